@@ -1,0 +1,226 @@
+// Command pishkhan is the whole of Pishkhan: the API server, the web app it
+// embeds, and the operator's commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/server"
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, cfg config.Config, args []string) error
+}
+
+var commands = []command{
+	{"serve", "run the API server and web app (migrates an embedded database first)", serve},
+	{"migrate", "apply the database migrations this binary holds", migrate},
+	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
+	{"seed", "insert realistic demo data: --orders N", seed},
+	{"cache", "server cache control: `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only", cacheCmd},
+	{"version", "print the version", func(context.Context, config.Config, []string) error {
+		fmt.Println("pishkhan", server.Version)
+		return nil
+	}},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: pishkhan <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nConfiguration is by environment variables:\n\n")
+	config.PrintHelp(w)
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage(os.Stdout)
+		return
+	}
+	name, args := os.Args[1], os.Args[2:]
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			usage(os.Stdout)
+			return
+		}
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		cfg, err := config.FromEnv()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		setupLogging(cfg)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = c.run(ctx, cfg, args)
+		stop()
+		if err != nil {
+			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
+				for f, m := range e.Fields {
+					fmt.Fprintf(os.Stderr, "%s %s\n", f, m)
+				}
+			} else {
+				fmt.Fprintln(os.Stderr, "pishkhan "+name+":", err)
+			}
+			os.Exit(1)
+		}
+		return
+	}
+	fmt.Fprintf(os.Stderr, "unknown command %q\n\n", name)
+	usage(os.Stderr)
+	os.Exit(2)
+}
+
+func setupLogging(cfg config.Config) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(os.Stderr, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(os.Stderr, opts)
+	}
+	slog.SetDefault(slog.New(h))
+}
+
+func serve(ctx context.Context, cfg config.Config, _ []string) error {
+	if cfg.DatabaseURL == "" {
+		// the embedded default migrates itself: nothing to install, nothing to run first
+		if err := migrate(ctx, cfg, nil); err != nil {
+			return err
+		}
+	}
+	s, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	email, password, created, err := s.EnsureFirstAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	url := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
+	if strings.HasPrefix(cfg.Addr, ":") {
+		url = "http://127.0.0.1" + cfg.Addr
+	}
+	if created {
+		fmt.Fprintf(os.Stdout, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: %s\n  (shown once; change it after logging in)\n\n", url, email, password)
+	}
+	mode := "embedded (SQLite, in-process cache)"
+	if cfg.DatabaseURL != "" {
+		mode = "PostgreSQL"
+	}
+	if cfg.RedisURL != "" {
+		mode += " + Redis"
+	}
+	slog.Info("pishkhan listening", "addr", cfg.Addr, "url", url, "mode", mode, "version", server.Version)
+	return s.ListenAndServe(ctx)
+}
+
+func migrate(ctx context.Context, cfg config.Config, _ []string) error {
+	s, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	applied, err := s.DB.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		slog.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	return nil
+}
+
+func createSuperuser(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("createsuperuser", flag.ContinueOnError)
+	email := fs.String("email", os.Getenv("PISHKHAN_EMAIL"), "email address")
+	password := fs.String("password", os.Getenv("PISHKHAN_PASSWORD"), "password (at least 8 characters)")
+	name := fs.String("name", "Administrator", "display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *password == "" {
+		return errors.New("give --email and --password (or PISHKHAN_EMAIL and PISHKHAN_PASSWORD)")
+	}
+	s, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	id, err := s.Auth.EnsureSuperuser(ctx, *email, *name, *password)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("superuser %s ready (id %d)\n", *email, id)
+	return nil
+}
+
+func seed(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	n := fs.Int("orders", 1000, "how many orders to create")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > 10_000_000 {
+		return errors.New("--orders must be between 1 and 10000000")
+	}
+	s, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	done, err := orders.Seed(ctx, s.DB, *n, func(done int) {
+		if done%100_000 == 0 {
+			slog.Info("seeding", "orders", done)
+		}
+	})
+	orders.InvalidateLists(ctx, s.Cache)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d orders in %s\n", done, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cacheCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "clear" {
+		return errors.New("usage: pishkhan cache clear")
+	}
+	s, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if s.Redis == nil {
+		fmt.Println("the in-process cache lives in the server process; restarting it clears the cache")
+		return nil
+	}
+	n, err := s.Cache.Clear(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("deleted %d keys under %q\n", n, cfg.CachePrefix)
+	return nil
+}

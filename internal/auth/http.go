@@ -1,0 +1,164 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
+)
+
+// Cookie names: the __Host- form is used over HTTPS.
+const (
+	CookieName       = "pishkhan_session"
+	SecureCookieName = "__Host-pishkhan_session"
+)
+
+type sessionKey struct{}
+
+// SessionFrom returns the request's session, or nil.
+func SessionFrom(ctx context.Context) *Session {
+	s, _ := ctx.Value(sessionKey{}).(*Session)
+	return s
+}
+
+func sessionCookie(r *http.Request) string {
+	if c, err := r.Cookie(SecureCookieName); err == nil && c.Value != "" {
+		return c.Value
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// Middleware authenticates every /api request from its session cookie and
+// enforces CSRF on unsafe methods: cross-origin requests are refused
+// whatever they carry (Go's CrossOriginProtection: Sec-Fetch-Site, then
+// Origin against Host), and cookie-authenticated ones must echo the
+// session's CSRF token in X-CSRF-Token.
+func Middleware(s *Service, trustedOrigins []string) httpapi.Middleware {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range trustedOrigins {
+		_ = cop.AddTrustedOrigin(o)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasPrefix(r.URL.Path, "/api/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+			if unsafe {
+				if err := cop.Check(r); err != nil {
+					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "cross-origin requests are refused"))
+					return
+				}
+			}
+			if h := r.Header.Get("Authorization"); h != "" {
+				httpapi.WriteError(w, r, apperr.New(apperr.InvalidToken, "the API token is malformed, revoked or expired"))
+				return
+			}
+			cookie := sessionCookie(r)
+			if cookie == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			p, se, err := s.Authenticate(r.Context(), cookie)
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			if p == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if unsafe {
+				got := r.Header.Get("X-CSRF-Token")
+				if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(se.CSRFToken)) != 1 {
+					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "the CSRF token is missing or wrong; reload the page"))
+					return
+				}
+			}
+			ctx := authz.With(r.Context(), p)
+			ctx = context.WithValue(ctx, sessionKey{}, se)
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	name := CookieName
+	secure := reqinfo.From(r.Context()).HTTPS
+	if secure {
+		name = SecureCookieName
+	}
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
+}
+
+// LoginResponse is the body of a successful login.
+type LoginResponse struct {
+	User      Me     `json:"user"`
+	CSRFToken string `json:"csrf_token"`
+}
+
+// Routes mounts the auth endpoints.
+func Routes(rt *httpapi.Router, s *Service) {
+	rt.Handle("POST", "/api/auth/login", httpapi.Op{ID: "login", Tag: "auth", Public: true,
+		Summary: "Log in with email and password; sets the session cookie",
+		Request: LoginInput{}, Response: LoginResponse{}},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			var in LoginInput
+			if err := httpapi.Decode(r, &in); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			res, err := s.Login(r.Context(), in, sessionCookie(r))
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			setSessionCookie(w, r, res.SessionID, int(s.cfg.AbsoluteTimeout.Seconds()))
+			httpapi.JSON(w, r, http.StatusOK, LoginResponse{User: res.Me, CSRFToken: res.Me.CSRFToken})
+		})
+	rt.Handle("POST", "/api/auth/logout", httpapi.Op{ID: "logout", Tag: "auth", Status: http.StatusNoContent,
+		Summary: "End the current session at once"},
+		func(w http.ResponseWriter, r *http.Request) {
+			if err := s.Logout(r.Context(), SessionFrom(r.Context())); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			setSessionCookie(w, r, "", -1)
+			httpapi.NoContent(w)
+		})
+	rt.Handle("GET", "/api/auth/me", httpapi.Op{ID: "me", Tag: "auth", Summary: "The logged-in user", Response: Me{}},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			me, err := s.Me(r.Context(), SessionFrom(r.Context()))
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			httpapi.JSON(w, r, http.StatusOK, me)
+		})
+	rt.Handle("GET", "/api/permissions", httpapi.Op{ID: "listPermissions", Tag: "auth",
+		Summary: "Every permission with its description", Response: PermissionList{}},
+		func(w http.ResponseWriter, r *http.Request) {
+			if authz.From(r.Context()) == nil {
+				httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "log in first"))
+				return
+			}
+			httpapi.JSON(w, r, http.StatusOK, PermissionList{Items: authz.All()})
+		})
+}
+
+// PermissionList is the body of GET /api/permissions.
+type PermissionList struct {
+	Items []authz.Described `json:"items"`
+}

@@ -1,0 +1,435 @@
+// Package auth is the identity feature: users, roles and permissions,
+// password login, server-side sessions and the request authentication and
+// CSRF middleware.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
+	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
+)
+
+// Config holds the session and login-limit settings.
+type Config struct {
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// Failed logins allowed per account and per client IP in LoginWindow.
+	LoginAccountLimit int
+	LoginIPLimit      int
+	LoginWindow       time.Duration
+}
+
+// Service is the auth feature's service.
+type Service struct {
+	cfg      Config
+	db       *db.DB
+	store    Store
+	sessions SessionStore
+	hasher   *Hasher
+	limiter  ratelimit.Counter
+	cache    *cache.Cache
+}
+
+// NewService wires the service.
+func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache) *Service {
+	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, hasher: hasher, limiter: limiter, cache: c}
+}
+
+// Me is the logged-in user as the API shows it.
+type Me struct {
+	ID          int64              `json:"id"`
+	Email       string             `json:"email"`
+	Name        string             `json:"name"`
+	IsSuperuser bool               `json:"is_superuser"`
+	Roles       []RoleRef          `json:"roles"`
+	Permissions []authz.Permission `json:"permissions"`
+	CSRFToken   string             `json:"csrf_token"`
+}
+
+// cachedAccess is the cached form of a user's access (no password hash).
+type cachedAccess struct {
+	ID          int64              `json:"id"`
+	Email       string             `json:"email"`
+	Name        string             `json:"name"`
+	Superuser   bool               `json:"superuser"`
+	Active      bool               `json:"active"`
+	Roles       []RoleRef          `json:"roles"`
+	Permissions []authz.Permission `json:"permissions"`
+}
+
+// AuthzTag is the cache tag every user's access depends on; a change to
+// users, roles or permissions invalidates it.
+const AuthzTag = "authz"
+
+func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error) {
+	var a cachedAccess
+	body, _, err := s.cache.Fetch(ctx, "principal", "principal:"+itoa(userID), []string{AuthzTag}, 10*time.Minute,
+		func(ctx context.Context) ([]byte, error) {
+			acc, err := s.store.LoadAccess(ctx, userID)
+			if errors.Is(err, ErrNotFound) {
+				return json.Marshal(cachedAccess{ID: userID})
+			}
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(cachedAccess{ID: acc.User.ID, Email: acc.User.Email, Name: acc.User.Name,
+				Superuser: acc.User.Superuser, Active: acc.User.Active, Roles: acc.Roles, Permissions: acc.Permissions})
+		})
+	if err != nil {
+		return a, err
+	}
+	err = json.Unmarshal(body, &a)
+	return a, err
+}
+
+// Authenticate resolves a session id from the cookie. An unknown, idle or
+// expired session yields no principal (anonymous); a session store outage
+// yields UNAVAILABLE: sessions fail closed.
+func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Principal, *Session, error) {
+	if sessionID == "" || len(sessionID) > 128 {
+		return nil, nil, nil
+	}
+	se, err := s.sessions.Get(ctx, HashSessionID(sessionID))
+	if errors.Is(err, ErrNoSession) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+	}
+	now := time.Now()
+	if now.Sub(se.CreatedAt) > s.cfg.AbsoluteTimeout || now.Sub(se.LastSeenAt) > s.cfg.IdleTimeout {
+		_ = s.sessions.Delete(ctx, se.IDHash)
+		return nil, nil, nil
+	}
+	if now.Sub(se.LastSeenAt) > time.Minute {
+		se.LastSeenAt = now
+		if err := s.sessions.Touch(ctx, se, s.sessionTTL(se)); err != nil {
+			return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+		}
+	}
+	a, err := s.access(ctx, se.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.Active {
+		_ = s.sessions.Delete(ctx, se.IDHash)
+		return nil, nil, nil
+	}
+	p := &authz.Principal{UserID: a.ID, Email: a.Email, Name: a.Name, Superuser: a.Superuser,
+		Permissions: a.Permissions, Via: "session"}
+	return p, &se, nil
+}
+
+func (s *Service) sessionTTL(se Session) time.Duration {
+	ttl := s.cfg.IdleTimeout
+	if left := time.Until(se.CreatedAt.Add(s.cfg.AbsoluteTimeout)); left < ttl {
+		ttl = left
+	}
+	if ttl < time.Second {
+		ttl = time.Second
+	}
+	return ttl
+}
+
+// LoginInput is the login request.
+type LoginInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	TOTP     string `json:"totp,omitempty"`
+}
+
+// Validate checks the shape of a login request.
+func (in LoginInput) Validate() error {
+	fe := apperr.FieldErrors{}
+	if strings.TrimSpace(in.Email) == "" {
+		fe.Add("email", "is required")
+	} else if len(in.Email) > 254 {
+		fe.Add("email", "must be at most 254 characters")
+	}
+	if in.Password == "" {
+		fe.Add("password", "is required")
+	} else if len(in.Password) > 1024 {
+		fe.Add("password", "must be at most 1024 characters")
+	}
+	if len(in.TOTP) > 16 {
+		fe.Add("totp", "must be at most 16 characters")
+	}
+	return fe.Err()
+}
+
+// LoginResult is what a successful login yields.
+type LoginResult struct {
+	SessionID string
+	Me        Me
+}
+
+func (s *Service) limited(ctx context.Context, key string, limit int) error {
+	n, ttl, err := s.limiter.Count(ctx, key)
+	if err != nil {
+		return err
+	}
+	if n >= limit {
+		secs := int(ttl.Seconds()) + 1
+		return &apperr.Error{Code: apperr.RateLimited, Message: "too many failed logins; try again later",
+			RetryAfter: secs, Limit: &apperr.LimitInfo{Limit: limit, Remaining: 0, ResetSecs: secs}}
+	}
+	return nil
+}
+
+// Login checks the password and opens a new session (always a new id, so a
+// planted id is never promoted). oldSessionID, when set, is ended.
+func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string) (LoginResult, error) {
+	if err := in.Validate(); err != nil {
+		return LoginResult{}, err
+	}
+	info := reqinfo.From(ctx)
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	acctKey, ipKey := "login:acct:"+email, "login:ip:"+info.IP
+	if err := s.limited(ctx, acctKey, s.cfg.LoginAccountLimit); err != nil {
+		return LoginResult{}, err
+	}
+	if err := s.limited(ctx, ipKey, s.cfg.LoginIPLimit); err != nil {
+		return LoginResult{}, err
+	}
+	u, err := s.store.UserByEmail(ctx, s.db.Reader(), email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return LoginResult{}, err
+	}
+	ok, verr := s.hasher.Verify(ctx, in.Password, u.PasswordHash)
+	if verr != nil && !errors.Is(verr, errBadHash) {
+		return LoginResult{}, verr
+	}
+	if !ok || !u.Active {
+		_, _ = s.limiter.Hit(ctx, acctKey, s.cfg.LoginWindow)
+		_, _ = s.limiter.Hit(ctx, ipKey, s.cfg.LoginWindow)
+		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
+				ResourceID: idOrEmpty(u.ID), Changes: map[string]audit.Change{"email": {To: email}}})
+		})
+		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
+	}
+	if oldSessionID != "" {
+		_ = s.sessions.Delete(ctx, HashSessionID(oldSessionID))
+	}
+	id := randomToken()
+	now := time.Now().UTC()
+	se := Session{IDHash: HashSessionID(id), UserID: u.ID, CSRFToken: randomToken(), IP: info.IP,
+		UserAgent: info.UserAgent, CreatedAt: now, LastSeenAt: now}
+	if err := s.sessions.Create(ctx, se, s.sessionTTL(se)); err != nil {
+		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+	}
+	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
+	if err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "auth.login", ResourceType: "user", ResourceID: itoa(u.ID)})
+	}); err != nil {
+		_ = s.sessions.Delete(ctx, se.IDHash)
+		return LoginResult{}, err
+	}
+	me, err := s.me(ctx, u.ID, se.CSRFToken)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{SessionID: id, Me: me}, nil
+}
+
+func idOrEmpty(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return itoa(id)
+}
+
+// Logout ends the session at once.
+func (s *Service) Logout(ctx context.Context, se *Session) error {
+	if se == nil {
+		return apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
+		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "auth.logout", ResourceType: "user",
+			ResourceID: itoa(se.UserID)})
+	})
+}
+
+// Me returns the caller.
+func (s *Service) Me(ctx context.Context, se *Session) (Me, error) {
+	p := authz.From(ctx)
+	if p == nil {
+		return Me{}, apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	csrf := ""
+	if se != nil {
+		csrf = se.CSRFToken
+	}
+	return s.me(ctx, p.UserID, csrf)
+}
+
+func (s *Service) me(ctx context.Context, userID int64, csrf string) (Me, error) {
+	a, err := s.access(ctx, userID)
+	if err != nil {
+		return Me{}, err
+	}
+	if a.Roles == nil {
+		a.Roles = []RoleRef{}
+	}
+	return Me{ID: a.ID, Email: a.Email, Name: a.Name, IsSuperuser: a.Superuser, Roles: a.Roles,
+		Permissions: a.Permissions, CSRFToken: csrf}, nil
+}
+
+// ValidatePassword applies the password policy.
+func ValidatePassword(pw string) string {
+	switch n := len([]rune(pw)); {
+	case n < 8:
+		return "must be at least 8 characters"
+	case len(pw) > 1024:
+		return "must be at most 1024 bytes"
+	}
+	return ""
+}
+
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && len(email) <= 254
+}
+
+// EnsureSuperuser creates a superuser, or makes an existing user with that
+// email an active superuser with the given password. For the CLI and the
+// first start; it is audited with no actor.
+func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password string) (int64, error) {
+	email = strings.TrimSpace(email)
+	fe := apperr.FieldErrors{}
+	if !validEmail(email) {
+		fe.Add("email", "must be an email address")
+	}
+	if msg := ValidatePassword(password); msg != "" {
+		fe.Add("password", msg)
+	}
+	if err := fe.Err(); err != nil {
+		return 0, err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		u, err := s.store.UserByEmail(ctx, tx, email)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			id, err = s.store.InsertUser(ctx, tx, User{Email: email, Name: name, PasswordHash: hash, Superuser: true, Active: true})
+			if err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
+				Changes: map[string]audit.Change{"email": {To: email}, "is_superuser": {To: true}}})
+		case err != nil:
+			return err
+		}
+		id = u.ID
+		if err := s.store.SetPassword(ctx, tx, u.ID, hash, true); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "users.update", ResourceType: "user", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "is_superuser": {From: u.Superuser, To: true}}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.cache.Invalidate(ctx, AuthzTag)
+	return id, nil
+}
+
+// HasUsers reports whether any user exists (first start creates one).
+func (s *Service) HasUsers(ctx context.Context) (bool, error) {
+	n, err := s.store.CountUsers(ctx)
+	return n > 0, err
+}
+
+// CreateUser creates an active user with roles. It is for the CLI and tests
+// until the users API lands; it checks users.manage when a principal is set.
+func (s *Service) CreateUser(ctx context.Context, email, name, password string, roleIDs ...int64) (int64, error) {
+	if p := authz.From(ctx); p != nil && !p.Can("users.manage") {
+		return 0, apperr.New(apperr.PermissionDenied, "you need the permission %q", "users.manage")
+	}
+	fe := apperr.FieldErrors{}
+	if !validEmail(email) {
+		fe.Add("email", "must be an email address")
+	}
+	if msg := ValidatePassword(password); msg != "" {
+		fe.Add("password", msg)
+	}
+	if err := fe.Err(); err != nil {
+		return 0, err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		id, err = s.store.InsertUser(ctx, tx, User{Email: email, Name: name, PasswordHash: hash, Active: true})
+		if db.IsUnique(err) {
+			return apperr.Validation(map[string]string{"email": "is already taken"})
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range roleIDs {
+			if err := s.store.AddUserRole(ctx, tx, id, r); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"email": {To: email}}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.cache.Invalidate(ctx, AuthzTag)
+	return id, nil
+}
+
+// CreateRole creates a role holding known permissions (CLI and tests until
+// the roles API lands; checks roles.manage when a principal is set).
+func (s *Service) CreateRole(ctx context.Context, name string, perms ...authz.Permission) (int64, error) {
+	if p := authz.From(ctx); p != nil && !p.Can("roles.manage") {
+		return 0, apperr.New(apperr.PermissionDenied, "you need the permission %q", "roles.manage")
+	}
+	for _, p := range perms {
+		if !authz.Known(p) {
+			return 0, apperr.Validation(map[string]string{"permissions": fmt.Sprintf("%q is not a known permission", p)})
+		}
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, err = s.store.InsertRole(ctx, tx, name, "", perms)
+		if db.IsUnique(err) {
+			return apperr.Validation(map[string]string{"name": "is already taken"})
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "roles.create", ResourceType: "role", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"name": {To: name}, "permissions": {To: perms}}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.cache.Invalidate(ctx, AuthzTag)
+	return id, nil
+}

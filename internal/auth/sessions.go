@@ -1,0 +1,180 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+)
+
+// Session is a server-side login session. Its id is known only to the
+// browser; the server keeps the id's SHA-256.
+type Session struct {
+	IDHash     string    `json:"-"`
+	UserID     int64     `json:"user_id"`
+	CSRFToken  string    `json:"csrf_token"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// ErrNoSession means the id names no live session.
+var ErrNoSession = errors.New("no such session")
+
+// SessionStore keeps sessions: in Redis when configured, else the database.
+// Errors other than ErrNoSession mean the store is unavailable, and the
+// request fails closed.
+type SessionStore interface {
+	Create(ctx context.Context, s Session, ttl time.Duration) error
+	Get(ctx context.Context, idHash string) (Session, error)
+	// Touch records activity and extends the idle timeout to ttl.
+	Touch(ctx context.Context, s Session, ttl time.Duration) error
+	Delete(ctx context.Context, idHash string) error
+	DeleteUser(ctx context.Context, userID int64) error
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashSessionID returns the stored form of a session id.
+func HashSessionID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// DBSessions keeps sessions in the sessions table.
+type DBSessions struct{ DB *db.DB }
+
+// Create implements SessionStore.
+func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) error {
+	_, err := s.DB.Reader().Exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, se.IDHash, se.UserID, se.CSRFToken, se.IP, se.UserAgent, se.CreatedAt, se.LastSeenAt)
+	return err
+}
+
+// Get implements SessionStore.
+func (s DBSessions) Get(ctx context.Context, idHash string) (Session, error) {
+	se := Session{IDHash: idHash}
+	err := s.DB.Reader().QueryRow(ctx, `SELECT user_id, csrf_token, ip, user_agent, created_at, last_seen_at
+		FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&se.UserID, &se.CSRFToken, &se.IP, &se.UserAgent, db.Time{T: &se.CreatedAt}, db.Time{T: &se.LastSeenAt})
+	if errors.Is(err, db.ErrNoRows) {
+		return se, ErrNoSession
+	}
+	return se, err
+}
+
+// Touch implements SessionStore.
+func (s DBSessions) Touch(ctx context.Context, se Session, _ time.Duration) error {
+	_, err := s.DB.Reader().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
+	return err
+}
+
+// Delete implements SessionStore.
+func (s DBSessions) Delete(ctx context.Context, idHash string) error {
+	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
+}
+
+// DeleteUser implements SessionStore.
+func (s DBSessions) DeleteUser(ctx context.Context, userID int64) error {
+	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return err
+}
+
+// RedisSessions keeps sessions in Redis with a TTL equal to what is left
+// of the idle timeout.
+type RedisSessions struct {
+	C       redis.UniversalClient
+	Prefix  string
+	Timeout time.Duration
+}
+
+func (s RedisSessions) key(idHash string) string { return s.Prefix + "sess:" + idHash }
+func (s RedisSessions) userKey(uid int64) string {
+	return s.Prefix + "usess:" + itoa(uid)
+}
+
+func (s RedisSessions) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	t := s.Timeout
+	if t <= 0 {
+		t = 500 * time.Millisecond
+	}
+	return context.WithTimeout(ctx, t)
+}
+
+// Create implements SessionStore.
+func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	b, _ := json.Marshal(se)
+	pipe := s.C.TxPipeline()
+	pipe.Set(ctx, s.key(se.IDHash), b, ttl)
+	pipe.SAdd(ctx, s.userKey(se.UserID), se.IDHash)
+	pipe.Expire(ctx, s.userKey(se.UserID), 30*24*time.Hour)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// Get implements SessionStore.
+func (s RedisSessions) Get(ctx context.Context, idHash string) (Session, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	b, err := s.C.Get(ctx, s.key(idHash)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	var se Session
+	if err := json.Unmarshal(b, &se); err != nil {
+		return Session{}, ErrNoSession
+	}
+	se.IDHash = idHash
+	return se, nil
+}
+
+// Touch implements SessionStore.
+func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	b, _ := json.Marshal(se)
+	return s.C.Set(ctx, s.key(se.IDHash), b, ttl).Err()
+}
+
+// Delete implements SessionStore.
+func (s RedisSessions) Delete(ctx context.Context, idHash string) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	return s.C.Del(ctx, s.key(idHash)).Err()
+}
+
+// DeleteUser implements SessionStore.
+func (s RedisSessions) DeleteUser(ctx context.Context, userID int64) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	ids, err := s.C.SMembers(ctx, s.userKey(userID)).Result()
+	if err != nil {
+		return err
+	}
+	keys := []string{s.userKey(userID)}
+	for _, id := range ids {
+		keys = append(keys, s.key(id))
+	}
+	return s.C.Del(ctx, keys...).Err()
+}

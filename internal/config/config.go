@@ -1,0 +1,172 @@
+// Package config reads Pishkhan's settings from environment variables
+// (12-factor). Every variable is declared once, with its default and
+// description, so `pishkhan <command> --help` lists them all.
+package config
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is every setting.
+type Config struct {
+	Addr                   string
+	DatabaseURL            string
+	DataDir                string
+	RedisURL               string
+	CachePrefix            string
+	CacheTTL               time.Duration
+	CacheTimeout           time.Duration
+	SessionIdleTimeout     time.Duration
+	SessionAbsoluteTimeout time.Duration
+	LoginAccountLimit      int
+	LoginIPLimit           int
+	LoginWindow            time.Duration
+	TrustedProxies         []netip.Prefix
+	TrustedOrigins         []string
+	RequestTimeout         time.Duration
+	SSEHeartbeat           time.Duration
+	HashConcurrency        int
+	AdminEmail             string
+	AdminPassword          string
+	LogLevel               string
+	LogFormat              string
+}
+
+type variable struct {
+	name, def, help string
+	set             func(c *Config, v string) error
+}
+
+func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 30s or 2h")
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+func integer(dst func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("must be a positive whole number")
+		}
+		*dst(c) = n
+		return nil
+	}
+}
+
+func str(dst func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *dst(c) = v; return nil }
+}
+
+var variables = []variable{
+	{"ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
+	{"DATABASE_URL", "", "postgres://… URL; empty means a SQLite file in DATA_DIR", str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file", str(func(c *Config) *string { return &c.DataDir })},
+	{"REDIS_URL", "", "redis://… URL; empty means the in-process cache, event bus and database sessions", str(func(c *Config) *string { return &c.RedisURL })},
+	{"CACHE_PREFIX", "pishkhan:", "prefix of every Redis key Pishkhan writes", str(func(c *Config) *string { return &c.CachePrefix })},
+	{"CACHE_TTL", "10m", "how long a cached response is kept (writes invalidate it at once)", dur(func(c *Config) *time.Duration { return &c.CacheTTL })},
+	{"CACHE_TIMEOUT", "50ms", "time budget of one cache call before the read falls back to the database", dur(func(c *Config) *time.Duration { return &c.CacheTimeout })},
+	{"SESSION_IDLE_TIMEOUT", "2h", "a session ends after this long without a request", dur(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+	{"SESSION_ABSOLUTE_TIMEOUT", "24h", "a session ends this long after login, active or not", dur(func(c *Config) *time.Duration { return &c.SessionAbsoluteTimeout })},
+	{"LOGIN_ACCOUNT_LIMIT", "10", "failed logins allowed per account per LOGIN_WINDOW", integer(func(c *Config) *int { return &c.LoginAccountLimit })},
+	{"LOGIN_IP_LIMIT", "100", "failed logins allowed per client IP per LOGIN_WINDOW", integer(func(c *Config) *int { return &c.LoginIPLimit })},
+	{"LOGIN_WINDOW", "15m", "window of the login limits", dur(func(c *Config) *time.Duration { return &c.LoginWindow })},
+	{"TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if !strings.Contains(part, "/") {
+				a, err := netip.ParseAddr(part)
+				if err != nil {
+					return fmt.Errorf("%q is not an IP or CIDR", part)
+				}
+				part = a.String() + "/" + strconv.Itoa(a.BitLen())
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return fmt.Errorf("%q is not an IP or CIDR", part)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+		return nil
+	}},
+	{"TRUSTED_ORIGINS", "", "comma-separated extra origins allowed to send unsafe requests (e.g. https://admin.example.com)", func(c *Config, v string) error {
+		c.TrustedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.TrustedOrigins = append(c.TrustedOrigins, o)
+			}
+		}
+		return nil
+	}},
+	{"REQUEST_TIMEOUT", "30s", "upper bound on handling one request", dur(func(c *Config) *time.Duration { return &c.RequestTimeout })},
+	{"SSE_HEARTBEAT", "15s", "interval of the heartbeat comment on /api/events", dur(func(c *Config) *time.Duration { return &c.SSEHeartbeat })},
+	{"HASH_CONCURRENCY", strconv.Itoa(runtime.NumCPU()), "password hashes computed at once (each takes 19 MiB)", integer(func(c *Config) *int { return &c.HashConcurrency })},
+	{"ADMIN_EMAIL", "admin@pishkhan.local", "email of the first admin, created at the first start of an empty database", str(func(c *Config) *string { return &c.AdminEmail })},
+	{"ADMIN_PASSWORD", "", "password of that first admin; empty means a generated one, printed once", str(func(c *Config) *string { return &c.AdminPassword })},
+	{"LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
+	{"LOG_FORMAT", "json", "json or text", str(func(c *Config) *string { return &c.LogFormat })},
+}
+
+// Load reads the environment (lookup is os.LookupEnv in production).
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	var errs []string
+	for _, v := range variables {
+		val, ok := lookup(v.name)
+		if !ok || val == "" {
+			val = v.def
+		}
+		if err := v.set(&c, val); err != nil {
+			errs = append(errs, v.name+": "+err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("bad configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+// FromEnv reads the process environment.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// PrintHelp lists every variable with its default.
+func PrintHelp(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tDEFAULT\tMEANING")
+	for _, v := range variables {
+		def := v.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.name, def, v.help)
+	}
+	_ = tw.Flush()
+}
+
+// SQLitePath is where the embedded default keeps its database.
+func (c Config) SQLitePath() string { return strings.TrimSuffix(c.DataDir, "/") + "/pishkhan.db" }
+
+// DatabaseTarget is what db.Open connects to.
+func (c Config) DatabaseTarget() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return c.SQLitePath()
+}

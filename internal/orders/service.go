@@ -1,0 +1,400 @@
+package orders
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/events"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+)
+
+// Permissions used by this feature.
+const (
+	PermView         authz.Permission = "orders.view"
+	PermCreate       authz.Permission = "orders.create"
+	PermUpdateStatus authz.Permission = "orders.update_status"
+	PermViewPII      authz.Permission = "customers.view_pii"
+)
+
+// Resource is the events and cache name of orders.
+const Resource = "orders"
+
+// Cache tags: every order write bumps listTag and the order's own tag.
+const listTag = "orders"
+
+func orderTag(id int64) string { return "order:" + strconv.FormatInt(id, 10) }
+
+// Service holds the orders rules: permission check, validation, one
+// transaction per change (with its audit and history rows), then cache
+// invalidation and an event, before the caller answers.
+type Service struct {
+	db      *db.DB
+	store   Store
+	cache   *cache.Cache
+	bus     events.Bus
+	cursors httpapi.CursorCodec
+	ttl     time.Duration
+	// Store is used by tests to count queries; nil in production.
+	onQuery func()
+}
+
+// NewService wires the service.
+func NewService(d *db.DB, c *cache.Cache, bus events.Bus, cursorKey []byte, ttl time.Duration) *Service {
+	return &Service{db: d, store: Store{DB: d}, cache: c, bus: bus, cursors: httpapi.CursorCodec{Key: cursorKey}, ttl: ttl}
+}
+
+// OnQuery registers a hook run before every cache fill's database read.
+func (s *Service) OnQuery(f func()) { s.onQuery = f }
+
+func (s *Service) queried() {
+	if s.onQuery != nil {
+		s.onQuery()
+	}
+}
+
+func piiScope(p *authz.Principal) string { return "pii" + p.Scope(PermViewPII) }
+
+func render(o Order, pii bool) ([]byte, error) {
+	if !pii {
+		o = o.Masked()
+	}
+	return json.Marshal(o)
+}
+
+// canonical renders a filter as a stable string, for cache keys and cursor
+// binding.
+func (f Filter) canonical() string {
+	var b strings.Builder
+	st := make([]string, len(f.Statuses))
+	for i, s := range f.Statuses {
+		st[i] = string(s)
+	}
+	fmt.Fprintf(&b, "s=%s|q=%s|sort=%s", strings.Join(st, ","), f.Q, f.Sort)
+	if f.CreatedFrom != nil {
+		fmt.Fprintf(&b, "|cf=%d", f.CreatedFrom.UnixMicro())
+	}
+	if f.CreatedTo != nil {
+		fmt.Fprintf(&b, "|ct=%d", f.CreatedTo.UnixMicro())
+	}
+	if f.MinTotal != nil {
+		fmt.Fprintf(&b, "|min=%d", *f.MinTotal)
+	}
+	if f.MaxTotal != nil {
+		fmt.Fprintf(&b, "|max=%d", *f.MaxTotal)
+	}
+	return b.String()
+}
+
+func hashKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:12])
+}
+
+// List returns a page of orders as the encoded response body.
+func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+	p, err := authz.Require(ctx, PermView)
+	if err != nil {
+		return nil, "", err
+	}
+	binding := f.canonical()
+	var pos *Position
+	if pr.CursorMode && pr.Cursor != "" {
+		pos = &Position{}
+		if err := s.cursors.Decode(binding, pr.Cursor, pos); err != nil {
+			return nil, "", err
+		}
+	}
+	pii := p.Can(PermViewPII)
+	page := fmt.Sprintf("|p=%d|ps=%d", pr.Page, pr.PageSize)
+	if pr.CursorMode {
+		page = fmt.Sprintf("|c=%s|l=%d", pr.Cursor, pr.Limit)
+	}
+	key := "orders:list:" + hashKey(binding+page) + ":" + piiScope(p)
+	return s.cache.Fetch(ctx, Resource, key, []string{listTag}, s.ttl, func(ctx context.Context) ([]byte, error) {
+		s.queried()
+		mask := func(items []Order) {
+			if !pii {
+				for i := range items {
+					items[i] = items[i].Masked()
+				}
+			}
+		}
+		if pr.CursorMode {
+			items, err := s.store.ListAfter(ctx, f, pos, pr.Limit+1)
+			if err != nil {
+				return nil, err
+			}
+			var next *string
+			if len(items) > pr.Limit {
+				items = items[:pr.Limit]
+				c := s.cursors.Encode(binding, f.PositionOf(items[len(items)-1]))
+				next = &c
+			}
+			mask(items)
+			return json.Marshal(httpapi.CursorResponse[Order]{Items: items, NextCursor: next, Limit: pr.Limit})
+		}
+		total, err := s.store.Count(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		items := []Order{}
+		if int64((pr.Page-1)*pr.PageSize) < total {
+			if items, err = s.store.ListPage(ctx, f, pr.Page, pr.PageSize); err != nil {
+				return nil, err
+			}
+		}
+		mask(items)
+		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+	})
+}
+
+var errNotFound = apperr.New(apperr.NotFound, "no such order")
+
+// Get returns one order with items as the encoded response body.
+func (s *Service) Get(ctx context.Context, id int64) ([]byte, cache.Status, error) {
+	p, err := authz.Require(ctx, PermView)
+	if err != nil {
+		return nil, "", err
+	}
+	pii := p.Can(PermViewPII)
+	key := "order:" + strconv.FormatInt(id, 10) + ":" + piiScope(p)
+	return s.cache.Fetch(ctx, Resource, key, []string{orderTag(id)}, s.ttl, func(ctx context.Context) ([]byte, error) {
+		s.queried()
+		o, err := s.store.Get(ctx, s.db.Reader(), id, false)
+		if errors.Is(err, ErrNotFound) {
+			return nil, errNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return render(o, pii)
+	})
+}
+
+// HistoryList is the body of GET /api/orders/{id}/history.
+type HistoryList struct {
+	Items []HistoryEntry `json:"items"`
+}
+
+// History returns an order's status changes, oldest first.
+func (s *Service) History(ctx context.Context, id int64) ([]byte, cache.Status, error) {
+	if _, err := authz.Require(ctx, PermView); err != nil {
+		return nil, "", err
+	}
+	key := "order:" + strconv.FormatInt(id, 10) + ":history"
+	return s.cache.Fetch(ctx, Resource, key, []string{orderTag(id)}, s.ttl, func(ctx context.Context) ([]byte, error) {
+		s.queried()
+		ok, err := s.store.Exists(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errNotFound
+		}
+		h, err := s.store.History(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(HistoryList{Items: h})
+	})
+}
+
+// Created is the outcome of Create.
+type Created struct {
+	ID     int64
+	Body   []byte
+	Status int
+	// Replayed is true when an Idempotency-Key matched an earlier request.
+	Replayed bool
+}
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted.
+const MaxIdempotencyKey = 255
+
+// Create validates and stores a new pending order with server-computed
+// totals. With an idempotency key, a retry with the same body returns the
+// first response; the same key with another body is a CONFLICT.
+func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (Created, error) {
+	p, err := authz.Require(ctx, PermCreate)
+	if err != nil {
+		return Created{}, err
+	}
+	if len(idemKey) > MaxIdempotencyKey || strings.ContainsFunc(idemKey, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return Created{}, apperr.Validation(map[string]string{"Idempotency-Key": "must be 1 to 255 visible ASCII characters"})
+	}
+	if err := in.Validate(); err != nil {
+		return Created{}, err
+	}
+	norm, _ := json.Marshal(in)
+	sum := sha256.Sum256(norm)
+	reqHash := hex.EncodeToString(sum[:])
+	pii := p.Can(PermViewPII)
+
+	if idemKey != "" {
+		if c, done, err := s.replay(ctx, p, idemKey, reqHash, pii); done || err != nil {
+			return c, err
+		}
+	}
+	itemTotals, subtotal, total, _ := in.Totals()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	shipping := int64(0)
+	if in.Shipping != nil {
+		shipping = *in.Shipping
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		var cust Customer
+		if in.CustomerID != nil {
+			c, ok, err := s.store.CustomerByID(ctx, tx, *in.CustomerID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apperr.Validation(map[string]string{"customer_id": "no such customer"})
+			}
+			cust = c
+		} else {
+			c, err := s.store.EnsureCustomer(ctx, tx, *in.Customer, now)
+			if err != nil {
+				return err
+			}
+			cust = c
+		}
+		o := Order{Status: Pending, Customer: cust, Subtotal: subtotal, Shipping: shipping, Total: total,
+			Currency: in.Currency, Note: in.Note, CreatedAt: now, UpdatedAt: now}
+		for i, it := range in.Items {
+			o.Items = append(o.Items, Item{SKU: it.SKU, Name: it.Name, Quantity: it.Quantity, UnitPrice: it.UnitPrice, Total: itemTotals[i]})
+		}
+		var number string
+		id, number, err = s.store.InsertOrder(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		actor := &Actor{ID: p.UserID, Email: p.Email}
+		if err := s.store.AddHistory(ctx, tx, id, nil, Pending, "", actor, now); err != nil {
+			return err
+		}
+		if idemKey != "" {
+			err := s.store.SaveIdempotency(ctx, tx, p.UserID, idemKey, Idempotency{RequestHash: reqHash, StatusCode: http.StatusCreated, ResourceID: id})
+			if err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "orders.create", ResourceType: "order", ResourceID: strconv.FormatInt(id, 10),
+			Changes: map[string]audit.Change{
+				"number": {To: number}, "status": {To: Pending}, "customer_id": {To: cust.ID},
+				"items_count": {To: len(o.Items)}, "total": {To: total}, "currency": {To: in.Currency},
+			}})
+	})
+	if err != nil {
+		if db.IsUnique(err) && idemKey != "" {
+			// a concurrent request with the same key won the race
+			if c, done, rerr := s.replay(ctx, p, idemKey, reqHash, pii); done || rerr != nil {
+				return c, rerr
+			}
+		}
+		return Created{}, err
+	}
+	s.changed(ctx, "created", id)
+	o, err := s.store.Get(ctx, s.db.Reader(), id, false)
+	if err != nil {
+		return Created{}, err
+	}
+	body, err := render(o, pii)
+	return Created{ID: id, Body: body, Status: http.StatusCreated}, err
+}
+
+func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash string, pii bool) (Created, bool, error) {
+	rec, found, err := s.store.LookupIdempotency(ctx, s.db.Reader(), p.UserID, key)
+	if err != nil || !found {
+		return Created{}, false, err
+	}
+	if rec.RequestHash != reqHash {
+		return Created{}, true, apperr.New(apperr.Conflict, "this Idempotency-Key was used with a different request body")
+	}
+	o, err := s.store.Get(ctx, s.db.Reader(), rec.ResourceID, false)
+	if err != nil {
+		return Created{}, true, err
+	}
+	body, err := render(o, pii)
+	return Created{ID: o.ID, Body: body, Status: rec.StatusCode, Replayed: true}, true, err
+}
+
+// UpdateStatus moves an order through the state machine. ifMatch, when
+// set, must equal the ETag of the caller's current view of the order.
+func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, ifMatch string) ([]byte, error) {
+	p, err := authz.Require(ctx, PermUpdateStatus)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	pii := p.Can(PermViewPII)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		o, err := s.store.Get(ctx, tx, id, true)
+		if errors.Is(err, ErrNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if ifMatch != "" {
+			cur, err := render(o, pii)
+			if err != nil {
+				return err
+			}
+			if !httpapi.MatchesETag(ifMatch, httpapi.ETagOf(cur)) {
+				return apperr.New(apperr.PreconditionFailed, "the order changed since you loaded it; reload and try again")
+			}
+		}
+		if err := CheckTransition(o.Status, in.Status); err != nil {
+			return err
+		}
+		if err := s.store.SetStatus(ctx, tx, id, in.Status, now); err != nil {
+			return err
+		}
+		from := o.Status
+		if err := s.store.AddHistory(ctx, tx, id, &from, in.Status, in.Note, &Actor{ID: p.UserID, Email: p.Email}, now); err != nil {
+			return err
+		}
+		changes := map[string]audit.Change{"status": {From: from, To: in.Status}}
+		if in.Note != "" {
+			changes["note"] = audit.Change{To: in.Note}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "orders.update_status", ResourceType: "order",
+			ResourceID: strconv.FormatInt(id, 10), Changes: changes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.changed(ctx, "updated", id)
+	o, err := s.store.Get(ctx, s.db.Reader(), id, false)
+	if err != nil {
+		return nil, err
+	}
+	return render(o, pii)
+}
+
+// changed runs after a commit: invalidate, then announce.
+func (s *Service) changed(ctx context.Context, kind string, id int64) {
+	s.cache.Invalidate(ctx, listTag, orderTag(id))
+	if err := s.bus.Publish(ctx, events.Event{Event: kind, Resource: Resource, ID: id}); err != nil {
+		slog.WarnContext(ctx, "publishing an order event failed", "order_id", id, "err", err)
+	}
+}

@@ -1,0 +1,326 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Status is how a request was served, for the Cache-Status header (RFC 9211).
+type Status string
+
+// Statuses.
+const (
+	Hit    Status = "hit"
+	Miss   Status = "miss"   // filled from the database and stored
+	Bypass Status = "bypass" // the cache was unavailable; served from the database
+)
+
+// Header renders the Cache-Status header value.
+func (s Status) Header() string {
+	switch s {
+	case Hit:
+		return "pishkhan; hit"
+	case Miss:
+		return "pishkhan; fwd=miss; stored"
+	default:
+		return "pishkhan; fwd=bypass; detail=cache-unavailable"
+	}
+}
+
+// Options tune the cache-aside logic.
+type Options struct {
+	// Prefix namespaces every key (e.g. "pishkhan:").
+	Prefix string
+	// OpTimeout bounds each backend call; past it the read fails open.
+	OpTimeout time.Duration
+	// LeaseTTL bounds how long one filler holds the cross-instance lease.
+	LeaseTTL time.Duration
+	// LeaseWait is how long a request waits for another instance's fill
+	// before querying the database itself.
+	LeaseWait time.Duration
+	// BreakerFailures consecutive backend errors open the breaker for
+	// BreakerCooldown, during which the cache is bypassed.
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	// Observe, when set, counts each lookup per resource and status.
+	Observe func(resource string, status Status)
+}
+
+// Cache is cache-aside over a Backend.
+type Cache struct {
+	b    Backend
+	opts Options
+	sf   singleflight.Group
+
+	failures  atomic.Int64
+	openUntil atomic.Int64 // unix nanos
+
+	// pending holds tag keys whose bump failed: until they are bumped the
+	// cache is bypassed, so nothing older than a committed write is served.
+	pendingMu sync.Mutex
+	pending   map[string]struct{}
+}
+
+// New returns a cache over b.
+func New(b Backend, opts Options) *Cache {
+	if opts.OpTimeout <= 0 {
+		opts.OpTimeout = 50 * time.Millisecond
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 2 * time.Second
+	}
+	if opts.LeaseWait <= 0 {
+		opts.LeaseWait = 300 * time.Millisecond
+	}
+	if opts.BreakerFailures <= 0 {
+		opts.BreakerFailures = 3
+	}
+	if opts.BreakerCooldown <= 0 {
+		opts.BreakerCooldown = time.Second
+	}
+	return &Cache{b: b, opts: opts, pending: map[string]struct{}{}}
+}
+
+// Backend returns the backend, for health checks and `cache clear`.
+func (c *Cache) Backend() Backend { return c.b }
+
+// Prefix returns the key prefix.
+func (c *Cache) Prefix() string { return c.opts.Prefix }
+
+func (c *Cache) tagKey(tag string) string { return c.opts.Prefix + "gen:" + tag }
+
+// available reports whether the breaker lets calls through and no bump is
+// owed; when the cooldown is over it first settles owed bumps.
+func (c *Cache) available(ctx context.Context) bool {
+	if until := c.openUntil.Load(); until != 0 {
+		if time.Now().UnixNano() < until {
+			return false
+		}
+	}
+	c.pendingMu.Lock()
+	n := len(c.pending)
+	c.pendingMu.Unlock()
+	if n == 0 {
+		return true
+	}
+	return c.settlePending(ctx)
+}
+
+func (c *Cache) settlePending(ctx context.Context) bool {
+	c.pendingMu.Lock()
+	defer c.pendingMu.Unlock()
+	keys := make([]string, 0, len(c.pending))
+	for k := range c.pending {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.OpTimeout)
+	defer cancel()
+	if err := c.b.Bump(ctx, keys); err != nil {
+		c.fail(err)
+		return false
+	}
+	c.pending = map[string]struct{}{}
+	c.ok()
+	return true
+}
+
+func (c *Cache) fail(err error) {
+	if errors.Is(err, ErrMiss) || errors.Is(err, context.Canceled) {
+		return
+	}
+	n := c.failures.Add(1)
+	if n >= int64(c.opts.BreakerFailures) {
+		c.openUntil.Store(time.Now().Add(c.opts.BreakerCooldown).UnixNano())
+		if n == int64(c.opts.BreakerFailures) {
+			slog.Warn("cache unavailable: bypassing it", "backend", c.b.Name(), "err", err)
+		}
+	}
+}
+
+func (c *Cache) ok() {
+	if c.failures.Swap(0) >= int64(c.opts.BreakerFailures) {
+		slog.Info("cache available again", "backend", c.b.Name())
+	}
+	c.openUntil.Store(0)
+}
+
+func (c *Cache) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), c.opts.OpTimeout)
+}
+
+// Fetch returns the value under key (which must already encode everything
+// the value depends on, the caller's permission scope included), filling
+// it with fill on a miss. tags name what the value depends on; Invalidate
+// with any of them makes later Fetches miss. Concurrent misses on one key
+// run fill once per instance (singleflight) and, across instances, once
+// per lease. When the backend fails, Fetch calls fill directly (fail open).
+func (c *Cache) Fetch(ctx context.Context, resource, key string, tags []string, ttl time.Duration,
+	fill func(ctx context.Context) ([]byte, error)) ([]byte, Status, error) {
+	status, v, err := c.fetch(ctx, key, tags, ttl, fill)
+	if c.opts.Observe != nil && err == nil {
+		c.opts.Observe(resource, status)
+	}
+	return v, status, err
+}
+
+func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.Duration,
+	fill func(ctx context.Context) ([]byte, error)) (Status, []byte, error) {
+	if !c.available(ctx) {
+		v, err := fill(ctx)
+		return Bypass, v, err
+	}
+	tagKeys := make([]string, len(tags))
+	for i, t := range tags {
+		tagKeys[i] = c.tagKey(t)
+	}
+	octx, cancel := c.opCtx(ctx)
+	gens, err := c.b.Generations(octx, tagKeys)
+	cancel()
+	if err != nil {
+		c.fail(err)
+		v, err := fill(ctx)
+		return Bypass, v, err
+	}
+	var b strings.Builder
+	b.WriteString(c.opts.Prefix)
+	b.WriteString(key)
+	for _, g := range gens {
+		b.WriteString(":g")
+		b.WriteString(strconv.FormatInt(g, 10))
+	}
+	fullKey := b.String()
+
+	octx, cancel = c.opCtx(ctx)
+	v, err := c.b.Get(octx, fullKey)
+	cancel()
+	switch {
+	case err == nil:
+		c.ok()
+		return Hit, v, nil
+	case !errors.Is(err, ErrMiss):
+		c.fail(err)
+		v, err := fill(ctx)
+		return Bypass, v, err
+	}
+
+	type result struct {
+		status Status
+		value  []byte
+	}
+	r, err, _ := c.sf.Do(fullKey, func() (any, error) {
+		s, v, err := c.fillLeased(ctx, fullKey, ttl, fill)
+		return result{s, v}, err
+	})
+	if err != nil {
+		return Miss, nil, err
+	}
+	res := r.(result)
+	return res.status, res.value, nil
+}
+
+// fillLeased fills fullKey holding the cross-instance lease, or waits for
+// the holder's value.
+func (c *Cache) fillLeased(ctx context.Context, fullKey string, ttl time.Duration,
+	fill func(ctx context.Context) ([]byte, error)) (Status, []byte, error) {
+	leaseKey := fullKey + ":lease"
+	octx, cancel := c.opCtx(ctx)
+	got, err := c.b.Acquire(octx, leaseKey, c.opts.LeaseTTL)
+	cancel()
+	if err != nil {
+		c.fail(err)
+		v, err := fill(ctx)
+		return Bypass, v, err
+	}
+	if !got {
+		deadline := time.Now().Add(c.opts.LeaseWait)
+		for time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return Miss, nil, ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+			octx, cancel := c.opCtx(ctx)
+			v, err := c.b.Get(octx, fullKey)
+			cancel()
+			if err == nil {
+				return Hit, v, nil
+			}
+			if !errors.Is(err, ErrMiss) {
+				c.fail(err)
+				break
+			}
+		}
+		// the holder is slow or gone: serve from the database
+		v, err := fill(ctx)
+		return Miss, v, err
+	}
+	// a flight that finished just before this one began may have stored it
+	octx, cancel = c.opCtx(ctx)
+	v, err := c.b.Get(octx, fullKey)
+	cancel()
+	if err == nil {
+		octx, cancel := c.opCtx(ctx)
+		_ = c.b.Release(octx, leaseKey)
+		cancel()
+		return Hit, v, nil
+	}
+	v, err = fill(ctx)
+	if err != nil {
+		octx, cancel := c.opCtx(ctx)
+		_ = c.b.Release(octx, leaseKey)
+		cancel()
+		return Miss, nil, err
+	}
+	octx, cancel = c.opCtx(ctx)
+	if err := c.b.Set(octx, fullKey, v, ttl); err != nil {
+		c.fail(err)
+	}
+	_ = c.b.Release(octx, leaseKey)
+	cancel()
+	return Miss, v, nil
+}
+
+// Invalidate bumps the generations of tags, so no entry that depends on
+// them is served again. Call it after the commit, before answering. When
+// the backend fails the bumps are owed and this instance bypasses the
+// cache until they are paid.
+func (c *Cache) Invalidate(ctx context.Context, tags ...string) {
+	if len(tags) == 0 {
+		return
+	}
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = c.tagKey(t)
+	}
+	octx, cancel := c.opCtx(ctx)
+	err := c.b.Bump(octx, keys)
+	cancel()
+	if err == nil {
+		return
+	}
+	c.fail(err)
+	c.pendingMu.Lock()
+	for _, k := range keys {
+		c.pending[k] = struct{}{}
+	}
+	c.pendingMu.Unlock()
+	// make sure this instance bypasses at once, even below the threshold
+	c.openUntil.Store(time.Now().Add(c.opts.BreakerCooldown).UnixNano())
+	slog.Warn("cache invalidation failed; bypassing the cache until it succeeds", "tags", tags, "err", err)
+}
+
+// Clear deletes every cached value under the prefix.
+func (c *Cache) Clear(ctx context.Context) (int, error) {
+	return c.b.DeletePrefix(ctx, c.opts.Prefix)
+}

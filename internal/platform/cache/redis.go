@@ -1,0 +1,129 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is the shared backend of the production mode.
+type Redis struct{ c redis.UniversalClient }
+
+// NewRedis wraps a client.
+func NewRedis(c redis.UniversalClient) *Redis { return &Redis{c: c} }
+
+// Name implements Backend.
+func (r *Redis) Name() string { return "redis" }
+
+// Get implements Backend.
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
+	b, err := r.c.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrMiss
+	}
+	return b, err
+}
+
+// Set implements Backend.
+func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return r.c.Set(ctx, key, value, ttl).Err()
+}
+
+// Generations implements Backend. Tags are read one by one (GET) so that
+// the keys may live in different Redis Cluster slots.
+func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, error) {
+	out := make([]int64, len(tagKeys))
+	if len(tagKeys) == 1 {
+		n, err := r.c.Get(ctx, tagKeys[0]).Int64()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+		out[0] = n
+		return out, nil
+	}
+	pipe := r.c.Pipeline()
+	cmds := make([]*redis.StringCmd, len(tagKeys))
+	for i, k := range tagKeys {
+		cmds[i] = pipe.Get(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	for i, c := range cmds {
+		n, err := c.Int64()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Bump implements Backend.
+func (r *Redis) Bump(ctx context.Context, tagKeys []string) error {
+	pipe := r.c.Pipeline()
+	for _, k := range tagKeys {
+		pipe.Incr(ctx, k)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// Acquire implements Backend.
+func (r *Redis) Acquire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	return r.c.SetNX(ctx, key, "1", ttl).Result()
+}
+
+// Release implements Backend.
+func (r *Redis) Release(ctx context.Context, key string) error {
+	return r.c.Del(ctx, key).Err()
+}
+
+// DeletePrefix implements Backend with SCAN, never KEYS or FLUSHDB. Tag
+// generations (under "gen:") are kept: they only ever grow.
+func (r *Redis) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	n := 0
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var batch []string
+		for iter.Next(ctx) {
+			if strings.HasPrefix(iter.Val(), prefix+"gen:") {
+				continue
+			}
+			batch = append(batch, iter.Val())
+			if len(batch) == 500 {
+				if err := c.Unlink(ctx, batch...).Err(); err != nil {
+					return err
+				}
+				n += len(batch)
+				batch = batch[:0]
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			if err := c.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			n += len(batch)
+		}
+		return nil
+	}
+	switch c := r.c.(type) {
+	case *redis.ClusterClient:
+		err := c.ForEachMaster(ctx, del)
+		return n, err
+	case *redis.Client:
+		err := del(ctx, c)
+		return n, err
+	default:
+		return 0, errors.New("unsupported redis client")
+	}
+}
+
+// Ping implements Backend.
+func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }

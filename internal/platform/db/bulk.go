@@ -1,0 +1,61 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// BulkInsert writes many rows into table: COPY on PostgreSQL, multi-row
+// INSERTs in one transaction on SQLite. For seeding and imports.
+func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if d.Engine == Postgres {
+		conn, err := d.SQL.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc := dc.(*stdlib.Conn).Conn()
+			for _, r := range rows {
+				convertArgs(Postgres, r)
+			}
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+			return err
+		})
+	}
+	return d.InTx(ctx, func(tx *Tx) error {
+		const perStmt = 100
+		rowPH := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+		for start := 0; start < len(rows); start += perStmt {
+			end := min(start+perStmt, len(rows))
+			var args []any
+			for _, r := range rows[start:end] {
+				args = append(args, r...)
+			}
+			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(cols, ", "),
+				strings.TrimSuffix(strings.Repeat(rowPH+",", end-start), ","))
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ResetSequence moves a PostgreSQL id sequence past the largest id (after
+// inserting explicit ids). SQLite's AUTOINCREMENT follows by itself.
+func (d *DB) ResetSequence(ctx context.Context, table string) error {
+	if d.Engine != Postgres {
+		return nil
+	}
+	_, err := d.SQL.ExecContext(ctx, fmt.Sprintf(
+		`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)`, table, table))
+	return err
+}

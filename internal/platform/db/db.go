@@ -1,0 +1,301 @@
+// Package db opens PostgreSQL (pgx) or SQLite (modernc, pure Go) behind one
+// small API: queries are written once with "?" placeholders and run on
+// either engine. It also owns transactions and the embedded migrations.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines Pishkhan runs on.
+const (
+	Postgres Engine = "postgres"
+	SQLite   Engine = "sqlite"
+)
+
+// ErrNoRows is returned when a single-row query finds nothing.
+var ErrNoRows = sql.ErrNoRows
+
+// ErrUniqueViolation wraps a unique-constraint failure on either engine.
+var ErrUniqueViolation = errors.New("unique constraint violated")
+
+// DB is an open database.
+type DB struct {
+	Engine Engine
+	SQL    *sql.DB
+	// writeMu serializes SQLite writers so that concurrent writes queue in
+	// Go instead of failing with "database is locked".
+	writeMu sync.Mutex
+}
+
+// Open connects to url: a postgres:// URL, or a SQLite file path (created
+// with its directory). Empty url is a programming error; config picks the
+// default file.
+func Open(ctx context.Context, url string) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		sdb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sdb.SetMaxOpenConns(32)
+		sdb.SetMaxIdleConns(32)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
+		d := &DB{Engine: Postgres, SQL: sdb}
+		if err := d.ping(ctx); err != nil {
+			_ = sdb.Close()
+			return nil, err
+		}
+		return d, nil
+	}
+	path := strings.TrimPrefix(url, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
+	d := &DB{Engine: SQLite, SQL: sdb}
+	if err := d.ping(ctx); err != nil {
+		_ = sdb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.SQL.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to %s: %w", d.Engine, err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.SQL.Close() }
+
+// Ping reports whether the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// Querier runs "?"-placeholder queries on the pool or in a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Engine() Engine
+}
+
+// Tx is a transaction.
+type Tx struct {
+	tx     *sql.Tx
+	engine Engine
+	// afterCommit runs once the transaction has committed.
+	afterCommit []func()
+}
+
+// Engine returns the engine the transaction runs on.
+func (t *Tx) Engine() Engine { return t.engine }
+
+// Exec runs a statement.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	return r, wrapErr(err)
+}
+
+// Query runs a query.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := t.tx.QueryContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	return r, wrapErr(err)
+}
+
+// QueryRow runs a single-row query.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+}
+
+// AfterCommit registers f to run after a successful commit.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
+
+type poolQuerier struct{ d *DB }
+
+// Reader returns a Querier on the pool, for reads outside a transaction.
+func (d *DB) Reader() Querier { return poolQuerier{d} }
+
+func (p poolQuerier) Engine() Engine { return p.d.Engine }
+
+func (p poolQuerier) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if p.d.Engine == SQLite {
+		p.d.writeMu.Lock()
+		defer p.d.writeMu.Unlock()
+	}
+	r, err := p.d.SQL.ExecContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	return r, wrapErr(err)
+}
+
+func (p poolQuerier) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := p.d.SQL.QueryContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	return r, wrapErr(err)
+}
+
+func (p poolQuerier) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return p.d.SQL.QueryRowContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+}
+
+// InTx runs f in a transaction and commits when f returns nil. On SQLite
+// writers are serialized. Functions registered with AfterCommit run after
+// the commit, before InTx returns.
+func (d *DB) InTx(ctx context.Context, f func(tx *Tx) error) error {
+	if d.Engine == SQLite {
+		d.writeMu.Lock()
+		defer d.writeMu.Unlock()
+	}
+	stx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: stx, engine: d.Engine}
+	if err := f(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", wrapErr(err))
+	}
+	for _, fn := range tx.afterCommit {
+		fn()
+	}
+	return nil
+}
+
+// rebind turns "?" placeholders into "$n" for PostgreSQL. Queries in this
+// code base never contain a literal "?" inside strings.
+func rebind(e Engine, q string) string {
+	if e != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// convertArgs stores times as UTC microseconds: TIMESTAMPTZ on PostgreSQL,
+// INTEGER on SQLite, so both compare and sort the same way.
+func convertArgs(e Engine, args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			v = v.UTC().Truncate(time.Microsecond)
+			if e == SQLite {
+				args[i] = v.UnixMicro()
+			} else {
+				args[i] = v
+			}
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else if e == SQLite {
+				args[i] = v.UTC().UnixMicro()
+			} else {
+				args[i] = v.UTC().Truncate(time.Microsecond)
+			}
+		}
+	}
+	return args
+}
+
+// Time scans a timestamp stored by either engine.
+type Time struct{ T *time.Time }
+
+// Scan implements sql.Scanner.
+func (t Time) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*t.T = v.UTC()
+	case int64:
+		*t.T = time.UnixMicro(v).UTC()
+	case nil:
+		*t.T = time.Time{}
+	default:
+		return fmt.Errorf("cannot scan %T into a time", src)
+	}
+	return nil
+}
+
+// NullTime scans a nullable timestamp.
+type NullTime struct{ T **time.Time }
+
+// Scan implements sql.Scanner.
+func (t NullTime) Scan(src any) error {
+	if src == nil {
+		*t.T = nil
+		return nil
+	}
+	var v time.Time
+	if err := (Time{&v}).Scan(src); err != nil {
+		return err
+	}
+	*t.T = &v
+	return nil
+}
+
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrUniqueViolation, pgErr.ConstraintName)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", ErrUniqueViolation, err)
+		}
+	}
+	return err
+}
+
+// Scan scans a single row, mapping engine errors like the other methods.
+func Scan(row *sql.Row, dest ...any) error { return wrapErr(row.Scan(dest...)) }
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool { return errors.Is(err, ErrUniqueViolation) }
+
+// Stats returns the pool figures, for metrics.
+func (d *DB) Stats() sql.DBStats { return d.SQL.Stats() }

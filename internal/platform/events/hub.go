@@ -1,0 +1,127 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+)
+
+// Hub streams the bus's events to this instance's SSE clients, each only
+// the resources its principal may view.
+type Hub struct {
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	// viewPerm maps a resource to the permission needed to hear of it.
+	viewPerm  map[string]authz.Permission
+	heartbeat time.Duration
+	buffer    int
+	closing   chan struct{}
+	closeOnce sync.Once
+}
+
+type client struct {
+	p  *authz.Principal
+	ch chan Event
+	// dropped is closed when the client fell too far behind; it must
+	// reconnect (and refetch).
+	dropped chan struct{}
+	once    sync.Once
+}
+
+// NewHub returns a hub; viewPerm lists each resource's view permission.
+func NewHub(viewPerm map[string]authz.Permission, heartbeat time.Duration, buffer int) *Hub {
+	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, heartbeat: heartbeat, buffer: buffer,
+		closing: make(chan struct{})}
+}
+
+// Close ends every stream (at shutdown); clients reconnect elsewhere.
+func (h *Hub) Close() { h.closeOnce.Do(func() { close(h.closing) }) }
+
+// Run subscribes the hub to the bus until ctx ends.
+func (h *Hub) Run(ctx context.Context, bus Bus) error {
+	return bus.Subscribe(ctx, h.Dispatch)
+}
+
+// Dispatch delivers e to every client allowed to view its resource. A
+// client whose buffer is full is disconnected rather than slowing others.
+func (h *Hub) Dispatch(e Event) {
+	perm, known := h.viewPerm[e.Resource]
+	if !known {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if !c.p.Can(perm) {
+			continue
+		}
+		select {
+		case c.ch <- e:
+		default:
+			c.once.Do(func() { close(c.dropped) })
+		}
+	}
+}
+
+// Clients returns the number of connected clients.
+func (h *Hub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// Serve streams events to the principal until the client goes away.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal) {
+	rc := http.NewResponseController(w)
+	c := &client{p: p, ch: make(chan Event, h.buffer), dropped: make(chan struct{})}
+	h.mu.Lock()
+	h.clients[c] = struct{}{}
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.clients, c)
+		h.mu.Unlock()
+	}()
+
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	_, _ = fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	if err := rc.Flush(); err != nil {
+		return
+	}
+	_ = rc.SetWriteDeadline(time.Time{})
+	tick := time.NewTicker(h.heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-h.closing:
+			return
+		case <-c.dropped:
+			slog.Info("sse client too slow; disconnected", "user_id", p.UserID)
+			return
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
+				return
+			}
+		case e := <-c.ch:
+			data, _ := json.Marshal(e)
+			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Resource, data); err != nil {
+				return
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
+)
+
+// Middleware wraps a handler.
+type Middleware func(http.Handler) http.Handler
+
+// Chain applies middleware so that the first listed runs first.
+func Chain(h http.Handler, mw ...Middleware) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+func validRequestID(s string) bool {
+	if len(s) < 1 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// RequestInfo gives every request an id (the client's when well-formed),
+// echoes it in X-Request-Id, and records the client IP, user agent and
+// whether the request came over HTTPS. X-Forwarded-For and
+// X-Forwarded-Proto are believed only from a trusted proxy.
+func RequestInfo(trusted []netip.Prefix) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get("X-Request-Id")
+			if !validRequestID(id) {
+				id = ulid.MustNew(ulid.Now(), rand.Reader).String()
+			}
+			w.Header().Set("X-Request-Id", id)
+			ip, https := clientAddr(r, trusted)
+			ua := r.UserAgent()
+			if len(ua) > 512 {
+				ua = ua[:512]
+			}
+			info := reqinfo.Info{RequestID: id, IP: ip, UserAgent: ua, HTTPS: https}
+			next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), info)))
+		})
+	}
+}
+
+func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(addr.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddr returns the client IP and whether it used HTTPS. Behind
+// trusted proxies the client is the rightmost X-Forwarded-For entry that is
+// not itself a trusted proxy.
+func clientAddr(r *http.Request, trusted []netip.Prefix) (string, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	https := r.TLS != nil
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer, trusted) {
+		return host, https
+	}
+	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
+		https = strings.EqualFold(strings.TrimSpace(strings.Split(proto, ",")[0]), "https")
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !isTrusted(a, trusted) {
+			return a.Unmap().String(), https
+		}
+	}
+	return host, https
+}
+
+// Recover turns a panic into the contract's 500 and logs the stack.
+func Recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				slog.ErrorContext(r.Context(), "panic", "request_id", reqinfo.From(r.Context()).RequestID,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				WriteError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// SecurityHeaders sets nosniff, Referrer-Policy and, over HTTPS, HSTS on
+// every response; HTML responses get their CSP from the web handler, and
+// API responses a CSP that allows nothing.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if reqinfo.From(r.Context()).HTTPS {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// StatusRecorder remembers the status a handler wrote.
+type StatusRecorder struct {
+	http.ResponseWriter
+	Status int
+	Bytes  int
+}
+
+// WriteHeader records the status.
+func (s *StatusRecorder) WriteHeader(code int) {
+	if s.Status == 0 {
+		s.Status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *StatusRecorder) Write(b []byte) (int, error) {
+	if s.Status == 0 {
+		s.Status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.Bytes += n
+	return n, err
+}
+
+// Flush lets streaming handlers (SSE) flush through the recorder.
+func (s *StatusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap exposes the writer to http.ResponseController.
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Observe logs each request as one JSON line and reports it to observe
+// (metrics), labelled with the route pattern, never the raw path.
+func Observe(pattern func(*http.Request) string, observe func(route, method string, status int, d time.Duration)) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			rec := &StatusRecorder{ResponseWriter: w}
+			next.ServeHTTP(rec, r)
+			d := time.Since(start)
+			if rec.Status == 0 {
+				rec.Status = http.StatusOK
+			}
+			route := pattern(r)
+			if route == "" {
+				route = "unmatched"
+			}
+			observe(route, r.Method, rec.Status, d)
+			info := reqinfo.From(r.Context())
+			level := slog.LevelInfo
+			if rec.Status >= 500 {
+				level = slog.LevelError
+			}
+			slog.Log(r.Context(), level, "request", "request_id", info.RequestID, "method", r.Method,
+				"route", route, "status", rec.Status, "duration_ms", float64(d.Microseconds())/1000,
+				"bytes", rec.Bytes, "ip", info.IP)
+		})
+	}
+}
+
+// LimitBody caps every request body; decoders report the overflow as 413.
+func LimitBody(limit int64) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > limit {
+				WriteError(w, r, apperr.New(apperr.PayloadTooLarge, "the body is larger than %d bytes", limit))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Timeout bounds a request's context (not the SSE stream's).
+func Timeout(d time.Duration, skip func(*http.Request) bool) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := contextWithTimeout(r, d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+)
+
+// Page limits of the contract.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// PageRequest is a list request in page mode or cursor (keyset) mode.
+type PageRequest struct {
+	CursorMode bool
+	Page       int
+	PageSize   int
+	Limit      int
+	// Cursor is the raw opaque cursor; decode it with a CursorCodec.
+	Cursor string
+}
+
+// ParsePage reads page/page_size or cursor/limit. Cursor mode is chosen
+// when cursor or limit is present. Out-of-range values are refused.
+func ParsePage(q url.Values) (PageRequest, error) {
+	fe := apperr.FieldErrors{}
+	pr := PageRequest{Page: 1, PageSize: DefaultPageSize, Limit: DefaultPageSize}
+	_, hasCursor := q["cursor"]
+	_, hasLimit := q["limit"]
+	if hasCursor || hasLimit {
+		pr.CursorMode = true
+		if hasLimit {
+			n, err := strconv.Atoi(q.Get("limit"))
+			if err != nil {
+				return pr, apperr.New(apperr.InvalidJSON, "limit must be a whole number")
+			}
+			if n < 1 || n > MaxPageSize {
+				fe.Add("limit", "must be between 1 and 100")
+			}
+			pr.Limit = n
+		}
+		pr.Cursor = q.Get("cursor")
+		if hasCursor && pr.Cursor == "" {
+			return pr, apperr.New(apperr.InvalidJSON, "cursor is empty")
+		}
+		if _, ok := q["page"]; ok {
+			fe.Add("page", "cannot be combined with cursor or limit")
+		}
+		return pr, fe.Err()
+	}
+	if v, ok := q["page"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil {
+			return pr, apperr.New(apperr.InvalidJSON, "page must be a whole number")
+		}
+		if n < 1 {
+			fe.Add("page", "must be at least 1")
+		} else if n > 1_000_000 {
+			fe.Add("page", "must be at most 1000000; use cursor pagination to go deeper")
+		}
+		pr.Page = n
+	}
+	if v, ok := q["page_size"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil {
+			return pr, apperr.New(apperr.InvalidJSON, "page_size must be a whole number")
+		}
+		if n < 1 || n > MaxPageSize {
+			fe.Add("page_size", "must be between 1 and 100")
+		}
+		pr.PageSize = n
+	}
+	return pr, fe.Err()
+}
+
+// PageResponse is the page-mode list envelope.
+type PageResponse[T any] struct {
+	Items      []T   `json:"items"`
+	Page       int   `json:"page"`
+	PageSize   int   `json:"page_size"`
+	Total      int64 `json:"total"`
+	TotalPages int64 `json:"total_pages"`
+}
+
+// NewPageResponse fills the totals.
+func NewPageResponse[T any](items []T, pr PageRequest, total int64) PageResponse[T] {
+	if items == nil {
+		items = []T{}
+	}
+	pages := (total + int64(pr.PageSize) - 1) / int64(pr.PageSize)
+	return PageResponse[T]{Items: items, Page: pr.Page, PageSize: pr.PageSize, Total: total, TotalPages: pages}
+}
+
+// CursorResponse is the cursor-mode list envelope.
+type CursorResponse[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+	Limit      int     `json:"limit"`
+}
+
+// CursorCodec signs cursors with a server secret and binds each to the
+// filters and sort it was made for, so a tampered cursor or one reused with
+// other filters is refused.
+type CursorCodec struct{ Key []byte }
+
+// Encode returns an opaque cursor for position under binding.
+func (c CursorCodec) Encode(binding string, position any) string {
+	payload, _ := json.Marshal(position)
+	mac := c.mac(binding, payload)
+	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(mac[:16])
+}
+
+// Decode verifies cursor against binding and unmarshals its position.
+func (c CursorCodec) Decode(binding, cursor string, position any) error {
+	bad := apperr.New(apperr.InvalidJSON, "the cursor is invalid or was made for other filters or sort")
+	p, m, ok := strings.Cut(cursor, ".")
+	if !ok || len(cursor) > 512 {
+		return bad
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p)
+	mac, err2 := base64.RawURLEncoding.DecodeString(m)
+	if err1 != nil || err2 != nil {
+		return bad
+	}
+	want := c.mac(binding, payload)
+	if !hmac.Equal(mac, want[:16]) {
+		return bad
+	}
+	if err := json.Unmarshal(payload, position); err != nil {
+		return bad
+	}
+	return nil
+}
+
+func (c CursorCodec) mac(binding string, payload []byte) []byte {
+	h := hmac.New(sha256.New, c.Key)
+	h.Write([]byte(binding))
+	h.Write([]byte{0})
+	h.Write(payload)
+	return h.Sum(nil)
+}

@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// ETagOf returns a strong ETag for a body.
+func ETagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// JSON encodes v and answers it; GET responses get an ETag and honour
+// If-None-Match (see WriteBody).
+func JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteBody(w, r, status, body, "")
+}
+
+// WriteBody answers an encoded JSON body. For a 200 GET it sets
+// Cache-Control (private, no-cache unless the handler chose no-store) and a
+// strong ETag (etag, or one computed from body), and answers 304 without a
+// body when If-None-Match matches.
+func WriteBody(w http.ResponseWriter, r *http.Request, status int, body []byte, etag string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	if r.Method == http.MethodGet && status == http.StatusOK {
+		if h.Get("Cache-Control") == "" {
+			h.Set("Cache-Control", "private, no-cache")
+		}
+		if etag == "" {
+			etag = ETagOf(body)
+		}
+		h.Set("ETag", etag)
+		if MatchesETag(r.Header.Get("If-None-Match"), etag) {
+			h.Del("Content-Type")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	} else if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	if status != http.StatusNoContent {
+		_, _ = w.Write(body)
+	}
+}
+
+// NoContent answers 204.
+func NoContent(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// MatchesETag reports whether an If-None-Match / If-Match header value
+// names etag (a list, "*", or weak forms for If-None-Match).
+func MatchesETag(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || part == etag || strings.TrimPrefix(part, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+)
+
+// Param documents a query parameter.
+type Param struct {
+	Name        string
+	Type        string // "string", "integer", "date-time"
+	Description string
+	Repeated    bool
+}
+
+// Op describes a route for OpenAPI and for the route table tests.
+type Op struct {
+	ID         string
+	Summary    string
+	Tag        string
+	Permission authz.Permission // enforced by the service; documented here
+	Public     bool             // reachable without a session or token
+	Request    any              // a value of the request body type, or nil
+	Response   any              // a value of the 2xx body type, or nil
+	Status     int              // the success status; 200 by default
+	Query      []Param
+	Headers    []Param
+	// Cached routes are served through the server cache (Cache-Status).
+	Cached bool
+}
+
+// Route is a registered route.
+type Route struct {
+	Method string
+	Path   string
+	Op     Op
+}
+
+// Router dispatches /api routes by path then method, answering the
+// contract's JSON 404 and 405 (with Allow) itself.
+type Router struct {
+	mux    *http.ServeMux
+	byPath map[string]map[string]http.Handler
+	routes []Route
+}
+
+// NewRouter returns an empty router whose unknown /api routes answer 404.
+func NewRouter() *Router {
+	rt := &Router{mux: http.NewServeMux(), byPath: map[string]map[string]http.Handler{}}
+	rt.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, apperr.New(apperr.NotFound, "no such route: %s", r.URL.Path))
+	})
+	return rt
+}
+
+// Handle registers h for method and path (Go ServeMux wildcards, {id}).
+func (rt *Router) Handle(method, path string, op Op, h http.HandlerFunc) {
+	if op.Status == 0 {
+		op.Status = http.StatusOK
+	}
+	methods, ok := rt.byPath[path]
+	if !ok {
+		methods = map[string]http.Handler{}
+		rt.byPath[path] = methods
+		rt.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if h, ok := methods[r.Method]; ok {
+				h.ServeHTTP(w, r)
+				return
+			}
+			allow := make([]string, 0, len(methods))
+			for m := range methods {
+				allow = append(allow, m)
+			}
+			sort.Strings(allow)
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			WriteError(w, r, apperr.New(apperr.MethodNotAllowed, "%s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		})
+	}
+	if _, dup := methods[method]; dup {
+		panic("httpapi: duplicate route " + method + " " + path)
+	}
+	methods[method] = h
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, Op: op})
+}
+
+// HandleOther mounts a handler for paths outside /api (the web app, /metrics).
+func (rt *Router) HandleOther(pattern string, h http.Handler) { rt.mux.Handle(pattern, h) }
+
+// Routes returns every registered API route.
+func (rt *Router) Routes() []Route { return slices.Clone(rt.routes) }
+
+// Pattern returns the registered pattern that serves r, for metrics labels.
+func (rt *Router) Pattern(r *http.Request) string {
+	_, p := rt.mux.Handler(r)
+	return p
+}
+
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }

@@ -1,0 +1,61 @@
+// Package metrics exposes Prometheus figures: per-route latency, cache
+// lookups per resource and outcome, and database pool figures.
+package metrics
+
+import (
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+)
+
+// Metrics is one registry with Pishkhan's collectors.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.HistogramVec
+	cache    *prometheus.CounterVec
+}
+
+// New registers the collectors; db may be nil.
+func New(db *sql.DB) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pishkhan_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route pattern, method and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "status"}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pishkhan_cache_lookups_total",
+			Help: "Server cache lookups by resource and result (hit, miss, bypass = cache unavailable).",
+		}, []string{"resource", "result"}),
+	}
+	reg.MustRegister(m.requests, m.cache, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, "main"))
+	}
+	return m
+}
+
+// ObserveRequest records one request.
+func (m *Metrics) ObserveRequest(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// ObserveCache records one cache lookup.
+func (m *Metrics) ObserveCache(resource string, s cache.Status) {
+	m.cache.WithLabelValues(resource, string(s)).Inc()
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

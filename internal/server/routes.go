@@ -1,0 +1,73 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+)
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status  string            `json:"status"`
+	Failing map[string]string `json:"failing,omitempty"`
+	Version string            `json:"version"`
+}
+
+func (s *Server) routes() {
+	rt := httpapi.NewRouter()
+	s.Router = rt
+	auth.Routes(rt, s.Auth)
+	orders.Routes(rt, s.Orders)
+
+	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
+		Summary: "Server-Sent Events: one event per change to a resource the caller may view"},
+		func(w http.ResponseWriter, r *http.Request) {
+			p := authz.From(r.Context())
+			if p == nil {
+				httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "log in first"))
+				return
+			}
+			s.Hub.Serve(w, r, p)
+		})
+	rt.Handle("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
+		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", Version))
+	rt.Handle("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
+		Summary: "A static JSON answer (the benchmarks' ceiling)", Response: Health{}},
+		func(w http.ResponseWriter, r *http.Request) {
+			httpapi.WriteBody(w, r, http.StatusOK, pingBody, `"ping"`)
+		})
+
+	rt.HandleOther("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
+	}))
+	rt.HandleOther("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing := s.Ready(r.Context()); len(failing) > 0 {
+			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(Health{Status: "unavailable", Failing: failing, Version: Version})
+			return
+		}
+		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
+	}))
+	rt.HandleOther("GET /metrics", s.Metrics.Handler())
+	rt.HandleOther("/", webHandler())
+
+	s.Handler = httpapi.Chain(rt,
+		httpapi.RequestInfo(s.Cfg.TrustedProxies),
+		httpapi.Recover,
+		httpapi.SecurityHeaders,
+		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
+		httpapi.LimitBody(httpapi.DefaultBodyLimit),
+		httpapi.Timeout(s.Cfg.RequestTimeout, isStream),
+		auth.Middleware(s.Auth, s.Cfg.TrustedOrigins),
+	)
+}
+
+var pingBody = []byte(`{"status":"ok","version":"pishkhan"}`)

@@ -1,0 +1,214 @@
+// Package server builds Pishkhan from its configuration: it opens the
+// database, cache, event bus and session store for the chosen mode, wires
+// the features and mounts their routes.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/events"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/metrics"
+	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
+)
+
+// Version is set at build time.
+var Version = "dev"
+
+// Server is a built Pishkhan instance.
+type Server struct {
+	Cfg     config.Config
+	DB      *db.DB
+	Redis   *redis.Client // nil in the embedded default
+	Cache   *cache.Cache
+	Bus     events.Bus
+	Hub     *events.Hub
+	Auth    *auth.Service
+	Orders  *orders.Service
+	Router  *httpapi.Router
+	Metrics *metrics.Metrics
+	Handler http.Handler
+
+	cancel context.CancelFunc
+}
+
+// Open connects the parts for cfg without checking migrations.
+func Open(ctx context.Context, cfg config.Config) (*Server, error) {
+	d, err := db.Open(ctx, cfg.DatabaseTarget())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Cfg: cfg, DB: d}
+	s.Metrics = metrics.New(d.SQL)
+	cacheOpts := cache.Options{Prefix: cfg.CachePrefix, OpTimeout: cfg.CacheTimeout, Observe: s.Metrics.ObserveCache}
+	var sessions auth.SessionStore
+	var limiter ratelimit.Counter
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			_ = d.Close()
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		opts.PoolSize = 64
+		opts.MinIdleConns = 8
+		opts.DialTimeout = time.Second
+		opts.MaxRetries = 1
+		opts.ContextTimeoutEnabled = true
+		s.Redis = redis.NewClient(opts)
+		s.Cache = cache.New(cache.NewRedis(s.Redis), cacheOpts)
+		s.Bus = events.NewRedis(s.Redis)
+		sessions = auth.RedisSessions{C: s.Redis, Prefix: cfg.CachePrefix, Timeout: 500 * time.Millisecond}
+		limiter = ratelimit.NewRedis(s.Redis, cfg.CachePrefix)
+	} else {
+		s.Cache = cache.New(cache.NewMemory(100_000), cacheOpts)
+		s.Bus = events.NewMemory()
+		sessions = auth.DBSessions{DB: d}
+		limiter = ratelimit.NewLocal()
+	}
+	s.Auth = auth.NewService(auth.Config{
+		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
+		LoginAccountLimit: cfg.LoginAccountLimit, LoginIPLimit: cfg.LoginIPLimit, LoginWindow: cfg.LoginWindow,
+	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache)
+	return s, nil
+}
+
+// New opens everything, refuses a database whose migrations differ from
+// this binary's, and builds the HTTP handler. Start the event hub with Run.
+func New(ctx context.Context, cfg config.Config) (*Server, error) {
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.DB.CheckCurrent(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	key, err := s.secret(ctx, "cursor_hmac")
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, key, cfg.CacheTTL)
+	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView}, cfg.SSEHeartbeat, 64)
+	s.routes()
+	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	if err := s.Hub.Run(hubCtx, s.Bus); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// secret returns a named secret shared by every instance through the
+// database, creating it on first use.
+func (s *Server) secret(ctx context.Context, name string) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.Reader().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+		name, hex.EncodeToString(b)); err != nil {
+		return nil, err
+	}
+	var v string
+	if err := s.DB.Reader().QueryRow(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v); err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}
+
+// Close releases everything.
+func (s *Server) Close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.Redis != nil {
+		_ = s.Redis.Close()
+	}
+	_ = s.DB.Close()
+}
+
+// EnsureFirstAdmin creates the first superuser on an empty database and
+// returns the password to show (generated unless ADMIN_PASSWORD is set).
+func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, password string, created bool, err error) {
+	has, err := s.Auth.HasUsers(ctx)
+	if err != nil || has {
+		return "", "", false, err
+	}
+	password = s.Cfg.AdminPassword
+	if password == "" {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return "", "", false, err
+		}
+		password = hex.EncodeToString(b)
+	}
+	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
+		return "", "", false, err
+	}
+	return s.Cfg.AdminEmail, password, true, nil
+}
+
+// ListenAndServe serves until ctx ends, then drains for up to 10 s.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              s.Cfg.Addr,
+		Handler:           s.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.Cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	srv.RegisterOnShutdown(s.Hub.Close)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return srv.Close()
+	}
+	return err
+}
+
+// Ready checks the dependencies a request cannot do without.
+func (s *Server) Ready(ctx context.Context) map[string]string {
+	failing := map[string]string{}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		failing["database"] = "unreachable"
+	}
+	if s.Redis != nil {
+		if err := s.Redis.Ping(ctx).Err(); err != nil {
+			failing["redis"] = "unreachable"
+		}
+	}
+	return failing
+}
+
+func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/events") }
