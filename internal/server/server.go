@@ -31,6 +31,16 @@ import (
 // Version is set at build time.
 var Version = "dev"
 
+func init() { redis.SetLogger(redisLogger{}) }
+
+// redisLogger sends go-redis's own messages (reconnects, pool errors) to
+// the structured log.
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
 // Server is a built Pishkhan instance.
 type Server struct {
 	Cfg     config.Config

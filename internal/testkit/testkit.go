@@ -180,10 +180,18 @@ func (r *Redis) Restart(t testing.TB) {
 }
 
 // Pause freezes the server (SIGSTOP): connections stay open, answers stop.
-func (r *Redis) Pause() { _ = r.cmd.Process.Signal(syscall.SIGSTOP) }
+func (r *Redis) Pause() { r.signal(syscall.SIGSTOP) }
+
+func (r *Redis) signal(sig syscall.Signal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = r.cmd.Process.Signal(sig)
+	}
+}
 
 // Resume thaws a paused server.
-func (r *Redis) Resume() { _ = r.cmd.Process.Signal(syscall.SIGCONT) }
+func (r *Redis) Resume() { r.signal(syscall.SIGCONT) }
 
 // Client returns a client to the server.
 func (r *Redis) Client(t testing.TB) *redis.Client {

@@ -1,0 +1,137 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+func backends(t *testing.T) map[string]func() cache.Backend {
+	r := testkit.StartRedis(t)
+	client := r.Client(t)
+	return map[string]func() cache.Backend{
+		"redis":  func() cache.Backend { return cache.NewRedis(client) },
+		"memory": func() cache.Backend { return cache.NewMemory(1000) },
+	}
+}
+
+// (3) A reader paused between its database read and its cache fill while a
+// write lands: the stale value it then stores is never served.
+func TestFencedFill(t *testing.T) {
+	for name, mk := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			c := cache.New(mk(), cache.Options{Prefix: "fence:" + name + ":"})
+			ctx := context.Background()
+			var mu sync.Mutex
+			database := "v1"
+			read := func() string { mu.Lock(); defer mu.Unlock(); return database }
+
+			readDone, release := make(chan struct{}), make(chan struct{})
+			slow := make(chan []byte)
+			go func() {
+				v, _, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
+					v := read() // the database read
+					close(readDone)
+					<-release // paused before the fill
+					return []byte(v), nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+				slow <- v
+			}()
+			<-readDone
+			// the write: commit, then invalidate, then answer
+			mu.Lock()
+			database = "v2"
+			mu.Unlock()
+			c.Invalidate(ctx, "item:1")
+			close(release)
+			if v := <-slow; string(v) != "v1" {
+				t.Fatalf("the slow reader itself read %s", v)
+			}
+			for i := 0; i < 3; i++ {
+				v, st, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
+					return []byte(read()), nil
+				})
+				if err != nil || string(v) != "v2" {
+					t.Fatalf("read %d after the write got %s (%s, %v)", i, v, st, err)
+				}
+			}
+		})
+	}
+}
+
+// Concurrent misses on one key in one instance run the fill once.
+func TestSingleflight(t *testing.T) {
+	for name, mk := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			c := cache.New(mk(), cache.Options{Prefix: "sf:" + name + ":"})
+			var fills atomic.Int64
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := 0; i < 200; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					v, _, err := c.Fetch(context.Background(), "test", "k", []string{"t"}, time.Minute, func(context.Context) ([]byte, error) {
+						fills.Add(1)
+						time.Sleep(30 * time.Millisecond)
+						return []byte("value"), nil
+					})
+					if err != nil || string(v) != "value" {
+						t.Errorf("fetch: %s %v", v, err)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if fills.Load() != 1 {
+				t.Fatalf("200 concurrent misses ran %d fills", fills.Load())
+			}
+		})
+	}
+}
+
+// Errors from the fill are returned and not cached.
+func TestFillErrorsAreNotCached(t *testing.T) {
+	c := cache.New(cache.NewMemory(10), cache.Options{})
+	boom := errors.New("boom")
+	if _, _, err := c.Fetch(context.Background(), "t", "k", nil, time.Minute, func(context.Context) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("got %v", err)
+	}
+	v, st, err := c.Fetch(context.Background(), "t", "k", nil, time.Minute, func(context.Context) ([]byte, error) { return []byte("ok"), nil })
+	if err != nil || string(v) != "ok" || st != cache.Miss {
+		t.Fatalf("after an error: %s %s %v", v, st, err)
+	}
+}
+
+// `cache clear` deletes only keys under the prefix.
+func TestClearKeepsOtherKeys(t *testing.T) {
+	r := testkit.StartRedis(t)
+	client := r.Client(t)
+	ctx := context.Background()
+	client.Set(ctx, "someone-else:key", "keep", 0)
+	c := cache.New(cache.NewRedis(client), cache.Options{Prefix: "mine:"})
+	for _, k := range []string{"a", "b", "c"} {
+		_, _, _ = c.Fetch(ctx, "t", k, []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte(k), nil })
+	}
+	n, err := c.Clear(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("clear: %d %v", n, err)
+	}
+	if v, _ := client.Get(ctx, "someone-else:key").Result(); v != "keep" {
+		t.Fatal("clear deleted a key outside its prefix")
+	}
+	_, st, _ := c.Fetch(ctx, "t", "a", []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte("a"), nil })
+	if st != cache.Miss {
+		t.Fatalf("after clear: %s", st)
+	}
+}
