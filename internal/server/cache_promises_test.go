@@ -27,7 +27,7 @@ func sseEvents(t *testing.T, c *testkit.Client) <-chan string {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/api/events", nil)
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.HTTP.Do(req) //nolint:bodyclose // the reader goroutine closes it
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,9 @@ func TestCacheNeverWidensAccess(t *testing.T) {
 				return fmt.Sprint(r.Map(t)["customer"].(map[string]any)["email"])
 			}
 			listEmail := func(c *testkit.Client, q string) string {
-				var l struct{ Items []struct{ Customer struct{ Email string } } }
+				var l struct {
+					Items []struct{ Customer struct{ Email string } }
+				}
 				c.Do("GET", "/api/orders?q="+q, nil).JSON(t, &l)
 				if len(l.Items) != 1 {
 					t.Fatalf("list %s: %+v", q, l)

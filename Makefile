@@ -1,0 +1,60 @@
+# Pishkhan's tasks. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+GOLANGCI_VERSION := v2.15.0
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/pishkhan/pishkhan/internal/server.Version=$(VERSION)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/pishkhan
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/pishkhan ./cmd/pishkhan
+
+.PHONY: run
+run: build ## Run Pishkhan on the embedded default (SQLite in ./data, no services) at http://127.0.0.1:8080
+	./$(BIN)/pishkhan serve
+
+.PHONY: test
+test: ## Run every check and test against real PostgreSQL, Redis and SQLite (installs what is missing)
+	./scripts/test.sh
+
+.PHONY: test-go
+test-go: ## Only the Go tests, race detector on (services must be up)
+	$(GO) test -race -count=1 ./...
+
+.PHONY: lint
+lint: $(BIN)/golangci-lint ## Run gofmt, go vet and golangci-lint
+	@test -z "$$(gofmt -l cmd internal)" || { echo "gofmt needed:"; gofmt -l cmd internal; exit 1; }
+	$(GO) vet ./...
+	./$(BIN)/golangci-lint run ./...
+
+$(BIN)/golangci-lint:
+	GOBIN=$(CURDIR)/$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+
+.PHONY: fuzz
+fuzz: ## Fuzz the JSON decoder, query parsing and cursors (FUZZTIME each, default 30s)
+	@for f in FuzzDecodeCreate FuzzParseQuery FuzzCursor; do \
+		$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$${FUZZTIME:-30s} ./internal/orders/ || exit 1; \
+	done
+
+.PHONY: bench
+bench: ## Load-test a seeded server (Postgres + Redis) and write docs/benchmarks.md
+	./scripts/bench.sh
+
+.PHONY: migrate
+migrate: build ## Apply database migrations (DATABASE_URL, or the embedded SQLite file)
+	./$(BIN)/pishkhan migrate
+
+.PHONY: seed
+seed: build ## Add demo data: make seed ORDERS=5000
+	./$(BIN)/pishkhan seed --orders $${ORDERS:-2000}
+
+.PHONY: clean
+clean: ## Remove build output (keeps ./data)
+	rm -rf $(BIN)

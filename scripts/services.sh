@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure the parts tests run against are here: PostgreSQL and Redis
+# answering on loopback, and the redis-server binary tests start privately.
+# Installs Debian packages that are missing; fails loudly, never skips.
+set -euo pipefail
+
+PGURL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v psql >/dev/null || need_apt+=(postgresql-client)
+if ((${#need_apt[@]})); then
+	echo "installing ${need_apt[*]}"
+	if [[ $(id -u) -ne 0 ]]; then echo "need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! psql "$PGURL" -Atc 'select 1' >/dev/null 2>&1; then
+	if [[ -d /etc/postgresql ]] && command -v pg_ctlcluster >/dev/null; then
+		echo "starting PostgreSQL"
+		pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+		sleep 2
+	fi
+fi
+psql "$PGURL" -Atc 'select 1' >/dev/null 2>&1 || { echo "PostgreSQL is not reachable at $PGURL (set TEST_DATABASE_URL)" >&2; exit 1; }
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+	echo "starting Redis on 127.0.0.1:6379"
+	redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+	sleep 1
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable at 127.0.0.1:6379" >&2; exit 1; }
+echo "services: PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server)"
