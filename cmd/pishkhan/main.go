@@ -102,14 +102,21 @@ func setupLogging(cfg config.Config) {
 	slog.SetDefault(slog.New(h))
 }
 
-func serve(ctx context.Context, cfg config.Config, _ []string) error {
+// open builds the server. The embedded default migrates itself first:
+// nothing to install, nothing to run before; PostgreSQL deployments run
+// `pishkhan migrate` as a release step, and serve refuses a database that
+// is behind or ahead of this binary.
+func open(ctx context.Context, cfg config.Config) (*server.Server, error) {
 	if cfg.DatabaseURL == "" {
-		// the embedded default migrates itself: nothing to install, nothing to run first
 		if err := migrate(ctx, cfg, nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	s, err := server.New(ctx, cfg)
+	return server.New(ctx, cfg)
+}
+
+func serve(ctx context.Context, cfg config.Config, _ []string) error {
+	s, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -163,7 +170,7 @@ func createSuperuser(ctx context.Context, cfg config.Config, args []string) erro
 	if *email == "" || *password == "" {
 		return errors.New("give --email and --password (or PISHKHAN_EMAIL and PISHKHAN_PASSWORD)")
 	}
-	s, err := server.New(ctx, cfg)
+	s, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -185,7 +192,7 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 	if *n < 1 || *n > 10_000_000 {
 		return errors.New("--orders must be between 1 and 10000000")
 	}
-	s, err := server.New(ctx, cfg)
+	s, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -201,3 +201,51 @@ func storeUnknownMigration(t *testing.T, d *db.DB) {
 		t.Fatal("migrate must refuse a database with a migration it does not know")
 	}
 }
+
+// Seeded data is consistent: totals add up, every order's history ends in
+// its status, dates fall within the past year, ids continue afterwards.
+func TestSeed(t *testing.T) {
+	for _, e := range testkit.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			d := testkit.OpenDB(t, e)
+			ctx := context.Background()
+			n, err := orders.Seed(ctx, d, 1500, nil)
+			if err != nil || n != 1500 {
+				t.Fatalf("seed: %d %v", n, err)
+			}
+			checks := map[string]string{
+				"orders": `SELECT COUNT(*) FROM orders`,
+				"orders whose items do not add up": `SELECT COUNT(*) FROM orders o WHERE o.subtotal <> (SELECT SUM(total) FROM order_items i WHERE i.order_id = o.id)
+					OR o.total <> o.subtotal + o.shipping OR o.items_count <> (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id)`,
+				"orders whose last history entry is not their status": `SELECT COUNT(*) FROM orders o WHERE o.status <> (SELECT h.to_status FROM order_history h
+					WHERE h.order_id = o.id ORDER BY h.id DESC LIMIT 1)`,
+				"orders dated outside the past year": `SELECT COUNT(*) FROM orders WHERE created_at < ? OR created_at > ?`,
+			}
+			want := map[string]int64{"orders": 1500}
+			for name, q := range checks {
+				var got int64
+				var args []any
+				if name == "orders dated outside the past year" {
+					args = []any{time.Now().Add(-366 * 24 * time.Hour), time.Now().Add(time.Minute)}
+				}
+				if err := d.Reader().QueryRow(ctx, q, args...).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got != want[name] {
+					t.Errorf("%s: %d, want %d", name, got, want[name])
+				}
+			}
+			var statuses int
+			_ = d.Reader().QueryRow(ctx, `SELECT COUNT(DISTINCT status) FROM orders`).Scan(&statuses)
+			if statuses < 5 {
+				t.Errorf("seeded orders use only %d statuses", statuses)
+			}
+			// new orders continue after the seeded ids
+			id := insert(t, d, "after-seed@example.com", orders.Pending, 1, time.Now())
+			if id != 1501 {
+				t.Fatalf("the next order id after seeding is %d", id)
+			}
+		})
+	}
+}
