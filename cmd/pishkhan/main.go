@@ -17,6 +17,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/server"
 )
@@ -30,8 +31,17 @@ var commands = []command{
 	{"serve", "run the API server and web app (migrates an embedded database first)", serve},
 	{"migrate", "apply the database migrations this binary holds", migrate},
 	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
+	{"createuser", "create a user with a role: --email, --password, --role NAME, --permissions a.b,c.d (creates the role)", createUser},
 	{"seed", "insert realistic demo data: --orders N", seed},
 	{"cache", "server cache control: `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only", cacheCmd},
+	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
+		doc, err := server.OpenAPIDocument()
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(append(doc, '\n'))
+		return err
+	}},
 	{"version", "print the version", func(context.Context, config.Config, []string) error {
 		fmt.Println("pishkhan", server.Version)
 		return nil
@@ -180,6 +190,42 @@ func createSuperuser(ctx context.Context, cfg config.Config, args []string) erro
 		return err
 	}
 	fmt.Printf("superuser %s ready (id %d)\n", *email, id)
+	return nil
+}
+
+func createUser(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("createuser", flag.ContinueOnError)
+	email := fs.String("email", "", "email address")
+	password := fs.String("password", os.Getenv("PISHKHAN_PASSWORD"), "password (at least 8 characters)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "role to create for the user")
+	perms := fs.String("permissions", "", "comma-separated permissions of that role")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *password == "" || *role == "" {
+		return errors.New("give --email, --password and --role (with --permissions)")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var list []authz.Permission
+	for _, p := range strings.Split(*perms, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			list = append(list, authz.Permission(p))
+		}
+	}
+	roleID, err := s.Auth.CreateRole(ctx, *role, list...)
+	if err != nil {
+		return err
+	}
+	id, err := s.Auth.CreateUser(ctx, *email, *name, *password, roleID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("user %s ready (id %d, role %q)\n", *email, id, *role)
 	return nil
 }
 

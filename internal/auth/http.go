@@ -26,9 +26,14 @@ func SessionFrom(ctx context.Context) *Session {
 	return s
 }
 
+// sessionCookie reads the session id. Over HTTPS only the __Host- cookie
+// counts, so a cookie planted over HTTP or by a sibling domain is ignored.
 func sessionCookie(r *http.Request) string {
 	if c, err := r.Cookie(SecureCookieName); err == nil && c.Value != "" {
 		return c.Value
+	}
+	if reqinfo.From(r.Context()).HTTPS {
+		return ""
 	}
 	if c, err := r.Cookie(CookieName); err == nil {
 		return c.Value
@@ -36,15 +41,29 @@ func sessionCookie(r *http.Request) string {
 	return ""
 }
 
+// sameOrigin reports whether an Origin header names this server (scheme
+// and host) or a trusted origin.
+func sameOrigin(r *http.Request, origin string, trusted map[string]bool) bool {
+	scheme := "http"
+	if reqinfo.From(r.Context()).HTTPS {
+		scheme = "https"
+	}
+	return strings.EqualFold(origin, scheme+"://"+r.Host) || trusted[origin]
+}
+
 // Middleware authenticates every /api request from its session cookie and
-// enforces CSRF on unsafe methods: cross-origin requests are refused
-// whatever they carry (Go's CrossOriginProtection: Sec-Fetch-Site, then
-// Origin against Host), and cookie-authenticated ones must echo the
-// session's CSRF token in X-CSRF-Token.
-func Middleware(s *Service, trustedOrigins []string) httpapi.Middleware {
+// enforces CSRF on unsafe methods to known routes: cross-origin requests
+// are refused whatever they carry (Go's CrossOriginProtection on
+// Sec-Fetch-Site, and an Origin, when sent, must be exactly this server's
+// scheme and host or a trusted origin), and cookie-authenticated ones must
+// echo the session's CSRF token in X-CSRF-Token. known reports whether a
+// route exists, so unknown routes still answer 404.
+func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
 	cop := http.NewCrossOriginProtection()
+	trusted := map[string]bool{}
 	for _, o := range trustedOrigins {
 		_ = cop.AddTrustedOrigin(o)
+		trusted[o] = true
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -52,14 +71,15 @@ func Middleware(s *Service, trustedOrigins []string) httpapi.Middleware {
 				next.ServeHTTP(w, r)
 				return
 			}
-			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && known(r)
 			if unsafe {
-				if err := cop.Check(r); err != nil {
+				origin := r.Header.Get("Origin")
+				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, trusted) {
 					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "cross-origin requests are refused"))
 					return
 				}
 			}
-			if h := r.Header.Get("Authorization"); h != "" {
+			if h := r.Header.Get("Authorization"); len(h) >= 7 && strings.EqualFold(h[:7], "bearer ") {
 				httpapi.WriteError(w, r, apperr.New(apperr.InvalidToken, "the API token is malformed, revoked or expired"))
 				return
 			}
@@ -161,4 +181,18 @@ func Routes(rt *httpapi.Router, s *Service) {
 // PermissionList is the body of GET /api/permissions.
 type PermissionList struct {
 	Items []authz.Described `json:"items"`
+}
+
+// StreamCheck returns a function that re-checks the request's session, for
+// long-lived streams: it yields the current principal, or nil once the
+// session has ended (logout, expiry, deactivation).
+func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.Principal {
+	cookie := sessionCookie(r)
+	return func(ctx context.Context) *authz.Principal {
+		p, _, err := s.Authenticate(ctx, cookie)
+		if err != nil {
+			return nil
+		}
+		return p
+	}
 }

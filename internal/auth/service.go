@@ -115,7 +115,11 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 	}
 	if now.Sub(se.LastSeenAt) > time.Minute {
 		se.LastSeenAt = now
-		if err := s.sessions.Touch(ctx, se, s.sessionTTL(se)); err != nil {
+		err := s.sessions.Touch(ctx, se, s.sessionTTL(se))
+		if errors.Is(err, ErrNoSession) {
+			return nil, nil, nil
+		}
+		if err != nil {
 			return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 		}
 	}
@@ -175,12 +179,16 @@ type LoginResult struct {
 	Me        Me
 }
 
-func (s *Service) limited(ctx context.Context, key string, limit int) error {
-	n, ttl, err := s.limiter.Count(ctx, key)
+// attempt counts a login attempt against key before the password is
+// checked, so parallel guesses cannot slip past the limit; a successful
+// login takes its hit back (only failures count).
+func (s *Service) attempt(ctx context.Context, key string, limit int) error {
+	n, err := s.limiter.Hit(ctx, key, s.cfg.LoginWindow)
 	if err != nil {
 		return err
 	}
-	if n >= limit {
+	if n > limit {
+		_, ttl, _ := s.limiter.Count(ctx, key)
 		secs := int(ttl.Seconds()) + 1
 		return &apperr.Error{Code: apperr.RateLimited, Message: "too many failed logins; try again later",
 			RetryAfter: secs, Limit: &apperr.LimitInfo{Limit: limit, Remaining: 0, ResetSecs: secs}}
@@ -197,10 +205,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	info := reqinfo.From(ctx)
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	acctKey, ipKey := "login:acct:"+email, "login:ip:"+info.IP
-	if err := s.limited(ctx, acctKey, s.cfg.LoginAccountLimit); err != nil {
+	if err := s.attempt(ctx, ipKey, s.cfg.LoginIPLimit); err != nil {
 		return LoginResult{}, err
 	}
-	if err := s.limited(ctx, ipKey, s.cfg.LoginIPLimit); err != nil {
+	if err := s.attempt(ctx, acctKey, s.cfg.LoginAccountLimit); err != nil {
+		_ = s.limiter.Undo(ctx, ipKey)
 		return LoginResult{}, err
 	}
 	u, err := s.store.UserByEmail(ctx, s.db.Reader(), email)
@@ -212,14 +221,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 		return LoginResult{}, verr
 	}
 	if !ok || !u.Active {
-		_, _ = s.limiter.Hit(ctx, acctKey, s.cfg.LoginWindow)
-		_, _ = s.limiter.Hit(ctx, ipKey, s.cfg.LoginWindow)
 		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
 			return audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
 				ResourceID: idOrEmpty(u.ID), Changes: map[string]audit.Change{"email": {To: email}}})
 		})
 		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
 	}
+	_ = s.limiter.Undo(ctx, acctKey)
+	_ = s.limiter.Undo(ctx, ipKey)
 	if oldSessionID != "" {
 		_ = s.sessions.Delete(ctx, HashSessionID(oldSessionID))
 	}

@@ -36,7 +36,8 @@ var ErrNoSession = errors.New("no such session")
 type SessionStore interface {
 	Create(ctx context.Context, s Session, ttl time.Duration) error
 	Get(ctx context.Context, idHash string) (Session, error)
-	// Touch records activity and extends the idle timeout to ttl.
+	// Touch records activity and extends the idle timeout to ttl; it never
+	// recreates a session deleted meanwhile (ErrNoSession).
 	Touch(ctx context.Context, s Session, ttl time.Duration) error
 	Delete(ctx context.Context, idHash string) error
 	DeleteUser(ctx context.Context, userID int64) error
@@ -80,8 +81,14 @@ func (s DBSessions) Get(ctx context.Context, idHash string) (Session, error) {
 
 // Touch implements SessionStore.
 func (s DBSessions) Touch(ctx context.Context, se Session, _ time.Duration) error {
-	_, err := s.DB.Reader().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
-	return err
+	res, err := s.DB.Reader().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNoSession
+	}
+	return nil
 }
 
 // Delete implements SessionStore.
@@ -154,7 +161,11 @@ func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration)
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
-	return s.C.Set(ctx, s.key(se.IDHash), b, ttl).Err()
+	err := s.C.SetArgs(ctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
+	if errors.Is(err, redis.Nil) {
+		return ErrNoSession
+	}
+	return err
 }
 
 // Delete implements SessionStore.

@@ -125,7 +125,7 @@ var listQuery = []httpapi.Param{
 	{Name: "page_size", Type: "integer", Description: "1 to 100, default 20 (page mode)"},
 	{Name: "cursor", Description: "next_cursor of the previous page (cursor mode)"},
 	{Name: "limit", Type: "integer", Description: "1 to 100, default 20 (cursor mode)"},
-	{Name: "status", Repeated: true, Description: "one or more statuses"},
+	{Name: "status", Repeated: true, Enum: Status("").EnumValues(), Description: "one or more statuses"},
 	{Name: "q", Description: "case-insensitive substring of the order number, customer name or email"},
 	{Name: "created_from", Type: "date-time", Description: "inclusive"},
 	{Name: "created_to", Type: "date-time", Description: "exclusive"},

@@ -43,6 +43,15 @@ var transitions = map[Status][]Status{
 	Refunded:   {},
 }
 
+// EnumValues lists the statuses for the OpenAPI document.
+func (Status) EnumValues() []string {
+	out := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		out[i] = string(s)
+	}
+	return out
+}
+
 // Known reports whether s is a status.
 func (s Status) Known() bool { _, ok := transitions[s]; return ok }
 

@@ -12,10 +12,13 @@ import (
 )
 
 var (
-	seedFirst = []string{"Sara", "Ali", "Maryam", "Reza", "Zahra", "Hossein", "Fatemeh", "Mehdi", "Neda", "Amir",
-		"سارا", "علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "مهدی", "ندا", "امیر", "Anna", "John", "Leila", "Omid"}
-	seedLast = []string{"Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Jafari", "Ebrahimi", "Rahimi",
-		"احمدی", "حسینی", "کریمی", "رضایی", "مرادی", "جعفری", "ابراهیمی", "رحیمی", "Smith", "Tehrani"}
+	// names in Persian and in Latin script, never mixed within one name
+	seedNames = [2][2][]string{
+		{{"سارا", "علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "مهدی", "ندا", "امیر", "لیلا", "امید"},
+			{"احمدی", "حسینی", "کریمی", "رضایی", "مرادی", "جعفری", "ابراهیمی", "رحیمی", "تهرانی"}},
+		{{"Sara", "Ali", "Maryam", "Reza", "Zahra", "Hossein", "Neda", "Amir", "Anna", "John", "Leila", "Omid"},
+			{"Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Jafari", "Ebrahimi", "Smith", "Tehrani"}},
+	}
 	seedProducts = []struct {
 		sku, name string
 		price     int64 // IRR
@@ -99,7 +102,8 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 	}
 	for i := 0; i < nCust; i++ {
 		id := maxCust + int64(i) + 1
-		first, last := seedFirst[r.IntN(len(seedFirst))], seedLast[r.IntN(len(seedLast))]
+		names := seedNames[r.IntN(2)]
+		first, last := names[0][r.IntN(len(names[0]))], names[1][r.IntN(len(names[1]))]
 		email := fmt.Sprintf("customer%d@example.com", id)
 		c := cust{id: id, name: first + " " + last, email: email, phone: fmt.Sprintf("+98912%07d", r.IntN(10_000_000))}
 		custs = append(custs, c)

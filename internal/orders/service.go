@@ -245,7 +245,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 	pii := p.Can(PermViewPII)
 
 	if idemKey != "" {
-		if c, done, err := s.replay(ctx, p, idemKey, reqHash, pii); done || err != nil {
+		if c, done, err := s.replay(ctx, p, idemKey, reqHash); done || err != nil {
 			return c, err
 		}
 	}
@@ -256,6 +256,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 		shipping = *in.Shipping
 	}
 	var id int64
+	var body []byte
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var cust Customer
 		if in.CustomerID != nil {
@@ -288,8 +289,18 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 		if err := s.store.AddHistory(ctx, tx, id, nil, Pending, "", actor, now); err != nil {
 			return err
 		}
+		// the answer is read inside the transaction: once it commits, the
+		// client gets this body, whatever happens to its request context
+		created, err := s.store.Get(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		if body, err = render(created, pii); err != nil {
+			return err
+		}
 		if idemKey != "" {
-			err := s.store.SaveIdempotency(ctx, tx, p.UserID, idemKey, Idempotency{RequestHash: reqHash, StatusCode: http.StatusCreated, ResourceID: id})
+			err := s.store.SaveIdempotency(ctx, tx, p.UserID, idemKey, Idempotency{RequestHash: reqHash,
+				StatusCode: http.StatusCreated, ResourceID: id, Response: body})
 			if err != nil {
 				return err
 			}
@@ -303,22 +314,17 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 	if err != nil {
 		if db.IsUnique(err) && idemKey != "" {
 			// a concurrent request with the same key won the race
-			if c, done, rerr := s.replay(ctx, p, idemKey, reqHash, pii); done || rerr != nil {
+			if c, done, rerr := s.replay(ctx, p, idemKey, reqHash); done || rerr != nil {
 				return c, rerr
 			}
 		}
 		return Created{}, err
 	}
 	s.changed(ctx, "created", id)
-	o, err := s.store.Get(ctx, s.db.Reader(), id, false)
-	if err != nil {
-		return Created{}, err
-	}
-	body, err := render(o, pii)
-	return Created{ID: id, Body: body, Status: http.StatusCreated}, err
+	return Created{ID: id, Body: body, Status: http.StatusCreated}, nil
 }
 
-func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash string, pii bool) (Created, bool, error) {
+func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash string) (Created, bool, error) {
 	rec, found, err := s.store.LookupIdempotency(ctx, s.db.Reader(), p.UserID, key)
 	if err != nil || !found {
 		return Created{}, false, err
@@ -326,12 +332,7 @@ func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash s
 	if rec.RequestHash != reqHash {
 		return Created{}, true, apperr.New(apperr.Conflict, "this Idempotency-Key was used with a different request body")
 	}
-	o, err := s.store.Get(ctx, s.db.Reader(), rec.ResourceID, false)
-	if err != nil {
-		return Created{}, true, err
-	}
-	body, err := render(o, pii)
-	return Created{ID: o.ID, Body: body, Status: rec.StatusCode, Replayed: true}, true, err
+	return Created{ID: rec.ResourceID, Body: rec.Response, Status: rec.StatusCode, Replayed: true}, true, nil
 }
 
 // UpdateStatus moves an order through the state machine. ifMatch, when
@@ -346,6 +347,7 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 	}
 	pii := p.Can(PermViewPII)
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	var body []byte
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		o, err := s.store.Get(ctx, tx, id, true)
 		if errors.Is(err, ErrNotFound) {
@@ -359,7 +361,7 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 			if err != nil {
 				return err
 			}
-			if !httpapi.MatchesETag(ifMatch, httpapi.ETagOf(cur)) {
+			if !httpapi.MatchesStrong(ifMatch, httpapi.ETagOf(cur)) {
 				return apperr.New(apperr.PreconditionFailed, "the order changed since you loaded it; reload and try again")
 			}
 		}
@@ -377,18 +379,22 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 		if in.Note != "" {
 			changes["note"] = audit.Change{To: in.Note}
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "orders.update_status", ResourceType: "order",
-			ResourceID: strconv.FormatInt(id, 10), Changes: changes})
+		if err := audit.Record(ctx, tx, audit.Entry{Action: "orders.update_status", ResourceType: "order",
+			ResourceID: strconv.FormatInt(id, 10), Changes: changes}); err != nil {
+			return err
+		}
+		updated, err := s.store.Get(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		body, err = render(updated, pii)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.changed(ctx, "updated", id)
-	o, err := s.store.Get(ctx, s.db.Reader(), id, false)
-	if err != nil {
-		return nil, err
-	}
-	return render(o, pii)
+	return body, nil
 }
 
 // changed runs after a commit: invalidate, then announce.

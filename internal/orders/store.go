@@ -321,6 +321,7 @@ type Idempotency struct {
 	RequestHash string
 	StatusCode  int
 	ResourceID  int64
+	Response    []byte
 }
 
 // IdempotencyTTL is how long keys are kept.
@@ -329,9 +330,11 @@ const IdempotencyTTL = 24 * time.Hour
 // LookupIdempotency returns a live key record.
 func (s Store) LookupIdempotency(ctx context.Context, q db.Querier, userID int64, key string) (Idempotency, bool, error) {
 	var r Idempotency
-	err := q.QueryRow(ctx, `SELECT request_hash, status_code, resource_id FROM idempotency_keys
+	var body string
+	err := q.QueryRow(ctx, `SELECT request_hash, status_code, resource_id, response FROM idempotency_keys
 		WHERE user_id = ? AND key = ? AND created_at > ?`, userID, key, time.Now().Add(-IdempotencyTTL)).
-		Scan(&r.RequestHash, &r.StatusCode, &r.ResourceID)
+		Scan(&r.RequestHash, &r.StatusCode, &r.ResourceID, &body)
+	r.Response = []byte(body)
 	if errors.Is(err, db.ErrNoRows) {
 		return r, false, nil
 	}
@@ -344,7 +347,7 @@ func (s Store) SaveIdempotency(ctx context.Context, tx *db.Tx, userID int64, key
 		userID, key, time.Now().Add(-IdempotencyTTL)); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, resource_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, userID, key, r.RequestHash, r.StatusCode, r.ResourceID, time.Now())
+	_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, resource_id, response, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, key, r.RequestHash, r.StatusCode, r.ResourceID, string(r.Response), time.Now())
 	return err
 }

@@ -70,6 +70,17 @@ func apiConventions(t *testing.T, in *testkit.Instance) {
 	wantError(t, r, 404, "NOT_FOUND")
 	wantError(t, c.Do("GET", "/api/no-such-thing", nil), 404, "NOT_FOUND")
 
+	for _, p := range []string{"/api", "/api//orders", "/api/./orders", "/api/orders/../orders"} {
+		wantError(t, c.Do("GET", p, nil), 404, "NOT_FOUND")
+	}
+	wantError(t, c.Do("POST", "/api/no-such-thing", map[string]string{}, "X-CSRF-Token", ""), 404, "NOT_FOUND")
+	if r := c.Do("GET", "/api/orders", nil, "Authorization", "Basic dXNlcjpwYXNz"); r.Status != 200 {
+		t.Fatalf("a Basic Authorization header (from a proxy) must not be taken for a token: %d", r.Status)
+	}
+	if r := c.Do("GET", "/api/orders?page=1000001", nil); r.Status != 200 || !strings.Contains(string(r.Body), `"items":[]`) {
+		t.Fatalf("a page far past the end: %d %s", r.Status, r.Body)
+	}
+
 	r = c.Do("DELETE", "/api/orders", nil)
 	wantError(t, r, 405, "METHOD_NOT_ALLOWED")
 	if r.Header.Get("Allow") != "GET, POST" {
@@ -205,6 +216,9 @@ func apiCSRF(t *testing.T, in *testkit.Instance) {
 	wantError(t, c.Do("POST", "/api/orders", body, "Sec-Fetch-Site", "cross-site"), 403, "CSRF_FAILED")
 	wantError(t, in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": testkit.TestPassword},
 		"Sec-Fetch-Site", "cross-site"), 403, "CSRF_FAILED")
+	wantError(t, c.Do("POST", "/api/orders", body, "Sec-Fetch-Site", "same-origin", "Origin", "https://evil.example"), 403, "CSRF_FAILED")
+	wantError(t, c.Do("POST", "/api/orders", body, "Sec-Fetch-Site", "none", "Origin", "https://evil.example"), 403, "CSRF_FAILED")
+	wantError(t, c.Do("POST", "/api/orders", body, "Origin", strings.Replace(in.URL, "http://", "https://", 1)), 403, "CSRF_FAILED")
 	if r := c.Do("POST", "/api/orders", body, "Sec-Fetch-Site", "same-origin", "Origin", in.URL); r.Status != 201 {
 		t.Fatalf("same-origin request with token refused: %d %s", r.Status, r.Body)
 	}
@@ -281,7 +295,9 @@ func apiCreate(t *testing.T, in *testkit.Instance) {
 		{"negative shipping", map[string]any{"customer": map[string]any{"name": "x", "email": "x@example.com"},
 			"items": []map[string]any{{"sku": "A", "name": "A", "quantity": 1, "unit_price": 1}}, "currency": "IRR", "shipping": -1}, "shipping"},
 		{"fractional quantity", map[string]any{"customer": map[string]any{"name": "x", "email": "x@example.com"},
-			"items": []map[string]any{{"sku": "A", "name": "A", "quantity": 1.5, "unit_price": 1}}, "currency": "IRR"}, "items.quantity"},
+			"items": []map[string]any{{"sku": "A", "name": "A", "quantity": 1.5, "unit_price": 1}}, "currency": "IRR"}, "items[0].quantity"},
+		{"unknown nested field", map[string]any{"customer": map[string]any{"name": "x", "email": "x@example.com", "vip": true},
+			"items": []map[string]any{{"sku": "A", "name": "A", "quantity": 1, "unit_price": 1}}, "currency": "IRR"}, "customer.vip"},
 	}
 	before := countOrders(t, in)
 	for _, b := range bad {
@@ -310,6 +326,16 @@ func apiIdempotency(t *testing.T, in *testkit.Instance) {
 	second := c.Do("POST", "/api/orders", body, "Idempotency-Key", "key-1")
 	if first.Status != 201 || second.Status != 201 || first.Map(t)["id"] != second.Map(t)["id"] {
 		t.Fatalf("retry must return the first response: %d %s / %d %s", first.Status, first.Body, second.Status, second.Body)
+	}
+	if string(first.Body) != string(second.Body) || second.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("a replay must repeat the first response:\n%s\n%s", first.Body, second.Body)
+	}
+	// the replay is the first response, not the order as it is now
+	if r := c.Do("PUT", fmt.Sprintf("/api/orders/%v/status", first.Map(t)["id"]), map[string]string{"status": "paid"}); r.Status != 200 {
+		t.Fatalf("status change: %d", r.Status)
+	}
+	if third := c.Do("POST", "/api/orders", body, "Idempotency-Key", "key-1"); string(third.Body) != string(first.Body) {
+		t.Fatalf("a replay after a change returned %s", third.Body)
 	}
 	other := testkit.SampleOrder("idem-other@example.com")
 	wantError(t, c.Do("POST", "/api/orders", other, "Idempotency-Key", "key-1"), 409, "CONFLICT")
@@ -377,6 +403,7 @@ func apiETag(t *testing.T, in *testkit.Instance) {
 	if nm := c.Do("GET", path, nil, "If-None-Match", etag); nm.Status != 304 || len(nm.Body) != 0 {
 		t.Fatalf("If-None-Match: %d %q", nm.Status, nm.Body)
 	}
+	wantError(t, c.Do("PUT", path+"/status", map[string]string{"status": "paid"}, "If-Match", "W/"+etag), 412, "PRECONDITION_FAILED")
 	ok := c.Do("PUT", path+"/status", map[string]string{"status": "paid"}, "If-Match", etag)
 	if ok.Status != 200 {
 		t.Fatalf("If-Match with the current etag: %d %s", ok.Status, ok.Body)
@@ -464,7 +491,7 @@ func apiList(t *testing.T, in *testkit.Instance) {
 
 	bad := map[string]string{
 		"page=0": "page", "page_size=0": "page_size", "page_size=101": "page_size", "limit=0": "limit",
-		"limit=101": "limit", "sort=name": "sort", "status=lost": "status", "min_total=-1": "min_total",
+		"limit=101": "limit", "sort=name": "sort", "page=-3": "page", "status=lost": "status", "min_total=-1": "min_total",
 		"min_total=10&max_total=5": "max_total",
 		"created_from=2026-02-01T00:00:00Z&created_to=2026-01-01T00:00:00Z": "created_to",
 	}

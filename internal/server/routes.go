@@ -9,6 +9,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
 // Health is the body of /healthz and /readyz.
@@ -32,10 +33,10 @@ func (s *Server) routes() {
 				httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "log in first"))
 				return
 			}
-			s.Hub.Serve(w, r, p)
+			s.Hub.Serve(w, r, p, auth.StreamCheck(s.Auth, r))
 		})
 	rt.Handle("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
-		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", Version))
+		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", "1"))
 	rt.Handle("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
 		Summary: "A static JSON answer (the benchmarks' ceiling)", Response: Health{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +58,7 @@ func (s *Server) routes() {
 		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
 	}))
 	rt.HandleOther("GET /metrics", s.Metrics.Handler())
-	rt.HandleOther("/", webHandler())
+	rt.HandleOther("/", webui.New())
 
 	s.Handler = httpapi.Chain(rt,
 		httpapi.RequestInfo(s.Cfg.TrustedProxies),
@@ -66,7 +67,7 @@ func (s *Server) routes() {
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit),
 		httpapi.Timeout(s.Cfg.RequestTimeout, isStream),
-		auth.Middleware(s.Auth, s.Cfg.TrustedOrigins),
+		auth.Middleware(s.Auth, s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
 	)
 }
 

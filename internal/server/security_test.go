@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,5 +108,69 @@ func TestLoginLimitWithoutRedis(t *testing.T) {
 	}
 	if statuses[9] != 401 || statuses[10] != 429 || statuses[11] != 429 {
 		t.Fatalf("failed-login statuses with Redis down: %v", statuses)
+	}
+}
+
+// Parallel guesses cannot slip past the failed-login limit.
+func TestLoginLimitUnderConcurrency(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "admin@example.com")
+			var wg sync.WaitGroup
+			var unauthorized, limited atomic.Int64
+			for i := 0; i < 40; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": "guess"})
+					switch r.Status {
+					case 401:
+						unauthorized.Add(1)
+					case 429:
+						limited.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			if unauthorized.Load() > 10 || unauthorized.Load()+limited.Load() != 40 {
+				t.Fatalf("40 parallel guesses: %d checked, %d limited (limit 10)", unauthorized.Load(), limited.Load())
+			}
+		})
+	}
+}
+
+// An event stream ends when its session does.
+func TestEventsEndAtLogout(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "admin@example.com")
+			admin := in.LoggedIn(t, "admin@example.com")
+			leaving := in.LoggedIn(t, "admin@example.com")
+			stream := sseEvents(t, leaving)
+			id := admin.CreateOrder("before@example.com")
+			waitEvent(t, stream, fmt.Sprintf(`orders {"event":"created","resource":"orders","id":%d}`, id))
+			if r := leaving.Do("POST", "/api/auth/logout", nil); r.Status != 204 {
+				t.Fatalf("logout: %d", r.Status)
+			}
+			after := admin.CreateOrder("after@example.com")
+			deadline := time.After(time.Second)
+			for {
+				select {
+				case e, ok := <-stream:
+					if !ok {
+						return
+					}
+					if strings.Contains(e, fmt.Sprintf(`"id":%d`, after)) {
+						t.Fatalf("a logged-out session's stream received %s", e)
+					}
+				case <-deadline:
+					return
+				}
+			}
+		})
 	}
 }

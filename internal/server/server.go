@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	go s.Cache.PayOwedBumps(hubCtx, 200*time.Millisecond)
 	return s, nil
 }
 

@@ -21,6 +21,9 @@ const (
 	Hit    Status = "hit"
 	Miss   Status = "miss"   // filled from the database and stored
 	Bypass Status = "bypass" // the cache was unavailable; served from the database
+	// Uncached: another instance held the fill lease too long; served from
+	// the database without storing.
+	Uncached Status = "uncached"
 )
 
 // Header renders the Cache-Status header value.
@@ -30,6 +33,8 @@ func (s Status) Header() string {
 		return "pishkhan; hit"
 	case Miss:
 		return "pishkhan; fwd=miss; stored"
+	case Uncached:
+		return "pishkhan; fwd=miss"
 	default:
 		return "pishkhan; fwd=bypass; detail=cache-unavailable"
 	}
@@ -46,6 +51,11 @@ type Options struct {
 	// LeaseWait is how long a request waits for another instance's fill
 	// before querying the database itself.
 	LeaseWait time.Duration
+	// FillTimeout bounds a shared fill (the database read behind a miss).
+	FillTimeout time.Duration
+	// InvalidateTimeout is the budget of one invalidation attempt; writes
+	// wait longer than reads, since a lost invalidation costs freshness.
+	InvalidateTimeout time.Duration
 	// BreakerFailures consecutive backend errors open the breaker for
 	// BreakerCooldown, during which the cache is bypassed.
 	BreakerFailures int
@@ -79,6 +89,12 @@ func New(b Backend, opts Options) *Cache {
 	}
 	if opts.LeaseWait <= 0 {
 		opts.LeaseWait = 300 * time.Millisecond
+	}
+	if opts.FillTimeout <= 0 {
+		opts.FillTimeout = 30 * time.Second
+	}
+	if opts.InvalidateTimeout <= 0 {
+		opts.InvalidateTimeout = time.Second
 	}
 	if opts.BreakerFailures <= 0 {
 		opts.BreakerFailures = 3
@@ -124,7 +140,7 @@ func (c *Cache) settlePending(ctx context.Context) bool {
 	if len(keys) == 0 {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.OpTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.InvalidateTimeout)
 	defer cancel()
 	if err := c.b.Bump(ctx, keys); err != nil {
 		c.fail(err)
@@ -148,7 +164,12 @@ func (c *Cache) fail(err error) {
 	}
 }
 
+// ok records a successful backend call: failures must be consecutive to
+// open the breaker.
 func (c *Cache) ok() {
+	if c.failures.Load() == 0 {
+		return
+	}
 	if c.failures.Swap(0) >= int64(c.opts.BreakerFailures) {
 		slog.Info("cache available again", "backend", c.b.Name())
 	}
@@ -192,6 +213,7 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 		v, err := fill(ctx)
 		return Bypass, v, err
 	}
+	c.ok()
 	var b strings.Builder
 	b.WriteString(c.opts.Prefix)
 	b.WriteString(key)
@@ -218,15 +240,25 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 		status Status
 		value  []byte
 	}
-	r, err, _ := c.sf.Do(fullKey, func() (any, error) {
-		s, v, err := c.fillLeased(ctx, fullKey, ttl, fill)
+	// The shared fill must not die with whichever caller started it: it
+	// runs detached (bounded by FillTimeout) and each caller waits on its
+	// own context.
+	ch := c.sf.DoChan(fullKey, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FillTimeout)
+		defer cancel()
+		s, v, err := c.fillLeased(fctx, fullKey, ttl, fill)
 		return result{s, v}, err
 	})
-	if err != nil {
-		return Miss, nil, err
+	select {
+	case <-ctx.Done():
+		return Miss, nil, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return Miss, nil, r.Err
+		}
+		res := r.Val.(result)
+		return res.status, res.value, nil
 	}
-	res := r.(result)
-	return res.status, res.value, nil
 }
 
 // fillLeased fills fullKey holding the cross-instance lease, or waits for
@@ -261,9 +293,9 @@ func (c *Cache) fillLeased(ctx context.Context, fullKey string, ttl time.Duratio
 				break
 			}
 		}
-		// the holder is slow or gone: serve from the database
+		// the holder is slow or gone: serve from the database, store nothing
 		v, err := fill(ctx)
-		return Miss, v, err
+		return Uncached, v, err
 	}
 	// a flight that finished just before this one began may have stored it
 	octx, cancel = c.opCtx(ctx)
@@ -303,11 +335,15 @@ func (c *Cache) Invalidate(ctx context.Context, tags ...string) {
 	for i, t := range tags {
 		keys[i] = c.tagKey(t)
 	}
-	octx, cancel := c.opCtx(ctx)
-	err := c.b.Bump(octx, keys)
-	cancel()
-	if err == nil {
-		return
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.InvalidateTimeout)
+		err = c.b.Bump(octx, keys)
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
 	}
 	c.fail(err)
 	c.pendingMu.Lock()
@@ -318,6 +354,26 @@ func (c *Cache) Invalidate(ctx context.Context, tags ...string) {
 	// make sure this instance bypasses at once, even below the threshold
 	c.openUntil.Store(time.Now().Add(c.opts.BreakerCooldown).UnixNano())
 	slog.Warn("cache invalidation failed; bypassing the cache until it succeeds", "tags", tags, "err", err)
+}
+
+// PayOwedBumps retries failed invalidations every interval until ctx
+// ends, so an owed bump is paid even when this instance serves no reads.
+func (c *Cache) PayOwedBumps(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.pendingMu.Lock()
+			n := len(c.pending)
+			c.pendingMu.Unlock()
+			if n > 0 {
+				c.settlePending(ctx)
+			}
+		}
+	}
 }
 
 // Clear deletes every cached value under the prefix.

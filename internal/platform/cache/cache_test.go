@@ -72,7 +72,8 @@ func TestFencedFill(t *testing.T) {
 func TestSingleflight(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			c := cache.New(mk(), cache.Options{Prefix: "sf:" + name + ":"})
+			// a generous time budget: this is about coalescing, not failing open
+			c := cache.New(mk(), cache.Options{Prefix: "sf:" + name + ":", OpTimeout: 2 * time.Second})
 			var fills atomic.Int64
 			var wg sync.WaitGroup
 			start := make(chan struct{})
@@ -133,5 +134,76 @@ func TestClearKeepsOtherKeys(t *testing.T) {
 	_, st, _ := c.Fetch(ctx, "t", "a", []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte("a"), nil })
 	if st != cache.Miss {
 		t.Fatalf("after clear: %s", st)
+	}
+}
+
+// A caller that gives up (closed tab, timeout) does not fail the others
+// waiting on the same fill.
+func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
+	for name, mk := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			c := cache.New(mk(), cache.Options{Prefix: "cancel:" + name + ":"})
+			started, release := make(chan struct{}), make(chan struct{})
+			fill := func(ctx context.Context) ([]byte, error) {
+				close(started)
+				<-release
+				return []byte("value"), ctx.Err()
+			}
+			leaderCtx, cancelLeader := context.WithCancel(context.Background())
+			leaderErr := make(chan error, 1)
+			go func() {
+				_, _, err := c.Fetch(leaderCtx, "t", "k", []string{"t"}, time.Minute, fill)
+				leaderErr <- err
+			}()
+			<-started
+			follower := make(chan error, 1)
+			go func() {
+				v, _, err := c.Fetch(context.Background(), "t", "k", []string{"t"}, time.Minute, fill)
+				if err == nil && string(v) != "value" {
+					err = errors.New("wrong value " + string(v))
+				}
+				follower <- err
+			}()
+			time.Sleep(20 * time.Millisecond)
+			cancelLeader()
+			if err := <-leaderErr; !errors.Is(err, context.Canceled) {
+				t.Fatalf("the cancelled caller got %v", err)
+			}
+			close(release)
+			if err := <-follower; err != nil {
+				t.Fatalf("a follower with a live context failed: %v", err)
+			}
+		})
+	}
+}
+
+// A generation that Redis lost (eviction, failover) comes back ahead of
+// every value it had, so entries stored under old generations stay
+// unreachable.
+func TestLostGenerationNeverGoesBack(t *testing.T) {
+	r := testkit.StartRedis(t)
+	client := r.Client(t)
+	ctx := context.Background()
+	c := cache.New(cache.NewRedis(client), cache.Options{Prefix: "lost:"})
+	get := func(v string) string {
+		got, _, err := c.Fetch(ctx, "t", "k", []string{"tag"}, time.Hour, func(context.Context) ([]byte, error) { return []byte(v), nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(got)
+	}
+	get("old")
+	for i := 0; i < 3; i++ {
+		c.Invalidate(ctx, "tag")
+	}
+	get("middle")
+	client.Del(ctx, "lost:gen:tag") // Redis forgets the generation
+	c.Invalidate(ctx, "tag")
+	if v := get("new"); v != "new" {
+		t.Fatalf("after losing the generation the cache served %q", v)
+	}
+	client.Del(ctx, "lost:gen:tag")
+	if v := get("newest"); v != "newest" {
+		t.Fatalf("after losing the generation the cache served %q", v)
 	}
 }

@@ -33,28 +33,21 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 }
 
 // Generations implements Backend. Tags are read one by one (GET) so that
-// the keys may live in different Redis Cluster slots.
+// the keys may live in different Redis Cluster slots. A generation that
+// does not exist (first use, eviction, a failover that lost it) is created
+// as the current time in microseconds, so it never returns to a value
+// that older entries were stored under.
 func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, error) {
 	out := make([]int64, len(tagKeys))
-	if len(tagKeys) == 1 {
-		n, err := r.c.Get(ctx, tagKeys[0]).Int64()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, err
-		}
-		out[0] = n
-		return out, nil
-	}
-	pipe := r.c.Pipeline()
-	cmds := make([]*redis.StringCmd, len(tagKeys))
 	for i, k := range tagKeys {
-		cmds[i] = pipe.Get(ctx, k)
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, err
-	}
-	for i, c := range cmds {
-		n, err := c.Int64()
-		if err != nil && !errors.Is(err, redis.Nil) {
+		n, err := r.c.Get(ctx, k).Int64()
+		if errors.Is(err, redis.Nil) {
+			if err := r.c.SetNX(ctx, k, time.Now().UnixMicro(), 0).Err(); err != nil {
+				return nil, err
+			}
+			n, err = r.c.Get(ctx, k).Int64()
+		}
+		if err != nil {
 			return nil, err
 		}
 		out[i] = n
@@ -62,14 +55,22 @@ func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, err
 	return out, nil
 }
 
-// Bump implements Backend.
+// bumpScript increments a generation, first creating a lost one at the
+// current time (ARGV[1]) so that it only ever moves forward.
+var bumpScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])`)
+
+// Bump implements Backend (one script per key, so keys may live in
+// different cluster slots).
 func (r *Redis) Bump(ctx context.Context, tagKeys []string) error {
-	pipe := r.c.Pipeline()
+	now := time.Now().UnixMicro()
 	for _, k := range tagKeys {
-		pipe.Incr(ctx, k)
+		if err := bumpScript.Run(ctx, r.c, []string{k}, now).Err(); err != nil {
+			return err
+		}
 	}
-	_, err := pipe.Exec(ctx)
-	return err
+	return nil
 }
 
 // Acquire implements Backend.

@@ -69,6 +69,18 @@ func (h *Hub) Dispatch(e Event) {
 	}
 }
 
+// recheck refreshes a client's principal; nil means the stream must end.
+func (h *Hub) recheck(ctx context.Context, c *client, check func(context.Context) *authz.Principal) *authz.Principal {
+	p := check(ctx)
+	if p == nil {
+		return nil
+	}
+	h.mu.Lock()
+	c.p = p
+	h.mu.Unlock()
+	return p
+}
+
 // Clients returns the number of connected clients.
 func (h *Hub) Clients() int {
 	h.mu.Lock()
@@ -76,8 +88,10 @@ func (h *Hub) Clients() int {
 	return len(h.clients)
 }
 
-// Serve streams events to the principal until the client goes away.
-func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal) {
+// Serve streams events to the principal until the client goes away or,
+// checked before every event and heartbeat, check reports that the
+// session has ended (it returns the current principal, or nil).
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, check func(context.Context) *authz.Principal) {
 	rc := http.NewResponseController(w)
 	c := &client{p: p, ch: make(chan Event, h.buffer), dropped: make(chan struct{})}
 	h.mu.Lock()
@@ -111,10 +125,19 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal) 
 			slog.Info("sse client too slow; disconnected", "user_id", p.UserID)
 			return
 		case <-tick.C:
+			if p = h.recheck(r.Context(), c, check); p == nil {
+				return
+			}
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
 				return
 			}
 		case e := <-c.ch:
+			if p = h.recheck(r.Context(), c, check); p == nil {
+				return
+			}
+			if !p.Can(h.viewPerm[e.Resource]) {
+				continue
+			}
 			data, _ := json.Marshal(e)
 			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Resource, data); err != nil {
 				return

@@ -5,11 +5,14 @@ package httpapi
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
@@ -46,6 +49,13 @@ func StatusOf(c apperr.Code) int {
 	return http.StatusInternalServerError
 }
 
+// isConnectionError reports a dependency that cannot be reached (the
+// database down, a broken connection): 503, not 500.
+func isConnectionError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
 // ErrorBody is the contract's error envelope.
 type ErrorBody struct {
 	Status    string         `json:"status"`
@@ -68,6 +78,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, context.DeadlineExceeded):
 		e = apperr.Unavailablef(err, "the request took too long; try again")
 		slog.ErrorContext(r.Context(), "request timed out", "request_id", info.RequestID, "err", err)
+	case isConnectionError(err):
+		e = apperr.Unavailablef(err, "a service this request needs is unavailable; try again shortly")
+		slog.ErrorContext(r.Context(), "dependency unavailable", "request_id", info.RequestID, "err", err)
 	default:
 		slog.ErrorContext(r.Context(), "internal error", "request_id", info.RequestID, "err", err)
 		e = &apperr.Error{Code: apperr.Internal, Message: "something went wrong on our side; quote the request id when reporting it"}

@@ -191,17 +191,26 @@ func Observe(pattern func(*http.Request) string, observe func(route, method stri
 			if route == "" {
 				route = "unmatched"
 			}
-			observe(route, r.Method, rec.Status, d)
+			observe(route, methodLabel(r.Method), rec.Status, d)
 			info := reqinfo.From(r.Context())
 			level := slog.LevelInfo
 			if rec.Status >= 500 {
 				level = slog.LevelError
 			}
-			slog.Log(r.Context(), level, "request", "request_id", info.RequestID, "method", r.Method,
+			slog.Log(r.Context(), level, "request", "request_id", info.RequestID, "method", methodLabel(r.Method),
 				"route", route, "status", rec.Status, "duration_ms", float64(d.Microseconds())/1000,
 				"bytes", rec.Bytes, "ip", info.IP)
 		})
 	}
+}
+
+// methodLabel bounds the metric's method label: anything unusual is OTHER.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // LimitBody caps every request body; decoders report the overflow as 413.

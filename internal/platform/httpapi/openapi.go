@@ -110,6 +110,9 @@ func paramSchema(p Param, in string) map[string]any {
 	default:
 		s = map[string]any{"type": "string"}
 	}
+	if len(p.Enum) > 0 {
+		s["enum"] = p.Enum
+	}
 	if p.Repeated {
 		s = map[string]any{"type": "array", "items": s}
 	}
@@ -164,9 +167,19 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	return g.schema(t)
 }
 
+// Enum is implemented by string types with a fixed set of values; their
+// schema lists them.
+type Enum interface{ EnumValues() []string }
+
+var enumType = reflect.TypeOf((*Enum)(nil)).Elem()
+
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	if t == rawMessageType {
 		return map[string]any{}
+	}
+	if t.Kind() == reflect.String && t.Implements(enumType) {
+		values := reflect.Zero(t).Interface().(Enum).EnumValues()
+		return map[string]any{"type": "string", "enum": values}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -63,8 +63,6 @@ func ParsePage(q url.Values) (PageRequest, error) {
 		}
 		if n < 1 {
 			fe.Add("page", "must be at least 1")
-		} else if n > 1_000_000 {
-			fe.Add("page", "must be at most 1000000; use cursor pagination to go deeper")
 		}
 		pr.Page = n
 	}

@@ -60,8 +60,20 @@ func NoContent(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// MatchesETag reports whether an If-None-Match / If-Match header value
-// names etag (a list, "*", or weak forms for If-None-Match).
+// MatchesStrong reports whether an If-Match header names etag by strong
+// comparison (RFC 9110 13.1.1): weak tags never match.
+func MatchesStrong(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || part == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchesETag reports whether an If-None-Match header value names etag
+// (a list, "*", or weak forms: weak comparison).
 func MatchesETag(header, etag string) bool {
 	if header == "" {
 		return false

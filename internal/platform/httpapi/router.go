@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ type Param struct {
 	Type        string // "string", "integer", "date-time"
 	Description string
 	Repeated    bool
+	Enum        []string // the allowed values, when fixed
 }
 
 // Op describes a route for OpenAPI and for the route table tests.
@@ -100,4 +102,13 @@ func (rt *Router) Pattern(r *http.Request) string {
 	return p
 }
 
-func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+// ServeHTTP dispatches. API paths that are not in clean form (//, /./,
+// /../, or a bare /api) answer the JSON 404 instead of the mux's HTML
+// redirect.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "/api" || strings.HasPrefix(p, "/api/") && path.Clean(p) != p && path.Clean(p)+"/" != p {
+		WriteError(w, r, apperr.New(apperr.NotFound, "no such route: %s", p))
+		return
+	}
+	rt.mux.ServeHTTP(w, r)
+}

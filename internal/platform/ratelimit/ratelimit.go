@@ -20,6 +20,8 @@ type Counter interface {
 	Count(ctx context.Context, key string) (int, time.Duration, error)
 	// Hit records one hit for key and returns the new count.
 	Hit(ctx context.Context, key string, window time.Duration) (int, error)
+	// Undo takes back one hit (an attempt that turned out not to count).
+	Undo(ctx context.Context, key string) error
 	// Reset forgets key.
 	Reset(ctx context.Context, key string) error
 }
@@ -68,6 +70,17 @@ func (l *Local) Hit(_ context.Context, key string, window time.Duration) (int, e
 	w.n++
 	l.windows[key] = w
 	return w.n, nil
+}
+
+// Undo implements Counter.
+func (l *Local) Undo(_ context.Context, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w, ok := l.windows[key]; ok && w.n > 0 {
+		w.n--
+		l.windows[key] = w
+	}
+	return nil
 }
 
 // Reset implements Counter.
@@ -128,6 +141,18 @@ func (r *Redis) Hit(ctx context.Context, key string, window time.Duration) (int,
 		return r.fallback.Hit(ctx, key, window)
 	}
 	return n, nil
+}
+
+var undoScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0`)
+
+// Undo implements Counter.
+func (r *Redis) Undo(ctx context.Context, key string) error {
+	_ = r.fallback.Undo(ctx, key)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return undoScript.Run(ctx, r.c, []string{r.prefix + key}).Err()
 }
 
 // Reset implements Counter.

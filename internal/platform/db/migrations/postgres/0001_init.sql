@@ -105,6 +105,8 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT NOT NULL,
     status_code  INTEGER NOT NULL,
     resource_id  BIGINT NOT NULL,
+    -- the first response, replayed byte for byte
+    response     TEXT NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (user_id, key)
 );

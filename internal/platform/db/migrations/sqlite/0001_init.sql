@@ -106,6 +106,8 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT NOT NULL,
     status_code  INTEGER NOT NULL,
     resource_id  BIGINT NOT NULL,
+    -- the first response, replayed byte for byte
+    response     TEXT NOT NULL,
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (user_id, key)
 );

@@ -1,0 +1,150 @@
+// Package webui serves the web app: the Next.js static export, embedded in
+// the binary. Known pages are served from their HTML files, unknown paths
+// get the app's not-found page with status 404, and every HTML response
+// carries a Content-Security-Policy whose script hashes are computed from
+// that file's inline scripts at startup (no 'unsafe-inline', no
+// 'unsafe-eval', nothing hand-maintained).
+package webui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// dist holds the export (copied there by `make web`); only .gitkeep when
+// the web app was not built.
+//
+//go:embed all:dist
+var dist embed.FS
+
+// page is one HTML file with its policy.
+type page struct {
+	body []byte
+	csp  string
+}
+
+// Handler serves the embedded app.
+type Handler struct {
+	files fs.FS
+	pages map[string]page // by file path, e.g. "orders/detail.html"
+	built bool
+}
+
+var inlineScript = regexp.MustCompile(`(?s)<script(?:\s[^>]*)?>(.*?)</script>`)
+var srcAttr = regexp.MustCompile(`\ssrc=`)
+
+// policy builds the CSP for an HTML document.
+func policy(html []byte) string {
+	var hashes []string
+	for _, m := range inlineScript.FindAllSubmatch(html, -1) {
+		open := m[0][:bytes.IndexByte(m[0], '>')]
+		if srcAttr.Match(open) {
+			continue
+		}
+		sum := sha256.Sum256(m[1])
+		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return "default-src 'self'; script-src 'self' " + strings.Join(hashes, " ") +
+		"; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'" +
+		"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+// New indexes the embedded export.
+func New() *Handler {
+	sub, _ := fs.Sub(dist, "dist")
+	h := &Handler{files: sub, pages: map[string]page{}}
+	_ = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return nil
+		}
+		b, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return nil
+		}
+		h.pages[p] = page{body: b, csp: policy(b)}
+		return nil
+	})
+	_, h.built = h.pages["index.html"]
+	return h
+}
+
+// Built reports whether the web app is embedded.
+func (h *Handler) Built() bool { return h.built }
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !h.built {
+		h.servePlaceholder(w)
+		return
+	}
+	p := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if p == "" {
+		h.servePage(w, "index.html", http.StatusOK)
+		return
+	}
+	for _, candidate := range []string{p + ".html", p + "/index.html", p} {
+		if _, ok := h.pages[candidate]; ok {
+			h.servePage(w, candidate, http.StatusOK)
+			return
+		}
+	}
+	if b, err := fs.ReadFile(h.files, p); err == nil && !strings.HasSuffix(p, "/") {
+		ctype := mime.TypeByExtension(path.Ext(p))
+		if ctype == "" {
+			ctype = http.DetectContentType(b)
+		}
+		w.Header().Set("Content-Type", ctype)
+		if strings.HasPrefix(p, "_next/static/") {
+			// content-hashed file names: safe to keep forever
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		_, _ = w.Write(b)
+		return
+	}
+	h.servePage(w, "404.html", http.StatusNotFound)
+}
+
+// servePage writes an HTML file itself (http.FileServer would redirect
+// paths ending in /index.html).
+func (h *Handler) servePage(w http.ResponseWriter, name string, status int) {
+	pg, ok := h.pages[name]
+	if !ok {
+		http.NotFound(w, nil)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", pg.csp)
+	hd.Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(pg.body)
+}
+
+const placeholderHTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pishkhan</title></head>
+<body><h1>Pishkhan · پیشخوان</h1><p>The API is running at <code>/api</code>
+(<a href="/api/openapi.json">OpenAPI</a>). The web app is not built into this binary: run
+<code>make run</code> or <code>make web build</code>.</p></body></html>
+`
+
+func (h *Handler) servePlaceholder(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Cache-Control", "no-cache")
+	_, _ = w.Write([]byte(placeholderHTML))
+}
