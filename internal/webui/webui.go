@@ -61,13 +61,17 @@ func policy(html []byte) string {
 func New() *Handler {
 	sub, _ := fs.Sub(dist, "dist")
 	h := &Handler{files: sub, pages: map[string]page{}}
+	// the tree is embedded: walking and reading it cannot fail
 	_ = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return nil
 		}
 		b, err := fs.ReadFile(sub, p)
 		if err != nil {
-			return nil
+			return err
 		}
 		h.pages[p] = page{body: b, csp: policy(b)}
 		return nil
