@@ -13,12 +13,21 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build bin/pishkhan
+build: ## Build bin/pishkhan (embedding the web app as last built by `make web`)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/pishkhan ./cmd/pishkhan
 
+.PHONY: web
+web: ## Build the web app (npm ci when the lock changed, next build) into internal/webui/dist
+	./scripts/web.sh
+
 .PHONY: run
-run: build ## Run Pishkhan on the embedded default (SQLite in ./data, no services) at http://127.0.0.1:8080
+run: web build ## Build everything and run Pishkhan on the embedded default (SQLite in ./data) at http://127.0.0.1:8080
 	./$(BIN)/pishkhan serve
+
+.PHONY: api
+api: ## Regenerate web/openapi.json and the web app's API types after changing a route
+	$(GO) run ./cmd/pishkhan openapi > web/openapi.json
+	cd web && npx openapi-typescript openapi.json -o src/lib/api/schema.d.ts
 
 .PHONY: test
 test: ## Run every check and test against real PostgreSQL, Redis and SQLite (installs what is missing)

@@ -9,6 +9,8 @@ PGURL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disa
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v psql >/dev/null || need_apt+=(postgresql-client)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
 	echo "installing ${need_apt[*]}"
 	if [[ $(id -u) -ne 0 ]]; then echo "need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
@@ -30,4 +32,4 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 	sleep 1
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable at 127.0.0.1:6379" >&2; exit 1; }
-echo "services: PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server)"
+echo "services: $(chromium --version 2>/dev/null | head -1), node $(node --version), PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server)"

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# `make bench`: measures Pishkhan on PostgreSQL + Redis on this machine and
+# rewrites docs/benchmarks.md with the numbers and the target verdicts.
+#
+# It builds bin/pishkhan and bin/pishkhan-bench; creates a fresh database
+# pishkhan_bench on 127.0.0.1:5432, migrates and seeds it; serves it on a
+# loopback port and load-tests it with pishkhan-bench; then times
+# `seed --orders 1000000` on another fresh database, pishkhan_bench_seed.
+# It drops both databases and deletes its Redis keys (every key under its
+# CACHE_PREFIX, never FLUSHALL) at the end, whether it succeeds or not.
+# Everything it talks to is on 127.0.0.1.
+#
+# Settings (environment):
+#   BENCH_ADDR         where the server listens   (127.0.0.1:18080; must be 127.x.x.x)
+#   BENCH_CONNECTIONS  concurrent connections     (64)
+#   BENCH_DURATION     measured window/scenario   (10s)
+#   BENCH_WARMUP       warm-up before each window (2s)
+#   BENCH_ORDERS       orders seeded for the load (100000)
+#   SEED_ORDERS        orders of the timed seed   (1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BENCH_ADDR="${BENCH_ADDR:-127.0.0.1:18080}"
+BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+BENCH_DURATION="${BENCH_DURATION:-10s}"
+BENCH_WARMUP="${BENCH_WARMUP:-2s}"
+BENCH_ORDERS="${BENCH_ORDERS:-100000}"
+SEED_ORDERS="${SEED_ORDERS:-1000000}"
+
+PG="postgres://postgres@127.0.0.1:5432"
+PG_ADMIN="$PG/test?sslmode=disable"
+BENCH_DB=pishkhan_bench
+SEED_DB=pishkhan_bench_seed
+PREFIX="pkbench:"
+OUT=docs/benchmarks.md
+
+if [[ ! $BENCH_ADDR =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+$ ]]; then
+	echo "BENCH_ADDR must be 127.x.x.x:PORT (loopback), not $BENCH_ADDR" >&2
+	exit 2
+fi
+for tool in go psql redis-cli curl; do
+	command -v "$tool" >/dev/null || { echo "bench needs $tool" >&2; exit 1; }
+done
+psql "$PG_ADMIN" -Atc 'select 1' >/dev/null || { echo "PostgreSQL is not reachable at 127.0.0.1:5432" >&2; exit 1; }
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable at 127.0.0.1:6379" >&2; exit 1; }
+if (exec 3<>"/dev/tcp/${BENCH_ADDR%:*}/${BENCH_ADDR##*:}") 2>/dev/null; then
+	echo "something already listens on $BENCH_ADDR; set BENCH_ADDR to a free loopback port" >&2
+	exit 1
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+
+# Run a pishkhan command as "${BENCH[@]}" CMD... (on the benchmark database)
+# or "${SEED[@]}" CMD... (on the seed-timing one). env(1) execs CMD, so after
+# `"${BENCH[@]}" CMD &`, $! is CMD's own pid.
+common=("REDIS_URL=redis://127.0.0.1:6379/0" "CACHE_PREFIX=$PREFIX" "ADDR=$BENCH_ADDR")
+BENCH=(env "DATABASE_URL=$PG/$BENCH_DB?sslmode=disable" "${common[@]}")
+SEED=(env "DATABASE_URL=$PG/$SEED_DB?sslmode=disable" "${common[@]}")
+
+# clear_redis deletes every key under PREFIX (SCAN + UNLINK; never FLUSHALL).
+clear_redis() {
+	redis-cli -h 127.0.0.1 -p 6379 --scan --pattern "${PREFIX}*" |
+		xargs -r -n 500 redis-cli -h 127.0.0.1 -p 6379 unlink >/dev/null
+}
+
+recreate_db() {
+	psql "$PG_ADMIN" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+}
+
+drop_db() { psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true; }
+
+stop_server() {
+	if [[ -n $server_pid ]]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=""
+	fi
+}
+
+cleanup() {
+	local rc=$?
+	stop_server
+	clear_redis || echo "could not delete the Redis keys under $PREFIX" >&2
+	drop_db "$BENCH_DB"
+	drop_db "$SEED_DB"
+	if ((rc != 0)) && [[ -s $work/server.log ]]; then
+		echo "--- last lines of the server log ---" >&2
+		tail -n 20 "$work/server.log" >&2
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "building"
+go build -o bin/pishkhan ./cmd/pishkhan
+go build -o bin/pishkhan-bench ./cmd/pishkhan-bench
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+email="bench@pishkhan.local"
+password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+
+echo "preparing $BENCH_DB with $BENCH_ORDERS orders"
+recreate_db "$BENCH_DB"
+clear_redis
+"${BENCH[@]}" bin/pishkhan migrate
+"${BENCH[@]}" bin/pishkhan seed --orders "$BENCH_ORDERS"
+"${BENCH[@]}" PISHKHAN_EMAIL="$email" PISHKHAN_PASSWORD="$password" bin/pishkhan createsuperuser >/dev/null
+psql "$PG/$BENCH_DB?sslmode=disable" -q -c 'VACUUM ANALYZE'
+
+echo "starting the server on $BENCH_ADDR (log: $work/server.log)"
+"${BENCH[@]}" bin/pishkhan serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for ((i = 0; ; i++)); do
+	if curl -fsS --max-time 2 "http://$BENCH_ADDR/readyz" >/dev/null 2>&1; then
+		break
+	fi
+	if ! kill -0 "$server_pid" 2>/dev/null || ((i >= 60)); then
+		echo "the server did not become ready" >&2
+		exit 1
+	fi
+	sleep 0.5
+done
+
+PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench run \
+	-url "http://$BENCH_ADDR" -connections "$BENCH_CONNECTIONS" -duration "$BENCH_DURATION" \
+	-warmup "$BENCH_WARMUP" -out "$work/results.json"
+stop_server
+clear_redis
+drop_db "$BENCH_DB"
+
+echo "timing seed --orders $SEED_ORDERS on a fresh $SEED_DB"
+load_seed="$(cut -d' ' -f1-3 /proc/loadavg)"
+recreate_db "$SEED_DB"
+"${SEED[@]}" bin/pishkhan migrate
+seed_ok=true
+t0=$EPOCHREALTIME
+if ! "${SEED[@]}" timeout 600 bin/pishkhan seed --orders "$SEED_ORDERS"; then
+	seed_ok=false
+fi
+t1=$EPOCHREALTIME
+seed_seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+drop_db "$SEED_DB"
+echo "seed took $seed_seconds s (ok: $seed_ok)"
+
+cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+pg_version="$(psql "$PG_ADMIN" -Atc 'show server_version')"
+redis_version="$(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | awk -F: '/^redis_version:/ { print $2 }')"
+code="$(git describe --always --dirty 2>/dev/null || echo unknown)"
+
+{
+	cat <<EOF
+# Benchmarks
+
+Generated by \`make bench\` (\`scripts/bench.sh\`, \`cmd/pishkhan-bench\`); do not edit by hand, rerun it.
+
+## How these numbers were taken
+
+- Date: $started; code: \`$code\`.
+- Machine: $(nproc) CPUs ($cpu_model), $mem memory, $(uname -sr). Load average (1, 5, 15 min) before
+  the load test: $load_before; before the seed timing: $load_seed (the latter includes the load test's tail).
+  Other processes on the machine were not stopped.
+- $(go env GOVERSION), PostgreSQL $pg_version, Redis $redis_version, all on this machine, talking over loopback.
+- Server: \`bin/pishkhan serve\` with default settings on PostgreSQL (a fresh database: \`migrate\`,
+  \`seed --orders $BENCH_ORDERS\`, \`VACUUM ANALYZE\`) and Redis (keys under \`$PREFIX\`). It logs one JSON
+  line per request (LOG_LEVEL=info), to a file.
+- Load: \`bin/pishkhan-bench run\`, a Go net/http client logged in with a session cookie, keeping
+  $BENCH_CONNECTIONS connections with one request in flight on each (closed loop). Each scenario runs for
+  $BENCH_WARMUP of warm-up and then a $BENCH_DURATION measured window; the scenarios run one after the other.
+- **The load generator runs on the same $(nproc)-core machine** and competes with the server, PostgreSQL and
+  Redis for CPU, so absolute numbers are below what a dedicated server would do; the targets compare
+  scenarios of the same run.
+- The seed timing ran afterwards, with the benchmark server stopped, on another fresh database.
+
+EOF
+	bin/pishkhan-bench report -in "$work/results.json" -seed-orders "$SEED_ORDERS" \
+		-seed-seconds "$seed_seconds" -seed-ok="$seed_ok"
+} >"$work/benchmarks.md"
+mkdir -p docs
+mv "$work/benchmarks.md" "$OUT"
+echo "wrote $OUT"

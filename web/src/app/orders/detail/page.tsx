@@ -1,0 +1,18 @@
+"use client";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { AppShell } from "@/components/AppShell";
+import { OrderDetail } from "@/features/orders/components/OrderDetail";
+
+function Detail() {
+  const id = Number(useSearchParams().get("id"));
+  return <OrderDetail key={id} id={Number.isSafeInteger(id) && id > 0 ? id : 0} />;
+}
+
+export default function OrderDetailPage() {
+  return (
+    <AppShell>
+      <Suspense><Detail /></Suspense>
+    </AppShell>
+  );
+}

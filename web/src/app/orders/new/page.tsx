@@ -1,0 +1,17 @@
+"use client";
+import { AppShell } from "@/components/AppShell";
+import { can, useMe } from "@/features/auth/api";
+import { CreateOrderForm } from "@/features/orders/components/CreateOrderForm";
+import { useI18n } from "@/lib/i18n";
+
+function NewOrder() {
+  const me = useMe();
+  const { t } = useI18n();
+  if (me.isPending) return null;
+  if (!can(me.data, "orders.create")) return <p role="alert">{t("error.forbidden")}</p>;
+  return <CreateOrderForm />;
+}
+
+export default function NewOrderPage() {
+  return <AppShell><NewOrder /></AppShell>;
+}

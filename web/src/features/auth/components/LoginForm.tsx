@@ -1,0 +1,46 @@
+"use client";
+import { useState, type FormEvent } from "react";
+import { ApiError } from "@/lib/api/client";
+import { useI18n } from "@/lib/i18n";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { useLogin } from "../api";
+
+/** Email and password; the TOTP field appears only when the server asks for it. */
+export function LoginForm({ onDone }: { onDone: () => void }) {
+  const { t } = useI18n();
+  const login = useLogin();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [totp, setTotp] = useState("");
+  const [needTotp, setNeedTotp] = useState(false);
+  const err = login.error instanceof ApiError ? login.error : null;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await login.mutateAsync({ email, password, totp: needTotp ? totp : undefined });
+      onDone();
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === "TOTP_REQUIRED" || e.code === "INVALID_TOTP")) setNeedTotp(true);
+    }
+  }
+
+  let message = "";
+  if (err) {
+    if (err.code === "INVALID_CREDENTIALS") message = t("login.failed");
+    else if (err.code === "NETWORK") message = t("error.network");
+    else if (err.code !== "VALIDATION_FAILED" && err.code !== "TOTP_REQUIRED") message = err.message;
+  }
+  return (
+    <form onSubmit={submit} className="space-y-4" noValidate>
+      <Field label={t("login.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} error={err?.fields.email} dir="ltr" />
+      <Field label={t("login.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={err?.fields.password} dir="ltr" />
+      {needTotp && (
+        <Field label={t("login.totp")} inputMode="numeric" autoComplete="one-time-code" value={totp} onChange={(e) => setTotp(e.target.value)} error={err?.code === "INVALID_TOTP" ? err.message : undefined} dir="ltr" autoFocus />
+      )}
+      {message && <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">{message}</p>}
+      <Button type="submit" className="w-full" disabled={login.isPending}>{t("login.submit")}</Button>
+    </form>
+  );
+}

@@ -1,0 +1,152 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Order, type OrderStatus, type Schemas } from "@/lib/api/client";
+
+export type { Order, OrderStatus };
+export type OrderHistory = Schemas["HistoryList"]["items"];
+export type CreateOrderInput = Schemas["CreateInput"];
+
+/** The state machine of API.md section 4, for offering only allowed changes. */
+export const transitions: Record<OrderStatus, OrderStatus[]> = {
+  pending: ["paid", "cancelled"],
+  paid: ["processing", "refunded", "cancelled"],
+  processing: ["shipped", "cancelled"],
+  shipped: ["delivered"],
+  delivered: ["refunded"],
+  cancelled: [],
+  refunded: [],
+};
+export const statuses = Object.keys(transitions) as OrderStatus[];
+
+/** The list filters, as kept in the URL. */
+export type OrderFilters = {
+  page: number;
+  pageSize: number;
+  status: OrderStatus[];
+  q: string;
+  createdFrom: string; // yyyy-mm-dd
+  createdTo: string; // yyyy-mm-dd, inclusive in the UI
+  minTotal: string;
+  maxTotal: string;
+  sort: "created_at" | "-created_at" | "total" | "-total";
+};
+
+export const defaultFilters: OrderFilters = { page: 1, pageSize: 20, status: [], q: "", createdFrom: "", createdTo: "", minTotal: "", maxTotal: "", sort: "-created_at" };
+
+export function filtersFromSearch(sp: URLSearchParams): OrderFilters {
+  const int = (v: string | null, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
+  const sort = sp.get("sort");
+  return {
+    page: Math.max(1, int(sp.get("page"), 1)),
+    pageSize: [10, 20, 50, 100].includes(int(sp.get("page_size"), 20)) ? int(sp.get("page_size"), 20) : 20,
+    status: sp.getAll("status").filter((s): s is OrderStatus => statuses.includes(s as OrderStatus)),
+    q: sp.get("q") ?? "",
+    createdFrom: sp.get("created_from") ?? "",
+    createdTo: sp.get("created_to") ?? "",
+    minTotal: sp.get("min_total") ?? "",
+    maxTotal: sp.get("max_total") ?? "",
+    sort: sort === "created_at" || sort === "total" || sort === "-total" ? sort : "-created_at",
+  };
+}
+
+export function filtersToSearch(f: OrderFilters): string {
+  const sp = new URLSearchParams();
+  if (f.page !== 1) sp.set("page", String(f.page));
+  if (f.pageSize !== 20) sp.set("page_size", String(f.pageSize));
+  for (const s of f.status) sp.append("status", s);
+  if (f.q) sp.set("q", f.q);
+  if (f.createdFrom) sp.set("created_from", f.createdFrom);
+  if (f.createdTo) sp.set("created_to", f.createdTo);
+  if (f.minTotal) sp.set("min_total", f.minTotal);
+  if (f.maxTotal) sp.set("max_total", f.maxTotal);
+  if (f.sort !== "-created_at") sp.set("sort", f.sort);
+  return sp.toString();
+}
+
+/** Local calendar day → the API's RFC 3339 instant (start of that day). */
+function dayStart(day: string, plusDays = 0): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const d = new Date(day + "T00:00:00");
+  d.setDate(d.getDate() + plusDays);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export const orderKeys = {
+  all: ["orders"] as const,
+  list: (f: OrderFilters) => ["orders", "list", f] as const,
+  detail: (id: number) => ["orders", "detail", id] as const,
+  history: (id: number) => ["orders", "history", id] as const,
+};
+
+export const ordersListQuery = (f: OrderFilters) =>
+  queryOptions({
+    queryKey: orderKeys.list(f),
+    queryFn: async ({ signal }) => {
+      const num = (v: string) => (/^\d+$/.test(v) ? Number(v) : undefined);
+      const { data } = await unwrap(
+        api.GET("/api/orders", {
+          signal,
+          params: {
+            query: {
+              page: f.page,
+              page_size: f.pageSize,
+              status: f.status.length ? f.status : undefined,
+              q: f.q || undefined,
+              created_from: dayStart(f.createdFrom),
+              created_to: dayStart(f.createdTo, 1),
+              min_total: num(f.minTotal),
+              max_total: num(f.maxTotal),
+              sort: f.sort,
+            },
+          },
+          querySerializer: { array: { style: "form", explode: true } },
+        }),
+      );
+      return data;
+    },
+  });
+
+export const useOrders = (f: OrderFilters) => useQuery(ordersListQuery(f));
+
+export const orderQuery = (id: number) =>
+  queryOptions({
+    queryKey: orderKeys.detail(id),
+    queryFn: async ({ signal }) => {
+      const { data, response } = await unwrap(api.GET("/api/orders/{id}", { signal, params: { path: { id } } }));
+      return { order: data, etag: response.headers.get("ETag") ?? "" };
+    },
+  });
+
+export const useOrder = (id: number) => useQuery({ ...orderQuery(id), enabled: id > 0 });
+
+export const useOrderHistory = (id: number) =>
+  useQuery({
+    queryKey: orderKeys.history(id),
+    enabled: id > 0,
+    queryFn: async ({ signal }) => (await unwrap(api.GET("/api/orders/{id}/history", { signal, params: { path: { id } } }))).data.items,
+  });
+
+/** Changes the status, sending If-Match with the ETag the user saw. */
+export function useChangeStatus(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { status: OrderStatus; note?: string; etag: string }) =>
+      (
+        await unwrap(
+          api.PUT("/api/orders/{id}/status", {
+            params: { path: { id }, header: v.etag ? { "If-Match": v.etag } : {} },
+            body: { status: v.status, note: v.note || undefined },
+          }),
+        )
+      ).data,
+    onSettled: () => qc.invalidateQueries({ queryKey: orderKeys.all }),
+  });
+}
+
+export function useCreateOrder() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { body: CreateOrderInput; idempotencyKey: string }) =>
+      (await unwrap(api.POST("/api/orders", { params: { header: { "Idempotency-Key": v.idempotencyKey } }, body: v.body }))).data,
+    onSuccess: () => qc.invalidateQueries({ queryKey: orderKeys.all }),
+  });
+}

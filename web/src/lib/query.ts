@@ -1,0 +1,39 @@
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
+import { ApiError } from "./api/client";
+
+/** Sends the browser to the login page, remembering where it was. */
+export function redirectToLogin() {
+  if (typeof window === "undefined" || window.location.pathname === "/login") return;
+  const next = window.location.pathname + window.location.search;
+  // a full page load on purpose: nothing of the old session survives
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+  window.location.assign("/login?next=" + encodeURIComponent(next));
+}
+
+function onError(err: unknown) {
+  if (err instanceof ApiError && err.status === 401) redirectToLogin();
+}
+
+/**
+ * The one QueryClient. The browser keeps no cache: every query is stale at
+ * once and dropped as soon as nothing uses it, so a remounted screen always
+ * asks the server (whose Redis cache is the only cache). Queries retry once,
+ * never on a 4xx; mutations never retry.
+ */
+export function makeQueryClient() {
+  return new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      queries: {
+        staleTime: 0,
+        gcTime: 0,
+        refetchOnMount: true,
+        refetchOnWindowFocus: true,
+        refetchOnReconnect: true,
+        retry: (failures, err) => !(err instanceof ApiError && err.isClientError) && failures < 1,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
