@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
+# web/node_modules holds Go files of its own: name our packages explicitly
+PKGS := ./cmd/... ./internal/...
 GOLANGCI_VERSION := v2.15.0
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/pishkhan/pishkhan/internal/server.Version=$(VERSION)
@@ -35,13 +37,13 @@ test: ## Run every check and test against real PostgreSQL, Redis and SQLite (ins
 
 .PHONY: test-go
 test-go: ## Only the Go tests, race detector on (services must be up)
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $(PKGS)
 
 .PHONY: lint
 lint: $(BIN)/golangci-lint ## Run gofmt, go vet and golangci-lint
 	@test -z "$$(gofmt -l cmd internal)" || { echo "gofmt needed:"; gofmt -l cmd internal; exit 1; }
-	$(GO) vet ./...
-	./$(BIN)/golangci-lint run ./...
+	$(GO) vet $(PKGS)
+	./$(BIN)/golangci-lint run $(PKGS)
 
 $(BIN)/golangci-lint:
 	GOBIN=$(CURDIR)/$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)

@@ -19,7 +19,7 @@ echo "== web: eslint, tsc, vitest"
 (cd web && npx eslint . --max-warnings 0 && npx tsc --noEmit && npx vitest run)
 
 echo "== go test"
-go test -race -count=1 -timeout 15m ./...
+go test -race -count=1 -timeout 15m ./cmd/... ./internal/...
 
 echo "== e2e"
 make --no-print-directory build

@@ -8,6 +8,7 @@ package webui
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -34,7 +35,8 @@ type page struct {
 // Handler serves the embedded app.
 type Handler struct {
 	files fs.FS
-	pages map[string]page // by file path, e.g. "orders/detail.html"
+	pages map[string]page   // by file path, e.g. "orders/detail.html"
+	gz    map[string][]byte // gzip of the compressible static files
 	built bool
 }
 
@@ -60,20 +62,29 @@ func policy(html []byte) string {
 // New indexes the embedded export.
 func New() *Handler {
 	sub, _ := fs.Sub(dist, "dist")
-	h := &Handler{files: sub, pages: map[string]page{}}
+	h := &Handler{files: sub, pages: map[string]page{}, gz: map[string][]byte{}}
 	// the tree is embedded: walking and reading it cannot fail
 	_ = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".html") {
+		if d.IsDir() {
 			return nil
 		}
 		b, err := fs.ReadFile(sub, p)
 		if err != nil {
 			return err
 		}
-		h.pages[p] = page{body: b, csp: policy(b)}
+		switch path.Ext(p) {
+		case ".html":
+			h.pages[p] = page{body: b, csp: policy(b)}
+		case ".js", ".css", ".txt", ".json", ".svg":
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			_, _ = zw.Write(b)
+			_ = zw.Close()
+			h.gz[p] = buf.Bytes()
+		}
 		return nil
 	})
 	_, h.built = h.pages["index.html"]
@@ -110,6 +121,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ctype = http.DetectContentType(b)
 		}
 		w.Header().Set("Content-Type", ctype)
+		w.Header().Add("Vary", "Accept-Encoding")
+		if gz, ok := h.gz[p]; ok && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			b = gz
+		}
 		if strings.HasPrefix(p, "_next/static/") {
 			// content-hashed file names: safe to keep forever
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

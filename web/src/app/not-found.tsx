@@ -9,7 +9,7 @@ export default function NotFound() {
       <p className="text-6xl font-bold text-indigo-600 dark:text-indigo-400">{"404"}</p>
       <h1 className="text-xl font-semibold">{t("notFound.title")}</h1>
       <p className="text-slate-600 dark:text-slate-300">{t("notFound.body")}</p>
-      <Link href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("notFound.home")}</Link>
+      <Link prefetch={false} href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("notFound.home")}</Link>
     </main>
   );
 }

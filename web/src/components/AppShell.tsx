@@ -1,5 +1,4 @@
 "use client";
-import * as Menu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -9,6 +8,7 @@ import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
+import { Menu } from "./ui/Menu";
 
 const nav: { href: string; label: MessageKey; permission: string }[] = [
   { href: "/orders", label: "nav.orders", permission: "orders.view" },
@@ -44,7 +44,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               {me.isPending && <li><Skeleton className="h-8 w-full" /></li>}
               {items.map((n) => (
                 <li key={n.href}>
-                  <Link href={n.href} aria-current={path.startsWith(n.href) ? "page" : undefined}
+                  <Link href={n.href} prefetch={false} aria-current={path.startsWith(n.href) ? "page" : undefined}
                     className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
                     {t(n.label)}
                   </Link>
@@ -58,24 +58,20 @@ export function AppShell({ children }: { children: ReactNode }) {
             <div className="flex items-center gap-3">
               <span className="font-bold text-indigo-600 md:hidden dark:text-indigo-400">{t("appName")}</span>
               {items.map((n) => (
-                <Link key={n.href} href={n.href} className="text-sm font-medium md:hidden">{t(n.label)}</Link>
+                <Link key={n.href} href={n.href} prefetch={false} className="text-sm font-medium md:hidden">{t(n.label)}</Link>
               ))}
               <LiveIndicator />
             </div>
-            <Menu.Root dir={locale === "fa" ? "rtl" : "ltr"}>
-              <Menu.Trigger className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:hover:bg-slate-800" aria-label="user menu">
-                {me.data?.name || me.data?.email || "…"}
-              </Menu.Trigger>
-              <Menu.Portal>
-                <Menu.Content align="end" sideOffset={6} className="z-50 min-w-44 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100">
-                  <div className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400" dir="ltr">{me.data?.email}</div>
-                  <Menu.Item onSelect={() => setLocale(locale === "fa" ? "en" : "fa")} className="cursor-pointer rounded px-3 py-2 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-700">{t("menu.language")}</Menu.Item>
-                  <Menu.Item onSelect={toggle} className="cursor-pointer rounded px-3 py-2 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-700">{t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark")}</Menu.Item>
-                  <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
-                  <Menu.Item onSelect={() => logout.mutate()} className="cursor-pointer rounded px-3 py-2 text-red-600 outline-none data-[highlighted]:bg-red-50 dark:text-red-400 dark:data-[highlighted]:bg-red-950">{t("menu.logout")}</Menu.Item>
-                </Menu.Content>
-              </Menu.Portal>
-            </Menu.Root>
+            <Menu
+              label="user menu"
+              trigger={me.data?.name || me.data?.email || "…"}
+              header={<div className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400" dir="ltr">{me.data?.email}</div>}
+              items={[
+                { label: t("menu.language"), onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
+                { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
+                { label: t("menu.logout"), onSelect: () => logout.mutate(), danger: true },
+              ]}
+            />
           </header>
           <main className="mx-auto w-full max-w-6xl flex-1 p-4 md:p-6">{children}</main>
         </div>

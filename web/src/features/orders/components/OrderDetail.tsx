@@ -27,7 +27,7 @@ export function OrderDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{e?.status === 404 ? t("order.notFound") : e?.status === 403 ? t("error.forbidden") : t("orders.error")}</p>
-        <Link href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+        <Link prefetch={false} href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
       </Card>
     );
   }
@@ -48,7 +48,7 @@ export function OrderDetail({ id }: { id: number }) {
 
   return (
     <div className="space-y-4">
-      <Link href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+      <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold">{t("order.title", { number: "" })}<span dir="ltr">{o.number}</span></h1>
         <span data-testid="order-status"><StatusBadge status={o.status} /></span>

@@ -47,7 +47,7 @@ export function OrdersList() {
     () => [
       col.accessor("number", {
         header: () => t("orders.number"),
-        cell: (c) => <Link className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={`/orders/detail?id=${c.row.original.id}`} dir="ltr">{c.getValue()}</Link>,
+        cell: (c) => <Link prefetch={false} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={`/orders/detail?id=${c.row.original.id}`} dir="ltr">{c.getValue()}</Link>,
       }),
       col.accessor("customer", {
         header: () => t("orders.customer"),
@@ -78,7 +78,7 @@ export function OrdersList() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("orders.title")}</h1>
         {can(me.data, "orders.create") && (
-          <Link href="/orders/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("orders.new")}</Link>
+          <Link prefetch={false} href="/orders/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("orders.new")}</Link>
         )}
       </div>
       <Card>
