@@ -81,7 +81,9 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		opts.MaxRetries = 1
 		opts.ContextTimeoutEnabled = true
 		s.Redis = redis.NewClient(opts)
-		s.Cache = cache.New(cache.NewRedis(s.Redis), cacheOpts)
+		local := cacheOpts
+		local.LocalEntries = cfg.CacheLocalEntries
+		s.Cache = cache.New(cache.NewRedis(s.Redis), local)
 		s.Bus = events.NewRedis(s.Redis)
 		sessions = auth.RedisSessions{C: s.Redis, Prefix: cfg.CachePrefix, Timeout: 500 * time.Millisecond}
 		limiter = ratelimit.NewRedis(s.Redis, cfg.CachePrefix)

@@ -60,14 +60,22 @@ type Options struct {
 	// BreakerCooldown, during which the cache is bypassed.
 	BreakerFailures int
 	BreakerCooldown time.Duration
+	// LocalEntries, when positive, keeps up to that many values in process
+	// as well (in front of Redis), for at most LocalTTL. Keys embed the tag
+	// generations read from the backend on every lookup, so a local value
+	// is exactly as fresh as the shared one: it saves the value's round
+	// trip and transfer, never the generation check.
+	LocalEntries int
+	LocalTTL     time.Duration
 	// Observe, when set, counts each lookup per resource and status.
 	Observe func(resource string, status Status)
 }
 
 // Cache is cache-aside over a Backend.
 type Cache struct {
-	b    Backend
-	opts Options
+	b     Backend
+	local *Memory // nil unless Options.LocalEntries > 0
+	opts  Options
 	sf   singleflight.Group
 
 	failures  atomic.Int64
@@ -102,7 +110,20 @@ func New(b Backend, opts Options) *Cache {
 	if opts.BreakerCooldown <= 0 {
 		opts.BreakerCooldown = time.Second
 	}
-	return &Cache{b: b, opts: opts, pending: map[string]struct{}{}}
+	c := &Cache{b: b, opts: opts, pending: map[string]struct{}{}}
+	if opts.LocalEntries > 0 {
+		if c.opts.LocalTTL <= 0 {
+			c.opts.LocalTTL = time.Minute
+		}
+		c.local = NewMemory(opts.LocalEntries)
+	}
+	return c
+}
+
+func (c *Cache) keepLocal(fullKey string, v []byte, ttl time.Duration) {
+	if c.local != nil {
+		_ = c.local.Set(context.Background(), fullKey, v, min(ttl, c.opts.LocalTTL))
+	}
 }
 
 // Backend returns the backend, for health checks and `cache clear`.
@@ -223,12 +244,18 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 	}
 	fullKey := b.String()
 
+	if c.local != nil {
+		if v, err := c.local.Get(ctx, fullKey); err == nil {
+			return Hit, v, nil
+		}
+	}
 	octx, cancel = c.opCtx(ctx)
 	v, err := c.b.Get(octx, fullKey)
 	cancel()
 	switch {
 	case err == nil:
 		c.ok()
+		c.keepLocal(fullKey, v, ttl)
 		return Hit, v, nil
 	case !errors.Is(err, ErrMiss):
 		c.fail(err)
@@ -257,6 +284,9 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 			return Miss, nil, r.Err
 		}
 		res := r.Val.(result)
+		if res.status == Hit || res.status == Miss {
+			c.keepLocal(fullKey, res.value, ttl)
+		}
 		return res.status, res.value, nil
 	}
 }
@@ -376,7 +406,11 @@ func (c *Cache) PayOwedBumps(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Clear deletes every cached value under the prefix.
+// Clear deletes every cached value under the prefix (and this instance's
+// local copies).
 func (c *Cache) Clear(ctx context.Context) (int, error) {
+	if c.local != nil {
+		_, _ = c.local.DeletePrefix(ctx, "")
+	}
 	return c.b.DeletePrefix(ctx, c.opts.Prefix)
 }

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,46 +26,51 @@ func backends(t *testing.T) map[string]func() cache.Backend {
 // write lands: the stale value it then stores is never served.
 func TestFencedFill(t *testing.T) {
 	for name, mk := range backends(t) {
-		t.Run(name, func(t *testing.T) {
-			c := cache.New(mk(), cache.Options{Prefix: "fence:" + name + ":"})
-			ctx := context.Background()
-			var mu sync.Mutex
-			database := "v1"
-			read := func() string { mu.Lock(); defer mu.Unlock(); return database }
+		for _, local := range []int{0, 100} {
+			t.Run(fmt.Sprintf("%s/local=%d", name, local), func(t *testing.T) {
+				fencedFill(t, cache.New(mk(), cache.Options{Prefix: fmt.Sprintf("fence:%s:%d:", name, local), LocalEntries: local}))
+			})
+		}
+	}
+}
 
-			readDone, release := make(chan struct{}), make(chan struct{})
-			slow := make(chan []byte)
-			go func() {
-				v, _, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
-					v := read() // the database read
-					close(readDone)
-					<-release // paused before the fill
-					return []byte(v), nil
-				})
-				if err != nil {
-					t.Error(err)
-				}
-				slow <- v
-			}()
-			<-readDone
-			// the write: commit, then invalidate, then answer
-			mu.Lock()
-			database = "v2"
-			mu.Unlock()
-			c.Invalidate(ctx, "item:1")
-			close(release)
-			if v := <-slow; string(v) != "v1" {
-				t.Fatalf("the slow reader itself read %s", v)
-			}
-			for i := 0; i < 3; i++ {
-				v, st, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
-					return []byte(read()), nil
-				})
-				if err != nil || string(v) != "v2" {
-					t.Fatalf("read %d after the write got %s (%s, %v)", i, v, st, err)
-				}
-			}
+func fencedFill(t *testing.T, c *cache.Cache) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	database := "v1"
+	read := func() string { mu.Lock(); defer mu.Unlock(); return database }
+
+	readDone, release := make(chan struct{}), make(chan struct{})
+	slow := make(chan []byte)
+	go func() {
+		v, _, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
+			v := read() // the database read
+			close(readDone)
+			<-release // paused before the fill
+			return []byte(v), nil
 		})
+		if err != nil {
+			t.Error(err)
+		}
+		slow <- v
+	}()
+	<-readDone
+	// the write: commit, then invalidate, then answer
+	mu.Lock()
+	database = "v2"
+	mu.Unlock()
+	c.Invalidate(ctx, "item:1")
+	close(release)
+	if v := <-slow; string(v) != "v1" {
+		t.Fatalf("the slow reader itself read %s", v)
+	}
+	for i := 0; i < 3; i++ {
+		v, st, err := c.Fetch(ctx, "test", "item:1", []string{"item:1"}, time.Minute, func(context.Context) ([]byte, error) {
+			return []byte(read()), nil
+		})
+		if err != nil || string(v) != "v2" {
+			t.Fatalf("read %d after the write got %s (%s, %v)", i, v, st, err)
+		}
 	}
 }
 
