@@ -76,7 +76,7 @@ type Cache struct {
 	b     Backend
 	local *Memory // nil unless Options.LocalEntries > 0
 	opts  Options
-	sf   singleflight.Group
+	sf    singleflight.Group
 
 	failures  atomic.Int64
 	openUntil atomic.Int64 // unix nanos
