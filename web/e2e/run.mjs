@@ -144,6 +144,23 @@ async function suite(mode, browser) {
       await ctxB.close();
     });
 
+    await t("a change made elsewhere meanwhile is explained (412), not overwritten", async () => {
+      const ctxC = await context(browser, { locale: "en" });
+      await ctxC.route("**/api/events", (r) => r.abort()); // this browser hears no live events
+      const c = await ctxC.newPage();
+      await login(c, base, ADMIN.email, ADMIN.password);
+      await c.goto(`${base}/orders/detail?id=${orderId}`);
+      await c.waitForSelector('[data-testid="order-status"] [data-status="paid"]');
+      await a.goto(`${base}/orders/detail?id=${orderId}`);
+      await a.locator('[data-transition="processing"]').click();
+      await a.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
+      await c.locator('[data-transition="cancelled"]').click();
+      const msg = await c.locator('p[role="alert"]').textContent();
+      assert.match(msg, /changed after you loaded it/);
+      await c.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
+      await ctxC.close();
+    });
+
     await t("a user without orders.create sees no create button and gets 403 from the API", async () => {
       const ctx = await context(browser, { locale: "en" });
       const p = await ctx.newPage();

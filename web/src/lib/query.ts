@@ -1,9 +1,19 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./api/client";
 
+let leaving = false;
+
+/** Leaves the app with a full page load; later 401 redirects are ignored. */
+export function leaveTo(url: string) {
+  leaving = true;
+  // a full page load on purpose: nothing of the old session survives
+  window.location.assign(url);
+}
+
 /** Sends the browser to the login page, remembering where it was. */
 export function redirectToLogin() {
-  if (typeof window === "undefined" || window.location.pathname === "/login") return;
+  if (leaving || typeof window === "undefined" || window.location.pathname === "/login") return;
+  leaving = true;
   const next = window.location.pathname + window.location.search;
   // a full page load on purpose: nothing of the old session survives
   // eslint-disable-next-line @next/next/no-location-assign-relative-destination

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, setCsrfToken, unwrap, type Me } from "@/lib/api/client";
+import { leaveTo } from "@/lib/query";
 
 export type { Me };
 
@@ -40,9 +41,7 @@ export function useLogout() {
     onSettled: () => {
       setCsrfToken("");
       qc.clear();
-      // a full page load on purpose: nothing of the old session survives
-      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      window.location.assign("/login");
+      leaveTo("/login");
     },
   });
 }
