@@ -803,8 +803,13 @@ func table(run Run) string {
 		cache := "n/a (not cached)"
 		if r.Expect != "" {
 			cache = fmt.Sprintf("%.1f%% %s", 100*r.Cache.share(r.Expect), r.Expect)
-			if other := r.Cache.total() - r.Cache.count(r.Expect); other > 0 {
-				cache += fmt.Sprintf(" (%s not)", group(int64(other)))
+			for _, o := range []struct {
+				name string
+				n    int
+			}{{"hit", r.Cache.Hit}, {"miss", r.Cache.Miss}, {"bypass", r.Cache.Bypass}, {"no header", r.Cache.None}} {
+				if o.name != r.Expect && o.n > 0 {
+					cache += fmt.Sprintf("; %s %s", group(int64(o.n)), o.name)
+				}
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s |\n", r.Name, group(int64(r.Requests)),

@@ -47,7 +47,7 @@ export function OrdersList() {
     () => [
       col.accessor("number", {
         header: () => t("orders.number"),
-        cell: (c) => <Link prefetch={false} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={`/orders/detail?id=${c.row.original.id}`} dir="ltr">{c.getValue()}</Link>,
+        cell: (c) => <Link prefetch={false} className="whitespace-nowrap font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={`/orders/detail?id=${c.row.original.id}`} dir="ltr">{c.getValue()}</Link>,
       }),
       col.accessor("customer", {
         header: () => t("orders.customer"),
