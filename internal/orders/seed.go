@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 )
@@ -118,13 +120,19 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 		return 0, err
 	}
 
-	const batch = 10000
+	const batch = 20000
 	orderCols := []string{"id", "number", "status", "customer_id", "items_count", "subtotal", "shipping", "total",
 		"currency", "note", "search_text", "version", "created_at", "updated_at"}
 	itemCols := []string{"id", "order_id", "sku", "name", "quantity", "unit_price", "total"}
 	histCols := []string{"id", "order_id", "at", "from_status", "to_status", "note", "actor_id", "actor_email"}
 	itemID, histID := maxItem, maxHist
 	done := 0
+	// items and history of one batch load (on two connections) while the
+	// next batch's orders are generated and loaded: they only need their
+	// own orders to exist (foreign keys), which were loaded before.
+	pending := make(chan error, 1)
+	pending <- nil
+	defer func() { <-pending }()
 	for done < n {
 		size := min(batch, n-done)
 		orderRows := make([][]any, 0, size)
@@ -167,17 +175,26 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 		if err := d.BulkInsert(ctx, "orders", orderCols, orderRows); err != nil {
 			return done, fmt.Errorf("seed orders: %w", err)
 		}
-		if err := d.BulkInsert(ctx, "order_items", itemCols, itemRows); err != nil {
-			return done, fmt.Errorf("seed items: %w", err)
+		if err := <-pending; err != nil {
+			pending <- nil
+			return done, err
 		}
-		if err := d.BulkInsert(ctx, "order_history", histCols, histRows); err != nil {
-			return done, fmt.Errorf("seed history: %w", err)
-		}
+		go func() {
+			var g errgroup.Group
+			g.Go(func() error { return wrap("items", d.BulkInsert(ctx, "order_items", itemCols, itemRows)) })
+			g.Go(func() error { return wrap("history", d.BulkInsert(ctx, "order_history", histCols, histRows)) })
+			pending <- g.Wait()
+		}()
 		done += size
 		if progress != nil {
 			progress(done)
 		}
 	}
+	if err := <-pending; err != nil {
+		pending <- nil
+		return done, err
+	}
+	pending <- nil
 	for _, t := range []string{"customers", "orders", "order_items", "order_history"} {
 		if err := d.ResetSequence(ctx, t); err != nil {
 			return done, err
@@ -187,6 +204,13 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 		_, _ = d.SQL.ExecContext(ctx, `ANALYZE customers, orders, order_items, order_history`)
 	}
 	return done, nil
+}
+
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", what, err)
+	}
+	return nil
 }
 
 // InvalidateLists makes every cached order list miss (after a bulk insert

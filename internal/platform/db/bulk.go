@@ -26,6 +26,12 @@ func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [
 			for _, r := range rows {
 				convertArgs(Postgres, r)
 			}
+			// a bulk load need not wait for each flush to disk; a crash
+			// loses at most the last moments of the load, never consistency
+			if _, err := pc.Exec(ctx, "SET synchronous_commit = off"); err != nil {
+				return err
+			}
+			defer pc.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
 			_, err := pc.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 			return err
 		})
