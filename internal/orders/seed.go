@@ -132,7 +132,7 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 	// own orders to exist (foreign keys), which were loaded before.
 	pending := make(chan error, 1)
 	pending <- nil
-	defer func() { <-pending }()
+	defer func() { _ = <-pending }() // the last loader, when returning early
 	for done < n {
 		size := min(batch, n-done)
 		orderRows := make([][]any, 0, size)
