@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -130,9 +131,9 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 	// items and history of one batch load (on two connections) while the
 	// next batch's orders are generated and loaded: they only need their
 	// own orders to exist (foreign keys), which were loaded before.
-	pending := make(chan error, 1)
-	pending <- nil
-	defer func() { _ = <-pending }() // the last loader, when returning early
+	var loading sync.WaitGroup
+	var loadErr error // written by the loader, read after loading.Wait
+	defer loading.Wait()
 	for done < n {
 		size := min(batch, n-done)
 		orderRows := make([][]any, 0, size)
@@ -175,26 +176,25 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 		if err := d.BulkInsert(ctx, "orders", orderCols, orderRows); err != nil {
 			return done, fmt.Errorf("seed orders: %w", err)
 		}
-		if err := <-pending; err != nil {
-			pending <- nil
-			return done, err
+		if loading.Wait(); loadErr != nil {
+			return done, loadErr
 		}
+		loading.Add(1)
 		go func() {
+			defer loading.Done()
 			var g errgroup.Group
 			g.Go(func() error { return wrap("items", d.BulkInsert(ctx, "order_items", itemCols, itemRows)) })
 			g.Go(func() error { return wrap("history", d.BulkInsert(ctx, "order_history", histCols, histRows)) })
-			pending <- g.Wait()
+			loadErr = g.Wait()
 		}()
 		done += size
 		if progress != nil {
 			progress(done)
 		}
 	}
-	if err := <-pending; err != nil {
-		pending <- nil
-		return done, err
+	if loading.Wait(); loadErr != nil {
+		return done, loadErr
 	}
-	pending <- nil
 	for _, t := range []string{"customers", "orders", "order_items", "order_history"} {
 		if err := d.ResetSequence(ctx, t); err != nil {
 			return done, err
