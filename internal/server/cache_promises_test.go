@@ -67,14 +67,20 @@ func waitEvent(t *testing.T, ch <-chan string, want string) {
 	}
 }
 
+// twoInstances starts two instances over one PostgreSQL database and one
+// Redis, with a superuser logged in on the first.
+func twoInstances(t *testing.T, env map[string]string) (a, b *testkit.Instance, admin *testkit.Client) {
+	sh := testkit.NewShared(t, pgRedis)
+	a, b = testkit.Start(t, sh, env), testkit.Start(t, sh, env)
+	a.CreateSuperuser(t, "admin@example.com")
+	return a, b, a.LoggedIn(t, "admin@example.com")
+}
+
 // (1) A write through one instance is read fresh through another at once,
 // and the other's SSE stream delivers the event.
 func TestCacheTwoInstancesReadYourWrites(t *testing.T) {
 	t.Parallel()
-	sh := testkit.NewShared(t, pgRedis)
-	a, b := testkit.Start(t, sh, nil), testkit.Start(t, sh, nil)
-	a.CreateSuperuser(t, "admin@example.com")
-	onA := a.LoggedIn(t, "admin@example.com")
+	_, b, onA := twoInstances(t, nil)
 	onB := onA.For(b)
 	id := onA.CreateOrder("two@example.com")
 	detail := fmt.Sprintf("/api/orders/%d", id)
@@ -112,10 +118,7 @@ var rank = map[string]int{"pending": 0, "paid": 1, "processing": 2, "shipped": 3
 // sees an older status.
 func TestCacheNoStaleReadAfterWrite(t *testing.T) {
 	t.Parallel()
-	sh := testkit.NewShared(t, pgRedis)
-	a, b := testkit.Start(t, sh, nil), testkit.Start(t, sh, nil)
-	a.CreateSuperuser(t, "admin@example.com")
-	writer := a.LoggedIn(t, "admin@example.com")
+	a, b, writer := twoInstances(t, nil)
 	path := fmt.Sprintf("/api/orders/%d", writer.CreateOrder("race@example.com"))
 	var done atomic.Bool
 	var committed atomic.Int64 // rank of the last status whose write returned
@@ -162,13 +165,9 @@ func TestCacheNoStaleReadAfterWrite(t *testing.T) {
 // two instances (singleflight within each, a Redis lease between them).
 func TestCacheStampede(t *testing.T) {
 	t.Parallel()
-	sh := testkit.NewShared(t, pgRedis)
 	// a generous cache time budget: this test is about coalescing, not
 	// about failing open when Redis is slow under the race detector
-	slow := map[string]string{"CACHE_TIMEOUT": "2s"}
-	a, b := testkit.Start(t, sh, slow), testkit.Start(t, sh, slow)
-	a.CreateSuperuser(t, "admin@example.com")
-	c := a.LoggedIn(t, "admin@example.com")
+	a, b, c := twoInstances(t, map[string]string{"CACHE_TIMEOUT": "2s"})
 	id := c.CreateOrder("stampede@example.com")
 	var statusMu sync.Mutex
 	statuses := map[string]int{}
