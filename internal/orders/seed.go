@@ -173,7 +173,7 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 			orderRows = append(orderRows, []any{id, number, string(status), c.id, lines, subtotal, shipping,
 				subtotal + shipping, "IRR", "", strings.ToLower(number + " " + c.name + " " + c.email), int64(len(path)), created, at})
 		}
-		if err := d.BulkInsert(ctx, "orders", orderCols, orderRows); err != nil {
+		if err := d.BulkInsertConsistent(ctx, "orders", orderCols, orderRows); err != nil {
 			return done, fmt.Errorf("seed orders: %w", err)
 		}
 		if loading.Wait(); loadErr != nil {
@@ -183,8 +183,8 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 		go func() {
 			defer loading.Done()
 			var g errgroup.Group
-			g.Go(func() error { return wrap("items", d.BulkInsert(ctx, "order_items", itemCols, itemRows)) })
-			g.Go(func() error { return wrap("history", d.BulkInsert(ctx, "order_history", histCols, histRows)) })
+			g.Go(func() error { return wrap("items", d.BulkInsertConsistent(ctx, "order_items", itemCols, itemRows)) })
+			g.Go(func() error { return wrap("history", d.BulkInsertConsistent(ctx, "order_history", histCols, histRows)) })
 			loadErr = g.Wait()
 		}()
 		done += size

@@ -83,6 +83,7 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Redis = redis.NewClient(opts)
 		local := cacheOpts
 		local.LocalEntries = cfg.CacheLocalEntries
+		local.BatchGenerations = true
 		s.Cache = cache.New(cache.NewRedis(s.Redis), local)
 		s.Bus = events.NewRedis(s.Redis)
 		sessions = auth.RedisSessions{C: s.Redis, Prefix: cfg.CachePrefix, Timeout: 500 * time.Millisecond}

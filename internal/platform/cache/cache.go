@@ -67,16 +67,20 @@ type Options struct {
 	// trip and transfer, never the generation check.
 	LocalEntries int
 	LocalTTL     time.Duration
+	// BatchGenerations coalesces concurrent generation reads of a tag into
+	// one backend call per flight (see genBatcher); for Redis.
+	BatchGenerations bool
 	// Observe, when set, counts each lookup per resource and status.
 	Observe func(resource string, status Status)
 }
 
 // Cache is cache-aside over a Backend.
 type Cache struct {
-	b     Backend
-	local *Memory // nil unless Options.LocalEntries > 0
-	opts  Options
-	sf    singleflight.Group
+	b       Backend
+	batcher *genBatcher // nil unless Options.BatchGenerations
+	local   *Memory     // nil unless Options.LocalEntries > 0
+	opts    Options
+	sf      singleflight.Group
 
 	failures  atomic.Int64
 	openUntil atomic.Int64 // unix nanos
@@ -111,6 +115,17 @@ func New(b Backend, opts Options) *Cache {
 		opts.BreakerCooldown = time.Second
 	}
 	c := &Cache{b: b, opts: opts, pending: map[string]struct{}{}}
+	if opts.BatchGenerations {
+		c.batcher = newGenBatcher(func(ctx context.Context, tagKey string) (int64, error) {
+			ctx, cancel := context.WithTimeout(ctx, c.opts.OpTimeout)
+			defer cancel()
+			g, err := b.Generations(ctx, []string{tagKey})
+			if err != nil {
+				return 0, err
+			}
+			return g[0], nil
+		})
+	}
 	if opts.LocalEntries > 0 {
 		if c.opts.LocalTTL <= 0 {
 			c.opts.LocalTTL = time.Minute
@@ -226,9 +241,7 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 	for i, t := range tags {
 		tagKeys[i] = c.tagKey(t)
 	}
-	octx, cancel := c.opCtx(ctx)
-	gens, err := c.b.Generations(octx, tagKeys)
-	cancel()
+	gens, err := c.generations(ctx, tagKeys)
 	if err != nil {
 		c.fail(err)
 		v, err := fill(ctx)
@@ -249,7 +262,7 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 			return Hit, v, nil
 		}
 	}
-	octx, cancel = c.opCtx(ctx)
+	octx, cancel := c.opCtx(ctx)
 	v, err := c.b.Get(octx, fullKey)
 	cancel()
 	switch {
@@ -289,6 +302,27 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 		}
 		return res.status, res.value, nil
 	}
+}
+
+// generations reads the current generation of each tag, read from the
+// backend after this call began.
+func (c *Cache) generations(ctx context.Context, tagKeys []string) ([]int64, error) {
+	if c.batcher == nil {
+		octx, cancel := c.opCtx(ctx)
+		defer cancel()
+		return c.b.Generations(octx, tagKeys)
+	}
+	octx, cancel := c.opCtx(ctx)
+	defer cancel()
+	out := make([]int64, len(tagKeys))
+	for i, k := range tagKeys {
+		g, err := c.batcher.generation(octx, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = g
+	}
+	return out, nil
 }
 
 // fillLeased fills fullKey holding the cross-instance lease, or waits for

@@ -12,6 +12,18 @@ import (
 // BulkInsert writes many rows into table: COPY on PostgreSQL, multi-row
 // INSERTs in one transaction on SQLite. For seeding and imports.
 func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [][]any) error {
+	return d.bulkInsert(ctx, table, cols, rows, false)
+}
+
+// BulkInsertConsistent is BulkInsert for rows generated together with the
+// rows they reference (a seed): on PostgreSQL it skips the per-row
+// foreign-key triggers when the role may (session_replication_role needs
+// superuser), and checks them as usual otherwise.
+func (d *DB) BulkInsertConsistent(ctx context.Context, table string, cols []string, rows [][]any) error {
+	return d.bulkInsert(ctx, table, cols, rows, true)
+}
+
+func (d *DB) bulkInsert(ctx context.Context, table string, cols []string, rows [][]any, consistent bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -32,6 +44,11 @@ func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [
 				return err
 			}
 			defer pc.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
+			if consistent {
+				if _, err := pc.Exec(ctx, "SET session_replication_role = replica"); err == nil {
+					defer pc.Exec(context.WithoutCancel(ctx), "RESET session_replication_role") //nolint:errcheck
+				}
+			}
 			_, err := pc.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 			return err
 		})
