@@ -83,6 +83,16 @@ func (l *Local) Undo(_ context.Context, key string) error {
 	return nil
 }
 
+// observe records a count learned elsewhere (the shared one), so a local
+// continuation starts from it rather than from zero.
+func (l *Local) observe(key string, n int, ttl time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w, ok := l.windows[key]; !ok || w.n < n || time.Now().After(w.end) {
+		l.windows[key] = localWindow{n: n, end: time.Now().Add(ttl)}
+	}
+}
+
 // Reset implements Counter.
 func (l *Local) Reset(_ context.Context, key string) error {
 	l.mu.Lock()
@@ -92,8 +102,8 @@ func (l *Local) Reset(_ context.Context, key string) error {
 }
 
 // Redis is a shared counter that falls back to a local one while Redis
-// fails. The fallback keeps counting locally, so an outage never lifts the
-// limit.
+// fails. The local counter continues from the last shared count this
+// instance saw, so an outage (or one slow call) never lifts the limit.
 type Redis struct {
 	c        redis.UniversalClient
 	prefix   string
@@ -103,7 +113,7 @@ type Redis struct {
 
 // NewRedis returns a shared counter with a local fallback.
 func NewRedis(c redis.UniversalClient, prefix string) *Redis {
-	return &Redis{c: c, prefix: prefix + "rl:", fallback: NewLocal(), timeout: 100 * time.Millisecond}
+	return &Redis{c: c, prefix: prefix + "rl:", fallback: NewLocal(), timeout: 300 * time.Millisecond}
 }
 
 var hitScript = redis.NewScript(`
@@ -140,6 +150,7 @@ func (r *Redis) Hit(ctx context.Context, key string, window time.Duration) (int,
 		slog.Warn("rate limit: redis failed, using the local counter", "err", err)
 		return r.fallback.Hit(ctx, key, window)
 	}
+	r.fallback.observe(key, n, window)
 	return n, nil
 }
 

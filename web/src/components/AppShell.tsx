@@ -8,7 +8,7 @@ import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
-import { Menu } from "./ui/Menu";
+import { UserMenu } from "./UserMenu";
 
 const nav: { href: string; label: MessageKey; permission: string }[] = [
   { href: "/orders", label: "nav.orders", permission: "orders.view" },
@@ -62,8 +62,9 @@ export function AppShell({ children }: { children: ReactNode }) {
               ))}
               <LiveIndicator />
             </div>
-            <Menu
+            <UserMenu
               label="user menu"
+              dir={locale === "fa" ? "rtl" : "ltr"}
               trigger={me.data?.name || me.data?.email || "…"}
               header={<div className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400" dir="ltr">{me.data?.email}</div>}
               items={[

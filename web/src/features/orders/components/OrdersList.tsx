@@ -82,7 +82,7 @@ export function OrdersList() {
         )}
       </div>
       <Card>
-        <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
+        <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 2xl:grid-cols-6">
           <Field label={t("orders.search")} className="lg:col-span-2" value={q} onChange={(e) => setQ(e.target.value)} type="search" name="q" />
           <Select label={t("orders.status")} value={filters.status[0] ?? ""} name="status" onChange={(e) => go({ status: e.target.value ? [e.target.value as Order["status"]] : [] })}>
             <option value="">{t("orders.allStatuses")}</option>

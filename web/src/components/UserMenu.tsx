@@ -1,0 +1,32 @@
+"use client";
+import { useState, type ComponentType, type ReactNode } from "react";
+
+export type MenuItem = { label: string; onSelect: () => void; danger?: boolean };
+
+type Props = { label: string; trigger: ReactNode; header?: ReactNode; items: MenuItem[]; dir: "rtl" | "ltr" };
+type Loaded = ComponentType<Props & { defaultOpen: boolean; focusTrigger: boolean }>;
+
+/**
+ * The user menu. Radix's accessible dropdown is loaded when the user first
+ * reaches for the menu (hover, focus or click), keeping it out of the
+ * orders page's first-load JavaScript; until then a plain button stands in.
+ */
+export function UserMenu(props: Props) {
+  const [Menu, setMenu] = useState<Loaded | null>(null);
+  const [open, setOpen] = useState(false);
+  const [focused, setFocused] = useState(false);
+  const load = (openIt: boolean, focus = false) => {
+    if (openIt) setOpen(true);
+    if (focus) setFocused(true);
+    void import("./RadixUserMenu").then((m) => setMenu(() => m.default));
+  };
+  if (Menu) return <Menu {...props} defaultOpen={open} focusTrigger={focused} />;
+  return (
+    <button type="button" aria-label={props.label} aria-haspopup="menu" aria-expanded={false}
+      onPointerEnter={() => load(false)} onFocus={() => load(false, true)} onClick={() => load(true)}
+      onKeyDown={(e) => { if (e.key === "ArrowDown" || e.key === "Enter" || e.key === " ") { e.preventDefault(); load(true); } }}
+      className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
+      {props.trigger}
+    </button>
+  );
+}
