@@ -40,11 +40,13 @@ type Service struct {
 	hasher   *Hasher
 	limiter  ratelimit.Counter
 	cache    *cache.Cache
+	accesses *decodeMemo[cachedAccess] // by user id
 }
 
 // NewService wires the service.
 func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache) *Service {
-	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, hasher: hasher, limiter: limiter, cache: c}
+	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, hasher: hasher, limiter: limiter, cache: c,
+		accesses: newDecodeMemo[cachedAccess](10_000)}
 }
 
 // Me is the logged-in user as the API shows it.
@@ -74,7 +76,6 @@ type cachedAccess struct {
 const AuthzTag = "authz"
 
 func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error) {
-	var a cachedAccess
 	body, _, err := s.cache.Fetch(ctx, "principal", "principal:"+itoa(userID), []string{AuthzTag}, 10*time.Minute,
 		func(ctx context.Context) ([]byte, error) {
 			acc, err := s.store.LoadAccess(ctx, userID)
@@ -88,10 +89,9 @@ func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error
 				Superuser: acc.User.Superuser, Active: acc.User.Active, Roles: acc.Roles, Permissions: acc.Permissions})
 		})
 	if err != nil {
-		return a, err
+		return cachedAccess{}, err
 	}
-	err = json.Unmarshal(body, &a)
-	return a, err
+	return s.accesses.decode(itoa(userID), body)
 }
 
 // Authenticate resolves a session id from the cookie. An unknown, idle or

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 )
 
 // Session is a server-side login session. Its id is known only to the
@@ -104,20 +105,29 @@ func (s DBSessions) DeleteUser(ctx context.Context, userID int64) error {
 }
 
 // RedisSessions keeps sessions in Redis with a TTL equal to what is left
-// of the idle timeout.
+// of the idle timeout. Lookups go through Reads, which shares round trips
+// among concurrent requests but never answers with a read made before the
+// lookup began: a deleted session is gone for every later request.
 type RedisSessions struct {
-	C       redis.UniversalClient
-	Prefix  string
-	Timeout time.Duration
+	c       redis.UniversalClient
+	reads   *readbatch.Batcher
+	prefix  string
+	timeout time.Duration
+	decoded *decodeMemo[Session]
 }
 
-func (s RedisSessions) key(idHash string) string { return s.Prefix + "sess:" + idHash }
+// NewRedisSessions returns a Redis session store; see RedisSessions.
+func NewRedisSessions(c redis.UniversalClient, reads *readbatch.Batcher, prefix string, timeout time.Duration) RedisSessions {
+	return RedisSessions{c: c, reads: reads, prefix: prefix, timeout: timeout, decoded: newDecodeMemo[Session](10_000)}
+}
+
+func (s RedisSessions) key(idHash string) string { return s.prefix + "sess:" + idHash }
 func (s RedisSessions) userKey(uid int64) string {
-	return s.Prefix + "usess:" + itoa(uid)
+	return s.prefix + "usess:" + itoa(uid)
 }
 
 func (s RedisSessions) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	t := s.Timeout
+	t := s.timeout
 	if t <= 0 {
 		t = 500 * time.Millisecond
 	}
@@ -129,7 +139,7 @@ func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
-	pipe := s.C.TxPipeline()
+	pipe := s.c.TxPipeline()
 	pipe.Set(ctx, s.key(se.IDHash), b, ttl)
 	pipe.SAdd(ctx, s.userKey(se.UserID), se.IDHash)
 	pipe.Expire(ctx, s.userKey(se.UserID), 30*24*time.Hour)
@@ -141,15 +151,15 @@ func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration
 func (s RedisSessions) Get(ctx context.Context, idHash string) (Session, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	b, err := s.C.Get(ctx, s.key(idHash)).Bytes()
-	if errors.Is(err, redis.Nil) {
+	res := s.reads.Get(ctx, s.key(idHash))[0]
+	if errors.Is(res.Err, readbatch.ErrMissing) {
 		return Session{}, ErrNoSession
 	}
-	if err != nil {
-		return Session{}, err
+	if res.Err != nil {
+		return Session{}, res.Err
 	}
-	var se Session
-	if err := json.Unmarshal(b, &se); err != nil {
+	se, err := s.decoded.decode(idHash, res.Value)
+	if err != nil {
 		return Session{}, ErrNoSession
 	}
 	se.IDHash = idHash
@@ -161,7 +171,7 @@ func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration)
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
-	err := s.C.SetArgs(ctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
+	err := s.c.SetArgs(ctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
 	if errors.Is(err, redis.Nil) {
 		return ErrNoSession
 	}
@@ -172,14 +182,14 @@ func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration)
 func (s RedisSessions) Delete(ctx context.Context, idHash string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	return s.C.Del(ctx, s.key(idHash)).Err()
+	return s.c.Del(ctx, s.key(idHash)).Err()
 }
 
 // DeleteUser implements SessionStore.
 func (s RedisSessions) DeleteUser(ctx context.Context, userID int64) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	ids, err := s.C.SMembers(ctx, s.userKey(userID)).Result()
+	ids, err := s.c.SMembers(ctx, s.userKey(userID)).Result()
 	if err != nil {
 		return err
 	}
@@ -187,5 +197,5 @@ func (s RedisSessions) DeleteUser(ctx context.Context, userID int64) error {
 	for _, id := range ids {
 		keys = append(keys, s.key(id))
 	}
-	return s.C.Del(ctx, keys...).Err()
+	return s.c.Del(ctx, keys...).Err()
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/metrics"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
+	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 )
 
 // Version is set at build time.
@@ -40,6 +41,10 @@ type redisLogger struct{}
 func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	slog.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
+
+// sessionStoreTimeout bounds each Redis session operation; past it the
+// request fails closed (503).
+const sessionStoreTimeout = 500 * time.Millisecond
 
 // Server is a built Pishkhan instance.
 type Server struct {
@@ -83,10 +88,12 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Redis = redis.NewClient(opts)
 		local := cacheOpts
 		local.LocalEntries = cfg.CacheLocalEntries
-		local.BatchGenerations = true
-		s.Cache = cache.New(cache.NewRedis(s.Redis), local)
+		// Session and cache reads share round trips (see readbatch); a
+		// flight may take as long as the session store's budget.
+		reads := readbatch.New(readbatch.RedisFetch(s.Redis), sessionStoreTimeout)
+		s.Cache = cache.New(cache.NewRedis(s.Redis, reads), local)
 		s.Bus = events.NewRedis(s.Redis)
-		sessions = auth.RedisSessions{C: s.Redis, Prefix: cfg.CachePrefix, Timeout: 500 * time.Millisecond}
+		sessions = auth.NewRedisSessions(s.Redis, reads, cfg.CachePrefix, sessionStoreTimeout)
 		limiter = ratelimit.NewRedis(s.Redis, cfg.CachePrefix)
 	} else {
 		s.Cache = cache.New(cache.NewMemory(100_000), cacheOpts)

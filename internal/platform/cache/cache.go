@@ -67,20 +67,16 @@ type Options struct {
 	// trip and transfer, never the generation check.
 	LocalEntries int
 	LocalTTL     time.Duration
-	// BatchGenerations coalesces concurrent generation reads of a tag into
-	// one backend call per flight (see genBatcher); for Redis.
-	BatchGenerations bool
 	// Observe, when set, counts each lookup per resource and status.
 	Observe func(resource string, status Status)
 }
 
 // Cache is cache-aside over a Backend.
 type Cache struct {
-	b       Backend
-	batcher *genBatcher // nil unless Options.BatchGenerations
-	local   *Memory     // nil unless Options.LocalEntries > 0
-	opts    Options
-	sf      singleflight.Group
+	b     Backend
+	local *Memory // nil unless Options.LocalEntries > 0
+	opts  Options
+	sf    singleflight.Group
 
 	failures  atomic.Int64
 	openUntil atomic.Int64 // unix nanos
@@ -115,17 +111,6 @@ func New(b Backend, opts Options) *Cache {
 		opts.BreakerCooldown = time.Second
 	}
 	c := &Cache{b: b, opts: opts, pending: map[string]struct{}{}}
-	if opts.BatchGenerations {
-		c.batcher = newGenBatcher(func(ctx context.Context, tagKey string) (int64, error) {
-			ctx, cancel := context.WithTimeout(ctx, c.opts.OpTimeout)
-			defer cancel()
-			g, err := b.Generations(ctx, []string{tagKey})
-			if err != nil {
-				return 0, err
-			}
-			return g[0], nil
-		})
-	}
 	if opts.LocalEntries > 0 {
 		if c.opts.LocalTTL <= 0 {
 			c.opts.LocalTTL = time.Minute
@@ -307,22 +292,9 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 // generations reads the current generation of each tag, read from the
 // backend after this call began.
 func (c *Cache) generations(ctx context.Context, tagKeys []string) ([]int64, error) {
-	if c.batcher == nil {
-		octx, cancel := c.opCtx(ctx)
-		defer cancel()
-		return c.b.Generations(octx, tagKeys)
-	}
 	octx, cancel := c.opCtx(ctx)
 	defer cancel()
-	out := make([]int64, len(tagKeys))
-	for i, k := range tagKeys {
-		g, err := c.batcher.generation(octx, k)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = g
-	}
-	return out, nil
+	return c.b.Generations(octx, tagKeys)
 }
 
 // fillLeased fills fullKey holding the cross-instance lease, or waits for

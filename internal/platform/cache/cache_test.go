@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -17,7 +18,9 @@ func backends(t *testing.T) map[string]func() cache.Backend {
 	r := testkit.StartRedis(t)
 	client := r.Client(t)
 	return map[string]func() cache.Backend{
-		"redis":  func() cache.Backend { return cache.NewRedis(client) },
+		"redis": func() cache.Backend {
+			return cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second))
+		},
 		"memory": func() cache.Backend { return cache.NewMemory(1000) },
 	}
 }
@@ -126,7 +129,7 @@ func TestClearKeepsOtherKeys(t *testing.T) {
 	client := r.Client(t)
 	ctx := context.Background()
 	client.Set(ctx, "someone-else:key", "keep", 0)
-	c := cache.New(cache.NewRedis(client), cache.Options{Prefix: "mine:"})
+	c := cache.New(cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second)), cache.Options{Prefix: "mine:"})
 	for _, k := range []string{"a", "b", "c"} {
 		_, _, _ = c.Fetch(ctx, "t", k, []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte(k), nil })
 	}
@@ -190,7 +193,7 @@ func TestLostGenerationNeverGoesBack(t *testing.T) {
 	r := testkit.StartRedis(t)
 	client := r.Client(t)
 	ctx := context.Background()
-	c := cache.New(cache.NewRedis(client), cache.Options{Prefix: "lost:"})
+	c := cache.New(cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second)), cache.Options{Prefix: "lost:"})
 	get := func(v string) string {
 		got, _, err := c.Fetch(ctx, "t", "k", []string{"tag"}, time.Hour, func(context.Context) ([]byte, error) { return []byte(v), nil })
 		if err != nil {

@@ -3,28 +3,39 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 )
 
 // Redis is the shared backend of the production mode.
-type Redis struct{ c redis.UniversalClient }
+type Redis struct {
+	c     redis.UniversalClient
+	reads *readbatch.Batcher
+}
 
-// NewRedis wraps a client.
-func NewRedis(c redis.UniversalClient) *Redis { return &Redis{c: c} }
+// NewRedis wraps a client. Gets and generation reads go through reads,
+// which shares round trips among concurrent requests (and with whatever
+// else uses it, such as the session store) without weakening fencing.
+func NewRedis(c redis.UniversalClient, reads *readbatch.Batcher) *Redis {
+	return &Redis{c: c, reads: reads}
+}
 
 // Name implements Backend.
 func (r *Redis) Name() string { return "redis" }
 
 // Get implements Backend.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
-	b, err := r.c.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
+	res := r.reads.Get(ctx, key)[0]
+	if errors.Is(res.Err, readbatch.ErrMissing) {
 		return nil, ErrMiss
 	}
-	return b, err
+	return res.Value, res.Err
 }
 
 // Set implements Backend.
@@ -32,23 +43,31 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return r.c.Set(ctx, key, value, ttl).Err()
 }
 
-// Generations implements Backend. Tags are read one by one (GET) so that
-// the keys may live in different Redis Cluster slots. A generation that
-// does not exist (first use, eviction, a failover that lost it) is created
-// as the current time in microseconds, so it never returns to a value
-// that older entries were stored under.
+// Generations implements Backend, reading every tag in one shared flight.
+// A generation that does not exist (first use, eviction, a failover that
+// lost it) is created as the current time in microseconds, so it never
+// returns to a value that older entries were stored under.
 func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, error) {
 	out := make([]int64, len(tagKeys))
-	for i, k := range tagKeys {
-		n, err := r.c.Get(ctx, k).Int64()
-		if errors.Is(err, redis.Nil) {
+	for i, res := range r.reads.Get(ctx, tagKeys...) {
+		k := tagKeys[i]
+		if errors.Is(res.Err, readbatch.ErrMissing) {
 			if err := r.c.SetNX(ctx, k, time.Now().UnixMicro(), 0).Err(); err != nil {
 				return nil, err
 			}
-			n, err = r.c.Get(ctx, k).Int64()
+			n, err := r.c.Get(ctx, k).Int64()
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+			continue
 		}
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		n, err := strconv.ParseInt(string(res.Value), 10, 64)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("generation %s: %w", k, err)
 		}
 		out[i] = n
 	}
