@@ -126,9 +126,10 @@ for ((i = 0; ; i++)); do
 	sleep 0.5
 done
 
+redis_pid="$(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')"
 PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench run \
 	-url "http://$BENCH_ADDR" -connections "$BENCH_CONNECTIONS" -duration "$BENCH_DURATION" \
-	-warmup "$BENCH_WARMUP" -out "$work/results.json"
+	-warmup "$BENCH_WARMUP" -cpu "server=$server_pid,redis=$redis_pid" -out "$work/results.json"
 echo "measuring the web app"
 (cd web && node e2e/webperf.mjs "http://$BENCH_ADDR" "$email" "$password" 20) >"$work/web.md"
 stop_server

@@ -145,6 +145,10 @@ type Result struct {
 	Errors       int         `json:"errors"`
 	FirstError   string      `json:"first_error,omitempty"`
 	Cache        CacheCounts `json:"cache"`
+	// CPU is the CPU time of each watched process in the window, and
+	// MachineBusy the share of the machine's CPU time that was busy.
+	CPU         []CPUUse `json:"cpu,omitempty"`
+	MachineBusy float64  `json:"machine_busy,omitempty"`
 }
 
 // CacheCounts counts the Cache-Status header values of a window.
@@ -217,7 +221,12 @@ func runCmd(args []string) error {
 	keys := fs.Int("keyset-keys", 4000, "cursors (deep) and min_total values (first page) per keyset scenario; a multiple of 100")
 	only := fs.String("scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios to run")
 	out := fs.String("out", "", "also write the results as JSON to this file, for `report`")
+	cpu := fs.String("cpu", "", "name=pid,... of local processes (the server, Redis) whose CPU time per request each window records; the load generator's own is always recorded")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	procs, err := parseProcesses(*cpu)
+	if err != nil {
 		return err
 	}
 	want := map[string]bool{}
@@ -267,8 +276,11 @@ func runCmd(args []string) error {
 		WarmupSeconds: warmup.Seconds(), DurationSeconds: duration.Seconds(), Keyset: info}
 	for _, sc := range scenarios {
 		logf("%s: %s warm-up + %s at %d connections", sc.name, *warmup, *duration, *conns)
-		r := c.measure(sc, *warmup, *duration)
+		r := c.measure(sc, *warmup, *duration, procs)
 		logf("  %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors", r.Requests, r.RPS, r.P50Ms, r.P99Ms, r.Errors)
+		for _, u := range r.CPU {
+			logf("  %s: %.0f µs CPU per request (%.2f cores)", u.Name, u.MicrosPerRequest, u.Cores)
+		}
 		if r.FirstError != "" {
 			logf("  first error: %s", r.FirstError)
 		}
@@ -687,12 +699,20 @@ type tally struct {
 // measure runs sc on conns workers, each sending its next request as soon
 // as the previous one is answered, for warmup+window. A request counts in
 // the window when it completes inside it; no request starts after the
-// window, and each is bounded by requestTimeout.
-func (c *client) measure(sc scenario, warmup, window time.Duration) Result {
+// window, and each is bounded by requestTimeout. It snapshots procs' CPU
+// time when the window opens and when it closes.
+func (c *client) measure(sc scenario, warmup, window time.Duration, procs []process) Result {
 	ctx := context.Background()
 	start := time.Now()
 	windowStart := start.Add(warmup)
 	end := windowStart.Add(window)
+	cpuDone := make(chan [2]cpuSnapshot, 1)
+	go func() {
+		time.Sleep(time.Until(windowStart))
+		a := snapshot(procs)
+		time.Sleep(time.Until(end))
+		cpuDone <- [2]cpuSnapshot{a, snapshot(procs)}
+	}()
 	var seq atomic.Uint64
 	tallies := make([]tally, c.conns)
 	var wg sync.WaitGroup
@@ -746,6 +766,8 @@ func (c *client) measure(sc scenario, warmup, window time.Duration) Result {
 	r.RPS = float64(len(all)) / window.Seconds()
 	r.P50Ms = ms(percentile(all, 50))
 	r.P99Ms = ms(percentile(all, 99))
+	snaps := <-cpuDone
+	r.CPU, r.MachineBusy = cpuUse(procs, snaps[0], snaps[1], window, r.Requests)
 	return r
 }
 
@@ -815,6 +837,45 @@ func table(run Run) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s |\n", r.Name, group(int64(r.Requests)),
 			group(int64(math.Round(r.RPS))), r.P50Ms, r.P99Ms, group(int64(r.Errors)), cache)
 	}
+	return b.String()
+}
+
+// cpuTable renders each window's CPU time per request, or "" when the
+// run recorded none.
+func cpuTable(run Run) string {
+	var names []string
+	for _, r := range run.Scenarios {
+		for _, u := range r.CPU {
+			if !slices.Contains(names, u.Name) {
+				names = append(names, u.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("CPU time per request in each measured window (user + system, from `/proc`; the machine's busy share " +
+		"covers every process, PostgreSQL's included):\n\n| Scenario |")
+	for _, n := range names {
+		fmt.Fprintf(&b, " %s |", n)
+	}
+	b.WriteString(" machine busy |\n|---|")
+	b.WriteString(strings.Repeat("---:|", len(names)+1) + "\n")
+	for _, r := range run.Scenarios {
+		fmt.Fprintf(&b, "| %s |", r.Name)
+		for _, n := range names {
+			cell := "–"
+			for _, u := range r.CPU {
+				if u.Name == n {
+					cell = fmt.Sprintf("%.0f µs (%.2f cores)", u.MicrosPerRequest, u.Cores)
+				}
+			}
+			b.WriteString(" " + cell + " |")
+		}
+		fmt.Fprintf(&b, " %.0f%% |\n", 100*r.MachineBusy)
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -941,6 +1002,7 @@ func report(run Run, s seed) string {
 	b.WriteString("\nreq/s is the requests completed in the measured window divided by its length; p50 and p99 are exact " +
 		"(nearest rank over every request of the window, failures included); errors are transport failures and non-2xx answers; " +
 		"Cache-Status is the share of 2xx answers whose `Cache-Status` header said what the scenario was built to get.\n\n")
+	b.WriteString(cpuTable(run))
 	b.WriteString("What each scenario sends:\n\n")
 	for _, r := range run.Scenarios {
 		urls := "distinct URLs"
