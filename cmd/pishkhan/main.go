@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -31,7 +32,7 @@ var commands = []command{
 	{"serve", "run the API server and web app (migrates an embedded database first)", serve},
 	{"migrate", "apply the database migrations this binary holds", migrate},
 	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
-	{"createuser", "create a user with a role: --email, --password, --role NAME, --permissions a.b,c.d (creates the role)", createUser},
+	{"createuser", "create a user with a role: --email, --password, --role NAME (an existing role, or a new one with --permissions a.b,c.d)", createUser},
 	{"seed", "insert realistic demo data: --orders N", seed},
 	{"cache", "server cache control: `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only", cacheCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
@@ -198,8 +199,8 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 	email := fs.String("email", "", "email address")
 	password := fs.String("password", os.Getenv("PISHKHAN_PASSWORD"), "password (at least 8 characters)")
 	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "role to create for the user")
-	perms := fs.String("permissions", "", "comma-separated permissions of that role")
+	role := fs.String("role", "", "role of the user: an existing one (e.g. Viewer), or a new one with --permissions")
+	perms := fs.String("permissions", "", "comma-separated permissions of a new role named --role")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -217,7 +218,15 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 			list = append(list, authz.Permission(p))
 		}
 	}
-	roleID, err := s.Auth.CreateRole(ctx, *role, list...)
+	var roleID int64
+	if len(list) == 0 {
+		roleID, err = s.Auth.RoleID(ctx, *role)
+		if errors.Is(err, auth.ErrNotFound) {
+			return fmt.Errorf("no role named %q; give --permissions to create it", *role)
+		}
+	} else {
+		roleID, err = s.Auth.CreateRole(ctx, *role, list...)
+	}
 	if err != nil {
 		return err
 	}

@@ -124,6 +124,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("built-in roles: %w", err)
+	}
 	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, key, cfg.CacheTTL)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView}, cfg.SSEHeartbeat, 64)
 	s.routes()

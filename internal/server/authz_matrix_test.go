@@ -1,0 +1,167 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// matrixCallers are the columns of the authorization matrix: anonymous,
+// then one user per built-in role, in auth.BuiltinRoles order.
+var matrixCallers = []string{"anonymous", "Administrator", "Manager", "Editor", "Support", "Viewer"}
+
+// matrixRow is one route's expected status for each caller of matrixCallers.
+type matrixRow struct {
+	route  string // "METHOD /pattern" as registered
+	expect [6]int
+	// send makes the request as caller c; env holds ids the rows need.
+	send func(c *matrixCaller, env *matrixEnv) int
+}
+
+type matrixCaller struct {
+	name   string
+	email  string // "" for anonymous
+	client *testkit.Client
+	in     *testkit.Instance
+	t      *testing.T
+}
+
+type matrixEnv struct {
+	admin *testkit.Client // a superuser, for preparing objects
+}
+
+// fresh returns a newly logged-in client for the caller (an anonymous one
+// for anonymous), for requests that end the session.
+func (c *matrixCaller) fresh() *testkit.Client {
+	if c.email == "" {
+		return c.in.Client(c.t)
+	}
+	return c.in.LoggedIn(c.t, c.email)
+}
+
+func get(path string) func(*matrixCaller, *matrixEnv) int {
+	return func(c *matrixCaller, _ *matrixEnv) int { return c.client.Do("GET", path, nil).Status }
+}
+
+// The authorization matrix: every route the server registers has a row
+// saying what each built-in role and an anonymous caller get. A route
+// without a row fails the test, so no endpoint ships unchecked.
+var authzMatrix = []matrixRow{
+	//                                        anon  Admin Manager Editor Support Viewer
+	{route: "POST /api/auth/login", expect: [6]int{200, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			email := c.email
+			if email == "" {
+				email = "matrix-anonymous@example.com" // an anonymous caller logging in
+			}
+			return c.in.Client(c.t).Do("POST", "/api/auth/login",
+				map[string]string{"email": email, "password": testkit.TestPassword}).Status
+		}},
+	{route: "POST /api/auth/logout", expect: [6]int{401, 204, 204, 204, 204, 204},
+		send: func(c *matrixCaller, _ *matrixEnv) int { return c.fresh().Do("POST", "/api/auth/logout", nil).Status }},
+	{route: "GET /api/auth/me", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/auth/me")},
+	{route: "GET /api/permissions", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/permissions")},
+	{route: "GET /api/orders", expect: [6]int{401, 200, 200, 403, 200, 200}, send: get("/api/orders")},
+	{route: "POST /api/orders", expect: [6]int{401, 201, 201, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/orders", testkit.SampleOrder("matrix@example.com")).Status
+		}},
+	{route: "GET /api/orders/{id}", expect: [6]int{401, 200, 200, 403, 200, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/orders/%d", env.admin.CreateOrder("m@example.com")), nil).Status
+		}},
+	{route: "PUT /api/orders/{id}/status", expect: [6]int{401, 200, 200, 403, 200, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			id := env.admin.CreateOrder("m@example.com")
+			return c.client.Do("PUT", fmt.Sprintf("/api/orders/%d/status", id), map[string]string{"status": "paid"}).Status
+		}},
+	{route: "GET /api/orders/{id}/history", expect: [6]int{401, 200, 200, 403, 200, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/orders/%d/history", env.admin.CreateOrder("m@example.com")), nil).Status
+		}},
+	{route: "GET /api/events", expect: [6]int{401, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, _ *matrixEnv) int { return streamStatus(c.t, c.client, "/api/events") }},
+	{route: "GET /api/openapi.json", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/openapi.json")},
+	{route: "GET /api/ping", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/ping")},
+}
+
+// streamStatus opens a stream and returns its status without reading it.
+func streamStatus(t *testing.T, c *testkit.Client, path string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	if len(matrixCallers)-1 != len(auth.BuiltinRoles) {
+		t.Fatalf("the matrix has %d role columns, the server %d built-in roles", len(matrixCallers)-1, len(auth.BuiltinRoles))
+	}
+	for i, r := range auth.BuiltinRoles {
+		if matrixCallers[i+1] != r.Name {
+			t.Fatalf("matrix column %d is %q, built-in role %d is %q", i+1, matrixCallers[i+1], i, r.Name)
+		}
+	}
+	in := testkit.StartMode(t, testkit.Modes[1])
+	in.CreateSuperuser(t, "matrix-admin@example.com")
+	in.CreateUser(t, "matrix-anonymous@example.com")
+	env := &matrixEnv{admin: in.LoggedIn(t, "matrix-admin@example.com")}
+
+	rows := map[string]matrixRow{}
+	for _, row := range authzMatrix {
+		rows[row.route] = row
+	}
+	registered := map[string]bool{}
+	for _, r := range in.Srv.Router.Routes() {
+		route := r.Method + " " + r.Path
+		registered[route] = true
+		if _, ok := rows[route]; !ok {
+			t.Errorf("route %s has no row in the authorization matrix: declare what each role gets", route)
+		}
+	}
+	for route := range rows {
+		if !registered[route] {
+			t.Errorf("the authorization matrix has a row for %s, which the server does not register", route)
+		}
+	}
+
+	callers := make([]*matrixCaller, len(matrixCallers))
+	for i, name := range matrixCallers {
+		c := &matrixCaller{name: name, in: in, t: t}
+		if i == 0 {
+			c.client = in.Client(t)
+		} else {
+			c.email = "matrix-" + strings.ToLower(name) + "@example.com"
+			id, err := in.Srv.Auth.RoleID(context.Background(), name)
+			if err != nil {
+				t.Fatalf("built-in role %s: %v", name, err)
+			}
+			if _, err := in.Srv.Auth.CreateUser(context.Background(), c.email, name, testkit.TestPassword, id); err != nil {
+				t.Fatal(err)
+			}
+			c.client = in.LoggedIn(t, c.email)
+		}
+		callers[i] = c
+	}
+	for _, row := range authzMatrix {
+		for i, c := range callers {
+			if got := row.send(c, env); got != row.expect[i] {
+				t.Errorf("%s as %s: status %d, the matrix says %d", row.route, c.name, got, row.expect[i])
+			}
+		}
+	}
+}
