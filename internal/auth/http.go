@@ -79,8 +79,15 @@ func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) b
 					return
 				}
 			}
-			if h := r.Header.Get("Authorization"); len(h) >= 7 && strings.EqualFold(h[:7], "bearer ") {
-				httpapi.WriteError(w, r, apperr.New(apperr.InvalidToken, "the API token is malformed, revoked or expired"))
+			// A bearer token, when sent, is the only credential looked at.
+			// Other schemes (Basic from a protecting proxy) are not ours.
+			if scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "bearer") {
+				p, err := s.AuthenticateToken(r.Context(), strings.TrimSpace(secret))
+				if err != nil {
+					httpapi.WriteError(w, r, err)
+					return
+				}
+				next.ServeHTTP(w, r.WithContext(authz.With(r.Context(), p)))
 				return
 			}
 			cookie := sessionCookie(r)
@@ -175,6 +182,60 @@ func Routes(rt *httpapi.Router, s *Service) {
 				return
 			}
 			httpapi.JSON(w, r, http.StatusOK, PermissionList{Items: authz.All()})
+		})
+}
+
+// TokenRoutes mounts the API token endpoints. Their answers carry secrets
+// or describe credentials, so none may be stored by a browser (no-store).
+func TokenRoutes(rt *httpapi.Router, s *Service) {
+	rt.Handle("POST", "/api/tokens", httpapi.Op{ID: "createToken", Tag: "tokens", Status: http.StatusCreated,
+		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer",
+		Request: CreateTokenInput{}, Response: CreatedToken{}},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			var in CreateTokenInput
+			if err := httpapi.Decode(r, &in); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			out, err := s.CreateToken(r.Context(), in)
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			w.Header().Set("Location", "/api/tokens/"+itoa(out.Token.ID))
+			httpapi.JSON(w, r, http.StatusCreated, out)
+		})
+	rt.Handle("GET", "/api/tokens", httpapi.Op{ID: "listTokens", Tag: "tokens", Cached: true,
+		Summary: "Your API tokens, newest first (page or cursor pagination)", Response: TokenList{},
+		Query: httpapi.PageQuery},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			pr, err := httpapi.ParsePage(r.URL.Query())
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			body, st, err := s.ListTokens(r.Context(), pr)
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			httpapi.WriteCached(w, r, body, st.Header())
+		})
+	rt.Handle("DELETE", "/api/tokens/{id}", httpapi.Op{ID: "revokeToken", Tag: "tokens", Status: http.StatusNoContent,
+		Summary: "Revoke an API token at once (yours; anyone's with users.manage)"},
+		func(w http.ResponseWriter, r *http.Request) {
+			id, ok := httpapi.ParseID(r.PathValue("id"))
+			if !ok {
+				httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "no such API token"))
+				return
+			}
+			if err := s.RevokeToken(r.Context(), id); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			httpapi.NoContent(w)
 		})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
@@ -41,13 +42,19 @@ type Service struct {
 	limiter  ratelimit.Counter
 	cache    *cache.Cache
 	accesses *decodeMemo[cachedAccess] // by user id
+	cursors  httpapi.CursorCodec
+	uses     tokenUses
 }
 
 // NewService wires the service.
 func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache) *Service {
 	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, hasher: hasher, limiter: limiter, cache: c,
-		accesses: newDecodeMemo[cachedAccess](10_000)}
+		accesses: newDecodeMemo[cachedAccess](10_000), uses: tokenUses{last: map[int64]time.Time{}}}
 }
+
+// UseCursorKey sets the secret that signs list cursors (shared by every
+// instance); lists in cursor mode need it.
+func (s *Service) UseCursorKey(key []byte) { s.cursors = httpapi.CursorCodec{Key: key} }
 
 // Me is the logged-in user as the API shows it.
 type Me struct {
@@ -132,7 +139,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 		return nil, nil, nil
 	}
 	p := &authz.Principal{UserID: a.ID, Email: a.Email, Name: a.Name, Superuser: a.Superuser,
-		Permissions: a.Permissions, Via: "session"}
+		Permissions: a.Permissions, Via: ViaSession}
 	return p, &se, nil
 }
 
@@ -284,7 +291,13 @@ func (s *Service) Me(ctx context.Context, se *Session) (Me, error) {
 	if se != nil {
 		csrf = se.CSRFToken
 	}
-	return s.me(ctx, p.UserID, csrf)
+	me, err := s.me(ctx, p.UserID, csrf)
+	if err == nil && p.Via == ViaToken {
+		// a token acts with its own permissions, never as superuser
+		me.IsSuperuser = false
+		me.Permissions = append([]authz.Permission{}, p.Permissions...)
+	}
+	return me, err
 }
 
 func (s *Service) me(ctx context.Context, userID int64, csrf string) (Me, error) {

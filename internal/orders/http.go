@@ -3,12 +3,12 @@ package orders
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
-	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 )
 
@@ -106,25 +106,7 @@ func sortStatuses(s []Status) {
 	}
 }
 
-// ParseID reads a positive id below 2^53 from a path segment.
-func ParseID(s string) (int64, bool) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 || n >= 1<<53 {
-		return 0, false
-	}
-	return n, true
-}
-
-func writeCached(w http.ResponseWriter, r *http.Request, body []byte, st cache.Status) {
-	w.Header().Set("Cache-Status", st.Header())
-	httpapi.WriteBody(w, r, http.StatusOK, body, "")
-}
-
-var listQuery = []httpapi.Param{
-	{Name: "page", Type: "integer", Description: "page number, from 1 (page mode)"},
-	{Name: "page_size", Type: "integer", Description: "1 to 100, default 20 (page mode)"},
-	{Name: "cursor", Description: "next_cursor of the previous page (cursor mode)"},
-	{Name: "limit", Type: "integer", Description: "1 to 100, default 20 (cursor mode)"},
+var listQuery = append(slices.Clone(httpapi.PageQuery), []httpapi.Param{
 	{Name: "status", Repeated: true, Enum: Status("").EnumValues(), Description: "one or more statuses"},
 	{Name: "q", Description: "case-insensitive substring of the order number, customer name or email"},
 	{Name: "created_from", Type: "date-time", Description: "inclusive"},
@@ -132,7 +114,7 @@ var listQuery = []httpapi.Param{
 	{Name: "min_total", Type: "integer", Description: "inclusive"},
 	{Name: "max_total", Type: "integer", Description: "inclusive"},
 	{Name: "sort", Description: "created_at, -created_at (default), total, -total"},
-}
+}...)
 
 // ListPage and ListCursor document the two list envelopes.
 type (
@@ -161,12 +143,12 @@ func Routes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, err)
 				return
 			}
-			writeCached(w, r, body, st)
+			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("GET", "/api/orders/{id}", httpapi.Op{ID: "getOrder", Tag: "orders", Permission: PermView, Cached: true,
 		Summary: "One order with its items", Response: Order{}},
 		func(w http.ResponseWriter, r *http.Request) {
-			id, ok := ParseID(r.PathValue("id"))
+			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
 				httpapi.WriteError(w, r, errNotFound)
 				return
@@ -176,12 +158,12 @@ func Routes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, err)
 				return
 			}
-			writeCached(w, r, body, st)
+			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("GET", "/api/orders/{id}/history", httpapi.Op{ID: "getOrderHistory", Tag: "orders", Permission: PermView,
 		Cached: true, Summary: "An order's status changes, oldest first", Response: HistoryList{}},
 		func(w http.ResponseWriter, r *http.Request) {
-			id, ok := ParseID(r.PathValue("id"))
+			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
 				httpapi.WriteError(w, r, errNotFound)
 				return
@@ -191,7 +173,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, err)
 				return
 			}
-			writeCached(w, r, body, st)
+			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("POST", "/api/orders", httpapi.Op{ID: "createOrder", Tag: "orders", Permission: PermCreate,
 		Status: http.StatusCreated, Summary: "Create a pending order; totals are computed by the server",
@@ -227,7 +209,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 		Summary: "Move an order to another status", Request: StatusInput{}, Response: Order{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the order as last read; a stale one gets 412"}}},
 		func(w http.ResponseWriter, r *http.Request) {
-			id, ok := ParseID(r.PathValue("id"))
+			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
 				httpapi.WriteError(w, r, errNotFound)
 				return

@@ -18,7 +18,9 @@ var matrixCallers = []string{"anonymous", "Administrator", "Manager", "Editor", 
 
 // matrixRow is one route's expected status for each caller of matrixCallers.
 type matrixRow struct {
-	route  string // "METHOD /pattern" as registered
+	route string // "METHOD /pattern" as registered
+	// object names an object-level case of a route with several rows
+	object string
 	expect [6]int
 	// send makes the request as caller c; env holds ids the rows need.
 	send func(c *matrixCaller, env *matrixEnv) int
@@ -53,7 +55,7 @@ func get(path string) func(*matrixCaller, *matrixEnv) int {
 // saying what each built-in role and an anonymous caller get. A route
 // without a row fails the test, so no endpoint ships unchecked.
 var authzMatrix = []matrixRow{
-	//                                        anon  Admin Manager Editor Support Viewer
+	// expect: anonymous, Administrator, Manager, Editor, Support, Viewer
 	{route: "POST /api/auth/login", expect: [6]int{200, 200, 200, 200, 200, 200},
 		send: func(c *matrixCaller, _ *matrixEnv) int {
 			email := c.email
@@ -87,8 +89,42 @@ var authzMatrix = []matrixRow{
 		}},
 	{route: "GET /api/events", expect: [6]int{401, 200, 200, 200, 200, 200},
 		send: func(c *matrixCaller, _ *matrixEnv) int { return streamStatus(c.t, c.client, "/api/events") }},
+	{route: "POST /api/tokens", expect: [6]int{401, 201, 201, 201, 201, 201},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/tokens", c.tokenBody()).Status
+		}},
+	{route: "GET /api/tokens", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/tokens")},
+	{route: "DELETE /api/tokens/{id}", object: "own token", expect: [6]int{401, 204, 204, 204, 204, 204},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			id := int64(1) // anonymous callers have no token of their own
+			if c.email != "" {
+				var tok createdToken
+				c.client.Do("POST", "/api/tokens", c.tokenBody()).JSON(c.t, &tok)
+				id = tok.Token.ID
+			}
+			return c.client.Do("DELETE", fmt.Sprintf("/api/tokens/%d", id), nil).Status
+		}},
+	{route: "DELETE /api/tokens/{id}", object: "another user's token", expect: [6]int{401, 204, 404, 404, 404, 404},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			var tok createdToken
+			env.admin.Do("POST", "/api/tokens", map[string]any{"name": "admin's", "permissions": []string{"orders.view"},
+				"expires_at": time.Now().Add(time.Hour)}).JSON(c.t, &tok)
+			return c.client.Do("DELETE", fmt.Sprintf("/api/tokens/%d", tok.Token.ID), nil).Status
+		}},
 	{route: "GET /api/openapi.json", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/openapi.json")},
 	{route: "GET /api/ping", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/ping")},
+}
+
+// tokenBody is a valid token request for the caller: with the first
+// permission the caller holds.
+func (c *matrixCaller) tokenBody() map[string]any {
+	perm := "orders.view"
+	if c.email != "" {
+		var me struct{ Permissions []string }
+		c.client.Do("GET", "/api/auth/me", nil).JSON(c.t, &me)
+		perm = me.Permissions[0]
+	}
+	return map[string]any{"name": "matrix", "permissions": []string{perm}, "expires_at": time.Now().Add(time.Hour)}
 }
 
 // streamStatus opens a stream and returns its status without reading it.
@@ -121,15 +157,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	in.CreateUser(t, "matrix-anonymous@example.com")
 	env := &matrixEnv{admin: in.LoggedIn(t, "matrix-admin@example.com")}
 
-	rows := map[string]matrixRow{}
+	rows := map[string]bool{}
 	for _, row := range authzMatrix {
-		rows[row.route] = row
+		rows[row.route] = true
 	}
 	registered := map[string]bool{}
 	for _, r := range in.Srv.Router.Routes() {
 		route := r.Method + " " + r.Path
 		registered[route] = true
-		if _, ok := rows[route]; !ok {
+		if !rows[route] {
 			t.Errorf("route %s has no row in the authorization matrix: declare what each role gets", route)
 		}
 	}
@@ -160,7 +196,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, row := range authzMatrix {
 		for i, c := range callers {
 			if got := row.send(c, env); got != row.expect[i] {
-				t.Errorf("%s as %s: status %d, the matrix says %d", row.route, c.name, got, row.expect[i])
+				name := row.route
+				if row.object != "" {
+					name += " (" + row.object + ")"
+				}
+				t.Errorf("%s as %s: status %d, the matrix says %d", name, c.name, got, row.expect[i])
 			}
 		}
 	}

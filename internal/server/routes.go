@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	rt := httpapi.NewRouter()
 	s.Router = rt
 	auth.Routes(rt, s.Auth)
+	auth.TokenRoutes(rt, s.Auth)
 	orders.Routes(rt, s.Orders)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",

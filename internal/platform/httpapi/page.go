@@ -18,6 +18,14 @@ const (
 	MaxPageSize     = 100
 )
 
+// PageQuery documents the pagination parameters every list accepts.
+var PageQuery = []Param{
+	{Name: "page", Type: "integer", Description: "page number, from 1 (page mode)"},
+	{Name: "page_size", Type: "integer", Description: "1 to 100, default 20 (page mode)"},
+	{Name: "cursor", Description: "next_cursor of the previous page (cursor mode)"},
+	{Name: "limit", Type: "integer", Description: "1 to 100, default 20 (cursor mode)"},
+}
+
 // PageRequest is a list request in page mode or cursor (keyset) mode.
 type PageRequest struct {
 	CursorMode bool

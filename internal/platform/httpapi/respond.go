@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -52,6 +53,22 @@ func WriteBody(w http.ResponseWriter, r *http.Request, status int, body []byte, 
 	if status != http.StatusNoContent {
 		_, _ = w.Write(body)
 	}
+}
+
+// WriteCached answers a 200 JSON body read through the server cache, with
+// its Cache-Status header (RFC 9211).
+func WriteCached(w http.ResponseWriter, r *http.Request, body []byte, cacheStatus string) {
+	w.Header().Set("Cache-Status", cacheStatus)
+	WriteBody(w, r, http.StatusOK, body, "")
+}
+
+// ParseID reads a positive id below 2^53 from a path segment.
+func ParseID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 || n >= 1<<53 {
+		return 0, false
+	}
+	return n, true
 }
 
 // NoContent answers 204.
