@@ -239,6 +239,62 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 		})
 }
 
+// SessionRoutes mounts the session endpoints (no-store: they describe credentials).
+func SessionRoutes(rt *httpapi.Router, s *Service) {
+	rt.Handle("GET", "/api/sessions", httpapi.Op{ID: "listSessions", Tag: "sessions", Cached: true,
+		Summary:  "Your live sessions, newest first; everyone's (all=true) or one user's (user_id) with users.manage",
+		Response: SessionList{}, Query: append([]httpapi.Param{
+			{Name: "all", Type: "boolean", Description: "every user's sessions (users.manage)"},
+			{Name: "user_id", Type: "integer", Description: "one user's sessions (users.manage unless your own)"},
+		}, httpapi.PageQuery...)},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			q := r.URL.Query()
+			pr, err := httpapi.ParsePage(q)
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			var f SessionFilter
+			switch q.Get("all") {
+			case "", "false":
+			case "true":
+				f.All = true
+			default:
+				httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "all must be true or false"))
+				return
+			}
+			if v, ok := q["user_id"]; ok {
+				id, ok := httpapi.ParseID(v[0])
+				if !ok {
+					httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "user_id must be a positive whole number"))
+					return
+				}
+				f.UserID = id
+			}
+			body, st, err := s.ListSessions(r.Context(), f, pr)
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			httpapi.WriteCached(w, r, body, st.Header())
+		})
+	rt.Handle("DELETE", "/api/sessions/{id}", httpapi.Op{ID: "revokeSession", Tag: "sessions", Status: http.StatusNoContent,
+		Summary: "End a session at once (yours; anyone's with users.manage)"},
+		func(w http.ResponseWriter, r *http.Request) {
+			id, ok := httpapi.ParseID(r.PathValue("id"))
+			if !ok {
+				httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "no such session"))
+				return
+			}
+			if err := s.RevokeSession(r.Context(), id); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			httpapi.NoContent(w)
+		})
+}
+
 // PermissionList is the body of GET /api/permissions.
 type PermissionList struct {
 	Items []authz.Described `json:"items"`

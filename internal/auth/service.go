@@ -41,6 +41,7 @@ type Service struct {
 	hasher   *Hasher
 	limiter  ratelimit.Counter
 	cache    *cache.Cache
+	index    DBSessions                // every session, for listing and revoking by id
 	accesses *decodeMemo[cachedAccess] // by user id
 	cursors  httpapi.CursorCodec
 	uses     tokenUses
@@ -48,7 +49,7 @@ type Service struct {
 
 // NewService wires the service.
 func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache) *Service {
-	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, hasher: hasher, limiter: limiter, cache: c,
+	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, index: DBSessions{DB: d}, hasher: hasher, limiter: limiter, cache: c,
 		accesses: newDecodeMemo[cachedAccess](10_000), uses: tokenUses{last: map[int64]time.Time{}}}
 }
 
@@ -129,6 +130,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 		if err != nil {
 			return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 		}
+		s.cache.Invalidate(ctx, SessionsTag) // the sessions list shows last_seen_at
 	}
 	a, err := s.access(ctx, se.UserID)
 	if err != nil {
@@ -243,9 +245,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	now := time.Now().UTC()
 	se := Session{IDHash: HashSessionID(id), UserID: u.ID, CSRFToken: randomToken(), IP: info.IP,
 		UserAgent: info.UserAgent, CreatedAt: now, LastSeenAt: now}
-	if err := s.sessions.Create(ctx, se, s.sessionTTL(se)); err != nil {
+	se, err = s.sessions.Create(ctx, se, s.sessionTTL(se))
+	if err != nil {
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
+	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
+	s.cache.Invalidate(ctx, SessionsTag)
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
 	if err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.login", ResourceType: "user", ResourceID: itoa(u.ID)})
@@ -275,6 +280,7 @@ func (s *Service) Logout(ctx context.Context, se *Session) error {
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
+	s.cache.Invalidate(ctx, SessionsTag)
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.logout", ResourceType: "user",
 			ResourceID: itoa(se.UserID)})

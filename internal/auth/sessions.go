@@ -19,6 +19,8 @@ import (
 // Session is a server-side login session. Its id is known only to the
 // browser; the server keeps the id's SHA-256.
 type Session struct {
+	// ID is the session's public id (lists and revocation use it).
+	ID         int64     `json:"id"`
 	IDHash     string    `json:"-"`
 	UserID     int64     `json:"user_id"`
 	CSRFToken  string    `json:"csrf_token"`
@@ -35,7 +37,8 @@ var ErrNoSession = errors.New("no such session")
 // Errors other than ErrNoSession mean the store is unavailable, and the
 // request fails closed.
 type SessionStore interface {
-	Create(ctx context.Context, s Session, ttl time.Duration) error
+	// Create stores a new session and returns it with its ID.
+	Create(ctx context.Context, s Session, ttl time.Duration) (Session, error)
 	Get(ctx context.Context, idHash string) (Session, error)
 	// Touch records activity and extends the idle timeout to ttl; it never
 	// recreates a session deleted meanwhile (ErrNoSession).
@@ -58,26 +61,46 @@ func HashSessionID(id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// DBSessions keeps sessions in the sessions table.
+// DBSessions keeps sessions in the sessions table. In the production mode
+// the table is the index of sessions behind RedisSessions (listing and
+// revoking by id), and Redis answers the per-request lookups.
 type DBSessions struct{ DB *db.DB }
 
-// Create implements SessionStore.
-func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) error {
-	_, err := s.DB.Reader().Exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, se.IDHash, se.UserID, se.CSRFToken, se.IP, se.UserAgent, se.CreatedAt, se.LastSeenAt)
+// Create implements SessionStore. It also forgets the user's sessions that
+// have timed out.
+func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) (Session, error) {
+	err := db.Scan(s.DB.Reader().QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, se.IDHash, se.UserID, se.CSRFToken, se.IP, se.UserAgent, se.CreatedAt, se.LastSeenAt), &se.ID)
+	return se, err
+}
+
+// ForgetExpired deletes a user's sessions created before absoluteBefore or
+// idle since idleBefore.
+func (s DBSessions) ForgetExpired(ctx context.Context, userID int64, absoluteBefore, idleBefore time.Time) error {
+	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND (created_at < ? OR last_seen_at < ?)`,
+		userID, absoluteBefore, idleBefore)
 	return err
 }
 
-// Get implements SessionStore.
-func (s DBSessions) Get(ctx context.Context, idHash string) (Session, error) {
-	se := Session{IDHash: idHash}
-	err := s.DB.Reader().QueryRow(ctx, `SELECT user_id, csrf_token, ip, user_agent, created_at, last_seen_at
-		FROM sessions WHERE id_hash = ?`, idHash).
-		Scan(&se.UserID, &se.CSRFToken, &se.IP, &se.UserAgent, db.Time{T: &se.CreatedAt}, db.Time{T: &se.LastSeenAt})
+const sessionCols = `id, id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at`
+
+func scanSession(row interface{ Scan(...any) error }) (Session, error) {
+	var se Session
+	err := row.Scan(&se.ID, &se.IDHash, &se.UserID, &se.CSRFToken, &se.IP, &se.UserAgent, db.Time{T: &se.CreatedAt}, db.Time{T: &se.LastSeenAt})
 	if errors.Is(err, db.ErrNoRows) {
 		return se, ErrNoSession
 	}
 	return se, err
+}
+
+// Get implements SessionStore.
+func (s DBSessions) Get(ctx context.Context, idHash string) (Session, error) {
+	return scanSession(s.DB.Reader().QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id_hash = ?`, idHash))
+}
+
+// ByID returns the session with a public id.
+func (s DBSessions) ByID(ctx context.Context, id int64) (Session, error) {
+	return scanSession(s.DB.Reader().QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 }
 
 // Touch implements SessionStore.
@@ -109,6 +132,7 @@ func (s DBSessions) DeleteUser(ctx context.Context, userID int64) error {
 // among concurrent requests but never answers with a read made before the
 // lookup began: a deleted session is gone for every later request.
 type RedisSessions struct {
+	index   DBSessions
 	c       redis.UniversalClient
 	reads   *readbatch.Batcher
 	prefix  string
@@ -117,8 +141,8 @@ type RedisSessions struct {
 }
 
 // NewRedisSessions returns a Redis session store; see RedisSessions.
-func NewRedisSessions(c redis.UniversalClient, reads *readbatch.Batcher, prefix string, timeout time.Duration) RedisSessions {
-	return RedisSessions{c: c, reads: reads, prefix: prefix, timeout: timeout, decoded: newDecodeMemo[Session](10_000)}
+func NewRedisSessions(index DBSessions, c redis.UniversalClient, reads *readbatch.Batcher, prefix string, timeout time.Duration) RedisSessions {
+	return RedisSessions{index: index, c: c, reads: reads, prefix: prefix, timeout: timeout, decoded: newDecodeMemo[Session](10_000)}
 }
 
 func (s RedisSessions) key(idHash string) string { return s.prefix + "sess:" + idHash }
@@ -134,17 +158,25 @@ func (s RedisSessions) ctx(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, t)
 }
 
-// Create implements SessionStore.
-func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration) error {
-	ctx, cancel := s.ctx(ctx)
+// Create implements SessionStore: the index row first (it gives the id),
+// then the live session in Redis.
+func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration) (Session, error) {
+	se, err := s.index.Create(ctx, se, ttl)
+	if err != nil {
+		return se, err
+	}
+	rctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
 	pipe := s.c.TxPipeline()
-	pipe.Set(ctx, s.key(se.IDHash), b, ttl)
-	pipe.SAdd(ctx, s.userKey(se.UserID), se.IDHash)
-	pipe.Expire(ctx, s.userKey(se.UserID), 30*24*time.Hour)
-	_, err := pipe.Exec(ctx)
-	return err
+	pipe.Set(rctx, s.key(se.IDHash), b, ttl)
+	pipe.SAdd(rctx, s.userKey(se.UserID), se.IDHash)
+	pipe.Expire(rctx, s.userKey(se.UserID), 30*24*time.Hour)
+	if _, err := pipe.Exec(rctx); err != nil {
+		_ = s.index.Delete(ctx, se.IDHash)
+		return se, err
+	}
+	return se, nil
 }
 
 // Get implements SessionStore.
@@ -166,27 +198,42 @@ func (s RedisSessions) Get(ctx context.Context, idHash string) (Session, error) 
 	return se, nil
 }
 
-// Touch implements SessionStore.
+// Touch implements SessionStore. The index's last-seen time is
+// bookkeeping for the sessions list: failing to write it fails nothing.
 func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration) error {
-	ctx, cancel := s.ctx(ctx)
+	rctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
-	err := s.c.SetArgs(ctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
+	err := s.c.SetArgs(rctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
 	if errors.Is(err, redis.Nil) {
 		return ErrNoSession
+	}
+	if err == nil {
+		_ = s.index.Touch(ctx, se, ttl)
 	}
 	return err
 }
 
-// Delete implements SessionStore.
+// Delete implements SessionStore: Redis first, so the session is dead at
+// once even if the index row outlives a failure.
 func (s RedisSessions) Delete(ctx context.Context, idHash string) error {
-	ctx, cancel := s.ctx(ctx)
+	rctx, cancel := s.ctx(ctx)
 	defer cancel()
-	return s.c.Del(ctx, s.key(idHash)).Err()
+	if err := s.c.Del(rctx, s.key(idHash)).Err(); err != nil {
+		return err
+	}
+	return s.index.Delete(ctx, idHash)
 }
 
 // DeleteUser implements SessionStore.
 func (s RedisSessions) DeleteUser(ctx context.Context, userID int64) error {
+	if err := s.deleteUserLive(ctx, userID); err != nil {
+		return err
+	}
+	return s.index.DeleteUser(ctx, userID)
+}
+
+func (s RedisSessions) deleteUserLive(ctx context.Context, userID int64) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	ids, err := s.c.SMembers(ctx, s.userKey(userID)).Result()

@@ -99,11 +99,6 @@ func (f Filter) canonical() string {
 	return b.String()
 }
 
-func hashKey(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:12])
-}
-
 // List returns a page of orders as the encoded response body.
 func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
 	p, err := authz.Require(ctx, PermView)
@@ -123,7 +118,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 	if pr.CursorMode {
 		page = fmt.Sprintf("|c=%s|l=%d", pr.Cursor, pr.Limit)
 	}
-	key := "orders:list:" + hashKey(binding+page) + ":" + piiScope(p)
+	key := "orders:list:" + cache.KeyHash(binding+page) + ":" + piiScope(p)
 	return s.cache.Fetch(ctx, Resource, key, []string{listTag}, s.ttl, func(ctx context.Context) ([]byte, error) {
 		s.queried()
 		mask := func(items []Order) {

@@ -111,6 +111,23 @@ var authzMatrix = []matrixRow{
 				"expires_at": time.Now().Add(time.Hour)}).JSON(c.t, &tok)
 			return c.client.Do("DELETE", fmt.Sprintf("/api/tokens/%d", tok.Token.ID), nil).Status
 		}},
+	{route: "GET /api/sessions", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/sessions")},
+	{route: "GET /api/sessions", object: "everyone's", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: get("/api/sessions?all=true")},
+	{route: "DELETE /api/sessions/{id}", object: "own session", expect: [6]int{401, 204, 204, 204, 204, 204},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			id := int64(1) // anonymous callers have no session of their own
+			fresh := c.fresh()
+			if c.email != "" {
+				id = currentSession(c.t, fresh)
+			}
+			return fresh.Do("DELETE", fmt.Sprintf("/api/sessions/%d", id), nil).Status
+		}},
+	{route: "DELETE /api/sessions/{id}", object: "another user's session", expect: [6]int{401, 204, 404, 404, 404, 404},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			id := currentSession(c.t, c.in.LoggedIn(c.t, "matrix-admin@example.com"))
+			return c.client.Do("DELETE", fmt.Sprintf("/api/sessions/%d", id), nil).Status
+		}},
 	{route: "GET /api/openapi.json", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/openapi.json")},
 	{route: "GET /api/ping", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/ping")},
 }

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.Router = rt
 	auth.Routes(rt, s.Auth)
 	auth.TokenRoutes(rt, s.Auth)
+	auth.SessionRoutes(rt, s.Auth)
 	orders.Routes(rt, s.Orders)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",

@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		reads := readbatch.New(readbatch.RedisFetch(s.Redis), sessionStoreTimeout)
 		s.Cache = cache.New(cache.NewRedis(s.Redis, reads), local)
 		s.Bus = events.NewRedis(s.Redis)
-		sessions = auth.NewRedisSessions(s.Redis, reads, cfg.CachePrefix, sessionStoreTimeout)
+		sessions = auth.NewRedisSessions(auth.DBSessions{DB: d}, s.Redis, reads, cfg.CachePrefix, sessionStoreTimeout)
 		limiter = ratelimit.NewRedis(s.Redis, cfg.CachePrefix)
 	} else {
 		s.Cache = cache.New(cache.NewMemory(100_000), cacheOpts)

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -85,6 +87,13 @@ type Cache struct {
 	// cache is bypassed, so nothing older than a committed write is served.
 	pendingMu sync.Mutex
 	pending   map[string]struct{}
+}
+
+// KeyHash shortens a long key part (a canonical filter, say) to a fixed
+// 24-character digest for use in a cache key.
+func KeyHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:12])
 }
 
 // New returns a cache over b.

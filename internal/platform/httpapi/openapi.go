@@ -103,8 +103,8 @@ func (g *schemaGen) operation(route Route) map[string]any {
 func paramSchema(p Param, in string) map[string]any {
 	var s map[string]any
 	switch p.Type {
-	case "integer":
-		s = map[string]any{"type": "integer"}
+	case "integer", "boolean":
+		s = map[string]any{"type": p.Type}
 	case "date-time":
 		s = map[string]any{"type": "string", "format": "date-time"}
 	default:

@@ -14,7 +14,7 @@ import (
 // Param documents a query parameter.
 type Param struct {
 	Name        string
-	Type        string // "string", "integer", "date-time"
+	Type        string // "string", "integer", "boolean", "date-time"
 	Description string
 	Repeated    bool
 	Enum        []string // the allowed values, when fixed

@@ -207,6 +207,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your live sessions, newest first; everyone's (all=true) or one user's (user_id) with users.manage */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a session at once (yours; anyone's with users.manage) */
+        delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -371,6 +405,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageResponseSessionView: {
+            items: components["schemas"]["SessionView"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageResponseToken: {
             items: components["schemas"]["Token"][];
             page: number;
@@ -384,6 +425,17 @@ export interface components {
         RoleRef: {
             id: number;
             name: string;
+        };
+        SessionView: {
+            /** Format: date-time */
+            created_at: string;
+            current: boolean;
+            id: number;
+            ip: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            user: components["schemas"]["UserRef"];
+            user_agent: string;
         };
         StatusInput: {
             note?: string;
@@ -402,6 +454,10 @@ export interface components {
             prefix: string;
             revoked_at: string | null;
             user_id: number;
+        };
+        UserRef: {
+            email: string;
+            id: number;
         };
     };
     responses: never;
@@ -841,6 +897,84 @@ export interface operations {
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description every user's sessions (users.manage) */
+                all?: boolean;
+                /** @description one user's sessions (users.manage unless your own) */
+                user_id?: number;
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseSessionView"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,3 +17,8 @@ CREATE TABLE api_tokens (
     revoked_at   TIMESTAMPTZ
 );
 CREATE INDEX api_tokens_user ON api_tokens(user_id, id);
+
+-- Sessions get a public integer id (the API lists and revokes by it). The
+-- table records every session in both modes; with Redis it is the index
+-- behind "my sessions", while Redis answers the per-request lookups.
+ALTER TABLE sessions ADD COLUMN id BIGSERIAL UNIQUE;

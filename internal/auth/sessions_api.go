@@ -1,0 +1,181 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+)
+
+// SessionsTag is the cache tag of session lists: logins, logouts,
+// revocations and activity (at most once a minute per session) bump it.
+const SessionsTag = "sessions"
+
+// PermManageUsers lets a user see and revoke everyone's sessions.
+const PermManageUsers authz.Permission = "users.manage"
+
+// UserRef names a user.
+type UserRef struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+}
+
+// SessionView is a session as the API shows it (never its id's hash or CSRF token).
+type SessionView struct {
+	ID         int64     `json:"id"`
+	User       UserRef   `json:"user"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// Current marks the session the request came with.
+	Current bool `json:"current"`
+}
+
+// SessionList is the page-mode envelope of GET /api/sessions.
+type SessionList = httpapi.PageResponse[SessionView]
+
+// SessionFilter says whose sessions to list: the caller's, or with
+// users.manage everyone's (All) or one user's (UserID).
+type SessionFilter struct {
+	All    bool
+	UserID int64
+}
+
+// ListSessions lists live sessions, newest first. "current" is set per
+// request after the (shared) cached list is read.
+func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+	p := authz.From(ctx)
+	if p == nil {
+		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	if (f.All || f.UserID != 0 && f.UserID != p.UserID) && !p.Can(PermManageUsers) {
+		return nil, "", apperr.New(apperr.PermissionDenied, "you need the permission %q to see other users' sessions", PermManageUsers)
+	}
+	where, args := `s.user_id = ?`, []any{p.UserID}
+	switch {
+	case f.UserID != 0:
+		args = []any{f.UserID}
+	case f.All:
+		where, args = `1 = 1`, nil
+	}
+	now := time.Now()
+	// the window moves with time; a minute's granularity keeps keys shared
+	window := now.Truncate(time.Minute)
+	where += ` AND s.created_at > ? AND s.last_seen_at > ?`
+	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.cfg.IdleTimeout))
+	binding := fmt.Sprintf("sessions|%s|%v", where, args)
+	var after int64
+	if pr.CursorMode && pr.Cursor != "" {
+		if err := s.cursors.Decode(binding, pr.Cursor, &after); err != nil {
+			return nil, "", err
+		}
+	}
+	key := fmt.Sprintf("sessions:list:%s|p=%d|ps=%d|c=%s|l=%d|cm=%t", cache.KeyHash(binding), pr.Page, pr.PageSize, pr.Cursor, pr.Limit, pr.CursorMode)
+	body, st, err := s.cache.Fetch(ctx, "sessions", key, []string{SessionsTag}, 5*time.Minute, func(ctx context.Context) ([]byte, error) {
+		q := s.db.Reader()
+		query := func(extra string, extraArgs ...any) ([]SessionView, error) {
+			rows, err := q.Query(ctx, `SELECT s.id, s.user_id, u.email, s.ip, s.user_agent, s.created_at, s.last_seen_at
+				FROM sessions s JOIN users u ON u.id = s.user_id WHERE `+where+extra, append(args[:len(args):len(args)], extraArgs...)...)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			out := []SessionView{}
+			for rows.Next() {
+				var v SessionView
+				if err := rows.Scan(&v.ID, &v.User.ID, &v.User.Email, &v.IP, &v.UserAgent, db.Time{T: &v.CreatedAt}, db.Time{T: &v.LastSeenAt}); err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+			return out, rows.Err()
+		}
+		if pr.CursorMode {
+			extra, extraArgs := ` ORDER BY s.id DESC LIMIT ?`, []any{pr.Limit + 1}
+			if after > 0 {
+				extra, extraArgs = ` AND s.id < ? ORDER BY s.id DESC LIMIT ?`, []any{after, pr.Limit + 1}
+			}
+			items, err := query(extra, extraArgs...)
+			if err != nil {
+				return nil, err
+			}
+			var next *string
+			if len(items) > pr.Limit {
+				items = items[:pr.Limit]
+				c := s.cursors.Encode(binding, items[len(items)-1].ID)
+				next = &c
+			}
+			return json.Marshal(httpapi.CursorResponse[SessionView]{Items: items, NextCursor: next, Limit: pr.Limit})
+		}
+		var total int64
+		if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM sessions s WHERE `+where, args...), &total); err != nil {
+			return nil, err
+		}
+		items, err := query(` ORDER BY s.id DESC LIMIT ? OFFSET ?`, pr.PageSize, (pr.Page-1)*pr.PageSize)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	body, err = markCurrent(body, SessionFrom(ctx))
+	return body, st, err
+}
+
+// markCurrent sets "current" on the request's own session in a list body.
+func markCurrent(body []byte, se *Session) ([]byte, error) {
+	var list struct {
+		Items []SessionView `json:"items"`
+	}
+	var rest map[string]json.RawMessage
+	if err := json.Unmarshal(body, &rest); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		list.Items[i].Current = se != nil && list.Items[i].ID == se.ID
+	}
+	items, err := json.Marshal(list.Items)
+	if err != nil {
+		return nil, err
+	}
+	rest["items"] = items
+	return json.Marshal(rest)
+}
+
+// RevokeSession ends a session at once: the caller's own, or anyone's with
+// users.manage. Another user's session is NOT_FOUND to everybody else.
+func (s *Service) RevokeSession(ctx context.Context, id int64) error {
+	p := authz.From(ctx)
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	se, err := s.index.ByID(ctx, id)
+	if errors.Is(err, ErrNoSession) || err == nil && se.UserID != p.UserID && !p.Can(PermManageUsers) {
+		return apperr.New(apperr.NotFound, "no such session")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
+		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+	}
+	s.cache.Invalidate(ctx, SessionsTag)
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "sessions.revoke", ResourceType: "session", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"user_id": {From: se.UserID, To: nil}}})
+	})
+}
