@@ -34,6 +34,7 @@ var commands = []command{
 	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
 	{"createuser", "create a user with a role: --email, --password, --role NAME (an existing role, or a new one with --permissions a.b,c.d)", createUser},
 	{"seed", "insert realistic demo data: --orders N", seed},
+	{"audit", "`audit verify` checks the audit log's hash chain and names any altered, removed or reordered row; `audit purge --out FILE` exports then deletes rows older than AUDIT_RETENTION", auditCmd},
 	{"cache", "server cache control: `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only", cacheCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
@@ -167,6 +168,12 @@ func migrate(ctx context.Context, cfg config.Config, _ []string) error {
 	for _, m := range applied {
 		slog.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
+	if cfg.DatabaseAppRole != "" {
+		if err := s.DB.GrantAppRole(ctx, cfg.DatabaseAppRole); err != nil {
+			return err
+		}
+		slog.Info("privileges granted", "role", cfg.DatabaseAppRole)
+	}
 	return nil
 }
 
@@ -225,7 +232,9 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 			return fmt.Errorf("no role named %q; give --permissions to create it", *role)
 		}
 	} else {
-		roleID, err = s.Auth.CreateRole(ctx, *role, list...)
+		var r auth.RoleView
+		r, err = s.Auth.CreateRole(authz.With(ctx, authz.System), auth.RoleInput{Name: role, Permissions: &list})
+		roleID = r.ID
 	}
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
@@ -41,21 +41,28 @@ type Service struct {
 	hasher   *Hasher
 	limiter  ratelimit.Counter
 	cache    *cache.Cache
-	index    DBSessions                // every session, for listing and revoking by id
+	index    DBSessions // every session, for listing and revoking by id
+	bus      events.Bus
+	mailer   *Mailer                   // nil: invite links are shown to the admin
 	accesses *decodeMemo[cachedAccess] // by user id
 	cursors  httpapi.CursorCodec
+	totpKey  []byte
 	uses     tokenUses
 }
 
 // NewService wires the service.
-func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache) *Service {
-	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, index: DBSessions{DB: d}, hasher: hasher, limiter: limiter, cache: c,
+func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache,
+	bus events.Bus, mailer *Mailer) *Service {
+	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, index: DBSessions{DB: d}, bus: bus, mailer: mailer, hasher: hasher, limiter: limiter, cache: c,
 		accesses: newDecodeMemo[cachedAccess](10_000), uses: tokenUses{last: map[int64]time.Time{}}}
 }
 
-// UseCursorKey sets the secret that signs list cursors (shared by every
-// instance); lists in cursor mode need it.
-func (s *Service) UseCursorKey(key []byte) { s.cursors = httpapi.CursorCodec{Key: key} }
+// UseSecrets sets the secrets shared by every instance: the key that signs
+// list cursors and the 32-byte key that encrypts TOTP secrets at rest.
+func (s *Service) UseSecrets(cursorKey, totpKey []byte) {
+	s.cursors = httpapi.CursorCodec{Key: cursorKey}
+	s.totpKey = totpKey
+}
 
 // Me is the logged-in user as the API shows it.
 type Me struct {
@@ -66,18 +73,27 @@ type Me struct {
 	Roles       []RoleRef          `json:"roles"`
 	Permissions []authz.Permission `json:"permissions"`
 	CSRFToken   string             `json:"csrf_token"`
+	TOTPEnabled bool               `json:"totp_enabled"`
+	// TOTPSetupRequired: a role requires a second factor; until it is set
+	// up the user holds no permission.
+	TOTPSetupRequired bool `json:"totp_setup_required"`
 }
 
 // cachedAccess is the cached form of a user's access (no password hash).
 type cachedAccess struct {
-	ID          int64              `json:"id"`
-	Email       string             `json:"email"`
-	Name        string             `json:"name"`
-	Superuser   bool               `json:"superuser"`
-	Active      bool               `json:"active"`
-	Roles       []RoleRef          `json:"roles"`
-	Permissions []authz.Permission `json:"permissions"`
+	ID           int64              `json:"id"`
+	Email        string             `json:"email"`
+	Name         string             `json:"name"`
+	Superuser    bool               `json:"superuser"`
+	Active       bool               `json:"active"`
+	Roles        []RoleRef          `json:"roles"`
+	Permissions  []authz.Permission `json:"permissions"`
+	TOTPEnabled  bool               `json:"totp_enabled"`
+	TOTPRequired bool               `json:"totp_required"`
 }
+
+// mustEnrolTOTP: a role requires a second factor the user has not set up.
+func (a cachedAccess) mustEnrolTOTP() bool { return a.TOTPRequired && !a.TOTPEnabled }
 
 // AuthzTag is the cache tag every user's access depends on; a change to
 // users, roles or permissions invalidates it.
@@ -94,7 +110,8 @@ func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error
 				return nil, err
 			}
 			return json.Marshal(cachedAccess{ID: acc.User.ID, Email: acc.User.Email, Name: acc.User.Name,
-				Superuser: acc.User.Superuser, Active: acc.User.Active, Roles: acc.Roles, Permissions: acc.Permissions})
+				Superuser: acc.User.Superuser, Active: acc.User.Active, Roles: acc.Roles, Permissions: acc.Permissions,
+				TOTPEnabled: acc.TOTPEnabled, TOTPRequired: acc.TOTPRequired})
 		})
 	if err != nil {
 		return cachedAccess{}, err
@@ -142,6 +159,10 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 	}
 	p := &authz.Principal{UserID: a.ID, Email: a.Email, Name: a.Name, Superuser: a.Superuser,
 		Permissions: a.Permissions, Via: ViaSession}
+	if a.mustEnrolTOTP() {
+		// until they enrol, they may only enrol (and see who they are)
+		p.Superuser, p.Permissions = false, nil
+	}
 	return p, &se, nil
 }
 
@@ -236,6 +257,24 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 		})
 		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
 	}
+	// the password is right; a second factor, when set up, is asked for
+	// only now, and a wrong one counts as a failed attempt
+	enabled, ok2, err := s.verifySecondFactor(ctx, u.ID, in.TOTP)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if enabled && !ok2 {
+		if strings.TrimSpace(in.TOTP) == "" {
+			_ = s.limiter.Undo(ctx, acctKey)
+			_ = s.limiter.Undo(ctx, ipKey)
+			return LoginResult{}, apperr.New(apperr.TOTPRequired, "enter the code from your authenticator app (or a recovery code)")
+		}
+		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
+				ResourceID: itoa(u.ID), Changes: map[string]audit.Change{"email": {To: email}, "reason": {To: "totp"}}})
+		})
+		return LoginResult{}, apperr.New(apperr.InvalidTOTP, "the code is wrong or was already used; wait for the next one")
+	}
 	_ = s.limiter.Undo(ctx, acctKey)
 	_ = s.limiter.Undo(ctx, ipKey)
 	if oldSessionID != "" {
@@ -314,19 +353,12 @@ func (s *Service) me(ctx context.Context, userID int64, csrf string) (Me, error)
 	if a.Roles == nil {
 		a.Roles = []RoleRef{}
 	}
-	return Me{ID: a.ID, Email: a.Email, Name: a.Name, IsSuperuser: a.Superuser, Roles: a.Roles,
-		Permissions: a.Permissions, CSRFToken: csrf}, nil
-}
-
-// ValidatePassword applies the password policy.
-func ValidatePassword(pw string) string {
-	switch n := len([]rune(pw)); {
-	case n < 8:
-		return "must be at least 8 characters"
-	case len(pw) > 1024:
-		return "must be at most 1024 bytes"
+	me := Me{ID: a.ID, Email: a.Email, Name: a.Name, IsSuperuser: a.Superuser, Roles: a.Roles,
+		Permissions: a.Permissions, CSRFToken: csrf, TOTPEnabled: a.TOTPEnabled, TOTPSetupRequired: a.mustEnrolTOTP()}
+	if me.TOTPSetupRequired {
+		me.IsSuperuser, me.Permissions = false, []authz.Permission{}
 	}
-	return ""
+	return me, nil
 }
 
 func validEmail(email string) bool {
@@ -343,7 +375,7 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 	if !validEmail(email) {
 		fe.Add("email", "must be an email address")
 	}
-	if msg := ValidatePassword(password); msg != "" {
+	if msg := PasswordProblem(password, email); msg != "" {
 		fe.Add("password", msg)
 	}
 	if err := fe.Err(); err != nil {
@@ -397,7 +429,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	if !validEmail(email) {
 		fe.Add("email", "must be an email address")
 	}
-	if msg := ValidatePassword(password); msg != "" {
+	if msg := PasswordProblem(password, email); msg != "" {
 		fe.Add("password", msg)
 	}
 	if err := fe.Err(); err != nil {
@@ -423,37 +455,6 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"email": {To: email}}})
-	})
-	if err != nil {
-		return 0, err
-	}
-	s.cache.Invalidate(ctx, AuthzTag)
-	return id, nil
-}
-
-// CreateRole creates a role holding known permissions (CLI and tests until
-// the roles API lands; checks roles.manage when a principal is set).
-func (s *Service) CreateRole(ctx context.Context, name string, perms ...authz.Permission) (int64, error) {
-	if p := authz.From(ctx); p != nil && !p.Can("roles.manage") {
-		return 0, apperr.New(apperr.PermissionDenied, "you need the permission %q", "roles.manage")
-	}
-	for _, p := range perms {
-		if !authz.Known(p) {
-			return 0, apperr.Validation(map[string]string{"permissions": fmt.Sprintf("%q is not a known permission", p)})
-		}
-	}
-	var id int64
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		id, err = s.store.InsertRole(ctx, tx, name, "", perms)
-		if db.IsUnique(err) {
-			return apperr.Validation(map[string]string{"name": "is already taken"})
-		}
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "roles.create", ResourceType: "role", ResourceID: itoa(id),
-			Changes: map[string]audit.Change{"name": {To: name}, "permissions": {To: perms}}})
 	})
 	if err != nil {
 		return 0, err

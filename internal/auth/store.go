@@ -109,6 +109,9 @@ type Access struct {
 	User        User
 	Roles       []RoleRef
 	Permissions []authz.Permission
+	// TOTPEnabled: the user has a second factor; TOTPRequired: a role of
+	// theirs requires one.
+	TOTPEnabled, TOTPRequired bool
 }
 
 // LoadAccess reads a user with roles and permissions.
@@ -119,6 +122,10 @@ func (s Store) LoadAccess(ctx context.Context, userID int64) (Access, error) {
 		return Access{}, err
 	}
 	a := Access{User: u, Roles: []RoleRef{}, Permissions: []authz.Permission{}}
+	if err := db.Scan(q.QueryRow(ctx, `SELECT totp_secret <> '', EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id = u.id AND r.require_totp = ?) FROM users u WHERE u.id = ?`, true, userID), &a.TOTPEnabled, &a.TOTPRequired); err != nil {
+		return a, err
+	}
 	rows, err := q.Query(ctx, `SELECT r.id, r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id
 		WHERE ur.user_id = ? ORDER BY r.name`, userID)
 	if err != nil {

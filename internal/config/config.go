@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -39,6 +40,13 @@ type Config struct {
 	AdminPassword          string
 	LogLevel               string
 	LogFormat              string
+	// DatabaseAppRole is the PostgreSQL role `migrate` grants the running
+	// application's privileges to (audit rows append-only).
+	DatabaseAppRole string
+	// AuditRetention is how long audit rows are kept (0: forever).
+	AuditRetention time.Duration
+	// SMTPURL, when set, sends invite links by email (smtp://user:pass@host:port?from=addr).
+	SMTPURL *url.URL
 }
 
 type variable struct {
@@ -124,6 +132,27 @@ var variables = []variable{
 	{"ADMIN_PASSWORD", "", "password of that first admin; empty means a generated one, printed once", str(func(c *Config) *string { return &c.AdminPassword })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"LOG_FORMAT", "json", "json or text", str(func(c *Config) *string { return &c.LogFormat })},
+	{"DATABASE_APP_ROLE", "", "PostgreSQL role that `migrate` (run as the schema owner) grants the application's privileges to; run `serve` as that role so audit rows cannot be changed or deleted", str(func(c *Config) *string { return &c.DatabaseAppRole })},
+	{"AUDIT_RETENTION", "0", "how long `pishkhan audit purge` keeps audit rows, e.g. 17520h for two years; 0 keeps them forever", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("must be 0 or a positive duration such as 17520h")
+		}
+		c.AuditRetention = d
+		return nil
+	}},
+	{"SMTP_URL", "", "mail server for invite links, smtp://user:password@host:587?from=pishkhan@example.com (STARTTLS when offered); empty shows links to the admin instead", func(c *Config, v string) error {
+		c.SMTPURL = nil
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme != "smtp" || u.Hostname() == "" || u.Port() == "" || u.Query().Get("from") == "" {
+			return fmt.Errorf("must look like smtp://user:password@host:587?from=pishkhan@example.com")
+		}
+		c.SMTPURL = u
+		return nil
+	}},
 }
 
 // Load reads the environment (lookup is os.LookupEnv in production).

@@ -36,6 +36,33 @@ type matrixCaller struct {
 
 type matrixEnv struct {
 	admin *testkit.Client // a superuser, for preparing objects
+	seq   int
+}
+
+func (env *matrixEnv) newEmail() string {
+	env.seq++
+	return fmt.Sprintf("matrix-object-%d@example.com", env.seq)
+}
+
+// newUser invites a user with no roles and returns its id.
+func (env *matrixEnv) newUser(t *testing.T) int64 {
+	var cu createdUser
+	env.admin.Do("POST", "/api/users", map[string]any{"email": env.newEmail()}).JSON(t, &cu)
+	return cu.User.ID
+}
+
+// newInviteToken invites a user and returns the link's token.
+func (env *matrixEnv) newInviteToken(t *testing.T) string {
+	var cu createdUser
+	env.admin.Do("POST", "/api/users", map[string]any{"email": env.newEmail()}).JSON(t, &cu)
+	return inviteToken(t, cu.Invite.URL)
+}
+
+// newRole creates an unused custom role and returns its id.
+func (env *matrixEnv) newRole(t *testing.T) int64 {
+	var r struct{ ID int64 }
+	env.admin.Do("POST", "/api/roles", map[string]any{"name": env.newEmail(), "permissions": []string{"orders.view"}}).JSON(t, &r)
+	return r.ID
 }
 
 // fresh returns a newly logged-in client for the caller (an anonymous one
@@ -128,6 +155,77 @@ var authzMatrix = []matrixRow{
 			id := currentSession(c.t, c.in.LoggedIn(c.t, "matrix-admin@example.com"))
 			return c.client.Do("DELETE", fmt.Sprintf("/api/sessions/%d", id), nil).Status
 		}},
+	{route: "GET /api/users", expect: [6]int{401, 200, 200, 403, 403, 403}, send: get("/api/users")},
+	{route: "GET /api/users/{id}", expect: [6]int{401, 200, 200, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/users/%d", env.newUser(c.t)), nil).Status
+		}},
+	{route: "POST /api/users", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/users", map[string]any{"email": env.newEmail()}).Status
+		}},
+	{route: "PATCH /api/users/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/users/%d", env.newUser(c.t)), map[string]any{"name": "renamed"}).Status
+		}},
+	{route: "DELETE /api/users/{id}", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/users/%d", env.newUser(c.t)), nil).Status
+		}},
+	{route: "POST /api/users/{id}/invite", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/users/%d/invite", env.newUser(c.t)), nil).Status
+		}},
+	{route: "GET /api/roles", expect: [6]int{401, 200, 200, 403, 403, 403}, send: get("/api/roles")},
+	{route: "GET /api/roles/{id}", expect: [6]int{401, 200, 200, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/roles/%d", env.newRole(c.t)), nil).Status
+		}},
+	{route: "POST /api/roles", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/roles", map[string]any{"name": env.newEmail(), "permissions": []string{"orders.view"}}).Status
+		}},
+	{route: "PATCH /api/roles/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/roles/%d", env.newRole(c.t)), map[string]any{"description": "changed"}).Status
+		}},
+	{route: "DELETE /api/roles/{id}", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/roles/%d", env.newRole(c.t)), nil).Status
+		}},
+	{route: "GET /api/auth/invite", expect: [6]int{200, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", "/api/auth/invite?token="+env.newInviteToken(c.t), nil).Status
+		}},
+	{route: "POST /api/auth/invite", expect: [6]int{204, 204, 204, 204, 204, 204},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/invite", map[string]string{"token": env.newInviteToken(c.t), "password": goodPassword}).Status
+		}},
+	// success would end the caller's other sessions; the people tests cover it
+	{route: "POST /api/auth/password", object: "wrong current password", expect: [6]int{401, 422, 422, 422, 422, 422},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/password", map[string]string{"current_password": "not it at all", "new_password": goodPassword}).Status
+		}},
+	{route: "GET /api/auth/totp", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/auth/totp")},
+	{route: "POST /api/auth/totp/setup", expect: [6]int{401, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/totp/setup", nil).Status
+		}},
+	// enrolling would make the matrix users' later logins ask for codes
+	{route: "POST /api/auth/totp/confirm", object: "wrong code", expect: [6]int{401, 422, 422, 422, 422, 422},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/totp/confirm", map[string]string{"code": "000000"}).Status
+		}},
+	{route: "POST /api/auth/totp/disable", object: "wrong password", expect: [6]int{401, 422, 422, 422, 422, 422},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/totp/disable", map[string]string{"password": "not it at all"}).Status
+		}},
+	{route: "POST /api/auth/totp/recovery-codes", object: "wrong password", expect: [6]int{401, 422, 422, 422, 422, 422},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/auth/totp/recovery-codes", map[string]string{"password": "not it at all"}).Status
+		}},
+	{route: "GET /api/audit-logs", expect: [6]int{401, 200, 200, 403, 403, 403}, send: get("/api/audit-logs")},
+	{route: "GET /api/audit-logs/export", expect: [6]int{401, 200, 200, 403, 403, 403}, send: get("/api/audit-logs/export")},
 	{route: "GET /api/openapi.json", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/openapi.json")},
 	{route: "GET /api/ping", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/ping")},
 }

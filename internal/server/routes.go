@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -25,7 +26,9 @@ func (s *Server) routes() {
 	auth.Routes(rt, s.Auth)
 	auth.TokenRoutes(rt, s.Auth)
 	auth.SessionRoutes(rt, s.Auth)
+	auth.PeopleRoutes(rt, s.Auth)
 	orders.Routes(rt, s.Orders)
+	auditlog.Routes(rt, s.Audit)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
 		Summary: "Server-Sent Events: one event per change to a resource the caller may view"},

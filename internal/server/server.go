@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -56,6 +57,7 @@ type Server struct {
 	Hub     *events.Hub
 	Auth    *auth.Service
 	Orders  *orders.Service
+	Audit   *auditlog.Service
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler
@@ -104,7 +106,7 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Auth = auth.NewService(auth.Config{
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		LoginAccountLimit: cfg.LoginAccountLimit, LoginIPLimit: cfg.LoginIPLimit, LoginWindow: cfg.LoginWindow,
-	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache)
+	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache, s.Bus, auth.NewMailer(cfg.SMTPURL))
 	return s, nil
 }
 
@@ -124,13 +126,20 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Auth.UseCursorKey(key)
+	totpKey, err := s.secret(ctx, "totp_key")
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Auth.UseSecrets(key, totpKey)
 	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
 	}
+	s.Audit = auditlog.NewService(s.DB, s.Cache, key)
+	s.DB.OnCommit = func(ctx context.Context, tags []string) { s.Cache.Invalidate(ctx, tags...) }
 	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, key, cfg.CacheTTL)
-	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView}, cfg.SSEHeartbeat, 64)
+	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: ""}, cfg.SSEHeartbeat, 64)
 	s.routes()
 	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/server"
@@ -127,11 +128,12 @@ func (in *Instance) CreateUser(t testing.TB, email string, perms ...authz.Permis
 	ctx := context.Background()
 	var roles []int64
 	if len(perms) > 0 {
-		rid, err := in.Srv.Auth.CreateRole(ctx, "role for "+email, perms...)
+		name := "role for " + email
+		r, err := in.Srv.Auth.CreateRole(authz.With(ctx, authz.System), auth.RoleInput{Name: &name, Permissions: &perms})
 		if err != nil {
 			t.Fatal(err)
 		}
-		roles = append(roles, rid)
+		roles = append(roles, r.ID)
 	}
 	id, err := in.Srv.Auth.CreateUser(ctx, email, "Test "+email, TestPassword, roles...)
 	if err != nil {

@@ -56,6 +56,10 @@ func (p *Principal) Scope(relevant ...Permission) string {
 	return b.String()
 }
 
+// System is the principal of the command line and of tests' setup: a
+// superuser that is nobody (audit rows name no actor).
+var System = &Principal{Email: "system", Superuser: true, Via: "system"}
+
 // UserKey is the principal's id as a string, for per-user keys.
 func (p *Principal) UserKey() string { return strconv.FormatInt(p.UserID, 10) }
 

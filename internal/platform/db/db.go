@@ -43,6 +43,9 @@ type DB struct {
 	// writeMu serializes SQLite writers so that concurrent writes queue in
 	// Go instead of failing with "database is locked".
 	writeMu sync.Mutex
+	// OnCommit, when set, is told after each commit (before InTx returns)
+	// the tags its transaction touched, to invalidate caches of them.
+	OnCommit func(ctx context.Context, tags []string)
 }
 
 // Open connects to url: a postgres:// URL, or a SQLite file path (created
@@ -116,6 +119,18 @@ type Tx struct {
 	engine Engine
 	// afterCommit runs once the transaction has committed.
 	afterCommit []func()
+	touched     []string
+}
+
+// Touch records that the transaction changed what tag covers; once it
+// commits, DB.OnCommit hears of every tag touched (see OnCommit).
+func (t *Tx) Touch(tag string) {
+	for _, have := range t.touched {
+		if have == tag {
+			return
+		}
+	}
+	t.touched = append(t.touched, tag)
 }
 
 // Engine returns the engine the transaction runs on.
@@ -188,6 +203,9 @@ func (d *DB) InTx(ctx context.Context, f func(tx *Tx) error) error {
 	}
 	for _, fn := range tx.afterCommit {
 		fn()
+	}
+	if d.OnCommit != nil && len(tx.touched) > 0 {
+		d.OnCommit(ctx, tx.touched)
 	}
 	return nil
 }

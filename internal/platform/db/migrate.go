@@ -68,8 +68,20 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // Status compares the database's applied migrations with the embedded ones.
 func (d *DB) Status(ctx context.Context) (MigrationStatus, error) {
 	var st MigrationStatus
-	if _, err := d.SQL.ExecContext(ctx, createMigrationsTable); err != nil {
-		return st, fmt.Errorf("create schema_migrations: %w", err)
+	// only create the table when it is missing: the application's role
+	// (DATABASE_APP_ROLE) may read it but not create anything
+	exists := `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	if d.Engine == SQLite {
+		exists = `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	}
+	var have bool
+	if err := d.SQL.QueryRowContext(ctx, exists).Scan(&have); err != nil {
+		return st, fmt.Errorf("find schema_migrations: %w", err)
+	}
+	if !have {
+		if _, err := d.SQL.ExecContext(ctx, createMigrationsTable); err != nil {
+			return st, fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	known, err := Migrations(d.Engine)
 	if err != nil {

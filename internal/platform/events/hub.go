@@ -17,7 +17,8 @@ import (
 type Hub struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
-	// viewPerm maps a resource to the permission needed to hear of it.
+	// viewPerm maps a resource to the permission needed to hear of it
+	// ("" for every logged-in user).
 	viewPerm  map[string]authz.Permission
 	heartbeat time.Duration
 	buffer    int
@@ -48,6 +49,12 @@ func (h *Hub) Run(ctx context.Context, bus Bus) error {
 	return bus.Subscribe(ctx, h.Dispatch)
 }
 
+// allowed reports whether p may hear of a resource whose view permission
+// is perm ("" for every logged-in user).
+func allowed(p *authz.Principal, perm authz.Permission) bool {
+	return perm == "" || p.Can(perm)
+}
+
 // Dispatch delivers e to every client allowed to view its resource. A
 // client whose buffer is full is disconnected rather than slowing others.
 func (h *Hub) Dispatch(e Event) {
@@ -58,7 +65,7 @@ func (h *Hub) Dispatch(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
-		if !c.p.Can(perm) {
+		if !allowed(c.p, perm) {
 			continue
 		}
 		select {
@@ -135,7 +142,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 			if p = h.recheck(r.Context(), c, check); p == nil {
 				return
 			}
-			if !p.Can(h.viewPerm[e.Resource]) {
+			if !allowed(p, h.viewPerm[e.Resource]) {
 				continue
 			}
 			data, _ := json.Marshal(e)

@@ -1,0 +1,670 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/events"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+)
+
+// Permissions of the people side.
+const (
+	PermViewUsers   authz.Permission = "users.view"
+	PermManageRoles authz.Permission = "roles.manage"
+)
+
+// AuthzResource is the event resource of every change to users, roles or
+// permissions: every logged-in client hears of it and refetches who it is,
+// so an open screen loses what its user may no longer do.
+const AuthzResource = "authz"
+
+// InviteLifetime is how long a set-password link works.
+const InviteLifetime = 72 * time.Hour
+
+// UserView is a user as the API shows it.
+type UserView struct {
+	ID          int64  `json:"id"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	IsSuperuser bool   `json:"is_superuser"`
+	IsActive    bool   `json:"is_active"`
+	// Invited is true until the user has set a password.
+	Invited   bool      `json:"invited"`
+	Roles     []RoleRef `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// UserList is the page-mode envelope of GET /api/users.
+type UserList = httpapi.PageResponse[UserView]
+
+// UserFilter narrows GET /api/users.
+type UserFilter struct {
+	Q      string // substring of email or name, case-insensitive
+	RoleID int64
+	Status string // "", "active", "inactive" or "invited"
+}
+
+// CreateUserInput is the body of POST /api/users.
+type CreateUserInput struct {
+	Email       string  `json:"email"`
+	Name        string  `json:"name"`
+	RoleIDs     []int64 `json:"role_ids"`
+	IsSuperuser bool    `json:"is_superuser,omitempty"`
+}
+
+// UpdateUserInput is the body of PATCH /api/users/{id}; absent fields stay.
+type UpdateUserInput struct {
+	Email       *string  `json:"email,omitempty"`
+	Name        *string  `json:"name,omitempty"`
+	RoleIDs     *[]int64 `json:"role_ids,omitempty"`
+	IsActive    *bool    `json:"is_active,omitempty"`
+	IsSuperuser *bool    `json:"is_superuser,omitempty"`
+}
+
+// Invite is a one-time set-password link. URL is shown once, to the admin
+// who made it, unless it was emailed.
+type Invite struct {
+	URL       string    `json:"url,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Emailed   bool      `json:"emailed"`
+}
+
+// CreatedUser is the answer to POST /api/users.
+type CreatedUser struct {
+	User   UserView `json:"user"`
+	Invite Invite   `json:"invite"`
+}
+
+func (s *Service) publishAuthz(ctx context.Context, id int64) {
+	if s.bus != nil {
+		_ = s.bus.Publish(ctx, events.Event{Event: "updated", Resource: AuthzResource, ID: id})
+	}
+}
+
+// loadUserView reads one user with roles.
+func loadUserView(ctx context.Context, q db.Querier, id int64) (UserView, error) {
+	var u UserView
+	var hash string
+	err := q.QueryRow(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash, created_at, updated_at
+		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &hash,
+		db.Time{T: &u.CreatedAt}, db.Time{T: &u.UpdatedAt})
+	if errors.Is(err, db.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "no such user")
+	}
+	if err != nil {
+		return u, err
+	}
+	u.Invited = hash == ""
+	roles, err := rolesOf(ctx, q, []int64{id})
+	u.Roles = roles[id]
+	return u, err
+}
+
+// rolesOf returns the roles of each user, by user id (never nil slices).
+func rolesOf(ctx context.Context, q db.Querier, ids []int64) (map[int64][]RoleRef, error) {
+	out := map[int64][]RoleRef{}
+	for _, id := range ids {
+		out[id] = []RoleRef{}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, `SELECT ur.user_id, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY r.name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid int64
+		var r RoleRef
+		if err := rows.Scan(&uid, &r.ID, &r.Name); err != nil {
+			return nil, err
+		}
+		out[uid] = append(out[uid], r)
+	}
+	return out, rows.Err()
+}
+
+// ListUsers lists users, newest first.
+func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+	if _, err := authz.Require(ctx, PermViewUsers); err != nil {
+		return nil, "", err
+	}
+	where, args := `1 = 1`, []any{}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		where += ` AND (email_lower LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\')`
+		like := "%" + likeEscaper.Replace(q) + "%"
+		args = append(args, like, like)
+	}
+	if f.RoleID != 0 {
+		where += ` AND id IN (SELECT user_id FROM user_roles WHERE role_id = ?)`
+		args = append(args, f.RoleID)
+	}
+	switch f.Status {
+	case "active":
+		where += ` AND is_active = ? AND password_hash <> ''`
+		args = append(args, true)
+	case "inactive":
+		where += ` AND is_active = ?`
+		args = append(args, false)
+	case "invited":
+		where += ` AND is_active = ? AND password_hash = ''`
+		args = append(args, true)
+	}
+	binding := fmt.Sprintf("users|%s|%v", where, args)
+	var after int64
+	if pr.CursorMode && pr.Cursor != "" {
+		if err := s.cursors.Decode(binding, pr.Cursor, &after); err != nil {
+			return nil, "", err
+		}
+	}
+	key := fmt.Sprintf("users:list:%s|p=%d|ps=%d|c=%s|l=%d|cm=%t", cache.KeyHash(binding), pr.Page, pr.PageSize, pr.Cursor, pr.Limit, pr.CursorMode)
+	return s.cache.Fetch(ctx, "users", key, []string{AuthzTag}, 10*time.Minute, func(ctx context.Context) ([]byte, error) {
+		q := s.db.Reader()
+		query := func(extra string, extraArgs ...any) ([]UserView, error) {
+			rows, err := q.Query(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash = '', created_at, updated_at
+				FROM users WHERE `+where+extra, append(slices.Clone(args), extraArgs...)...)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			out := []UserView{}
+			var ids []int64
+			for rows.Next() {
+				var u UserView
+				if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &u.Invited,
+					db.Time{T: &u.CreatedAt}, db.Time{T: &u.UpdatedAt}); err != nil {
+					return nil, err
+				}
+				out = append(out, u)
+				ids = append(ids, u.ID)
+			}
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			roles, err := rolesOf(ctx, q, ids)
+			if err != nil {
+				return nil, err
+			}
+			for i := range out {
+				out[i].Roles = roles[out[i].ID]
+			}
+			return out, nil
+		}
+		if pr.CursorMode {
+			extra, extraArgs := ` ORDER BY id DESC LIMIT ?`, []any{pr.Limit + 1}
+			if after > 0 {
+				extra, extraArgs = ` AND id < ? ORDER BY id DESC LIMIT ?`, []any{after, pr.Limit + 1}
+			}
+			items, err := query(extra, extraArgs...)
+			if err != nil {
+				return nil, err
+			}
+			var next *string
+			if len(items) > pr.Limit {
+				items = items[:pr.Limit]
+				c := s.cursors.Encode(binding, items[len(items)-1].ID)
+				next = &c
+			}
+			return json.Marshal(httpapi.CursorResponse[UserView]{Items: items, NextCursor: next, Limit: pr.Limit})
+		}
+		var total int64
+		if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE `+where, args...), &total); err != nil {
+			return nil, err
+		}
+		items, err := query(` ORDER BY id DESC LIMIT ? OFFSET ?`, pr.PageSize, (pr.Page-1)*pr.PageSize)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+	})
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// GetUser returns one user.
+func (s *Service) GetUser(ctx context.Context, id int64) ([]byte, cache.Status, error) {
+	if _, err := authz.Require(ctx, PermViewUsers); err != nil {
+		return nil, "", err
+	}
+	return s.cache.Fetch(ctx, "users", "user:"+itoa(id), []string{AuthzTag}, 10*time.Minute, func(ctx context.Context) ([]byte, error) {
+		u, err := loadUserView(ctx, s.db.Reader(), id)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(u)
+	})
+}
+
+// checkGrant refuses roles that do not exist or that would give someone a
+// permission the granting principal lacks.
+func (s *Service) checkGrant(ctx context.Context, q db.Querier, p *authz.Principal, field string, roleIDs []int64) error {
+	for i, id := range roleIDs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if slices.Contains(roleIDs[:i], id) {
+			return apperr.Validation(map[string]string{f: "is listed twice"})
+		}
+		perms, err := rolePermissions(ctx, q, id)
+		if errors.Is(err, ErrNotFound) {
+			return apperr.Validation(map[string]string{f: fmt.Sprintf("there is no role %d", id)})
+		}
+		if err != nil {
+			return err
+		}
+		for _, perm := range perms {
+			if !p.Can(perm) {
+				return apperr.Validation(map[string]string{f: fmt.Sprintf("this role holds %q, which you do not hold, so you cannot grant it", perm)})
+			}
+		}
+	}
+	return nil
+}
+
+func rolePermissions(ctx context.Context, q db.Querier, roleID int64) ([]authz.Permission, error) {
+	var n int
+	if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM roles WHERE id = ?`, roleID), &n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, ErrNotFound
+	}
+	rows, err := q.Query(ctx, `SELECT permission FROM role_permissions WHERE role_id = ? ORDER BY permission`, roleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []authz.Permission
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, authz.Permission(p))
+	}
+	return out, rows.Err()
+}
+
+func validateName(fe apperr.FieldErrors, field, name string) {
+	if utf8.RuneCountInString(name) > 100 {
+		fe.Add(field, "must be at most 100 characters")
+	}
+}
+
+// InviteUser creates an invited user (no password yet) with roles and
+// returns a one-time set-password link. Only users.manage may; roles can
+// give only permissions the caller holds; only a superuser makes superusers.
+func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase string) (CreatedUser, error) {
+	p, err := authz.Require(ctx, PermManageUsers)
+	if err != nil {
+		return CreatedUser{}, err
+	}
+	in.Email, in.Name = strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
+	fe := apperr.FieldErrors{}
+	if !validEmail(in.Email) {
+		fe.Add("email", "must be an email address")
+	}
+	validateName(fe, "name", in.Name)
+	if in.IsSuperuser && !p.Superuser {
+		fe.Add("is_superuser", "only a superuser can make another")
+	}
+	if err := fe.Err(); err != nil {
+		return CreatedUser{}, err
+	}
+	if in.RoleIDs == nil {
+		in.RoleIDs = []int64{}
+	}
+	var out CreatedUser
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := s.checkGrant(ctx, tx, p, "role_ids", in.RoleIDs); err != nil {
+			return err
+		}
+		id, err := s.store.InsertUser(ctx, tx, User{Email: in.Email, Name: in.Name, Superuser: in.IsSuperuser, Active: true})
+		if db.IsUnique(err) {
+			return apperr.Validation(map[string]string{"email": "is already taken"})
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range in.RoleIDs {
+			if err := s.store.AddUserRole(ctx, tx, id, r); err != nil {
+				return err
+			}
+		}
+		if out.Invite, err = s.newInvite(ctx, tx, p, id, linkBase); err != nil {
+			return err
+		}
+		if out.User, err = loadUserView(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"email": {To: in.Email}, "name": {To: in.Name},
+				"role_ids": {To: in.RoleIDs}, "is_superuser": {To: in.IsSuperuser}}})
+	})
+	if err != nil {
+		return CreatedUser{}, err
+	}
+	s.afterAuthzChange(ctx, out.User.ID)
+	s.sendInvite(ctx, &out.Invite, out.User.Email)
+	return out, nil
+}
+
+// afterAuthzChange makes a users/roles change visible: every instance's
+// cached access and lists are invalidated before the answer, and open
+// screens hear of it.
+func (s *Service) afterAuthzChange(ctx context.Context, id int64) {
+	s.cache.Invalidate(ctx, AuthzTag)
+	s.publishAuthz(ctx, id)
+}
+
+// newInvite replaces the user's unused links with a new one.
+func (s *Service) newInvite(ctx context.Context, tx *db.Tx, p *authz.Principal, userID int64, linkBase string) (Invite, error) {
+	now := time.Now()
+	if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID); err != nil {
+		return Invite{}, err
+	}
+	secret := randomToken()
+	inv := Invite{URL: strings.TrimSuffix(linkBase, "/") + "/invite?token=" + secret,
+		ExpiresAt: now.Add(InviteLifetime).UTC().Truncate(time.Microsecond)}
+	_, err := tx.Exec(ctx, `INSERT INTO invites (user_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		userID, hashToken(secret), p.UserID, now, inv.ExpiresAt)
+	return inv, err
+}
+
+// ReinviteUser makes a new set-password link for a user (an admin reset);
+// earlier unused links stop working.
+func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (Invite, error) {
+	p, err := authz.Require(ctx, PermManageUsers)
+	if err != nil {
+		return Invite{}, err
+	}
+	var inv Invite
+	var email string
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		u, err := loadUserView(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if u.IsSuperuser && !p.Superuser {
+			return apperr.New(apperr.PermissionDenied, "only a superuser can reset a superuser's password")
+		}
+		email = u.Email
+		if inv, err = s.newInvite(ctx, tx, p, id, linkBase); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "users.invite", ResourceType: "user", ResourceID: itoa(id)})
+	})
+	if err != nil {
+		return Invite{}, err
+	}
+	s.sendInvite(ctx, &inv, email)
+	return inv, nil
+}
+
+// InviteInfo is what an invite link shows before the password is set.
+type InviteInfo struct {
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// AcceptInviteInput is the body of POST /api/auth/invite.
+type AcceptInviteInput struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+var badInvite = apperr.New(apperr.NotFound, "this link is invalid, used or expired; ask an administrator for a new one")
+
+func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string) (id, userID int64, info InviteInfo, err error) {
+	if token == "" || len(token) > 128 {
+		return 0, 0, info, badInvite
+	}
+	var usedAt *time.Time
+	err = q.QueryRow(ctx, `SELECT i.id, i.user_id, u.email, u.name, i.expires_at, i.used_at FROM invites i
+		JOIN users u ON u.id = i.user_id WHERE i.token_hash = ? AND u.is_active = ?`, hashToken(token), true).
+		Scan(&id, &userID, &info.Email, &info.Name, db.Time{T: &info.ExpiresAt}, db.NullTime{T: &usedAt})
+	if errors.Is(err, db.ErrNoRows) || err == nil && (usedAt != nil || !time.Now().Before(info.ExpiresAt)) {
+		return 0, 0, info, badInvite
+	}
+	return id, userID, info, err
+}
+
+// CheckInvite tells whose link a token is, without using it.
+func (s *Service) CheckInvite(ctx context.Context, token string) (InviteInfo, error) {
+	_, _, info, err := s.inviteByToken(ctx, s.db.Reader(), token)
+	return info, err
+}
+
+// AcceptInvite sets the password of an invite's user and uses the link up;
+// every session the user had ends (a reset locks out whoever else got in).
+func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error {
+	if _, _, info, err := s.inviteByToken(ctx, s.db.Reader(), in.Token); err != nil {
+		return err
+	} else if msg := PasswordProblem(in.Password, info.Email); msg != "" {
+		return apperr.Validation(map[string]string{"password": msg})
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return err
+	}
+	var userID int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		var inviteID int64
+		var err error
+		if inviteID, userID, _, err = s.inviteByToken(ctx, tx, in.Token); err != nil {
+			return err
+		}
+		now := time.Now()
+		res, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL`, now, inviteID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return badInvite // used concurrently
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID); err != nil {
+			return err
+		}
+		ctx := authz.With(ctx, &authz.Principal{UserID: userID})
+		return audit.Record(ctx, tx, audit.Entry{Action: "auth.invite_accept", ResourceType: "user", ResourceID: itoa(userID),
+			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}}})
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
+		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+	}
+	s.afterAuthzChange(ctx, userID)
+	s.cache.Invalidate(ctx, SessionsTag)
+	return nil
+}
+
+// UpdateUser changes a user. Nobody changes their own roles, superuser or
+// active status (no self-escalation, no self-lockout); the last active
+// superuser cannot be demoted or deactivated; deactivation ends every
+// session of the user at once.
+func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) (UserView, error) {
+	p, err := authz.Require(ctx, PermManageUsers)
+	if err != nil {
+		return UserView{}, err
+	}
+	fe := apperr.FieldErrors{}
+	if in.Email != nil {
+		*in.Email = strings.TrimSpace(*in.Email)
+		if !validEmail(*in.Email) {
+			fe.Add("email", "must be an email address")
+		}
+	}
+	if in.Name != nil {
+		*in.Name = strings.TrimSpace(*in.Name)
+		validateName(fe, "name", *in.Name)
+	}
+	if err := fe.Err(); err != nil {
+		return UserView{}, err
+	}
+	if id == p.UserID && (in.RoleIDs != nil || in.IsSuperuser != nil || in.IsActive != nil) {
+		return UserView{}, apperr.New(apperr.PermissionDenied, "you cannot change your own roles, superuser status or active status; ask another administrator")
+	}
+	var out UserView
+	deactivated := false
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		before, err := loadUserView(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.IsSuperuser && !p.Superuser {
+			return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser")
+		}
+		if in.IsSuperuser != nil && *in.IsSuperuser && !p.Superuser {
+			return apperr.Validation(map[string]string{"is_superuser": "only a superuser can make another"})
+		}
+		losesSuper := before.IsSuperuser && before.IsActive &&
+			(in.IsSuperuser != nil && !*in.IsSuperuser || in.IsActive != nil && !*in.IsActive)
+		if losesSuper {
+			if err := lastSuperuserGuard(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		changes := map[string]audit.Change{}
+		now := time.Now()
+		set := func(col string, from, to any, arg any) error {
+			changes[col] = audit.Change{From: from, To: to}
+			_, err := tx.Exec(ctx, `UPDATE users SET `+col+` = ?, updated_at = ? WHERE id = ?`, arg, now, id)
+			return err
+		}
+		if in.Email != nil && *in.Email != before.Email {
+			if err := set("email", before.Email, *in.Email, *in.Email); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE users SET email_lower = ? WHERE id = ?`, strings.ToLower(*in.Email), id); err != nil {
+				if db.IsUnique(err) {
+					return apperr.Validation(map[string]string{"email": "is already taken"})
+				}
+				return err
+			}
+		}
+		if in.Name != nil && *in.Name != before.Name {
+			if err := set("name", before.Name, *in.Name, *in.Name); err != nil {
+				return err
+			}
+		}
+		if in.IsSuperuser != nil && *in.IsSuperuser != before.IsSuperuser {
+			if err := set("is_superuser", before.IsSuperuser, *in.IsSuperuser, *in.IsSuperuser); err != nil {
+				return err
+			}
+		}
+		if in.IsActive != nil && *in.IsActive != before.IsActive {
+			if err := set("is_active", before.IsActive, *in.IsActive, *in.IsActive); err != nil {
+				return err
+			}
+			deactivated = !*in.IsActive
+		}
+		if in.RoleIDs != nil {
+			if err := s.checkGrant(ctx, tx, p, "role_ids", *in.RoleIDs); err != nil {
+				return err
+			}
+			var from []int64
+			for _, r := range before.Roles {
+				from = append(from, r.ID)
+			}
+			to := slices.Clone(*in.RoleIDs)
+			slices.Sort(from)
+			slices.Sort(to)
+			if !slices.Equal(from, to) {
+				// taking a role away also needs its permissions held: no one
+				// strips a more powerful role they could not grant back
+				if err := s.checkGrant(ctx, tx, p, "role_ids", from); err != nil {
+					return apperr.New(apperr.PermissionDenied, "the user holds a role with permissions you lack; you cannot change their roles")
+				}
+				if _, err := tx.Exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, id); err != nil {
+					return err
+				}
+				for _, r := range to {
+					if err := s.store.AddUserRole(ctx, tx, id, r); err != nil {
+						return err
+					}
+				}
+				changes["role_ids"] = audit.Change{From: from, To: to}
+			}
+		}
+		if out, err = loadUserView(ctx, tx, id); err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		action := "users.update"
+		if deactivated {
+			action = "users.deactivate"
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: action, ResourceType: "user", ResourceID: itoa(id), Changes: changes})
+	})
+	if err != nil {
+		return UserView{}, err
+	}
+	if deactivated {
+		if err := s.sessions.DeleteUser(ctx, id); err != nil {
+			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
+		}
+		s.cache.Invalidate(ctx, SessionsTag)
+	}
+	s.afterAuthzChange(ctx, id)
+	return out, nil
+}
+
+// DeactivateUser is DELETE /api/users/{id}: users with history are never
+// deleted, only deactivated.
+func (s *Service) DeactivateUser(ctx context.Context, id int64) error {
+	no := false
+	_, err := s.UpdateUser(ctx, id, UpdateUserInput{IsActive: &no})
+	return err
+}
+
+// lastSuperuserGuard refuses to take the last active superuser away.
+func lastSuperuserGuard(ctx context.Context, tx *db.Tx, id int64) error {
+	lock := ""
+	if tx.Engine() == db.Postgres {
+		lock = " FOR UPDATE"
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE is_superuser = ? AND is_active = ?`+lock, true, true)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	others := 0
+	for rows.Next() {
+		var other int64
+		if err := rows.Scan(&other); err != nil {
+			return err
+		}
+		if other != id {
+			others++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if others == 0 {
+		return apperr.New(apperr.Conflict, "this is the last active superuser; make another superuser first")
+	}
+	return nil
+}
