@@ -8,8 +8,12 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
 
-// origin is the scheme and host the request came to, for links.
-func origin(r *http.Request) string {
+// linkBase is where links in invites point: PUBLIC_URL when set, else
+// the scheme and host the request came to.
+func (s *Service) linkBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.PublicURL
+	}
 	if reqinfo.From(r.Context()).HTTPS {
 		return "https://" + r.Host
 	}
@@ -94,7 +98,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
 			decoded(w, r, func(in CreateUserInput) {
-				out, err := s.InviteUser(r.Context(), in, origin(r))
+				out, err := s.InviteUser(r.Context(), in, s.linkBase(r))
 				if err != nil {
 					httpapi.WriteError(w, r, err)
 					return
@@ -135,7 +139,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
 			if id, ok := pathID(w, r, "user"); ok {
-				inv, err := s.ReinviteUser(r.Context(), id, origin(r))
+				inv, err := s.ReinviteUser(r.Context(), id, s.linkBase(r))
 				if err != nil {
 					httpapi.WriteError(w, r, err)
 					return

@@ -30,6 +30,8 @@ type Config struct {
 	LoginAccountLimit int
 	LoginIPLimit      int
 	LoginWindow       time.Duration
+	// PublicURL, when set, is the base of links sent to users (invites).
+	PublicURL string
 }
 
 // Service is the auth feature's service.

@@ -45,6 +45,8 @@ type Config struct {
 	DatabaseAppRole string
 	// AuditRetention is how long audit rows are kept (0: forever).
 	AuditRetention time.Duration
+	// PublicURL is the panel's address as users reach it, for links in emails.
+	PublicURL string
 	// SMTPURL, when set, sends invite links by email (smtp://user:pass@host:port?from=addr).
 	SMTPURL *url.URL
 }
@@ -139,6 +141,17 @@ var variables = []variable{
 			return fmt.Errorf("must be 0 or a positive duration such as 17520h")
 		}
 		c.AuditRetention = d
+		return nil
+	}},
+	{"PUBLIC_URL", "", "the panel's address as users reach it (https://admin.example.com), for links in invites; empty uses the address each request came to", func(c *Config, v string) error {
+		c.PublicURL = strings.TrimSuffix(v, "/")
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return fmt.Errorf("must be an http(s) URL such as https://admin.example.com")
+		}
 		return nil
 	}},
 	{"SMTP_URL", "", "mail server for invite links, smtp://user:password@host:587?from=pishkhan@example.com (STARTTLS when offered); empty shows links to the admin instead", func(c *Config, v string) error {

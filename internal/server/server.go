@@ -106,6 +106,7 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Auth = auth.NewService(auth.Config{
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		LoginAccountLimit: cfg.LoginAccountLimit, LoginIPLimit: cfg.LoginIPLimit, LoginWindow: cfg.LoginWindow,
+		PublicURL: cfg.PublicURL,
 	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache, s.Bus, auth.NewMailer(cfg.SMTPURL))
 	return s, nil
 }
