@@ -71,6 +71,7 @@ func auditCmd(ctx context.Context, cfg config.Config, args []string) error {
 		if err != nil {
 			return err
 		}
+		s.Cache.Invalidate(ctx, audit.Tag) // served lists must not show purged rows
 		fmt.Printf("exported %d rows older than %s to %s and purged them\n", n, cutoff.UTC().Format(time.RFC3339), *out)
 		return nil
 	}

@@ -385,12 +385,17 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, time.Now(), u.ID); err != nil {
 			return err
 		}
+		// API tokens made before the change may be an intruder's
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, time.Now(), u.ID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.password_change", ResourceType: "user", ResourceID: itoa(u.ID),
-			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}}})
+			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "api_tokens": {To: "revoked"}}})
 	})
 	if err != nil {
 		return err
 	}
+	s.cache.Invalidate(ctx, TokensTag)
 	if err := s.endOtherSessions(ctx, u.ID, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the password is changed, but the session store is unavailable; other sessions end when it returns")
 	}

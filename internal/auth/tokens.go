@@ -299,6 +299,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*authz.
 	if !a.Active {
 		return nil, invalidToken
 	}
+	if a.mustEnrolTOTP() {
+		// a role requires a second factor the owner has not set up: the
+		// owner's logins hold nothing until then, and so do their tokens
+		return nil, apperr.New(apperr.PermissionDenied, "a role of this token's owner requires two-factor authentication; the owner must set it up first")
+	}
 	var perms []authz.Permission
 	for _, perm := range t.Permissions {
 		if _, held := slices.BinarySearch(a.Permissions, perm); held {

@@ -395,6 +395,9 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 	if err != nil {
 		return Invite{}, err
 	}
+	if p.Via == ViaToken {
+		return Invite{}, apperr.New(apperr.PermissionDenied, "an API token cannot reset passwords; log in")
+	}
 	var inv Invite
 	var email string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -402,8 +405,8 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 		if err != nil {
 			return err
 		}
-		if u.IsSuperuser && !p.Superuser {
-			return apperr.New(apperr.PermissionDenied, "only a superuser can reset a superuser's password")
+		if err := s.requireOutranks(ctx, tx, p, u); err != nil {
+			return err
 		}
 		email = u.Email
 		if inv, err = s.newInvite(ctx, tx, p, id, linkBase); err != nil {
@@ -483,6 +486,10 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID); err != nil {
 			return err
 		}
+		// a reset locks out whoever else got in, scripts included
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
+			return err
+		}
 		ctx := authz.With(ctx, &authz.Principal{UserID: userID})
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.invite_accept", ResourceType: "user", ResourceID: itoa(userID),
 			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}}})
@@ -490,11 +497,11 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 	if err != nil {
 		return err
 	}
+	s.afterAuthzChange(ctx, userID)
+	s.cache.Invalidate(ctx, SessionsTag, TokensTag)
 	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	s.afterAuthzChange(ctx, userID)
-	s.cache.Invalidate(ctx, SessionsTag)
 	return nil
 }
 
@@ -531,8 +538,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 		if err != nil {
 			return err
 		}
-		if before.IsSuperuser && !p.Superuser {
-			return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser")
+		if err := s.requireOutranks(ctx, tx, p, before); err != nil {
+			return err
 		}
 		if in.IsSuperuser != nil && *in.IsSuperuser && !p.Superuser {
 			return apperr.Validation(map[string]string{"is_superuser": "only a superuser can make another"})
@@ -553,6 +560,10 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 		}
 		if in.Email != nil && *in.Email != before.Email {
 			if err := set("email", before.Email, *in.Email, *in.Email); err != nil {
+				return err
+			}
+			// a link sent to the old address must not open the account
+			if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, id); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE users SET email_lower = ? WHERE id = ?`, strings.ToLower(*in.Email), id); err != nil {
@@ -621,13 +632,15 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 	if err != nil {
 		return UserView{}, err
 	}
+	// access first: an inactive user's sessions and tokens stop working at
+	// once even if ending the sessions below fails
+	s.afterAuthzChange(ctx, id)
 	if deactivated {
+		s.cache.Invalidate(ctx, SessionsTag)
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
 		}
-		s.cache.Invalidate(ctx, SessionsTag)
 	}
-	s.afterAuthzChange(ctx, id)
 	return out, nil
 }
 
@@ -637,6 +650,23 @@ func (s *Service) DeactivateUser(ctx context.Context, id int64) error {
 	no := false
 	_, err := s.UpdateUser(ctx, id, UpdateUserInput{IsActive: &no})
 	return err
+}
+
+// requireOutranks refuses when the target user holds a role whose
+// permissions p lacks: nobody resets, re-addresses, deactivates or
+// otherwise changes an account more powerful than their own.
+func (s *Service) requireOutranks(ctx context.Context, tx *db.Tx, p *authz.Principal, target UserView) error {
+	if target.IsSuperuser && !p.Superuser {
+		return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser")
+	}
+	ids := make([]int64, len(target.Roles))
+	for i, r := range target.Roles {
+		ids[i] = r.ID
+	}
+	if err := s.checkGrant(ctx, tx, p, "role_ids", ids); err != nil {
+		return apperr.New(apperr.PermissionDenied, "this user holds a role with permissions you lack; ask someone who holds them")
+	}
+	return nil
 }
 
 // lastSuperuserGuard refuses to take the last active superuser away.

@@ -181,6 +181,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			errs = append(errs, v.name+": "+err.Error())
 		}
 	}
+	if c.SMTPURL != nil && c.PublicURL == "" {
+		errs = append(errs, "PUBLIC_URL: must be set with SMTP_URL, so emailed links never take their host from a request")
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("bad configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

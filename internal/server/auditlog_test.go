@@ -172,9 +172,9 @@ func TestAuditLog(t *testing.T) {
 				}
 				// swap two rows' contents (hashes included): both links break
 				tamper(t, in,
-					fmt.Sprintf(`UPDATE audit_logs SET id = -1 WHERE id = %d`, ids[6]),
+					fmt.Sprintf(`UPDATE audit_logs SET id = 999999999 WHERE id = %d`, ids[6]),
 					fmt.Sprintf(`UPDATE audit_logs SET id = %d WHERE id = %d`, ids[6], ids[7]),
-					fmt.Sprintf(`UPDATE audit_logs SET id = %d WHERE id = -1`, ids[7]))
+					fmt.Sprintf(`UPDATE audit_logs SET id = %d WHERE id = 999999999`, ids[7]))
 				got := problemIDs(verify(t, in))
 				if !containsAll(got, ids[4], ids[6], ids[7]) {
 					t.Fatalf("reordered rows %d, %d: problems at %v", ids[6], ids[7], got)

@@ -172,9 +172,18 @@ func TestPeople(t *testing.T) {
 				_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT id FROM users WHERE email = 'root@example.com'`).Scan(&rootID)
 				wantError(t, hr.Do("PATCH", fmt.Sprintf("/api/users/%d", rootID), map[string]any{"name": "pwned"}), 403, "PERMISSION_DENIED")
 				wantError(t, hr.Do("DELETE", fmt.Sprintf("/api/users/%d", rootID), nil), 403, "PERMISSION_DENIED")
-				// a user holding a role hr could not grant cannot have it taken by hr either
+				// nor touch an account more powerful than hr's: no role change,
+				// no password reset link, no new email, no deactivation
 				victim := in.CreateUser(t, "strong@example.com", "orders.view", "roles.manage")
 				wantError(t, hr.Do("PATCH", fmt.Sprintf("/api/users/%d", victim), map[string]any{"role_ids": []int64{}}), 403, "PERMISSION_DENIED")
+				wantError(t, hr.Do("POST", fmt.Sprintf("/api/users/%d/invite", victim), nil), 403, "PERMISSION_DENIED")
+				wantError(t, hr.Do("PATCH", fmt.Sprintf("/api/users/%d", victim), map[string]any{"email": "hr-owned@example.com"}), 403, "PERMISSION_DENIED")
+				wantError(t, hr.Do("DELETE", fmt.Sprintf("/api/users/%d", victim), nil), 403, "PERMISSION_DENIED")
+				var invites int
+				_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM invites WHERE user_id = ?`, victim).Scan(&invites)
+				if invites != 0 {
+					t.Fatal("a refused reset made a link")
+				}
 				rs := in.LoggedIn(t, "rolesmith@example.com")
 				r = rs.Do("POST", "/api/roles", map[string]any{"name": "Too strong", "permissions": []string{"orders.view", "users.manage"}})
 				if f := fields(t, wantError(t, r, 422, "VALIDATION_FAILED")); f["permissions[1]"] == nil {
@@ -254,6 +263,12 @@ func TestPeople(t *testing.T) {
 				if r := login(t, in, "pw@example.com", goodPassword); r.Status != 200 {
 					t.Fatalf("new password: %d", r.Status)
 				}
+				// tokens made before the change are revoked with it
+				tok := newToken(t, here, []string{"orders.view"}, time.Now().Add(time.Hour))
+				if r := here.Do("POST", "/api/auth/password", map[string]string{"current_password": goodPassword, "new_password": goodPassword + " two"}); r.Status != 204 {
+					t.Fatalf("second change: %d %s", r.Status, r.Body)
+				}
+				wantError(t, bearer(in, t, tok.Secret)("GET", "/api/orders", nil), 401, "INVALID_TOKEN")
 			})
 
 			t.Run("lists filter and bad requests change nothing", func(t *testing.T) {

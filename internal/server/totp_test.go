@@ -139,7 +139,16 @@ func TestTwoFactor(t *testing.T) {
 					t.Fatalf("me before enrolment: %v", me)
 				}
 				wantError(t, c.Do("GET", "/api/orders", nil), 403, "PERMISSION_DENIED")
+				// a token made before the role required it holds nothing either
+				var early createdToken
+				root.Do("PATCH", fmt.Sprintf("/api/roles/%d", role.ID), map[string]any{"require_totp": false})
+				c.Do("POST", "/api/tokens", map[string]any{"name": "early", "permissions": []string{"orders.view"}, "expires_at": time.Now().Add(time.Hour)}).JSON(t, &early)
+				root.Do("PATCH", fmt.Sprintf("/api/roles/%d", role.ID), map[string]any{"require_totp": true})
+				wantError(t, bearer(in, t, early.Secret)("GET", "/api/orders", nil), 403, "PERMISSION_DENIED")
 				enrol(t, c)
+				if r := bearer(in, t, early.Secret)("GET", "/api/orders", nil); r.Status != 200 {
+					t.Fatalf("the token after enrolment: %d", r.Status)
+				}
 				if r := c.Do("GET", "/api/orders", nil); r.Status != 200 {
 					t.Fatalf("after enrolment: %d %s", r.Status, r.Body)
 				}

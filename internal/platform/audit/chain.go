@@ -133,6 +133,7 @@ func Purge(ctx context.Context, d *db.DB, cutoff time.Time, export io.Writer, do
 		if err := rows.Err(); err != nil || n == 0 {
 			return err
 		}
+		tx.Touch(Tag)
 		if done != nil {
 			if err := done(); err != nil {
 				return fmt.Errorf("export: %w", err)

@@ -74,3 +74,5 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_logs_append_only BEFORE UPDATE OR DELETE ON audit_logs
     FOR EACH ROW EXECUTE FUNCTION audit_logs_append_only();
+-- new rows must be chained (NOT VALID: rows from before the chain stay)
+ALTER TABLE audit_logs ADD CONSTRAINT audit_logs_chained CHECK (hash <> '' AND id > 0) NOT VALID;

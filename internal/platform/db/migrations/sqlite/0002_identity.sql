@@ -84,3 +84,6 @@ CREATE TRIGGER audit_logs_no_update BEFORE UPDATE ON audit_logs
 CREATE TRIGGER audit_logs_no_delete BEFORE DELETE ON audit_logs
     WHEN NOT EXISTS (SELECT 1 FROM audit_purge_gate)
     BEGIN SELECT RAISE(ABORT, 'audit_logs is append-only'); END;
+-- new rows must be chained
+CREATE TRIGGER audit_logs_chained BEFORE INSERT ON audit_logs WHEN NEW.hash = ''
+    BEGIN SELECT RAISE(ABORT, 'audit rows must be chained'); END;
