@@ -4,6 +4,7 @@
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +16,32 @@ const pgAdmin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:
 const redisURL = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379/0";
 const ADMIN = { email: "admin@e2e.example", password: "e2e-admin-password" };
 const VIEWER = { email: "viewer@e2e.example", password: "e2e-viewer-password" };
+const TFA = { email: "totp.user@e2e.example", password: "e2e-totp-user-password" };
+const ENROL = { email: "must.enrol@e2e.example", password: "e2e-must-enrol-password" };
+const INVITEE = { email: "invited.person@e2e.example", name: "Invited Person", password: "e2e invited person passphrase" };
+const ACCOUNT = { email: "account.user@e2e.example", password: "e2e-account-user-password" };
+
+/** RFC 6238 TOTP (HMAC-SHA1, 30 s steps, 6 digits) of a base32 secret at a time step. */
+function totp(secret, step) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+const totpStep = () => Math.floor(Date.now() / 30_000);
+
+/** Opens the user menu once its Radix dropdown has replaced the stand-in button (loaded on hover). */
+async function openUserMenu(page) {
+  const trigger = page.getByRole("button", { name: "user menu" });
+  await trigger.hover();
+  await page.waitForSelector('button[aria-label="user menu"][data-state]');
+  await trigger.click();
+}
 
 let passed = 0, failed = 0;
 async function check(name, fn) {
@@ -56,6 +83,9 @@ async function startMode(mode) {
     await sleep(100);
   }
   execFileSync(bin, ["createuser", "--email", VIEWER.email, "--password", VIEWER.password, "--role", "E2E viewer", "--permissions", "orders.view"], { env });
+  execFileSync(bin, ["createuser", "--email", TFA.email, "--password", TFA.password, "--role", "E2E two-factor", "--permissions", "orders.view"], { env });
+  execFileSync(bin, ["createuser", "--email", ENROL.email, "--password", ENROL.password, "--role", "E2E must enrol", "--permissions", "orders.view"], { env });
+  execFileSync(bin, ["createuser", "--email", ACCOUNT.email, "--password", ACCOUNT.password, "--role", "E2E account", "--permissions", "orders.view,audit.view"], { env });
   execFileSync(bin, ["seed", "--orders", "80"], { env });
   return { base, stop: async () => { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); cleanup(); } };
 }
@@ -178,6 +208,366 @@ async function suite(mode, browser) {
       });
       assert.deepEqual(status, [403, "PERMISSION_DENIED"]);
       await ctx.close();
+    });
+
+    await t("a user turns on two-factor in the UI, then logs in with password and a code", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, TFA.email, TFA.password);
+      await openUserMenu(p);
+      await p.getByRole("menuitem", { name: "Two-factor authentication" }).click();
+      await p.waitForURL(/\/account\/two-factor$/);
+      await p.waitForSelector('[data-testid="totp-state"][data-enabled="false"]');
+      await p.locator('[data-testid="totp-start"]').click();
+      // the QR code is drawn in the page from the otpauth URL; the key is shown for typing in
+      const qr = p.getByRole("img", { name: "QR code to add Pishkhan to your authenticator app" });
+      await qr.waitFor();
+      assert.equal(await qr.evaluate((e) => e.tagName.toLowerCase()), "svg");
+      const secret = (await p.locator('[data-testid="totp-secret"]').textContent()).replace(/\s/g, "");
+      assert.match(secret, /^[A-Z2-7]{32}$/);
+      assert.match(await qr.getAttribute("data-qr"), new RegExp(`^otpauth://totp/.*[?&]secret=${secret}(&|$)`));
+      const enrolStep = totpStep();
+      await p.getByLabel("6-digit code").fill(totp(secret, enrolStep));
+      await p.getByRole("button", { name: "Confirm and turn on" }).click();
+      await p.waitForSelector('[data-testid="recovery-codes"]');
+      const codes = await p.locator("[data-code]").allTextContents();
+      assert.equal(codes.length, 10);
+      assert.ok(codes.every((c) => /^[a-z2-7]{5}-[a-z2-7]{5}$/.test(c)), codes.join());
+      const [dl] = await Promise.all([p.waitForEvent("download"), p.getByRole("button", { name: "Download .txt" }).click()]);
+      assert.equal(dl.suggestedFilename(), "pishkhan-recovery-codes.txt");
+      await p.getByLabel("I have saved these codes somewhere safe.").check();
+      await p.getByRole("button", { name: "I saved them" }).click();
+      await p.waitForSelector('[data-testid="totp-state"][data-enabled="true"]');
+      assert.equal(await p.locator("[data-code]").count(), 0, "recovery codes are shown once");
+      assert.equal(await p.locator('[data-testid="codes-left"]').textContent(), "10");
+
+      await openUserMenu(p);
+      await p.getByRole("menuitem", { name: "Log out" }).click();
+      await p.waitForURL(/\/login/);
+      await p.locator('input[type="email"]').fill(TFA.email);
+      await p.locator('input[type="password"]').fill(TFA.password);
+      await p.locator('button[type="submit"]').click();
+      const code = p.getByLabel("Two-factor code");
+      await code.waitFor();
+      // a wrong code is refused under the field
+      const now = totpStep();
+      const valid = new Set([-2, -1, 0, 1, 2].map((d) => totp(secret, now + d)));
+      await code.fill(["000000", "111111", "222222"].find((c) => !valid.has(c)));
+      await p.locator('button[type="submit"]').click();
+      await p.waitForSelector("text=The code is wrong or was already used");
+      assert.equal(await code.getAttribute("aria-invalid"), "true");
+      // a fresh code (a later step than the one used to enrol: a step never counts twice)
+      await code.fill(totp(secret, Math.max(enrolStep + 1, totpStep())));
+      await p.locator('button[type="submit"]').click();
+      await p.waitForURL(/\/orders/);
+      await p.waitForSelector("tr[data-order-id]");
+      await ctx.close();
+    });
+
+    await t("a role that requires two-factor sends its user to the set-up from any screen", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const admin = await ctx.newPage();
+      await login(admin, base, ADMIN.email, ADMIN.password);
+      const status = await admin.evaluate(async () => {
+        const me = await (await fetch("/api/auth/me")).json();
+        const roles = await (await fetch("/api/roles?page_size=100")).json();
+        const role = roles.items.find((r) => r.name === "E2E must enrol");
+        const r = await fetch(`/api/roles/${role.id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token }, body: JSON.stringify({ require_totp: true }) });
+        return r.status;
+      });
+      assert.equal(status, 200);
+      await ctx.close();
+      const ctx2 = await context(browser, { locale: "en" });
+      const p = await ctx2.newPage();
+      await p.goto(base + "/login?next=" + encodeURIComponent("/orders?status=paid"));
+      await p.locator('input[type="email"]').fill(ENROL.email);
+      await p.locator('input[type="password"]').fill(ENROL.password);
+      await p.locator('button[type="submit"]').click();
+      await p.waitForURL(/\/account\/two-factor$/);
+      assert.match(await p.locator('[data-testid="totp-required"]').textContent(), /requires two-factor authentication/);
+      await p.goto(base + "/audit");
+      await p.waitForURL(/\/account\/two-factor$/);
+      await p.waitForSelector('[data-testid="totp-start"]');
+      await ctx2.close();
+    });
+
+    await t("the admin filters the audit log by that user, sees the enrolment, and exports CSV", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ADMIN.email, ADMIN.password);
+      await p.getByRole("link", { name: "Audit log" }).click();
+      await p.waitForURL(/\/audit$/);
+      await p.waitForSelector("tr[data-audit-id]");
+      await p.getByRole("combobox", { name: "User" }).fill("totp.user");
+      await p.getByRole("option", { name: new RegExp(TFA.email.replace(/\./g, "\\.")) }).click();
+      await p.waitForURL(/actor_id=\d+/);
+      const row = p.locator('tr[data-action="auth.totp_enable"]');
+      await row.waitFor();
+      const actors = await p.locator("tr[data-audit-id] [data-actor-id]").allTextContents();
+      assert.ok(actors.length > 0 && actors.every((a) => a === TFA.email), actors.join());
+      await row.locator('[data-testid="expand"]').click();
+      const diff = p.locator('[data-testid="audit-details"] [data-field="totp"]');
+      assert.equal(await diff.getAttribute("data-kind"), "changed");
+      assert.match(await diff.textContent(), /Before\s*No.*After\s*Yes/s);
+      await p.locator('input[name="action"]').fill("auth.totp_enable");
+      await p.waitForURL(/action=auth\.totp_enable/);
+      await p.waitForFunction(() => [...document.querySelectorAll("tr[data-audit-id]")].every((r) => r.getAttribute("data-action") === "auth.totp_enable"));
+      const href = await p.locator('[data-testid="audit-export"]').getAttribute("href");
+      assert.match(href, /^\/api\/audit-logs\/export\?.*actor_id=\d+/);
+      const [status, type, body] = await p.evaluate(async (h) => { const r = await fetch(h); return [r.status, r.headers.get("content-type"), await r.text()]; }, href);
+      assert.equal(status, 200);
+      assert.match(type, /^text\/csv/);
+      const lines = body.trim().split(/\r?\n/);
+      assert.equal(lines.length, 2, body);
+      assert.match(lines[1], /auth\.totp_enable/);
+      const [dl] = await Promise.all([p.waitForEvent("download"), p.locator('[data-testid="audit-export"]').click()]);
+      assert.match(dl.suggestedFilename(), /^audit-log-.*\.csv$/);
+      await ctx.close();
+    });
+
+    await t("a token made in the UI works for a script until it is revoked in the UI", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ACCOUNT.email, ACCOUNT.password);
+      await openUserMenu(p);
+      await p.getByRole("menuitem", { name: "Account" }).click();
+      await p.waitForURL(/\/account$/);
+      await p.waitForSelector('[data-testid="tokens-empty"]');
+      await p.getByRole("button", { name: "New token" }).click();
+      const form = p.locator('[data-testid="token-create"]');
+      await form.locator('input[type="checkbox"]').first().waitFor();
+      // only what the user holds is offered
+      assert.deepEqual((await form.locator('input[type="checkbox"]').evaluateAll((bs) => bs.map((b) => b.value))).sort(), ["audit.view", "orders.view"]);
+      assert.equal(await p.getByLabel("Expiry date").getAttribute("max"), await p.evaluate(() => {
+        const d = new Date(); d.setDate(d.getDate() + 366);
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+      }));
+      await p.getByLabel("Name").fill("e2e script");
+      await form.getByRole("checkbox", { name: /orders\.view/ }).check();
+      await p.getByRole("button", { name: "Create token" }).click();
+      const secret = await p.locator('[data-testid="token-secret"]').inputValue();
+      assert.match(secret, /^pk_[A-Za-z0-9_-]{20,}$/);
+      assert.match(await p.locator('[data-testid="token-secret-panel"] [role="alert"]').textContent(), /you will not see it again/);
+      const orders = await fetch(base + "/api/orders?page_size=1", { headers: { Authorization: `Bearer ${secret}` } });
+      assert.equal(orders.status, 200);
+      assert.equal((await orders.json()).items.length, 1);
+      // the token has only what it was given
+      assert.equal((await fetch(base + "/api/audit-logs", { headers: { Authorization: `Bearer ${secret}` } })).status, 403);
+
+      await p.getByRole("button", { name: "I copied it, close" }).click();
+      assert.equal(await p.locator('[data-testid="token-secret"]').count(), 0, "the secret is shown once");
+      assert.ok(!(await p.content()).includes(secret), "the secret is nowhere in the page any more");
+      const row = p.locator("tr[data-token-id]", { hasText: "e2e script" });
+      assert.equal(await row.getAttribute("data-status"), "active");
+      assert.match(await row.textContent(), new RegExp(secret.slice(0, 9)));
+      await row.getByRole("button", { name: "Revoke: e2e script" }).click();
+      await p.getByRole("dialog").getByRole("button", { name: "Yes, revoke" }).click();
+      await p.waitForSelector('tr[data-token-id][data-status="revoked"]');
+      const after = await fetch(base + "/api/orders", { headers: { Authorization: `Bearer ${secret}` } });
+      assert.equal(after.status, 401);
+      assert.equal((await after.json()).code, "INVALID_TOKEN");
+      await ctx.close();
+    });
+
+    await t("the sessions list shows this device, and ending a session there logs that browser out", async () => {
+      const ctxA = await context(browser, { locale: "en" });
+      const pa = await ctxA.newPage();
+      await login(pa, base, ACCOUNT.email, ACCOUNT.password);
+      const ctxB = await context(browser, { locale: "en" });
+      const pb = await ctxB.newPage();
+      await login(pb, base, ACCOUNT.email, ACCOUNT.password);
+      await pa.goto(base + "/account");
+      const mine = pa.locator("tr[data-session-id][data-current]");
+      await mine.waitFor();
+      assert.equal(await pa.locator('[data-testid="this-device"]').count(), 1);
+      assert.match(await mine.textContent(), /This device/);
+      assert.match(await mine.textContent(), /Chrome .* on Linux/);
+      assert.equal(await pa.locator('[data-testid="sessions-all"]').count(), 0, "no all-users toggle without users.manage");
+      // B logged in last: the newest session that is not this one
+      const other = pa.locator("tr[data-session-id]:not([data-current])").first();
+      const otherId = await other.getAttribute("data-session-id");
+      await other.getByRole("button", { name: /^Revoke/ }).click();
+      await pa.getByRole("dialog").getByRole("button", { name: "Yes, end it" }).click();
+      await pa.waitForSelector(`tr[data-session-id="${otherId}"]`, { state: "detached" });
+      assert.equal(await pb.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      // ending this device's own session leaves for the login page
+      await mine.getByRole("button", { name: /^Revoke/ }).click();
+      assert.match(await pa.getByRole("dialog").textContent(), /logs you out here/);
+      await pa.getByRole("dialog").getByRole("button", { name: "Yes, end it" }).click();
+      await pa.waitForURL(/\/login$/);
+      assert.equal(await pa.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      await ctxA.close();
+      await ctxB.close();
+    });
+
+    await t("an administrator sees every user's sessions with ?all=1, with a user column", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ADMIN.email, ADMIN.password);
+      await p.goto(base + "/account");
+      await p.waitForSelector('[data-testid="this-device"]');
+      await p.locator('[data-testid="sessions-all"]').click();
+      await p.waitForURL(/\/account\?all=1$/);
+      await p.waitForSelector("tr[data-session-id] [data-user-id]");
+      const users = new Set(await p.locator("tr[data-session-id] [data-user-id]").allTextContents());
+      assert.ok(users.has(ADMIN.email) && users.size > 1, [...users].join());
+      await p.reload();
+      assert.equal(await p.locator('[data-testid="sessions-all"]').isChecked(), true);
+      await ctx.close();
+    });
+
+    await t("changing the password in the UI signs the other sessions out", async () => {
+      const ctxB = await context(browser, { locale: "en" });
+      const pb = await ctxB.newPage();
+      await login(pb, base, ACCOUNT.email, ACCOUNT.password);
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ACCOUNT.email, ACCOUNT.password);
+      await p.goto(base + "/account#password");
+      await p.getByLabel("Current password").fill("not the password");
+      await p.getByLabel("New password", { exact: true }).fill("a fresh e2e passphrase");
+      await p.getByLabel("Repeat the new password").fill("a fresh e2e passphrase!");
+      await p.getByRole("button", { name: "Change password" }).click();
+      await p.waitForSelector("text=The two passwords do not match.");
+      await p.getByLabel("Repeat the new password").fill("a fresh e2e passphrase");
+      await p.getByRole("button", { name: "Change password" }).click();
+      await p.waitForSelector("text=The current password is wrong.");
+      await p.getByLabel("Current password").fill(ACCOUNT.password);
+      await p.getByRole("button", { name: "Change password" }).click();
+      await p.waitForSelector("text=other sessions were signed out");
+      assert.equal(await pb.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      assert.equal(await p.evaluate(async () => (await fetch("/api/auth/me")).status), 200);
+      const ctxC = await context(browser, { locale: "en" });
+      const pc = await ctxC.newPage();
+      await login(pc, base, ACCOUNT.email, "a fresh e2e passphrase");
+      await Promise.all([ctx.close(), ctxB.close(), ctxC.close()]);
+    });
+
+    // People and access: a role made in the matrix, an invitation read off the screen, a password set
+    // from the link, and the invited user's open screen following every change to their access live.
+    const ROLE = "E2E desk";
+    const ctxAdm = await context(browser, { locale: "en" });
+    ctxAdm.on("page", watch);
+    const adm = await ctxAdm.newPage();
+    await login(adm, base, ADMIN.email, ADMIN.password);
+    let roleId, inviteUrl, inviteeId, ctxU, u;
+    const seeOrders = () => adm.getByRole("checkbox", { name: `${ROLE}: See orders, their items and history` });
+
+    await t("the admin makes a role in the permission matrix; built-in roles are locked", async () => {
+      await adm.getByRole("link", { name: "Roles & permissions" }).click();
+      await adm.waitForURL(/\/roles$/);
+      await adm.waitForSelector('[data-testid="matrix"] th[data-role="Viewer"][data-builtin="true"][data-editable="false"]');
+      assert.equal(await adm.locator('[data-testid="matrix"] input[data-cell^="Viewer|"]').count(), 0);
+      await adm.getByTestId("new-role").click();
+      await adm.getByLabel("Role name").fill(ROLE);
+      await adm.getByLabel("Description").fill("Reads orders and statistics");
+      await adm.getByRole("button", { name: "Create role" }).click();
+      const col = adm.locator(`th[data-role="${ROLE}"]`);
+      await col.waitFor();
+      roleId = (await col.getAttribute("id")).replace("role-col-", "");
+      await seeOrders().check();
+      await adm.getByRole("checkbox", { name: `${ROLE}: See the statistics dashboard` }).check();
+      await adm.getByTestId(`save-role-${roleId}`).click();
+      await adm.waitForSelector(`[data-testid="save-role-${roleId}"]`, { state: "detached" });
+      await adm.reload();
+      await seeOrders().waitFor();
+      assert.equal(await seeOrders().isChecked(), true, "saved on the server");
+      assert.equal(await adm.getByRole("checkbox", { name: `${ROLE}: Create orders` }).isChecked(), false);
+    });
+
+    await t("the admin invites a user with that role and reads the one-time link off the screen", async () => {
+      await adm.getByRole("link", { name: "Users", exact: true }).click();
+      await adm.waitForURL(/\/users$/);
+      await adm.waitForSelector("tr[data-user-id]");
+      await adm.getByRole("link", { name: "Invite user" }).click();
+      await adm.waitForURL(/\/users\/new$/);
+      await adm.getByLabel("Email").fill(INVITEE.email);
+      await adm.getByLabel("Name", { exact: true }).fill(INVITEE.name);
+      await adm.getByRole("checkbox", { name: ROLE, exact: true }).check();
+      await adm.getByRole("button", { name: "Create invitation" }).click();
+      const link = adm.getByTestId("invite-url");
+      await link.waitFor();
+      inviteUrl = await link.inputValue();
+      assert.match(inviteUrl, new RegExp(`^${base.replace(/\./g, "\\.")}/invite\\?token=[A-Za-z0-9_-]{40,}$`));
+      assert.match(await adm.getByTestId("invite-result").textContent(), /shown only this once/);
+      await adm.goto(base + "/users?status=invited&q=invited.person");
+      const row = adm.locator(`tr[data-email="${INVITEE.email}"]`);
+      await row.waitFor();
+      assert.equal(await row.locator("[data-user-status]").getAttribute("data-user-status"), "invited");
+      assert.match(await row.textContent(), new RegExp(ROLE));
+      inviteeId = await row.getAttribute("data-user-id");
+    });
+
+    await t("the invited user sets a password from the link (a common one is refused) and logs in", async () => {
+      ctxU = await context(browser, { locale: "en" });
+      ctxU.on("page", watch);
+      u = await ctxU.newPage();
+      await u.goto(inviteUrl);
+      assert.equal(await u.getByTestId("invite-email").textContent(), INVITEE.email);
+      await u.getByLabel("Password", { exact: true }).fill("password123");
+      await u.getByLabel("Repeat the password").fill("password123");
+      await u.getByRole("button", { name: "Set password" }).click();
+      await u.waitForSelector("text=This is one of the most common passwords; choose another.");
+      assert.equal(await u.getByLabel("Password", { exact: true }).getAttribute("aria-invalid"), "true");
+      await u.getByLabel("Password", { exact: true }).fill(INVITEE.password);
+      await u.getByLabel("Repeat the password").fill(INVITEE.password);
+      await u.getByRole("button", { name: "Set password" }).click();
+      await u.getByTestId("invite-done").waitFor();
+      await u.getByRole("link", { name: "Go to the login page" }).click();
+      await u.waitForURL(/\/login/);
+      await login(u, base, INVITEE.email, INVITEE.password);
+      await u.waitForSelector("tr[data-order-id]");
+      assert.equal(await u.locator('aside a[href="/orders"]').count(), 1);
+      // the link worked once
+      const again = await ctxU.newPage();
+      await again.goto(inviteUrl);
+      await again.getByTestId("invite-invalid").waitFor();
+      await again.close();
+    });
+
+    await t("taking orders.view from the user's role in the matrix removes Orders from their open screen, no reload", async () => {
+      await u.waitForSelector('[data-live="live"]');
+      await u.evaluate(() => { window.__sameDocument = true; });
+      await adm.goto(base + "/roles");
+      await seeOrders().uncheck();
+      await adm.getByTestId(`save-role-${roleId}`).click();
+      await adm.waitForSelector(`[data-testid="save-role-${roleId}"]`, { state: "detached" });
+      await u.locator('aside a[href="/orders"]').waitFor({ state: "detached", timeout: 5000 });
+      await u.waitForSelector("text=You are not allowed to do that.", { timeout: 5000 });
+      assert.equal(await u.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+    });
+
+    await t("a role someone holds cannot be deleted, and the dialog says why", async () => {
+      await adm.getByTestId(`delete-role-${roleId}`).click();
+      assert.match(await adm.getByTestId("role-in-use").textContent(), /Users holding this role: 1\b/);
+      assert.equal(await adm.getByTestId("confirm").count(), 0);
+      await adm.getByRole("button", { name: "Close" }).click();
+    });
+
+    await t("giving the user Viewer on their page brings Orders back to their open screen", async () => {
+      await adm.goto(`${base}/users/detail?id=${inviteeId}`);
+      await adm.getByRole("checkbox", { name: /^Viewer/ }).check();
+      await adm.getByRole("button", { name: "Save", exact: true }).click();
+      await adm.waitForSelector("text=Changes saved.");
+      await u.locator('aside a[href="/orders"]').waitFor({ timeout: 5000 });
+      await u.waitForSelector("tr[data-order-id]", { timeout: 5000 });
+      assert.equal(await u.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+      // the admin's own roles and status are not offered on their own page
+      const me = await adm.evaluate(async () => (await (await fetch("/api/auth/me")).json()).id);
+      await adm.goto(`${base}/users/detail?id=${me}`);
+      await adm.getByTestId("user-edit").waitFor();
+      assert.equal(await adm.getByTestId("deactivate").count(), 0);
+      assert.match(await adm.getByTestId("roles-locked").textContent(), /can't change your own roles/);
+    });
+
+    await t("deactivating the user sends their open screen to the login page", async () => {
+      await adm.goto(`${base}/users/detail?id=${inviteeId}`);
+      await adm.getByTestId("deactivate").click();
+      await adm.getByTestId("confirm").click();
+      await adm.waitForSelector('[data-testid="user-status"] [data-user-status="inactive"]');
+      await u.waitForURL(/\/login\?next=/, { timeout: 10000 });
+      await ctxU.close();
+      await ctxAdm.close();
     });
 
     await t("fa renders right-to-left with Persian digits and Jalali dates; en left-to-right", async () => {

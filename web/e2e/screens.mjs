@@ -30,6 +30,125 @@ try {
       await page.locator('button[type="submit"]').click();
       await page.waitForTimeout(300);
       await shot("create-errors");
+      await page.goto(base + "/audit");
+      await page.waitForSelector("tr[data-audit-id]");
+      await shot("audit");
+      // the newest row that changed fields, opened to its diff
+      const changed = page.locator('tr[data-audit-id]:not([data-changes="0"])').first();
+      if (await changed.count()) {
+        await changed.locator('[data-testid="expand"]').click();
+        await page.waitForSelector('[data-testid="audit-details"]');
+        await shot("audit-expanded");
+      }
+      await page.goto(base + "/audit?action=no.such.action");
+      await page.waitForSelector('[data-testid="audit-empty"]');
+      await shot("audit-empty");
+      // the account page: tokens, sessions, password
+      await page.goto(base + "/account");
+      await page.waitForSelector('[data-testid="this-device"]');
+      await page.waitForSelector('tr[data-token-id], [data-testid="tokens-empty"]');
+      await shot("account");
+      // a new token: the form with its client-side errors, then the secret shown once
+      await page.locator('[data-testid="token-new"]').click();
+      const form = page.locator('[data-testid="token-create"]');
+      await form.locator('input[type="checkbox"]').first().waitFor();
+      await form.locator('button[type="submit"]').click();
+      await page.waitForTimeout(300);
+      await shot("account-token-form");
+      await form.locator('input[name="name"]').fill(locale === "fa" ? "اسکریپت گزارش روزانه" : "daily report script");
+      await form.locator('input[type="checkbox"]').first().check();
+      await form.locator('button[type="submit"]').click();
+      await page.waitForSelector('[data-testid="token-secret"]');
+      await shot("account-token-secret");
+      await page.locator('[data-testid="token-secret-panel"] button').last().click();
+      await page.locator('[data-testid="token-revoke"]').first().click();
+      await page.waitForSelector("dialog[open]");
+      // the viewport only: a modal dialog is drawn over what is on screen
+      await page.screenshot({ path: `${out}/account-token-revoke-${locale}-${theme}.png` });
+      await page.keyboard.press("Escape");
+      if (await page.locator('[data-testid="sessions-all"]').count()) {
+        await page.locator('[data-testid="sessions-all"]').click();
+        await page.waitForURL(/all=1/);
+        await page.waitForSelector("tr[data-session-id] [data-user-id]");
+        await shot("account-sessions-all");
+      }
+      await page.locator('input[name="next"]').fill("a long new password");
+      await page.locator('input[name="confirm"]').fill("a long new passwort");
+      await page.locator('[data-testid="password-form"] button[type="submit"]').click();
+      await page.waitForTimeout(300);
+      await shot("account-password-errors");
+      await page.goto(base + "/account/two-factor");
+      await page.waitForSelector('[data-testid="totp-state"]');
+      await shot("two-factor");
+      if (await page.locator('[data-testid="totp-start"]').count()) {
+        // starting the set-up turns nothing on until a code is confirmed
+        await page.locator('[data-testid="totp-start"]').click();
+        await page.waitForSelector('[data-testid="totp-enrol"] svg');
+        await shot("two-factor-setup");
+      }
+      // people and access: users, an invitation with its one-time link, a user, the roles matrix, the invite page
+      await page.goto(base + "/users");
+      await page.waitForSelector("tr[data-user-id]");
+      await shot("users");
+      await page.goto(base + "/users?q=no-such-person");
+      await page.waitForSelector('[data-testid="users-empty"]');
+      await shot("users-empty");
+      let inviteUrl = "";
+      await page.goto(base + "/users/new");
+      await page.waitForSelector('[data-role-option], main [role="alert"]');
+      if (await page.locator("[data-role-option]").first().count()) {
+        await page.locator('button[type="submit"]').click();
+        await page.waitForTimeout(300);
+        await shot("users-invite-errors");
+        const invitee = `screens.${locale}.${theme}.${Date.now()}@example.com`;
+        await page.locator('input[type="email"]').fill(invitee);
+        await page.locator('input[name="name"]').fill(locale === "fa" ? "مریم احمدی" : "Maryam Ahmadi");
+        await page.locator('[data-role-option][data-grantable="true"] input').last().check();
+        await shot("users-invite");
+        await page.locator('button[type="submit"]').click();
+        await page.waitForSelector('[data-testid="invite-result"]');
+        await shot("users-invite-link");
+        inviteUrl = await page.locator('[data-testid="invite-url"]').inputValue().catch(() => "");
+        await page.goto(base + "/users?status=invited&q=" + encodeURIComponent(invitee));
+        await page.waitForSelector("tr[data-user-id]");
+        const uid = await page.locator("tr[data-user-id]").first().getAttribute("data-user-id");
+        await page.goto(`${base}/users/detail?id=${uid}`);
+        await page.waitForSelector('[data-testid="user-edit"]');
+        await shot("user-detail");
+        await page.locator('[data-testid="deactivate"]').click();
+        await page.waitForSelector("dialog[open]");
+        await page.screenshot({ path: `${out}/user-deactivate-${locale}-${theme}.png` });
+        await page.keyboard.press("Escape");
+      }
+      await page.goto(base + "/roles");
+      await page.waitForSelector('[data-testid="matrix"] th[data-role]');
+      await shot("roles");
+      // a laptop screen: the header row and the permission column stay put while the matrix scrolls
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: `${out}/roles-1366x768-${locale}-${theme}.png` });
+      const editable = page.locator('[data-testid="matrix"] input[data-cell]:not([data-cell$="|require_totp"]):not(:disabled)');
+      if (await editable.count()) {
+        await editable.nth(2).click(); // an unsaved change: its cell and the role's Save button
+        await page.locator('[data-testid="matrix"]').evaluate((m) => { m.scrollTop = 260; m.scrollLeft = m.scrollWidth * (document.dir === "rtl" ? -1 : 1); });
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: `${out}/roles-1366x768-scrolled-${locale}-${theme}.png` });
+        await page.locator('[data-testid^="discard-role-"]').first().click(); // nothing unsaved left to warn about
+      }
+      await page.setViewportSize({ width: 1280, height: 860 });
+      if (inviteUrl) {
+        await page.goto(inviteUrl);
+        await page.waitForSelector('[data-testid="set-password"]');
+        await shot("invite");
+        await page.locator('input[name="password"]').fill("a long enough passphrase");
+        await page.locator('input[name="confirm"]').fill("a long enough passphrasf");
+        await page.locator('[data-testid="set-password"] button[type="submit"]').click();
+        await page.waitForTimeout(300);
+        await shot("invite-errors");
+      }
+      await page.goto(base + "/invite?token=no-such-token");
+      await page.waitForSelector('[data-testid="invite-invalid"]');
+      await shot("invite-invalid");
       await page.goto(base + "/no/such/page");
       await page.waitForTimeout(500);
       await shot("notfound");

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { can, useLogout, useMe } from "@/features/auth/api";
 import { LiveEvents, useLiveState } from "@/lib/events";
@@ -9,9 +9,14 @@ import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
 import { UserMenu } from "./UserMenu";
+import { EnrolmentGate, useTwoFactorMenuItem } from "@/features/twofactor/components/EnrolmentGate";
 
-const nav: { href: string; label: MessageKey; permission: string }[] = [
+/** permission: the one needed, or a list of which any one will do. */
+const nav: { href: string; label: MessageKey; permission: string | string[] }[] = [
   { href: "/orders", label: "nav.orders", permission: "orders.view" },
+  { href: "/users", label: "nav.users", permission: "users.view" },
+  { href: "/roles", label: "nav.roles", permission: ["users.view", "roles.manage"] },
+  { href: "/audit", label: "nav.audit", permission: "audit.view" },
 ];
 
 function LiveIndicator() {
@@ -33,7 +38,9 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { theme, toggle } = useTheme();
   const logout = useLogout();
   const path = usePathname();
-  const items = nav.filter((n) => can(me.data, n.permission));
+  const router = useRouter();
+  const twoFactorItem = useTwoFactorMenuItem();
+  const items = nav.filter((n) => [n.permission].flat().some((p) => can(me.data, p)));
   return (
     <LiveEvents enabled={!!me.data}>
       <div className="flex min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-900 dark:text-slate-100">
@@ -68,13 +75,15 @@ export function AppShell({ children }: { children: ReactNode }) {
               trigger={me.data?.name || me.data?.email || "…"}
               header={<div className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400" dir="ltr">{me.data?.email}</div>}
               items={[
+                { label: t("menu.account"), onSelect: () => router.push("/account") },
                 { label: t("menu.language"), onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
                 { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
+                twoFactorItem,
                 { label: t("menu.logout"), onSelect: () => logout.mutate(), danger: true },
               ]}
             />
           </header>
-          <main className="mx-auto w-full max-w-6xl flex-1 p-4 md:p-6">{children}</main>
+          <main className="mx-auto w-full max-w-6xl flex-1 p-4 md:p-6"><EnrolmentGate>{children}</EnrolmentGate></main>
         </div>
       </div>
     </LiveEvents>

@@ -1,5 +1,5 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 
 export type LiveState = "connecting" | "live" | "offline";
@@ -7,6 +7,26 @@ const Ctx = createContext<LiveState>("connecting");
 
 /** Resources the server announces, and the query keys each invalidates. */
 const resources = ["orders"] as const;
+
+/** What an "authz" event (users, roles or permissions changed) invalidates; ["auth", "me"] is useMe's key. */
+export const authzKeys = [["auth", "me"], ["users"], ["roles"], ["permissions"]] as const;
+
+/**
+ * Users, roles or permissions changed somewhere: who this user is and what
+ * they may do is asked again (menus and buttons follow the answer), with the
+ * users and roles lists. When the user's own access changed, every other
+ * open query is refetched as well, since what the server shows them
+ * (masked fields, whole screens) may differ now.
+ */
+export async function onAuthzEvent(qc: QueryClient) {
+  const access = () => {
+    const me = qc.getQueryData<{ is_superuser?: boolean; permissions?: string[]; totp_setup_required?: boolean }>(authzKeys[0]);
+    return me ? JSON.stringify([me.is_superuser, [...(me.permissions ?? [])].sort(), me.totp_setup_required]) : "";
+  };
+  const before = access();
+  await Promise.all(authzKeys.map((queryKey) => qc.invalidateQueries({ queryKey })));
+  if (access() !== before) await qc.invalidateQueries({ predicate: (q) => !authzKeys.some((k) => k.every((part, i) => q.queryKey[i] === part)) });
+}
 
 /**
  * One EventSource on /api/events for the whole app. Each event invalidates
@@ -32,10 +52,14 @@ export function LiveEvents({ children, enabled }: { children: ReactNode; enabled
         void qc.invalidateQueries();
       };
       for (const r of resources) es.addEventListener(r, () => void qc.invalidateQueries({ queryKey: [r] }));
+      es.addEventListener("authz", () => void onAuthzEvent(qc));
       es.onerror = () => {
         es?.close();
         setState("offline");
         if (stopped) return;
+        // the server ends the stream of a session that ended (deactivated, logged out elsewhere):
+        // asking who we are sends such a user to the login page instead of leaving a stale screen
+        void qc.invalidateQueries({ queryKey: authzKeys[0] });
         timer = setTimeout(connect, delay);
         delay = Math.min(delay * 2, 30_000);
       };

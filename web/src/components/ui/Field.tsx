@@ -15,8 +15,8 @@ export const Field = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputE
   return (
     <div className={className}>
       <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
-      <input ref={ref} id={inputId} aria-invalid={error ? true : undefined} aria-describedby={error ? inputId + "-err" : undefined} className={control} {...props} />
-      {hint && !error && <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
+      <input ref={ref} id={inputId} aria-invalid={error ? true : undefined} aria-describedby={error ? inputId + "-err" : hint ? inputId + "-hint" : undefined} className={control} {...props} />
+      {hint && !error && <p id={inputId + "-hint"} className="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
       {error && <p id={inputId + "-err"} className="mt-1 text-xs text-red-600 dark:text-red-400">{error}</p>}
     </div>
   );

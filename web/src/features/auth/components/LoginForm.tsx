@@ -1,6 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/api/client";
+import { toAsciiDigits } from "@/lib/digits";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
@@ -30,14 +31,15 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
   if (err) {
     if (err.code === "INVALID_CREDENTIALS") message = t("login.failed");
     else if (err.code === "NETWORK") message = t("error.network");
-    else if (err.code !== "VALIDATION_FAILED" && err.code !== "TOTP_REQUIRED") message = err.message;
+    else if (err.code !== "VALIDATION_FAILED" && err.code !== "TOTP_REQUIRED" && err.code !== "INVALID_TOTP") message = err.message;
   }
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
       <Field label={t("login.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} error={err?.fields.email} dir="ltr" />
       <Field label={t("login.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={err?.fields.password} dir="ltr" />
       {needTotp && (
-        <Field label={t("login.totp")} inputMode="numeric" autoComplete="one-time-code" value={totp} onChange={(e) => setTotp(e.target.value)} error={err?.code === "INVALID_TOTP" ? err.message : undefined} dir="ltr" autoFocus />
+        <Field label={t("login.totp")} name="totp" autoComplete="one-time-code" autoCapitalize="off" spellCheck={false} maxLength={16} value={totp} onChange={(e) => setTotp(toAsciiDigits(e.target.value))}
+          hint={t("login.totpHint")} error={err?.code === "INVALID_TOTP" ? t("login.totpWrong") : undefined} dir="ltr" autoFocus />
       )}
       {message && <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">{message}</p>}
       <Button type="submit" className="w-full" disabled={login.isPending}>{t("login.submit")}</Button>

@@ -1,0 +1,18 @@
+"use client";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { AppShell } from "@/components/AppShell";
+import { UserDetail } from "@/features/users/components/UserDetail";
+
+function Detail() {
+  const id = Number(useSearchParams().get("id"));
+  return <UserDetail key={id} id={Number.isSafeInteger(id) && id > 0 ? id : 0} />;
+}
+
+export default function UserDetailPage() {
+  return (
+    <AppShell>
+      <Suspense><Detail /></Suspense>
+    </AppShell>
+  );
+}

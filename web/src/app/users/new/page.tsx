@@ -1,0 +1,17 @@
+"use client";
+import { AppShell } from "@/components/AppShell";
+import { can, useMe } from "@/features/auth/api";
+import { InviteUserForm } from "@/features/users/components/InviteUserForm";
+import { useI18n } from "@/lib/i18n";
+
+function NewUser() {
+  const me = useMe();
+  const { t } = useI18n();
+  if (me.isPending) return null;
+  if (!can(me.data, "users.manage")) return <p role="alert">{t("error.forbidden")}</p>;
+  return <InviteUserForm />;
+}
+
+export default function NewUserPage() {
+  return <AppShell><NewUser /></AppShell>;
+}
