@@ -201,7 +201,7 @@ func (s *Service) CreateRole(ctx context.Context, in RoleInput) (RoleView, error
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		id, err := s.store.InsertRole(ctx, tx, *in.Name, desc, *in.Permissions)
 		if db.IsUnique(err) {
-			return apperr.Validation(map[string]string{"name": "is already taken"})
+			return apperr.Taken("name", "this role name")
 		}
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput) (RoleV
 		if in.Name != nil && *in.Name != before.Name {
 			if _, err := tx.Exec(ctx, `UPDATE roles SET name = ? WHERE id = ?`, *in.Name, id); err != nil {
 				if db.IsUnique(err) {
-					return apperr.Validation(map[string]string{"name": "is already taken"})
+					return apperr.Taken("name", "this role name")
 				}
 				return err
 			}

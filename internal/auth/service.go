@@ -445,7 +445,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		id, err = s.store.InsertUser(ctx, tx, User{Email: email, Name: name, PasswordHash: hash, Active: true})
 		if db.IsUnique(err) {
-			return apperr.Validation(map[string]string{"email": "is already taken"})
+			return apperr.Taken("email", "this email")
 		}
 		if err != nil {
 			return err

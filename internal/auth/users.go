@@ -338,7 +338,7 @@ func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase s
 		}
 		id, err := s.store.InsertUser(ctx, tx, User{Email: in.Email, Name: in.Name, Superuser: in.IsSuperuser, Active: true})
 		if db.IsUnique(err) {
-			return apperr.Validation(map[string]string{"email": "is already taken"})
+			return apperr.Taken("email", "this email")
 		}
 		if err != nil {
 			return err
@@ -568,7 +568,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 			}
 			if _, err := tx.Exec(ctx, `UPDATE users SET email_lower = ? WHERE id = ?`, strings.ToLower(*in.Email), id); err != nil {
 				if db.IsUnique(err) {
-					return apperr.Validation(map[string]string{"email": "is already taken"})
+					return apperr.Taken("email", "this email")
 				}
 				return err
 			}

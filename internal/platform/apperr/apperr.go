@@ -69,6 +69,12 @@ func Validation(fields map[string]string) *Error {
 	return &Error{Code: ValidationFailed, Message: "the request has invalid fields", Fields: fields}
 }
 
+// Taken is a unique constraint: CONFLICT, naming the field whose value
+// another row already has (so forms can show it under the field).
+func Taken(field, what string) *Error {
+	return &Error{Code: Conflict, Message: what + " is already taken", Fields: map[string]string{field: "is already taken"}}
+}
+
 // Unavailablef is a dependency outage the request cannot do without.
 func Unavailablef(cause error, format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...), RetryAfter: 5, Cause: cause}
