@@ -147,33 +147,14 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 	}
 	key := fmt.Sprintf("audit:list:%s|p=%d|ps=%d|c=%s|l=%d|cm=%t", cache.KeyHash(binding), pr.Page, pr.PageSize, pr.Cursor, pr.Limit, pr.CursorMode)
 	return s.cache.Fetch(ctx, "audit", key, []string{audit.Tag}, 10*time.Minute, func(ctx context.Context) ([]byte, error) {
-		if pr.CursorMode {
-			w, a := where+` ORDER BY id DESC LIMIT ?`, append(args[:len(args):len(args)], pr.Limit+1)
-			if after > 0 {
-				w, a = where+` AND id < ? ORDER BY id DESC LIMIT ?`, append(args[:len(args):len(args)], after, pr.Limit+1)
-			}
-			items, err := s.query(ctx, w, a...)
-			if err != nil {
-				return nil, err
-			}
-			var next *string
-			if len(items) > pr.Limit {
-				items = items[:pr.Limit]
-				c := s.cursors.Encode(binding, items[len(items)-1].ID)
-				next = &c
-			}
-			return json.Marshal(httpapi.CursorResponse[Entry]{Items: items, NextCursor: next, Limit: pr.Limit})
+		count := func() (total int64, err error) {
+			err = db.Scan(s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM audit_logs WHERE `+where, args...), &total)
+			return total, err
 		}
-		var total int64
-		if err := db.Scan(s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM audit_logs WHERE `+where, args...), &total); err != nil {
-			return nil, err
-		}
-		items, err := s.query(ctx, where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-			append(args[:len(args):len(args)], pr.PageSize, (pr.Page-1)*pr.PageSize)...)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+		return httpapi.NewestFirst(pr, s.cursors, binding, after, "id",
+			func(tail string, tailArgs ...any) ([]Entry, error) {
+				return s.query(ctx, where+tail, append(args[:len(args):len(args)], tailArgs...)...)
+			}, count, func(e Entry) int64 { return e.ID })
 	})
 }
 

@@ -99,32 +99,12 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 			}
 			return out, rows.Err()
 		}
-		if pr.CursorMode {
-			extra, extraArgs := ` ORDER BY s.id DESC LIMIT ?`, []any{pr.Limit + 1}
-			if after > 0 {
-				extra, extraArgs = ` AND s.id < ? ORDER BY s.id DESC LIMIT ?`, []any{after, pr.Limit + 1}
-			}
-			items, err := query(extra, extraArgs...)
-			if err != nil {
-				return nil, err
-			}
-			var next *string
-			if len(items) > pr.Limit {
-				items = items[:pr.Limit]
-				c := s.cursors.Encode(binding, items[len(items)-1].ID)
-				next = &c
-			}
-			return json.Marshal(httpapi.CursorResponse[SessionView]{Items: items, NextCursor: next, Limit: pr.Limit})
+		count := func() (total int64, err error) {
+			err = db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM sessions s WHERE `+where, args...), &total)
+			return total, err
 		}
-		var total int64
-		if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM sessions s WHERE `+where, args...), &total); err != nil {
-			return nil, err
-		}
-		items, err := query(` ORDER BY s.id DESC LIMIT ? OFFSET ?`, pr.PageSize, (pr.Page-1)*pr.PageSize)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+		return httpapi.NewestFirst(pr, s.cursors, binding, after, "s.id", query, count,
+			func(v SessionView) int64 { return v.ID })
 	})
 	if err != nil {
 		return nil, "", err

@@ -176,7 +176,7 @@ func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byt
 	return s.cache.Fetch(ctx, "tokens", key, []string{TokensTag}, 10*time.Minute, func(ctx context.Context) ([]byte, error) {
 		q := s.db.Reader()
 		query := func(where string, args ...any) ([]Token, error) {
-			rows, err := q.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = ? `+where, args...)
+			rows, err := q.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = ?`+where, args...)
 			if err != nil {
 				return nil, err
 			}
@@ -191,32 +191,15 @@ func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byt
 			}
 			return out, rows.Err()
 		}
-		if pr.CursorMode {
-			where, args := `ORDER BY id DESC LIMIT ?`, []any{p.UserID, pr.Limit + 1}
-			if after > 0 {
-				where, args = `AND id < ? ORDER BY id DESC LIMIT ?`, []any{p.UserID, after, pr.Limit + 1}
-			}
-			items, err := query(where, args...)
-			if err != nil {
-				return nil, err
-			}
-			var next *string
-			if len(items) > pr.Limit {
-				items = items[:pr.Limit]
-				c := s.cursors.Encode(binding, items[len(items)-1].ID)
-				next = &c
-			}
-			return json.Marshal(httpapi.CursorResponse[Token]{Items: items, NextCursor: next, Limit: pr.Limit})
+		count := func() (total int64, err error) {
+			err = db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = ?`, p.UserID), &total)
+			return total, err
 		}
-		var total int64
-		if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = ?`, p.UserID), &total); err != nil {
-			return nil, err
-		}
-		items, err := query(`ORDER BY id DESC LIMIT ? OFFSET ?`, p.UserID, pr.PageSize, (pr.Page-1)*pr.PageSize)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+		return httpapi.NewestFirst(pr, s.cursors, binding, after, "id",
+			func(tail string, args ...any) ([]Token, error) {
+				return query(tail, append([]any{p.UserID}, args...)...)
+			},
+			count, func(t Token) int64 { return t.ID })
 	})
 }
 
