@@ -24,6 +24,10 @@ var ErrMiss = errors.New("cache miss")
 type Backend interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// GetMany returns the value of each key, nil for a miss, in one round trip.
+	GetMany(ctx context.Context, keys []string) ([][]byte, error)
+	// SetMany stores several values in one round trip.
+	SetMany(ctx context.Context, entries []Entry) error
 	// Generations returns the current generation of each tag key (0 when unset).
 	Generations(ctx context.Context, tagKeys []string) ([]int64, error)
 	// Bump increments the generation of each tag key.
@@ -35,4 +39,11 @@ type Backend interface {
 	DeletePrefix(ctx context.Context, prefix string) (int, error)
 	Ping(ctx context.Context) error
 	Name() string
+}
+
+// Entry is one value for SetMany.
+type Entry struct {
+	Key   string
+	Value []byte
+	TTL   time.Duration
 }

@@ -26,6 +26,9 @@ const (
 	// Uncached: another instance held the fill lease too long; served from
 	// the database without storing.
 	Uncached Status = "uncached"
+	// Live: the resource is never cached, because it changes outside the
+	// API's writes (the job queue, changed by its workers).
+	Live Status = "live"
 )
 
 // Header renders the Cache-Status header value.
@@ -37,6 +40,8 @@ func (s Status) Header() string {
 		return "pishkhan; fwd=miss; stored"
 	case Uncached:
 		return "pishkhan; fwd=miss"
+	case Live:
+		return "pishkhan; fwd=bypass; detail=live"
 	default:
 		return "pishkhan; fwd=bypass; detail=cache-unavailable"
 	}
@@ -296,6 +301,96 @@ func (c *Cache) fetch(ctx context.Context, key string, tags []string, ttl time.D
 		}
 		return res.status, res.value, nil
 	}
+}
+
+// Item is one value of FetchMany: its key, the tags it depends on and how
+// long it may be kept.
+type Item struct {
+	Key  string
+	Tags []string
+	TTL  time.Duration
+}
+
+// FetchMany returns the values of many items in two round trips (their
+// tags' generations, then their values), filling the missing ones with one
+// call of fill, given the indexes of the missing items, which returns
+// their values in that order. Fencing is Fetch's: generations are read
+// before fill reads the database. It has no singleflight or lease of its
+// own: call it from inside a Fetch fill when stampedes matter.
+func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
+	fill func(ctx context.Context, missing []int) ([][]byte, error)) ([][]byte, error) {
+	all := make([]int, len(items))
+	for i := range all {
+		all[i] = i
+	}
+	if !c.available(ctx) {
+		return fill(ctx, all)
+	}
+	var tagKeys []string
+	tagIndex := map[string]int{}
+	for _, it := range items {
+		for _, t := range it.Tags {
+			if _, ok := tagIndex[t]; !ok {
+				tagIndex[t] = len(tagKeys)
+				tagKeys = append(tagKeys, c.tagKey(t))
+			}
+		}
+	}
+	gens, err := c.generations(ctx, tagKeys)
+	if err != nil {
+		c.fail(err)
+		return fill(ctx, all)
+	}
+	fullKeys := make([]string, len(items))
+	for i, it := range items {
+		var b strings.Builder
+		b.WriteString(c.opts.Prefix)
+		b.WriteString(it.Key)
+		for _, t := range it.Tags {
+			b.WriteString(":g")
+			b.WriteString(strconv.FormatInt(gens[tagIndex[t]], 10))
+		}
+		fullKeys[i] = b.String()
+	}
+	octx, cancel := c.opCtx(ctx)
+	values, err := c.b.GetMany(octx, fullKeys)
+	cancel()
+	if err != nil {
+		c.fail(err)
+		return fill(ctx, all)
+	}
+	c.ok()
+	var missing []int
+	for i, v := range values {
+		if c.opts.Observe != nil {
+			st := Hit
+			if v == nil {
+				st = Miss
+			}
+			c.opts.Observe(resource, st)
+		}
+		if v == nil {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return values, nil
+	}
+	filled, err := fill(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]Entry, len(missing))
+	for j, i := range missing {
+		values[i] = filled[j]
+		entries[j] = Entry{Key: fullKeys[i], Value: filled[j], TTL: items[i].TTL}
+	}
+	octx, cancel = c.opCtx(ctx)
+	if err := c.b.SetMany(octx, entries); err != nil {
+		c.fail(err)
+	}
+	cancel()
+	return values, nil
 }
 
 // generations reads the current generation of each tag, read from the

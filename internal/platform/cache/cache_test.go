@@ -216,3 +216,81 @@ func TestLostGenerationNeverGoesBack(t *testing.T) {
 		t.Fatalf("after losing the generation the cache served %q", v)
 	}
 }
+
+// FetchMany fills only what is missing, in one call, and is fenced like
+// Fetch: a fill that read before a write stores nothing a later read uses.
+func TestFetchMany(t *testing.T) {
+	for name, mk := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			c := cache.New(mk(), cache.Options{Prefix: "many:" + name + ":"})
+			var mu sync.Mutex
+			database := map[string]string{"a": "a1", "b": "b1", "c": "c1"}
+			keys := []string{"a", "b", "c"}
+			items := make([]cache.Item, len(keys))
+			for i, k := range keys {
+				items[i] = cache.Item{Key: "day:" + k, Tags: []string{"day:" + k}, TTL: time.Minute}
+			}
+			var fills [][]string
+			fill := func(pause chan struct{}) func(context.Context, []int) ([][]byte, error) {
+				return func(_ context.Context, missing []int) ([][]byte, error) {
+					mu.Lock()
+					var asked []string
+					out := make([][]byte, len(missing))
+					for j, i := range missing {
+						asked = append(asked, keys[i])
+						out[j] = []byte(database[keys[i]])
+					}
+					fills = append(fills, asked)
+					mu.Unlock()
+					if pause != nil {
+						pause <- struct{}{}
+						<-pause
+					}
+					return out, nil
+				}
+			}
+			read := func() string {
+				t.Helper()
+				vs, err := c.FetchMany(ctx, "test", items, fill(nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(vs[0]) + string(vs[1]) + string(vs[2])
+			}
+			if got := read(); got != "a1b1c1" {
+				t.Fatalf("first read %q", got)
+			}
+			if got := read(); got != "a1b1c1" || len(fills) != 1 {
+				t.Fatalf("second read %q after %d fills; want a hit", got, len(fills))
+			}
+
+			// a slow reader reads b before a write to b, and stores after it
+			pause := make(chan struct{})
+			c.Invalidate(ctx, "day:b") // make b missing for the slow reader
+			done := make(chan string)
+			go func() {
+				vs, err := c.FetchMany(ctx, "test", items, fill(pause))
+				if err != nil {
+					t.Error(err)
+				}
+				done <- string(vs[1])
+			}()
+			<-pause
+			mu.Lock()
+			database["b"] = "b2"
+			mu.Unlock()
+			c.Invalidate(ctx, "day:b")
+			pause <- struct{}{}
+			if slow := <-done; slow != "b1" {
+				t.Fatalf("the slow reader read %q", slow)
+			}
+			if got := read(); got != "a1b2c1" {
+				t.Fatalf("after the write: %q", got)
+			}
+			if last := fills[len(fills)-1]; len(last) != 1 || last[0] != "b" {
+				t.Fatalf("only b should have been filled again, got %v", last)
+			}
+		})
+	}
+}

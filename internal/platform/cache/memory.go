@@ -52,6 +52,25 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	return nil
 }
 
+// GetMany implements Backend.
+func (m *Memory) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if v, err := m.Get(ctx, k); err == nil {
+			out[i] = v
+		}
+	}
+	return out, nil
+}
+
+// SetMany implements Backend.
+func (m *Memory) SetMany(ctx context.Context, entries []Entry) error {
+	for _, e := range entries {
+		_ = m.Set(ctx, e.Key, e.Value, e.TTL)
+	}
+	return nil
+}
+
 // evict drops expired entries, then arbitrary ones until a quarter is free.
 func (m *Memory) evict() {
 	now := time.Now()

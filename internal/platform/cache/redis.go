@@ -43,6 +43,33 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return r.c.Set(ctx, key, value, ttl).Err()
 }
 
+// GetMany implements Backend, in one shared flight.
+func (r *Redis) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, res := range r.reads.Get(ctx, keys...) {
+		switch {
+		case errors.Is(res.Err, readbatch.ErrMissing):
+		case res.Err != nil:
+			return nil, res.Err
+		default:
+			out[i] = res.Value
+		}
+	}
+	return out, nil
+}
+
+// SetMany implements Backend with one pipeline (a cluster client splits it
+// per node).
+func (r *Redis) SetMany(ctx context.Context, entries []Entry) error {
+	_, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, e := range entries {
+			p.Set(ctx, e.Key, e.Value, e.TTL)
+		}
+		return nil
+	})
+	return err
+}
+
 // Generations implements Backend, reading every tag in one shared flight.
 // A generation that does not exist (first use, eviction, a failover that
 // lost it) is created as the current time in microseconds, so it never
