@@ -67,6 +67,7 @@ func usage() {
 	fmt.Fprint(os.Stderr, `Usage:
   pishkhan-bench run    [flags]   load-test a running Pishkhan and print a Markdown table
   pishkhan-bench report [flags]   render saved results and the target verdicts as Markdown
+  pishkhan-bench stats  [flags]   time the statistics overview uncached and cached, as Markdown
 
 Run "pishkhan-bench run -h" or "pishkhan-bench report -h" for the flags.
 `)
@@ -83,6 +84,8 @@ func main() {
 		err = runCmd(os.Args[2:])
 	case "report":
 		err = reportCmd(os.Args[2:])
+	case "stats":
+		err = statsCmd(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

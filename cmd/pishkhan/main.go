@@ -35,7 +35,9 @@ var commands = []command{
 	{"createuser", "create a user with a role: --email, --password, --role NAME (an existing role, or a new one with --permissions a.b,c.d)", createUser},
 	{"seed", "insert realistic demo data: --orders N", seed},
 	{"audit", "`audit verify` checks the audit log's hash chain and names any altered, removed or reordered row; `audit purge --out FILE` exports then deletes rows older than AUDIT_RETENTION", auditCmd},
-	{"cache", "server cache control: `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only", cacheCmd},
+	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
+	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
+	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
 		if err != nil {
@@ -81,6 +83,9 @@ func main() {
 			os.Exit(2)
 		}
 		setupLogging(cfg)
+		if c.name != "serve" && c.name != "worker" {
+			cfg.JobWorkers = 0 // only these two run background jobs
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		err = c.run(ctx, cfg, args)
 		stop()
@@ -161,7 +166,7 @@ func migrate(ctx context.Context, cfg config.Config, _ []string) error {
 		return err
 	}
 	defer s.Close()
-	applied, err := s.DB.Migrate(ctx)
+	applied, err := s.Migrate(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,6 +179,45 @@ func migrate(ctx context.Context, cfg config.Config, _ []string) error {
 		}
 		slog.Info("privileges granted", "role", cfg.DatabaseAppRole)
 	}
+	// the first worker to see it fills the hot cache keys
+	q, err := s.InsertOnlyQueue()
+	if err != nil {
+		return err
+	}
+	if _, err := q.Client.Insert(ctx, server.WarmArgs{}, nil); err != nil {
+		return fmt.Errorf("enqueue the cache warm-up: %w", err)
+	}
+	return nil
+}
+
+func worker(ctx context.Context, cfg config.Config, _ []string) error {
+	cfg.JobWorkers = max(cfg.JobWorkers, 1)
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	slog.Info("pishkhan worker running jobs", "workers", cfg.JobWorkers, "version", server.Version)
+	<-ctx.Done()
+	slog.Info("shutting down: letting running jobs finish")
+	return nil
+}
+
+func statsCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rebuild" {
+		return errors.New("usage: pishkhan stats rebuild")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	repaired, err := s.Stats.RebuildAll(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt the statistics in %s (%d days changed)\n", time.Since(start).Round(time.Millisecond), len(repaired))
 	return nil
 }
 
@@ -271,13 +315,36 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("seeded %d orders in %s\n", done, time.Since(start).Round(time.Millisecond))
+	seeded := time.Since(start)
+	// a bulk load bypasses the per-write aggregates: recompute them
+	if _, err := s.Stats.RebuildAll(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d orders in %s (statistics rebuilt in %s)\n", done, seeded.Round(time.Millisecond),
+		(time.Since(start) - seeded).Round(time.Millisecond))
 	return nil
 }
 
 func cacheCmd(ctx context.Context, cfg config.Config, args []string) error {
-	if len(args) != 1 || args[0] != "clear" {
-		return errors.New("usage: pishkhan cache clear")
+	if len(args) != 1 || (args[0] != "clear" && args[0] != "warm") {
+		return errors.New("usage: pishkhan cache warm|clear")
+	}
+	if args[0] == "warm" {
+		if cfg.RedisURL == "" {
+			fmt.Println("the in-process cache lives in the server process; it warms itself on first use")
+			return nil
+		}
+		s, err := open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		start := time.Now()
+		if err := s.Warm(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("warmed the hot keys in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
 	}
 	s, err := server.Open(ctx, cfg)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	_ "time/tzdata" // TIMEZONE works on machines without a zone database
 )
 
 // Config is every setting.
@@ -49,6 +50,18 @@ type Config struct {
 	PublicURL string
 	// SMTPURL, when set, sends invite links by email (smtp://user:pass@host:port?from=addr).
 	SMTPURL *url.URL
+	// TimeZone cuts the statistics' days.
+	TimeZone *time.Location
+	// JobWorkers is how many jobs `serve` runs at once (0: none, leave
+	// them to `pishkhan worker`); `worker` runs at least one.
+	JobWorkers int
+	// JobRescueAfter is how long a job may run before it is taken for
+	// abandoned (its worker died) and retried.
+	JobRescueAfter time.Duration
+	// JobPollInterval is how often idle workers look for jobs.
+	JobPollInterval time.Duration
+	// StatsReconcileEvery is the interval of the statistics' reconciliation.
+	StatsReconcileEvery time.Duration
 }
 
 type variable struct {
@@ -166,6 +179,25 @@ var variables = []variable{
 		c.SMTPURL = u
 		return nil
 	}},
+	{"TIMEZONE", "UTC", "IANA time zone the statistics' days are cut in, e.g. Asia/Tehran (a change rebuilds them)", func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil {
+			return fmt.Errorf("must be an IANA time zone such as UTC or Asia/Tehran")
+		}
+		c.TimeZone = loc
+		return nil
+	}},
+	{"JOB_WORKERS", "4", "background jobs `serve` runs at once; 0 leaves them to `pishkhan worker` processes", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return fmt.Errorf("must be a whole number from 0 to 1000")
+		}
+		c.JobWorkers = n
+		return nil
+	}},
+	{"JOB_RESCUE_AFTER", "15m", "a job still running after this long is taken for abandoned (its worker died) and run again", dur(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
+	{"JOB_POLL_INTERVAL", "500ms", "how often idle workers look for new jobs", dur(func(c *Config) *time.Duration { return &c.JobPollInterval })},
+	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 
 // Load reads the environment (lookup is os.LookupEnv in production).

@@ -38,6 +38,14 @@ const listTag = "orders"
 
 func orderTag(id int64) string { return "order:" + strconv.FormatInt(id, 10) }
 
+// Tally keeps figures derived from orders (the statistics) in step with
+// every order write, inside the write's transaction: a tally that fails
+// fails the write.
+type Tally interface {
+	OrderCreated(ctx context.Context, tx *db.Tx, createdAt time.Time, status, currency string, total int64, newCustomer bool) error
+	OrderMoved(ctx context.Context, tx *db.Tx, createdAt time.Time, currency string, total int64, from, to string) error
+}
+
 // Service holds the orders rules: permission check, validation, one
 // transaction per change (with its audit and history rows), then cache
 // invalidation and an event, before the caller answers.
@@ -48,14 +56,20 @@ type Service struct {
 	bus     events.Bus
 	cursors httpapi.CursorCodec
 	ttl     time.Duration
+	tally   Tally
+	now     func() time.Time
 	// Store is used by tests to count queries; nil in production.
 	onQuery func()
 }
 
 // NewService wires the service.
-func NewService(d *db.DB, c *cache.Cache, bus events.Bus, cursorKey []byte, ttl time.Duration) *Service {
-	return &Service{db: d, store: Store{DB: d}, cache: c, bus: bus, cursors: httpapi.CursorCodec{Key: cursorKey}, ttl: ttl}
+func NewService(d *db.DB, c *cache.Cache, bus events.Bus, tally Tally, cursorKey []byte, ttl time.Duration) *Service {
+	return &Service{db: d, store: Store{DB: d}, cache: c, bus: bus, tally: tally,
+		cursors: httpapi.CursorCodec{Key: cursorKey}, ttl: ttl, now: time.Now}
 }
+
+// SetClock replaces the clock that stamps new orders (tests crossing midnight).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // OnQuery registers a hook run before every cache fill's database read.
 func (s *Service) OnQuery(f func()) { s.onQuery = f }
@@ -245,7 +259,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 		}
 	}
 	itemTotals, subtotal, total, _ := in.Totals()
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now().UTC().Truncate(time.Microsecond)
 	shipping := int64(0)
 	if in.Shipping != nil {
 		shipping = *in.Shipping
@@ -254,6 +268,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 	var body []byte
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var cust Customer
+		newCustomer := false
 		if in.CustomerID != nil {
 			c, ok, err := s.store.CustomerByID(ctx, tx, *in.CustomerID)
 			if err != nil {
@@ -264,11 +279,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 			}
 			cust = c
 		} else {
-			c, err := s.store.EnsureCustomer(ctx, tx, *in.Customer, now)
+			c, created, err := s.store.EnsureCustomer(ctx, tx, *in.Customer, now)
 			if err != nil {
 				return err
 			}
-			cust = c
+			cust, newCustomer = c, created
 		}
 		o := Order{Status: Pending, Customer: cust, Subtotal: subtotal, Shipping: shipping, Total: total,
 			Currency: in.Currency, Note: in.Note, CreatedAt: now, UpdatedAt: now}
@@ -282,6 +297,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput, idemKey string) (C
 		}
 		actor := &Actor{ID: p.UserID, Email: p.Email}
 		if err := s.store.AddHistory(ctx, tx, id, nil, Pending, "", actor, now); err != nil {
+			return err
+		}
+		if err := s.tally.OrderCreated(ctx, tx, now, string(Pending), in.Currency, total, newCustomer); err != nil {
 			return err
 		}
 		// the answer is read inside the transaction: once it commits, the
@@ -341,7 +359,7 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 		return nil, err
 	}
 	pii := p.Can(PermViewPII)
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now().UTC().Truncate(time.Microsecond)
 	var body []byte
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		o, err := s.store.Get(ctx, tx, id, true)
@@ -367,6 +385,9 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 			return err
 		}
 		from := o.Status
+		if err := s.tally.OrderMoved(ctx, tx, o.CreatedAt, o.Currency, o.Total, string(from), string(in.Status)); err != nil {
+			return err
+		}
 		if err := s.store.AddHistory(ctx, tx, id, &from, in.Status, in.Note, &Actor{ID: p.UserID, Email: p.Email}, now); err != nil {
 			return err
 		}
@@ -398,4 +419,21 @@ func (s *Service) changed(ctx context.Context, kind string, id int64) {
 	if err := s.bus.Publish(ctx, events.Event{Event: kind, Resource: Resource, ID: id}); err != nil {
 		slog.WarnContext(ctx, "publishing an order event failed", "order_id", id, "err", err)
 	}
+}
+
+// Warm fills the cache with the first page of the default order list, as
+// the web app asks for it, for callers with and without customers.view_pii.
+func (s *Service) Warm(ctx context.Context) error {
+	for _, perms := range [][]authz.Permission{{PermViewPII, PermView}, {PermView}} {
+		p := &authz.Principal{Email: "system", Via: "system", Permissions: perms}
+		pctx := authz.With(ctx, p)
+		f := Filter{Sort: "-created_at"}
+		if _, _, err := s.List(pctx, f, httpapi.PageRequest{Page: 1, PageSize: httpapi.DefaultPageSize}); err != nil {
+			return err
+		}
+		if _, _, err := s.List(pctx, f, httpapi.PageRequest{CursorMode: true, Limit: httpapi.DefaultPageSize}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

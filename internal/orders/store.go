@@ -218,17 +218,20 @@ func (s Store) CustomerByID(ctx context.Context, q db.Querier, id int64) (Custom
 }
 
 // EnsureCustomer returns the customer with in's email (case-insensitive),
-// creating it when new.
-func (s Store) EnsureCustomer(ctx context.Context, tx *db.Tx, in CustomerInput, now time.Time) (Customer, error) {
-	_, err := tx.Exec(ctx, `INSERT INTO customers (name, email, email_lower, phone, created_at) VALUES (?, ?, ?, ?, ?)
+// creating it when new (created is then true).
+func (s Store) EnsureCustomer(ctx context.Context, tx *db.Tx, in CustomerInput, now time.Time) (c Customer, created bool, err error) {
+	res, err := tx.Exec(ctx, `INSERT INTO customers (name, email, email_lower, phone, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (email_lower) DO NOTHING`, in.Name, in.Email, strings.ToLower(in.Email), in.Phone, now)
 	if err != nil {
-		return Customer{}, err
+		return c, false, err
 	}
-	var c Customer
+	n, err := res.RowsAffected()
+	if err != nil {
+		return c, false, err
+	}
 	err = tx.QueryRow(ctx, `SELECT id, name, email, phone FROM customers WHERE email_lower = ?`, strings.ToLower(in.Email)).
 		Scan(&c.ID, &c.Name, &c.Email, &c.Phone)
-	return c, err
+	return c, n == 1, err
 }
 
 // InsertOrder writes a new order with its items and returns its id and number.

@@ -33,7 +33,7 @@ func insert(t *testing.T, d *db.DB, email string, status orders.Status, total in
 	s := orders.Store{DB: d}
 	var id int64
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		c, err := s.EnsureCustomer(ctx, tx, orders.CustomerInput{Name: "N " + email, Email: email, Phone: "+98 912 000 1111"}, at)
+		c, _, err := s.EnsureCustomer(ctx, tx, orders.CustomerInput{Name: "N " + email, Email: email, Phone: "+98 912 000 1111"}, at)
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func storeConcurrentWrites(t *testing.T, d *db.DB) {
 			ctx := context.Background()
 			s := orders.Store{DB: d}
 			errs <- d.InTx(ctx, func(tx *db.Tx) error {
-				c, err := s.EnsureCustomer(ctx, tx, orders.CustomerInput{Name: "C", Email: fmt.Sprintf("cw%d@example.com", i%5)}, time.Now())
+				c, _, err := s.EnsureCustomer(ctx, tx, orders.CustomerInput{Name: "C", Email: fmt.Sprintf("cw%d@example.com", i%5)}, time.Now())
 				if err != nil {
 					return err
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/platform/audit"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -301,6 +302,9 @@ func TestAuditRowsAreAppendOnlyForTheAppRole(t *testing.T) {
 		}
 	})
 	if _, err := owner.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Migrate(ctx, owner); err != nil {
 		t.Fatal(err)
 	}
 	if err := owner.GrantAppRole(ctx, role); err != nil {

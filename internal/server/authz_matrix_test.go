@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -74,6 +76,25 @@ func (c *matrixCaller) fresh() *testkit.Client {
 	return c.in.LoggedIn(c.t, c.email)
 }
 
+// newJob enqueues a job due in an hour (cancelled when cancelled is set,
+// so that it can be retried) and returns its id.
+func (c *matrixCaller) newJob(cancelled bool) int64 {
+	q, err := c.in.Srv.InsertOnlyQueue()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res, err := q.Client.Insert(context.Background(), failingArgs{}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if cancelled {
+		if _, err := q.Client.JobCancel(context.Background(), res.Job.ID); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return res.Job.ID
+}
+
 func get(path string) func(*matrixCaller, *matrixEnv) int {
 	return func(c *matrixCaller, _ *matrixEnv) int { return c.client.Do("GET", path, nil).Status }
 }
@@ -113,6 +134,20 @@ var authzMatrix = []matrixRow{
 	{route: "GET /api/orders/{id}/history", expect: [6]int{401, 200, 200, 403, 200, 200},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("GET", fmt.Sprintf("/api/orders/%d/history", env.admin.CreateOrder("m@example.com")), nil).Status
+		}},
+	{route: "GET /api/stats/overview", expect: [6]int{401, 200, 200, 403, 403, 200}, send: get("/api/stats/overview?range=7d")},
+	{route: "GET /api/jobs", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/jobs")},
+	{route: "GET /api/jobs/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/jobs/%d", c.newJob(false)), nil).Status
+		}},
+	{route: "POST /api/jobs/{id}/retry", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/jobs/%d/retry", c.newJob(true)), nil).Status
+		}},
+	{route: "POST /api/jobs/{id}/cancel", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/jobs/%d/cancel", c.newJob(false)), nil).Status
 		}},
 	{route: "GET /api/events", expect: [6]int{401, 200, 200, 200, 200, 200},
 		send: func(c *matrixCaller, _ *matrixEnv) int { return streamStatus(c.t, c.client, "/api/events") }},

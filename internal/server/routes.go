@@ -6,10 +6,12 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/stats"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
@@ -29,6 +31,8 @@ func (s *Server) routes() {
 	auth.PeopleRoutes(rt, s.Auth)
 	orders.Routes(rt, s.Orders)
 	auditlog.Routes(rt, s.Audit)
+	stats.Routes(rt, s.Stats)
+	jobadmin.Routes(rt, s.Jobs)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
 		Summary: "Server-Sent Events: one event per change to a resource the caller may view"},

@@ -19,15 +19,18 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/platform/metrics"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
+	"github.com/pishkhan/pishkhan/internal/stats"
 )
 
 // Version is set at build time.
@@ -58,6 +61,9 @@ type Server struct {
 	Auth    *auth.Service
 	Orders  *orders.Service
 	Audit   *auditlog.Service
+	Stats   *stats.Service
+	Queue   *jobs.Queue
+	Jobs    *jobadmin.Service
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler
@@ -122,6 +128,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := jobs.CheckCurrent(ctx, s.DB); err != nil {
+		s.Close()
+		return nil, err
+	}
 	key, err := s.secret(ctx, "cursor_hmac")
 	if err != nil {
 		s.Close()
@@ -139,16 +149,28 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	}
 	s.Audit = auditlog.NewService(s.DB, s.Cache, key)
 	s.DB.OnCommit = func(ctx context.Context, tags []string) { s.Cache.Invalidate(ctx, tags...) }
-	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, key, cfg.CacheTTL)
-	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: ""}, cfg.SSEHeartbeat, 64)
-	s.routes()
-	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s.cancel = cancel
-	if err := s.Hub.Run(hubCtx, s.Bus); err != nil {
+	s.Stats = stats.NewService(s.DB, s.Cache, s.Bus, stats.Config{Location: cfg.TimeZone,
+		TodayTTL: time.Minute, ClosedDayTTL: 24 * time.Hour, OverviewTTL: cfg.CacheTTL, ReconcileDays: 3})
+	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, s.Stats, key, cfg.CacheTTL)
+	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	go s.Cache.PayOwedBumps(hubCtx, 200*time.Millisecond)
+	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
+	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
+		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage}, cfg.SSEHeartbeat, 64)
+	s.routes()
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	if err := s.Hub.Run(bgCtx, s.Bus); err != nil {
+		s.Close()
+		return nil, err
+	}
+	go s.Cache.PayOwedBumps(bgCtx, 200*time.Millisecond)
+	if err := s.startJobs(bgCtx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -170,8 +192,14 @@ func (s *Server) secret(ctx context.Context, name string) ([]byte, error) {
 	return hex.DecodeString(v)
 }
 
-// Close releases everything.
+// Close releases everything, first letting running jobs finish (or
+// returning them to the queue).
 func (s *Server) Close() {
+	if s.Queue != nil {
+		if err := s.Queue.Stop(context.Background()); err != nil {
+			slog.Warn("stopping the job queue", "err", err)
+		}
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}

@@ -95,7 +95,7 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.DB.Migrate(ctx); err != nil {
+	if _, err := o.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	o.Close()

@@ -24,6 +24,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 )
 
 // PostgresAdminURL is the server tests create their databases on.
@@ -98,6 +99,9 @@ func OpenDB(t testing.TB, e Engine) *db.DB {
 	}
 	t.Cleanup(func() { _ = d.Close() })
 	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Migrate(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -317,3 +317,7 @@ func IsUnique(err error) bool { return errors.Is(err, ErrUniqueViolation) }
 
 // Stats returns the pool figures, for metrics.
 func (d *DB) Stats() sql.DBStats { return d.SQL.Stats() }
+
+// SQL returns the transaction's database/sql handle, for libraries (the
+// job queue) that must write in the same transaction.
+func (t *Tx) SQL() *sql.Tx { return t.tx }

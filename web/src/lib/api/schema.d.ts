@@ -232,6 +232,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Background jobs, newest first (never cached: workers change them)
+         * @description Requires the permission `jobs.manage`.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One job with every attempt's error
+         * @description Requires the permission `jobs.manage`.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a waiting or running job (409 when it has finished)
+         * @description Requires the permission `jobs.manage`.
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed, discarded or cancelled job again now (409 when running or waiting)
+         * @description Requires the permission `jobs.manage`.
+         */
+        post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -453,6 +533,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * KPIs of a period against the one before, orders by status and a daily series, from pre-aggregated figures
+         * @description Requires the permission `stats.view`.
+         */
+        get: operations["statsOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -648,6 +748,11 @@ export interface components {
             request_id: string;
             status: string;
         };
+        Figure: {
+            change: number | null;
+            previous: number;
+            value: number;
+        };
         Health: {
             failing?: {
                 [key: string]: string;
@@ -694,6 +799,34 @@ export interface components {
             sku: string;
             unit_price: number;
         };
+        Job: {
+            args: unknown;
+            attempt: number;
+            attempted_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            errors: components["schemas"]["JobError"][];
+            finalized_at: string | null;
+            id: number;
+            kind: string;
+            max_attempts: number;
+            queue: string;
+            /** Format: date-time */
+            scheduled_at: string;
+            state: string;
+        };
+        JobError: {
+            /** Format: date-time */
+            at: string;
+            attempt: number;
+            error: string;
+        };
+        KPIs: {
+            average_order_value: components["schemas"]["MoneyFigure"][];
+            new_customers: components["schemas"]["Figure"];
+            orders: components["schemas"]["Figure"];
+            revenue: components["schemas"]["MoneyFigure"][];
+        };
         LoginInput: {
             email: string;
             password: string;
@@ -714,6 +847,16 @@ export interface components {
             totp_enabled: boolean;
             totp_setup_required: boolean;
         };
+        Money: {
+            amount: number;
+            currency: string;
+        };
+        MoneyFigure: {
+            change: number | null;
+            currency: string;
+            previous: number;
+            value: number;
+        };
         Order: {
             /** Format: date-time */
             created_at: string;
@@ -733,8 +876,25 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        Overview: {
+            by_status: components["schemas"]["StatusFigure"][];
+            from: string;
+            kpis: components["schemas"]["KPIs"];
+            range: string;
+            series: components["schemas"]["SeriesPoint"][];
+            time_zone: string;
+            to: string;
+            today: components["schemas"]["Today"];
+        };
         PageResponseEntry: {
             items: components["schemas"]["Entry"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageResponseJob: {
+            items: components["schemas"]["Job"][];
             page: number;
             page_size: number;
             total: number;
@@ -805,6 +965,12 @@ export interface components {
             require_totp: boolean;
             users_count: number;
         };
+        SeriesPoint: {
+            date: string;
+            new_customers: number;
+            orders: number;
+            revenue: components["schemas"]["Money"][];
+        };
         SessionView: {
             /** Format: date-time */
             created_at: string;
@@ -815,6 +981,11 @@ export interface components {
             last_seen_at: string;
             user: components["schemas"]["UserRef"];
             user_agent: string;
+        };
+        StatusFigure: {
+            amounts: components["schemas"]["Money"][];
+            orders: number;
+            status: string;
         };
         StatusInput: {
             note?: string;
@@ -832,6 +1003,12 @@ export interface components {
             enabled: boolean;
             recovery_codes_left: number;
             required: boolean;
+        };
+        Today: {
+            date: string;
+            new_customers: number;
+            orders: number;
+            revenue: components["schemas"]["Money"][];
         };
         Token: {
             /** Format: date-time */
@@ -1362,6 +1539,155 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description discarded is the dead-letter state */
+                state?: ("available" | "scheduled" | "running" | "retryable" | "completed" | "discarded" | "cancelled" | "pending")[];
+                /** @description e.g. stats_reconcile */
+                kind?: string;
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseJob"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
             };
             /** @description An error in the contract's envelope */
             default: {
@@ -1931,6 +2257,45 @@ export interface operations {
         responses: {
             /** @description No Content */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    statsOverview: {
+        parameters: {
+            query?: {
+                /** @description 7d, 30d (default), 90d or 365d, ending today in TIMEZONE */
+                range?: "7d" | "30d" | "90d" | "365d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
