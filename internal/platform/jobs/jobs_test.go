@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -277,4 +278,88 @@ func runChildWorker(url string) error {
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// slowArgs is a job that takes Millis to run, or until cancelled.
+type slowArgs struct {
+	Key    string `json:"key"`
+	Millis int    `json:"millis"`
+}
+
+func (slowArgs) Kind() string { return "test_slow" }
+
+type slowWorker struct {
+	river.WorkerDefaults[slowArgs]
+	db      *db.DB
+	started chan struct{}
+}
+
+func (w *slowWorker) Work(ctx context.Context, j *river.Job[slowArgs]) error {
+	w.started <- struct{}{}
+	select {
+	case <-time.After(time.Duration(j.Args.Millis) * time.Millisecond):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return w.db.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO test_effects (key, runs) VALUES (?, 1)`, j.Args.Key)
+		return err
+	})
+}
+
+// TestGracefulStop: at shutdown a running job that finishes within the
+// grace period completes; one that does not is cancelled and goes back to
+// the queue to run again, not lost and not marked done.
+func TestGracefulStop(t *testing.T) {
+	for _, e := range testkit.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d := openDB(t, e)
+			start := func() (*jobs.Queue, *slowWorker) {
+				w := &slowWorker{db: d, started: make(chan struct{}, 1)}
+				workers := river.NewWorkers()
+				river.AddWorker(workers, w)
+				cfg := testConfig()
+				cfg.ShutdownGrace = 500 * time.Millisecond
+				cfg.RescueAfter = time.Hour
+				q, err := jobs.New(d, workers, nil, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := q.Start(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return q, w
+			}
+			for _, c := range []struct {
+				key    string
+				millis int
+				// want lists the acceptable states: River puts a job cut
+				// short by a stop back as available (or retryable)
+				want []rivertype.JobState
+				runs int
+			}{
+				{"quick", 100, []rivertype.JobState{rivertype.JobStateCompleted}, 1},
+				{"too-slow", 60_000, []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateRetryable}, 0},
+			} {
+				q, w := start()
+				res, err := q.Client.Insert(ctx, slowArgs{Key: c.key, Millis: c.millis}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				<-w.started
+				if err := q.Stop(ctx); err != nil {
+					t.Fatalf("%s: stop: %v", c.key, err)
+				}
+				j, err := q.Client.JobGet(ctx, res.Job.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Contains(c.want, j.State) || runs(t, d, c.key) != c.runs {
+					t.Fatalf("%s: after stop the job is %s with %d effects; want %s with %d", c.key, j.State, runs(t, d, c.key), c.want, c.runs)
+				}
+			}
+		})
+	}
 }
