@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the parts tests run against are here: PostgreSQL and Redis
-# answering on loopback, and the redis-server binary tests start privately.
+# answering on loopback, and the binaries tests start privately
+# (redis-server, versitygw).
 # Installs Debian packages that are missing; fails loudly, never skips.
 set -euo pipefail
 
@@ -15,6 +16,15 @@ if ((${#need_apt[@]})); then
 	echo "installing ${need_apt[*]}"
 	if [[ $(id -u) -ne 0 ]]; then echo "need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# versitygw: the S3-compatible server storage tests start privately
+# (Apache-2.0), pinned, built into bin/ from the Go module proxy.
+VERSITYGW_VERSION=v1.8.0
+if [[ ! -x bin/versitygw ]] || [[ "$(cat bin/.versitygw-version 2>/dev/null)" != "$VERSITYGW_VERSION" ]]; then
+	echo "installing versitygw $VERSITYGW_VERSION into bin/"
+	GOBIN="$PWD/bin" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+	echo "$VERSITYGW_VERSION" >bin/.versitygw-version
 fi
 
 if ! psql "$PGURL" -Atc 'select 1' >/dev/null 2>&1; then
