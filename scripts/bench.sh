@@ -72,6 +72,24 @@ recreate_db() {
 
 drop_db() { psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true; }
 
+# start_server LOG ENV... serves with env(1) prefix ENV and waits until ready.
+start_server() {
+	local log=$1
+	shift
+	"$@" bin/pishkhan serve >"$log" 2>&1 &
+	server_pid=$!
+	for ((i = 0; ; i++)); do
+		if curl -fsS --max-time 2 "http://$BENCH_ADDR/readyz" >/dev/null 2>&1; then
+			return
+		fi
+		if ! kill -0 "$server_pid" 2>/dev/null || ((i >= 60)); then
+			echo "the server did not become ready" >&2
+			exit 1
+		fi
+		sleep 0.5
+	done
+}
+
 stop_server() {
 	if [[ -n $server_pid ]]; then
 		kill "$server_pid" 2>/dev/null || true
@@ -115,18 +133,7 @@ clear_redis
 psql "$PG/$BENCH_DB?sslmode=disable" -q -c 'VACUUM ANALYZE'
 
 echo "starting the server on $BENCH_ADDR (log: $work/server.log)"
-"${BENCH[@]}" bin/pishkhan serve >"$work/server.log" 2>&1 &
-server_pid=$!
-for ((i = 0; ; i++)); do
-	if curl -fsS --max-time 2 "http://$BENCH_ADDR/readyz" >/dev/null 2>&1; then
-		break
-	fi
-	if ! kill -0 "$server_pid" 2>/dev/null || ((i >= 60)); then
-		echo "the server did not become ready" >&2
-		exit 1
-	fi
-	sleep 0.5
-done
+start_server "$work/server.log" "${BENCH[@]}"
 
 redis_pid="$(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')"
 PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench run \
@@ -159,18 +166,7 @@ echo "timing the statistics overview on those $SEED_ORDERS orders"
 if $seed_ok; then
 	clear_redis
 	"${SEED[@]}" PISHKHAN_EMAIL="$email" PISHKHAN_PASSWORD="$password" bin/pishkhan createsuperuser >/dev/null
-	"${SEED[@]}" bin/pishkhan serve >"$work/server-stats.log" 2>&1 &
-	server_pid=$!
-	for ((i = 0; ; i++)); do
-		if curl -fsS --max-time 2 "http://$BENCH_ADDR/readyz" >/dev/null 2>&1; then
-			break
-		fi
-		if ! kill -0 "$server_pid" 2>/dev/null || ((i >= 60)); then
-			echo "the server did not become ready" >&2
-			exit 1
-		fi
-		sleep 0.5
-	done
+	start_server "$work/server-stats.log" "${SEED[@]}"
 	PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench stats \
 		-url "http://$BENCH_ADDR" -redis "redis://127.0.0.1:6379/0" -prefix "$PREFIX" -range 365d \
 		-orders "$SEED_ORDERS" >"$work/stats.md"
