@@ -11,6 +11,8 @@ need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v psql >/dev/null || need_apt+=(postgresql-client)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# clamd lives in /usr/sbin, not on an ordinary user's PATH
+command -v clamd >/dev/null || [[ -x /usr/sbin/clamd ]] || need_apt+=(clamav-daemon)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
 	echo "installing ${need_apt[*]}"
@@ -42,4 +44,4 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 	sleep 1
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable at 127.0.0.1:6379" >&2; exit 1; }
-echo "services: $(chromium --version 2>/dev/null | head -1), node $(node --version), PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server)"
+echo "services: $(chromium --version 2>/dev/null | head -1), node $(node --version), PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server), $("$(command -v clamd || echo /usr/sbin/clamd)" --version)"
