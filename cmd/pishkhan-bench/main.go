@@ -68,6 +68,7 @@ func usage() {
   pishkhan-bench run    [flags]   load-test a running Pishkhan and print a Markdown table
   pishkhan-bench report [flags]   render saved results and the target verdicts as Markdown
   pishkhan-bench stats  [flags]   time the statistics overview uncached and cached, as Markdown
+  pishkhan-bench media  [flags]   time a 100 MB upload and a 24 MP JPEG through the media pipeline, with peak RSS
 
 Run "pishkhan-bench run -h" or "pishkhan-bench report -h" for the flags.
 `)
@@ -86,6 +87,8 @@ func main() {
 		err = reportCmd(os.Args[2:])
 	case "stats":
 		err = statsCmd(os.Args[2:])
+	case "media":
+		err = mediaCmd(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

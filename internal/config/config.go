@@ -62,6 +62,21 @@ type Config struct {
 	JobPollInterval time.Duration
 	// StatsReconcileEvery is the interval of the statistics' reconciliation.
 	StatsReconcileEvery time.Duration
+	// S3 locates the media bucket; empty S3Endpoint keeps media on disk
+	// under MediaDir.
+	S3Endpoint, S3Bucket, S3Region, S3AccessKey, S3SecretKey string
+	S3PathStyle                                              bool
+	MediaDir                                                 string
+	// ClamAVAddr is clamd's TCP address; empty means files are not scanned.
+	ClamAVAddr string
+	// MediaRequireScan rejects files that could not be scanned.
+	MediaRequireScan bool
+	// MediaPublicBaseURL serves ready files from a CDN instead of signed URLs.
+	MediaPublicBaseURL string
+	// MediaMaxSize is the largest upload in bytes.
+	MediaMaxSize int64
+	// MediaAllowedTypes are the content types accepted (nil: the default list).
+	MediaAllowedTypes []string
 }
 
 type variable struct {
@@ -87,6 +102,17 @@ func integer(dst func(*Config) *int) func(*Config, string) error {
 			return fmt.Errorf("must be a positive whole number")
 		}
 		*dst(c) = n
+		return nil
+	}
+}
+
+func boolean(dst func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*dst(c) = b
 		return nil
 	}
 }
@@ -197,6 +223,45 @@ var variables = []variable{
 	}},
 	{"JOB_RESCUE_AFTER", "15m", "a job still running after this long is taken for abandoned (its worker died) and run again", dur(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 	{"JOB_POLL_INTERVAL", "500ms", "how often idle workers look for new jobs", dur(func(c *Config) *time.Duration { return &c.JobPollInterval })},
+	{"S3_ENDPOINT", "", "S3-compatible endpoint for media (https://s3.amazonaws.com, http://127.0.0.1:7070, …); empty keeps media on local disk in MEDIA_DIR", str(func(c *Config) *string { return &c.S3Endpoint })},
+	{"S3_BUCKET", "", "the media bucket (with S3_ENDPOINT)", str(func(c *Config) *string { return &c.S3Bucket })},
+	{"S3_REGION", "us-east-1", "the bucket's region", str(func(c *Config) *string { return &c.S3Region })},
+	{"S3_ACCESS_KEY", "", "access key of the bucket", str(func(c *Config) *string { return &c.S3AccessKey })},
+	{"S3_SECRET_KEY", "", "secret key of the bucket", str(func(c *Config) *string { return &c.S3SecretKey })},
+	{"S3_PATH_STYLE", "true", "address the bucket as ENDPOINT/BUCKET (most S3-compatible servers); false for BUCKET.ENDPOINT", boolean(func(c *Config) *bool { return &c.S3PathStyle })},
+	{"MEDIA_DIR", "", "where local-disk media lives; empty means DATA_DIR/media", str(func(c *Config) *string { return &c.MediaDir })},
+	{"CLAMAV_ADDR", "", "clamd's TCP address (127.0.0.1:3310) to scan uploads; empty marks them not scanned", str(func(c *Config) *string { return &c.ClamAVAddr })},
+	{"MEDIA_REQUIRE_SCAN", "false", "reject uploads that could not be scanned (no CLAMAV_ADDR)", boolean(func(c *Config) *bool { return &c.MediaRequireScan })},
+	{"MEDIA_PUBLIC_BASE_URL", "", "serve ready media as BASE/KEY (a CDN in front of the bucket) instead of short-lived signed URLs", func(c *Config, v string) error {
+		c.MediaPublicBaseURL = strings.TrimSuffix(v, "/")
+		if v == "" {
+			return nil
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("must be an http(s) URL such as https://cdn.example.com/media")
+		}
+		return nil
+	}},
+	{"MEDIA_MAX_SIZE", "134217728", "largest upload in bytes (128 MiB)", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 5<<30 {
+			return fmt.Errorf("must be a number of bytes from 1 to 5368709120")
+		}
+		c.MediaMaxSize = n
+		return nil
+	}},
+	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML and SVG are never accepted", func(c *Config, v string) error {
+		c.MediaAllowedTypes = nil
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
+				if t == "text/html" || t == "image/svg+xml" || !strings.Contains(t, "/") {
+					return fmt.Errorf("%q cannot be allowed", t)
+				}
+				c.MediaAllowedTypes = append(c.MediaAllowedTypes, t)
+			}
+		}
+		return nil
+	}},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 
@@ -212,6 +277,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		if err := v.set(&c, val); err != nil {
 			errs = append(errs, v.name+": "+err.Error())
 		}
+	}
+	if c.S3Endpoint != "" && (c.S3Bucket == "" || c.S3AccessKey == "" || c.S3SecretKey == "") {
+		errs = append(errs, "S3_ENDPOINT: needs S3_BUCKET, S3_ACCESS_KEY and S3_SECRET_KEY")
 	}
 	if c.SMTPURL != nil && c.PublicURL == "" {
 		errs = append(errs, "PUBLIC_URL: must be set with SMTP_URL, so emailed links never take their host from a request")

@@ -76,6 +76,23 @@ func (c *matrixCaller) fresh() *testkit.Client {
 	return c.in.LoggedIn(c.t, c.email)
 }
 
+// matrixBytes is a small PNG's worth of bytes for media rows.
+var matrixBytes = []byte("\x89PNG\r\n\x1a\nmatrix")
+
+var matrixFile = map[string]any{"filename": "m.png", "content_type": "image/png", "size": len(matrixBytes)}
+
+// newUpload has the superuser start an upload and send its bytes.
+func (env *matrixEnv) newUpload(t *testing.T, in *testkit.Instance) uploadAnswer {
+	var up uploadAnswer
+	r := env.admin.Do("POST", "/api/media/upload", matrixFile)
+	if r.Status != 201 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &up)
+	sendSigned(t, in, up.Upload, matrixBytes)
+	return up
+}
+
 // newJob enqueues a job due in an hour (cancelled when cancelled is set,
 // so that it can be retried) and returns its id.
 func (c *matrixCaller) newJob(cancelled bool) int64 {
@@ -148,6 +165,62 @@ var authzMatrix = []matrixRow{
 	{route: "POST /api/jobs/{id}/cancel", expect: [6]int{401, 200, 403, 403, 403, 403},
 		send: func(c *matrixCaller, _ *matrixEnv) int {
 			return c.client.Do("POST", fmt.Sprintf("/api/jobs/%d/cancel", c.newJob(false)), nil).Status
+		}},
+	{route: "GET /api/media", expect: [6]int{401, 200, 200, 200, 403, 200}, send: get("/api/media")},
+	{route: "POST /api/media/upload", expect: [6]int{401, 201, 201, 201, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/media/upload", matrixFile).Status
+		}},
+	{route: "POST /api/media/{id}/complete", object: "own upload", expect: [6]int{401, 202, 202, 202, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			r := c.client.Do("POST", "/api/media/upload", matrixFile)
+			if r.Status != 201 {
+				return r.Status
+			}
+			var up uploadAnswer
+			r.JSON(c.t, &up)
+			sendSigned(c.t, c.in, up.Upload, matrixBytes)
+			return c.client.Do("POST", fmt.Sprintf("/api/media/%d/complete", up.Media.ID), nil).Status
+		}},
+	{route: "POST /api/media/{id}/complete", object: "another's upload", expect: [6]int{401, 403, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			up := env.newUpload(c.t, c.in)
+			return c.client.Do("POST", fmt.Sprintf("/api/media/%d/complete", up.Media.ID), nil).Status
+		}},
+	{route: "GET /api/media/{id}", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/media/%d", env.newUpload(c.t, c.in).Media.ID), nil).Status
+		}},
+	{route: "PATCH /api/media/{id}", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/media/%d", env.newUpload(c.t, c.in).Media.ID),
+				map[string]any{"title": map[string]string{"fa": "ع", "en": "t"}}).Status
+		}},
+	{route: "DELETE /api/media/{id}", expect: [6]int{401, 204, 204, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/media/%d", env.newUpload(c.t, c.in).Media.ID), nil).Status
+		}},
+	{route: "POST /api/media/bulk-delete", expect: [6]int{401, 200, 200, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/media/bulk-delete", map[string]any{"ids": []int64{env.newUpload(c.t, c.in).Media.ID}}).Status
+		}},
+	// the signature is the credential: anyone holding it may use it once
+	{route: "PUT /api/storage/{token}", expect: [6]int{200, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			r := env.admin.Do("POST", "/api/media/upload", matrixFile)
+			var up uploadAnswer
+			r.JSON(c.t, &up)
+			return c.client.Do("PUT", up.Upload.URL, matrixBytes, "Content-Type", "image/png").Status
+		}},
+	{route: "GET /api/storage/{token}", expect: [6]int{200, 200, 200, 200, 200, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			up := env.newUpload(c.t, c.in)
+			key := mediaKey(c.t, c.in, up.Media.ID)
+			u, err := c.in.Srv.Storage.PresignGet(context.Background(), key, time.Minute, false, "")
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			return c.client.Do("GET", u, nil).Status
 		}},
 	{route: "GET /api/events", expect: [6]int{401, 200, 200, 200, 200, 200},
 		send: func(c *matrixCaller, _ *matrixEnv) int { return streamStatus(c.t, c.client, "/api/events") }},

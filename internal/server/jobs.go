@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
+	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/stats"
@@ -50,6 +51,7 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	workers := river.NewWorkers()
 	periodic := stats.Register(s.Stats, workers, s.Cfg.StatsReconcileEvery)
 	river.AddWorker(workers, &warmWorker{s: s})
+	media.Register(s.Media, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
 		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10, ShutdownGrace: 10 * time.Second})
 }

@@ -7,10 +7,12 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
+	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
@@ -33,6 +35,8 @@ func (s *Server) routes() {
 	auditlog.Routes(rt, s.Audit)
 	stats.Routes(rt, s.Stats)
 	jobadmin.Routes(rt, s.Jobs)
+	local, _ := s.Storage.(*storage.Local)
+	media.Routes(rt, s.Media, local)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
 		Summary: "Server-Sent Events: one event per change to a resource the caller may view"},
@@ -74,8 +78,8 @@ func (s *Server) routes() {
 		httpapi.Recover,
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
-		httpapi.LimitBody(httpapi.DefaultBodyLimit),
-		httpapi.Timeout(s.Cfg.RequestTimeout, isStream),
+		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
+		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isUpload(r) }),
 		auth.Middleware(s.Auth, s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
 	)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
+	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
@@ -30,6 +31,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/metrics"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
+	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
 )
 
@@ -62,6 +64,8 @@ type Server struct {
 	Orders  *orders.Service
 	Audit   *auditlog.Service
 	Stats   *stats.Service
+	Storage storage.Storage
+	Media   *media.Service
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
 	Router  *httpapi.Router
@@ -152,13 +156,18 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Stats = stats.NewService(s.DB, s.Cache, s.Bus, stats.Config{Location: cfg.TimeZone,
 		TodayTTL: time.Minute, ClosedDayTTL: 24 * time.Hour, OverviewTTL: cfg.CacheTTL, ReconcileDays: 3})
 	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, s.Stats, key, cfg.CacheTTL)
+	if err := s.openMedia(ctx, key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err
 	}
+	s.Media.SetQueue(s.Queue)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
-		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage}, cfg.SSEHeartbeat, 64)
+		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView}, cfg.SSEHeartbeat, 64)
 	s.routes()
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -276,3 +285,9 @@ func (s *Server) Ready(ctx context.Context) map[string]string {
 }
 
 func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/events") }
+
+// isUpload is a signed upload to local-disk storage: its signature bounds
+// its size, and a large file may take longer than a request may.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, StoragePath+"/")
+}

@@ -39,16 +39,18 @@ type Instance struct {
 	Env  map[string]string
 }
 
-// Shared is what several instances share: a database and maybe Redis.
+// Shared is what several instances share: a database, maybe Redis, and
+// the directory of local-disk media.
 type Shared struct {
 	DatabaseURL string
 	Redis       *Redis
+	MediaDir    string
 }
 
 // NewShared prepares a fresh database (and Redis) for mode.
 func NewShared(t testing.TB, m Mode) Shared {
 	t.Helper()
-	var s Shared
+	s := Shared{MediaDir: t.TempDir()}
 	if m.Postgres {
 		s.DatabaseURL = NewPostgres(t)
 	} else {
@@ -82,6 +84,10 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 	}
 	if sh.Redis != nil {
 		env["REDIS_URL"] = sh.Redis.URL
+	}
+	env["MEDIA_DIR"] = sh.MediaDir
+	if sh.MediaDir == "" {
+		env["MEDIA_DIR"] = t.TempDir()
 	}
 	for k, v := range extra {
 		env[k] = v

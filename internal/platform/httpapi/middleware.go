@@ -213,10 +213,15 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
-// LimitBody caps every request body; decoders report the overflow as 413.
-func LimitBody(limit int64) Middleware {
+// LimitBody caps every request body but those skip names (which bound
+// their own); decoders report the overflow as 413.
+func LimitBody(limit int64, skip func(*http.Request) bool) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			if r.ContentLength > limit {
 				WriteError(w, r, apperr.New(apperr.PayloadTooLarge, "the body is larger than %d bytes", limit))
 				return

@@ -312,6 +312,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The media library, newest first; ready items carry signed (or public) URLs
+         * @description Requires the permission `media.view`.
+         */
+        get: operations["listMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete up to 100 items at once; ids that do not exist are skipped
+         * @description Requires the permission `media.delete`.
+         */
+        post: operations["bulkDeleteMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a pending item and sign the browser's upload of its bytes straight to storage
+         * @description Requires the permission `media.upload`.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One item
+         * @description Requires the permission `media.view`.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an item; its file and thumbnails are removed from storage
+         * @description Requires the permission `media.delete`.
+         */
+        delete: operations["deleteMedia"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an item's title and alt text (Persian and English)
+         * @description Requires the permission `media.upload`.
+         */
+        patch: operations["updateMedia"];
+        trace?: never;
+    };
+    "/api/media/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The upload finished: queue the scan and processing (the uploader only; repeatable)
+         * @description Requires the permission `media.upload`.
+         */
+        post: operations["completeMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -553,6 +661,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Local-disk storage: a signed download */
+        get: operations["storageDownload"];
+        /** Local-disk storage: a signed upload (the signature binds key, size, type and expiry) */
+        put: operations["storageUpload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -671,6 +797,12 @@ export interface components {
         Actor: {
             email: string;
             id: number;
+        };
+        BulkDeleteInput: {
+            ids: number[];
+        };
+        BulkDeleted: {
+            deleted: number;
         };
         Change: {
             from: unknown;
@@ -847,6 +979,29 @@ export interface components {
             totp_enabled: boolean;
             totp_setup_required: boolean;
         };
+        Media: {
+            alt: components["schemas"]["Text"];
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            filename: string;
+            height: number;
+            id: number;
+            kind: string;
+            owner: components["schemas"]["Owner"];
+            reason: string;
+            scan: string;
+            size: number;
+            status: string;
+            thumbnails: {
+                [key: string]: string;
+            };
+            title: components["schemas"]["Text"];
+            /** Format: date-time */
+            updated_at: string;
+            url: string | null;
+            width: number;
+        };
         Money: {
             amount: number;
             currency: string;
@@ -886,6 +1041,10 @@ export interface components {
             to: string;
             today: components["schemas"]["Today"];
         };
+        Owner: {
+            email: string;
+            id: number;
+        };
         PageResponseEntry: {
             items: components["schemas"]["Entry"][];
             page: number;
@@ -895,6 +1054,13 @@ export interface components {
         };
         PageResponseJob: {
             items: components["schemas"]["Job"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageResponseMedia: {
+            items: components["schemas"]["Media"][];
             page: number;
             page_size: number;
             total: number;
@@ -937,6 +1103,10 @@ export interface components {
         };
         PasswordInput: {
             password: string;
+        };
+        PatchInput: {
+            alt: components["schemas"]["Text"] | null;
+            title: components["schemas"]["Text"] | null;
         };
         PermissionList: {
             items: components["schemas"]["Described"][];
@@ -982,6 +1152,15 @@ export interface components {
             user: components["schemas"]["UserRef"];
             user_agent: string;
         };
+        SignedRequest: {
+            /** Format: date-time */
+            expires_at: string;
+            headers: {
+                [key: string]: string;
+            };
+            method: string;
+            url: string;
+        };
         StatusFigure: {
             amounts: components["schemas"]["Money"][];
             orders: number;
@@ -1003,6 +1182,10 @@ export interface components {
             enabled: boolean;
             recovery_codes_left: number;
             required: boolean;
+        };
+        Text: {
+            en: string;
+            fa: string;
         };
         Today: {
             date: string;
@@ -1029,6 +1212,15 @@ export interface components {
             is_superuser?: boolean | null;
             name?: string | null;
             role_ids?: number[] | null;
+        };
+        UploadInput: {
+            content_type: string;
+            filename: string;
+            size: number;
+        };
+        UploadResult: {
+            media: components["schemas"]["Media"];
+            upload: components["schemas"]["SignedRequest"];
         };
         UserRef: {
             email: string;
@@ -1700,6 +1892,261 @@ export interface operations {
             };
         };
     };
+    listMedia: {
+        parameters: {
+            query?: {
+                kind?: "image" | "video" | "audio" | "document";
+                status?: "pending" | "scanning" | "ready" | "rejected" | "failed";
+                /** @description case-insensitive substring of the file name or title */
+                q?: string;
+                /** @description uploaded at or after (inclusive) */
+                from?: string;
+                /** @description uploaded before (exclusive) */
+                to?: string;
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponseMedia"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulkDeleteMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeleteInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleted"];
+                };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadResult"];
+                };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the item as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completeMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     openapi: {
         parameters: {
             query?: never;
@@ -2296,6 +2743,71 @@ export interface operations {
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    storageDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    storageUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

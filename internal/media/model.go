@@ -1,0 +1,167 @@
+// Package media is the media library: signed direct uploads, a durable
+// processing pipeline (type sniffing, malware scan, metadata stripping,
+// thumbnails), signed or public downloads, and titles and alt text in
+// Persian and English.
+package media
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+)
+
+// Permissions used by this feature.
+const (
+	PermView   authz.Permission = "media.view"
+	PermUpload authz.Permission = "media.upload"
+	PermDelete authz.Permission = "media.delete"
+)
+
+// Resource is the events and cache name of media.
+const Resource = "media"
+
+// Statuses of a media item.
+const (
+	Pending  = "pending"  // the signed upload was issued
+	Scanning = "scanning" // the upload is complete; the pipeline runs
+	Ready    = "ready"
+	Rejected = "rejected" // refused type, infected, or not scanned when a scan is required
+	Failed   = "failed"   // the upload never arrived, or processing gave up
+)
+
+// Statuses lists them, for filters.
+var Statuses = []string{Pending, Scanning, Ready, Rejected, Failed}
+
+// Kinds group content types for filters.
+var Kinds = []string{"image", "video", "audio", "document"}
+
+// KindOf names the kind of a content type.
+func KindOf(contentType string) string {
+	switch {
+	case strings.HasPrefix(contentType, "image/"):
+		return "image"
+	case strings.HasPrefix(contentType, "video/"):
+		return "video"
+	case strings.HasPrefix(contentType, "audio/"):
+		return "audio"
+	}
+	return "document"
+}
+
+// Text is a string in Persian and English.
+type Text struct {
+	FA string `json:"fa"`
+	EN string `json:"en"`
+}
+
+// Owner is who uploaded an item.
+type Owner struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+}
+
+// Media is the API's media item.
+type Media struct {
+	ID          int64  `json:"id"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Kind        string `json:"kind"`
+	Status      string `json:"status"`
+	// Scan is pending, clean, infected or not_scanned.
+	Scan string `json:"scan"`
+	// Reason says why an item was rejected or failed.
+	Reason    string    `json:"reason"`
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	Title     Text      `json:"title"`
+	Alt       Text      `json:"alt"`
+	Owner     Owner     `json:"owner"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// URL downloads the file (signed and short-lived, or under the public
+	// base URL); only for ready items.
+	URL *string `json:"url"`
+	// Thumbnails maps a side in pixels ("256", "1024") to an image URL.
+	Thumbnails map[string]string `json:"thumbnails"`
+
+	key    string
+	thumbs []string
+}
+
+// UploadInput is the body of POST /api/media/upload.
+type UploadInput struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// Validate checks an upload request against the size limit and the
+// allowed types (the bytes are checked again once they arrive).
+func (in *UploadInput) Validate(maxSize int64, allowed []string) error {
+	fe := apperr.FieldErrors{}
+	in.Filename = strings.TrimSpace(in.Filename)
+	switch {
+	case in.Filename == "":
+		fe.Add("filename", "is required")
+	case utf8.RuneCountInString(in.Filename) > 255 || strings.ContainsAny(in.Filename, "/\\\x00"):
+		fe.Add("filename", "must be at most 255 characters, without slashes")
+	}
+	ct := strings.ToLower(strings.TrimSpace(strings.Split(in.ContentType, ";")[0]))
+	in.ContentType = ct
+	switch {
+	case ct == "":
+		fe.Add("content_type", "is required")
+	case !slices.Contains(allowed, ct):
+		fe.Add("content_type", "is not allowed; allowed: "+strings.Join(allowed, ", "))
+	}
+	switch {
+	case in.Size < 1:
+		fe.Add("size", "must be at least 1 byte")
+	case in.Size > maxSize:
+		fe.Add("size", "must be at most "+humanBytes(maxSize))
+	}
+	return fe.Err()
+}
+
+// PatchInput is the body of PATCH /api/media/{id}: the fields to change.
+type PatchInput struct {
+	Title *Text `json:"title"`
+	Alt   *Text `json:"alt"`
+}
+
+// Validate checks a patch.
+func (in PatchInput) Validate() error {
+	fe := apperr.FieldErrors{}
+	if in.Title == nil && in.Alt == nil {
+		fe.Add("title", "send title or alt")
+	}
+	for name, t := range map[string]*Text{"title": in.Title, "alt": in.Alt} {
+		if t == nil {
+			continue
+		}
+		for lang, v := range map[string]string{"fa": t.FA, "en": t.EN} {
+			if utf8.RuneCountInString(v) > 500 || !utf8.ValidString(v) {
+				fe.Add(name+"."+lang, "must be at most 500 characters")
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// BulkDeleteInput is the body of POST /api/media/bulk-delete.
+type BulkDeleteInput struct {
+	IDs []int64 `json:"ids"`
+}
+
+func humanBytes(n int64) string {
+	if n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

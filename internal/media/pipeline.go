@@ -1,0 +1,313 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // image.DecodeConfig reads these
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+	_ "golang.org/x/image/webp"
+
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/mediaproc"
+	"github.com/pishkhan/pishkhan/internal/platform/storage"
+)
+
+// ProcessArgs runs an uploaded item through the pipeline.
+type ProcessArgs struct {
+	MediaID int64 `json:"media_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ProcessArgs) Kind() string { return "media_process" }
+
+// DeleteObjectsArgs removes a deleted item's objects from storage.
+type DeleteObjectsArgs struct {
+	Keys []string `json:"keys"`
+}
+
+// Kind implements river.JobArgs.
+func (DeleteObjectsArgs) Kind() string { return "media_delete_objects" }
+
+// Register adds the media jobs to a queue's workers.
+func Register(s *Service, workers *river.Workers) {
+	river.AddWorker(workers, &processWorker{s: s})
+	river.AddWorker(workers, &deleteWorker{s: s})
+}
+
+type deleteWorker struct {
+	river.WorkerDefaults[DeleteObjectsArgs]
+	s *Service
+}
+
+func (w *deleteWorker) Work(ctx context.Context, j *river.Job[DeleteObjectsArgs]) error {
+	for _, k := range j.Args.Keys {
+		if err := w.s.store.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type processWorker struct {
+	river.WorkerDefaults[ProcessArgs]
+	s *Service
+}
+
+// Work runs the pipeline: the object exists with the declared size; clamd
+// finds nothing in it; its bytes are of an allowed type that matches the
+// declared one; images lose their metadata and get thumbnails; then the item
+// is ready. A refused or infected file is rejected and deleted from
+// storage. Every step can run again (a retry after a crash redoes the
+// work and ends the same way); an item no longer scanning is left alone.
+func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) error {
+	s := w.s
+	ctx = authz.With(ctx, authz.System)
+	m, err := getMedia(ctx, s.db.Reader(), j.Args.MediaID)
+	if errors.Is(err, errNoRow) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if m.Status != Scanning {
+		return nil
+	}
+	declared := m.ContentType // the sniffed type is not known yet
+	obj, err := s.store.Stat(ctx, m.key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return s.finish(ctx, m, outcome{Status: Failed, Scan: "pending", Reason: "the file never arrived in storage"}, false)
+	}
+	if err != nil {
+		return err
+	}
+	if obj.Size != m.Size {
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "pending",
+			Reason: fmt.Sprintf("storage holds %d bytes, the upload declared %d", obj.Size, m.Size)}, true)
+	}
+
+	// one local copy (on disk, not in memory) serves every step
+	orig, err := s.fetch(ctx, m.key, m.Size)
+	if err != nil {
+		return err
+	}
+	defer cleanup(orig)
+	// every file is scanned, whatever its type
+	res := outcome{Status: Ready, Scan: "not_scanned"}
+	if s.scanner != nil {
+		clean, signature, err := s.scanner.Scan(ctx, orig)
+		if err != nil {
+			return fmt.Errorf("scan: %w", err) // retried: clamd may be back
+		}
+		if !clean {
+			return s.finish(ctx, m, outcome{Status: Rejected, Scan: "infected", Reason: "malware found: " + signature}, true)
+		}
+		res.Scan = "clean"
+	} else if s.cfg.RequireScan {
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "not_scanned",
+			Reason: "not scanned: no virus scanner is configured and MEDIA_REQUIRE_SCAN is on"}, true)
+	}
+	if _, err := orig.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(orig, head)
+	sniffed := mediaproc.Sniff(head[:n])
+	if err := mediaproc.Allowed(declared, sniffed, s.cfg.Allowed); err != nil {
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, Reason: err.Error(), ContentType: sniffed}, true)
+	}
+	res.ContentType = mediaproc.Canonical(sniffed)
+
+	if KindOf(res.ContentType) == "image" {
+		if err := s.processImage(ctx, m, orig, &res); err != nil {
+			var bad mediaError
+			if errors.As(err, &bad) {
+				return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, ContentType: res.ContentType, Reason: bad.msg}, true)
+			}
+			return err
+		}
+	}
+	return s.finish(ctx, m, res, false)
+}
+
+// mediaError is a problem with the file itself: retrying cannot help.
+type mediaError struct{ msg string }
+
+func (e mediaError) Error() string { return e.msg }
+
+// processImage replaces the object by a copy without metadata and stores
+// the thumbnails made from it.
+func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res *outcome) error {
+	if _, err := orig.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	stripped, err := os.CreateTemp("", "pishkhan-strip-*")
+	if err != nil {
+		return err
+	}
+	defer cleanup(stripped)
+	source := orig
+	switch err := mediaproc.StripMetadata(stripped, orig, res.ContentType); {
+	case err == nil:
+		size, err := stripped.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return err
+		}
+		if _, err := stripped.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := s.store.Put(ctx, m.key, stripped, size, res.ContentType); err != nil {
+			return err
+		}
+		source = stripped
+	case errors.Is(err, mediaproc.ErrUnsupported): // GIF: kept as is
+	case errors.Is(err, mediaproc.ErrMalformed):
+		return mediaError{"the image is damaged: " + err.Error()}
+	default:
+		return err
+	}
+	if _, err := source.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	files := map[int]*os.File{}
+	defer func() {
+		for _, f := range files {
+			cleanup(f)
+		}
+	}()
+	var openErr error
+	sizes, err := mediaproc.Thumbnails(source, s.cfg.ThumbnailSides, func(side int) io.Writer {
+		f, err := os.CreateTemp("", "pishkhan-thumb-*")
+		if err != nil {
+			openErr = err
+			return io.Discard
+		}
+		files[side] = f
+		return f
+	})
+	if openErr != nil {
+		return openErr
+	}
+	switch {
+	case errors.Is(err, mediaproc.ErrTooLarge):
+		return mediaError{"the image has too many pixels to process"}
+	case errors.Is(err, mediaproc.ErrNotImage):
+		return mediaError{"the image could not be read"}
+	case err != nil:
+		return mediaError{"the image could not be decoded: " + err.Error()}
+	}
+	res.Thumbs = nil
+	for _, sz := range sizes {
+		f := files[sz.Side]
+		n, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		ext := "jpg"
+		if sz.ContentType == "image/png" {
+			ext = "png"
+		}
+		name := strconv.Itoa(sz.Side) + "." + ext
+		if err := s.store.Put(ctx, thumbKey(m.key, name), f, n, sz.ContentType); err != nil {
+			return err
+		}
+		res.Thumbs = append(res.Thumbs, name)
+	}
+	if len(sizes) > 0 {
+		// the largest thumbnail has the image's aspect; read the real size
+		if _, err := source.Seek(0, io.SeekStart); err == nil {
+			res.Width, res.Height = imageSize(source)
+		}
+	}
+	return nil
+}
+
+// fetch copies an object into a temporary file, at most size bytes.
+func (s *Service) fetch(ctx context.Context, key string, size int64) (*os.File, error) {
+	rc, err := s.store.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	f, err := os.CreateTemp("", "pishkhan-media-*")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(f, io.LimitReader(rc, size)); err != nil {
+		cleanup(f)
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		cleanup(f)
+		return nil, err
+	}
+	return f, nil
+}
+
+func cleanup(f *os.File) {
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+}
+
+// finish records the pipeline's outcome; a rejected file's objects are
+// deleted from storage (after the commit: a failure leaves the row
+// rejected and the object to the next attempt's delete).
+func (s *Service) finish(ctx context.Context, m Media, o outcome, deleteObject bool) error {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		cur, err := getMedia(ctx, tx, m.ID)
+		if err != nil || cur.Status != Scanning {
+			return err
+		}
+		if err := setOutcome(ctx, tx, m.ID, o, now); err != nil {
+			return err
+		}
+		touch(tx, m.ID)
+		if o.Status == Ready {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "media." + o.Status, ResourceType: "media",
+			ResourceID: strconv.FormatInt(m.ID, 10), Changes: map[string]audit.Change{
+				"status": {From: Scanning, To: o.Status}, "scan": {To: o.Scan}, "reason": {To: o.Reason}}})
+	})
+	if errors.Is(err, errNoRow) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if deleteObject {
+		if err := s.store.Delete(ctx, m.key); err != nil {
+			slog.WarnContext(ctx, "deleting a rejected file failed", "media_id", m.ID, "err", err)
+		}
+	}
+	s.changed(ctx, "updated", m.ID)
+	return nil
+}
+
+// imageSize reads an image's displayed size (EXIF orientations 5 to 8
+// turn it a quarter).
+func imageSize(f *os.File) (w, h int) {
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0
+	}
+	if _, err := f.Seek(0, io.SeekStart); err == nil && mediaproc.Orientation(f) >= 5 {
+		return cfg.Height, cfg.Width
+	}
+	return cfg.Width, cfg.Height
+}

@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/media"
+	"github.com/pishkhan/pishkhan/internal/platform/mediaproc"
+	"github.com/pishkhan/pishkhan/internal/platform/scan"
+	"github.com/pishkhan/pishkhan/internal/platform/storage"
+)
+
+// StoragePath is where the local-disk storage's signed requests go.
+const StoragePath = "/api/storage"
+
+// openMedia picks the storage (S3 when configured, else local disk) and
+// the scanner (clamd when configured) and builds the media library.
+func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
+	cfg := s.Cfg
+	if cfg.S3Endpoint != "" {
+		st, err := storage.NewS3(storage.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, Region: cfg.S3Region,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3PathStyle})
+		if err != nil {
+			return err
+		}
+		ectx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := st.EnsureBucket(ectx); err != nil {
+			return fmt.Errorf("S3 bucket %q at %s: %w", cfg.S3Bucket, cfg.S3Endpoint, err)
+		}
+		s.Storage = st
+	} else {
+		key, err := s.secret(ctx, "storage_key")
+		if err != nil {
+			return err
+		}
+		dir := cfg.MediaDir
+		if dir == "" {
+			dir = filepath.Join(cfg.DataDir, "media")
+		}
+		s.Storage = &storage.Local{Dir: dir, BaseURL: StoragePath, Key: key}
+	}
+	var scanner media.Scanner
+	if cfg.ClamAVAddr != "" {
+		scanner = clamd{scan.Scanner{Addr: cfg.ClamAVAddr, Timeout: 10 * time.Minute}}
+	}
+	allowed := cfg.MediaAllowedTypes
+	if allowed == nil {
+		allowed = mediaproc.DefaultAllow
+	}
+	s.Media = media.NewService(s.DB, s.Cache, s.Bus, s.Storage, scanner, media.Config{
+		MaxSize: cfg.MediaMaxSize, Allowed: allowed, UploadTTL: 10 * time.Minute, DownloadTTL: 15 * time.Minute,
+		PublicBaseURL: cfg.MediaPublicBaseURL, RequireScan: cfg.MediaRequireScan, ThumbnailSides: []int{256, 1024},
+		ItemTTL: 24 * time.Hour, ListTTL: cfg.CacheTTL,
+	}, cursorKey)
+	return nil
+}
+
+// clamd adapts the scan client to the media library.
+type clamd struct{ scan.Scanner }
+
+func (c clamd) Scan(ctx context.Context, r io.Reader) (bool, string, error) {
+	res, err := c.Scanner.Scan(ctx, r)
+	return res.Clean, res.Signature, err
+}
