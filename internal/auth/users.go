@@ -291,6 +291,25 @@ func validateName(fe apperr.FieldErrors, field, name string) {
 	}
 }
 
+// userFieldReasons are the stable reasons of the user form's shape checks.
+var userFieldReasons = map[string]string{"email": "invalid_email", "name": "too_long", "is_superuser": ReasonSuperuserOnly}
+
+// withFieldReasons adds details.field_reasons to a user form's
+// VALIDATION_FAILED (nil stays nil).
+func withFieldReasons(err error) error {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	reasons := map[string]string{}
+	for f := range e.Fields {
+		if r, ok := userFieldReasons[f]; ok {
+			reasons[f] = r
+		}
+	}
+	return e.WithDetail("field_reasons", reasons)
+}
+
 // InviteUser creates an invited user (no password yet) with roles and
 // returns a one-time set-password link. Only users.manage may; roles can
 // give only permissions the caller holds; only a superuser makes superusers.
@@ -308,10 +327,7 @@ func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase s
 	if in.IsSuperuser && !p.Superuser {
 		fe.Add("is_superuser", "only a superuser can make another")
 	}
-	if err := fe.Err(); err != nil {
-		if _, ok := fe["is_superuser"]; ok {
-			err.(*apperr.Error).WithDetail("field_reasons", map[string]string{"is_superuser": ReasonSuperuserOnly})
-		}
+	if err := withFieldReasons(fe.Err()); err != nil {
 		return CreatedUser{}, err
 	}
 	if in.RoleIDs == nil {
@@ -512,7 +528,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 		*in.Name = strings.TrimSpace(*in.Name)
 		validateName(fe, "name", *in.Name)
 	}
-	if err := fe.Err(); err != nil {
+	if err := withFieldReasons(fe.Err()); err != nil {
 		return UserView{}, err
 	}
 	if id == p.UserID && (in.RoleIDs != nil || in.IsSuperuser != nil || in.IsActive != nil) {

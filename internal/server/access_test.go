@@ -322,6 +322,10 @@ func TestAccessRules(t *testing.T) {
 				if fieldReason(t, e, "role_ids[0]") != "not_held" {
 					t.Fatalf("granting a role with permissions you lack: %v", e)
 				}
+				e = wantError(t, sa.Do("POST", "/api/users", map[string]any{"email": "not an email", "is_superuser": true}), 422, "VALIDATION_FAILED")
+				if fieldReason(t, e, "email") != "invalid_email" || fieldReason(t, e, "is_superuser") != "superuser_only" {
+					t.Fatalf("a bad invite: %v", e)
+				}
 				e = wantError(t, sa.Do("POST", "/api/roles", map[string]any{"name": "Mine", "permissions": []string{"audit.view"}}), 422, "VALIDATION_FAILED")
 				if fieldReason(t, e, "permissions[0]") != "not_held" {
 					t.Fatalf("a role with a permission you lack: %v", e)
