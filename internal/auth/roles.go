@@ -264,9 +264,9 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatc
 			in.Permissions != nil && !samePermissions(*in.Permissions, before.Permissions)) {
 			return errBuiltinRole()
 		}
-		// a change of who must use a second factor, like one of the
-		// permissions, needs every permission of the role held: no one
-		// weakens a role beyond what they could restore
+		// taking a permission away, or the need for a second factor, needs
+		// every permission of the role held: no one weakens a role beyond
+		// what they could restore
 		notHeld := func() error {
 			for _, perm := range before.Permissions {
 				if !p.Can(perm) {
@@ -294,8 +294,10 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatc
 			changes["description"] = audit.Change{From: before.Description, To: d}
 		}
 		if in.RequireTOTP != nil && *in.RequireTOTP != before.RequireTOTP {
-			if err := notHeld(); err != nil {
-				return err
+			if !*in.RequireTOTP {
+				if err := notHeld(); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.Exec(ctx, `UPDATE roles SET require_totp = ? WHERE id = ?`, *in.RequireTOTP, id); err != nil {
 				return err

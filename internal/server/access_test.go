@@ -232,12 +232,19 @@ func TestAccessRules(t *testing.T) {
 				if !me.Required || len(me.Perms) != 0 {
 					t.Fatalf("a Viewer before enrolment: %+v", me)
 				}
-				// changing who must use a second factor needs the role's permissions held
+				// anyone with roles.manage may require it; lifting it needs the role's permissions held
 				in.CreateUser(t, "role-admin@example.com", "roles.manage", "users.view")
 				ra := in.LoggedIn(t, "role-admin@example.com")
-				e := wantError(t, ra.Do("PATCH", fmt.Sprintf("/api/roles/%d", roleID(t, in, "Administrator")), map[string]any{"require_totp": true}), 403, "PERMISSION_DENIED")
+				admins := fmt.Sprintf("/api/roles/%d", roleID(t, in, "Administrator"))
+				if r := ra.Do("PATCH", admins, map[string]any{"require_totp": true}); r.Status != 200 {
+					t.Fatalf("requiring it on a stronger role: %d %s", r.Status, r.Body)
+				}
+				e := wantError(t, ra.Do("PATCH", admins, map[string]any{"require_totp": false}), 403, "PERMISSION_DENIED")
 				if reasonOf(t, e) != "permission_not_held" {
-					t.Fatalf("not held: %v", e)
+					t.Fatalf("lifting it without the role's permissions: %v", e)
+				}
+				if r := root.Do("PATCH", admins, map[string]any{"require_totp": false}); r.Status != 200 {
+					t.Fatalf("lifting it as a superuser: %d", r.Status)
 				}
 				if r := root.Do("PATCH", path, map[string]any{"require_totp": false}); r.Status != 200 {
 					t.Fatalf("turning it off again: %d", r.Status)
