@@ -175,7 +175,8 @@ describe("inviting a user", () => {
   it("puts the server's field errors under the email and under the refused role", async () => {
     serve((req, body) => {
       if (req.method === "POST") return { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", request_id: "r",
-        details: { fields: { email: "is already taken", "role_ids[0]": "this role holds \"orders.view\", which you do not hold, so you cannot grant it" } } } };
+        details: { fields: { email: "is already taken", "role_ids[0]": "this role holds \"orders.view\", which you do not hold, so you cannot grant it" },
+          field_reasons: { email: "taken", "role_ids[0]": "not_held" } } } };
       return base(req, body);
     });
     wrap(<InviteUserForm />);
