@@ -151,6 +151,11 @@ try {
       await page.goto(base + "/roles");
       await page.waitForSelector('[data-testid="matrix"] th[data-role]');
       await shot("roles");
+      // a built-in role's two-factor rule, changed and not yet saved
+      await page.locator('[data-testid="matrix"] input[data-cell="Viewer|require_totp"]').click();
+      await page.waitForSelector('[data-testid^="save-role-"]');
+      await page.screenshot({ path: `${out}/roles-builtin-totp-${locale}-${theme}.png` });
+      await page.locator('[data-testid^="discard-role-"]').first().click();
       // a laptop screen: the header row and the permission column stay put while the matrix scrolls
       await page.setViewportSize({ width: 1366, height: 768 });
       await page.waitForTimeout(200);
