@@ -183,13 +183,11 @@ func (in *RoleInput) validate(p *authz.Principal, create bool) error {
 	} else if create {
 		fe.Add("permissions", "is required (it may be empty)")
 	}
-	if err := fe.Err(); err != nil {
-		if len(reasons) > 0 {
-			err.(*apperr.Error).WithDetail("field_reasons", reasons)
-		}
-		return err
+	err := fe.Err()
+	if e, ok := apperr.As(err); ok && len(reasons) > 0 {
+		return e.WithDetail("field_reasons", reasons)
 	}
-	return nil
+	return err
 }
 
 // CreateRole creates a custom role. Only roles.manage may, and only with
