@@ -419,11 +419,11 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 	if err != nil {
 		return err
 	}
-	if msg := PasswordProblem(in.NewPassword, u.Email); msg != "" {
-		return apperr.Validation(map[string]string{"new_password": msg})
+	if msg, reason := PasswordRule(in.NewPassword, u.Email); msg != "" {
+		return apperr.FieldReason("new_password", msg, reason)
 	}
 	if in.NewPassword == in.CurrentPassword {
-		return apperr.Validation(map[string]string{"new_password": "must differ from the current password"})
+		return apperr.FieldReason("new_password", "must differ from the current password", "same_as_current")
 	}
 	hash, err := s.hasher.Hash(ctx, in.NewPassword)
 	if err != nil {

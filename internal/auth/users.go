@@ -463,8 +463,8 @@ func (s *Service) CheckInvite(ctx context.Context, token string) (InviteInfo, er
 func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error {
 	if _, _, info, err := s.inviteByToken(ctx, s.db.Reader(), in.Token); err != nil {
 		return err
-	} else if msg := PasswordProblem(in.Password, info.Email); msg != "" {
-		return apperr.Validation(map[string]string{"password": msg})
+	} else if msg, reason := PasswordRule(in.Password, info.Email); msg != "" {
+		return apperr.FieldReason("password", msg, reason)
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {

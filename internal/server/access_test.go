@@ -341,6 +341,24 @@ func TestAccessRules(t *testing.T) {
 				if reasonOf(t, e) != "taken" || fieldReason(t, e, "name") != "taken" {
 					t.Fatalf("a taken name: %v", e)
 				}
+				// the password policy, by rule
+				var cu createdUser
+				root.Do("POST", "/api/users", map[string]any{"email": "policy@example.com"}).JSON(t, &cu)
+				for pw, want := range map[string]string{"short": "too_short", "password123": "common", "policy@example.com": "like_email"} {
+					e = wantError(t, in.Client(t).Do("POST", "/api/auth/invite", map[string]string{"token": inviteToken(t, cu.Invite.URL), "password": pw}), 422, "VALIDATION_FAILED")
+					if fieldReason(t, e, "password") != want {
+						t.Errorf("invite password %q: %v", pw, e)
+					}
+				}
+				c := in.LoggedIn(t, "helper@example.com")
+				e = wantError(t, c.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": testkit.TestPassword}), 422, "VALIDATION_FAILED")
+				if fieldReason(t, e, "new_password") != "same_as_current" {
+					t.Fatalf("the same password again: %v", e)
+				}
+				e = wantError(t, c.Do("POST", "/api/auth/password", map[string]string{"current_password": "not it", "new_password": goodPassword}), 422, "VALIDATION_FAILED")
+				if fieldReason(t, e, "current_password") != "wrong_password" {
+					t.Fatalf("a wrong current password: %v", e)
+				}
 				e = wantError(t, root.Do("DELETE", fmt.Sprintf("/api/roles/%d", roleID(t, in, "Viewer")), nil), 409, "CONFLICT")
 				if reasonOf(t, e) != "builtin_role" {
 					t.Fatalf("deleting a built-in role: %v", e)
