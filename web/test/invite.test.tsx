@@ -74,7 +74,7 @@ describe("accepting an invite", () => {
       if (req.method === "POST") {
         attempts++;
         return (body as { password: string }).password === "password123"
-          ? { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is one of the most common passwords; choose another" } }, request_id: "r" } }
+          ? { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is one of the most common passwords; choose another" }, field_reasons: { password: "common" } }, request_id: "r" } }
           : { status: 204 };
       }
       return inviteRoute(req, body);
