@@ -18,6 +18,8 @@ const (
 	ReasonRoleInUse = "role_in_use"
 	// ReasonPermissionNotHeld: the role holds a permission the caller lacks (details.permission).
 	ReasonPermissionNotHeld = "permission_not_held"
+	// ReasonTOTPEnabled: a second factor is on already; turn it off to enrol another app.
+	ReasonTOTPEnabled = "totp_enabled"
 	// ReasonTOTPRequiredByRole: a role of the user requires a second factor.
 	ReasonTOTPRequiredByRole = "totp_required_by_role"
 	// ReasonTokenCaller: the change needs a logged-in session, not an API token.

@@ -143,7 +143,7 @@ func (s *Service) SetupTOTP(ctx context.Context, se *Session, in PasswordInput) 
 	}
 	if st.secret != "" {
 		return TOTPSetup{}, apperr.New(apperr.Conflict, "two-factor authentication is already on; turn it off first to enrol another app").
-			WithReason("totp_enabled")
+			WithReason(ReasonTOTPEnabled)
 	}
 	secret := make([]byte, 20)
 	if _, err := rand.Read(secret); err != nil {
@@ -254,7 +254,8 @@ func (s *Service) checkPassword(ctx context.Context, userID int64, pw, field str
 	if !ok {
 		return wrong
 	}
-	return s.limiter.Undo(ctx, key)
+	_ = s.limiter.Undo(ctx, key)
+	return nil
 }
 
 // DisableTOTP turns the second factor off (password required), unless a
