@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -44,6 +45,18 @@ var userListQuery = append([]httpapi.Param{
 	{Name: "role_id", Type: "integer", Description: "users holding this role"},
 	{Name: "status", Enum: []string{"active", "inactive", "invited"}, Description: "invited: no password set yet"},
 }, httpapi.PageQuery...)
+
+// withETag answers 200 with v and its ETag, the one a GET of the changed
+// object now answers, for the client's next If-Match.
+func withETag(w http.ResponseWriter, r *http.Request, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", httpapi.ETagOf(body))
+	httpapi.WriteBody(w, r, http.StatusOK, body, "")
+}
 
 // PeopleRoutes mounts users, roles, invites and password change.
 func PeopleRoutes(rt *httpapi.Router, s *Service) {
@@ -109,17 +122,30 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 		})
 	rt.Handle("PATCH", "/api/users/{id}", httpapi.Op{ID: "updateUser", Tag: "users", Permission: PermManageUsers,
 		Summary: "Change a user; is_active false deactivates and ends every session at once",
-		Request: UpdateUserInput{}, Response: UserView{}},
+		Request: UpdateUserInput{}, Response: UserView{},
+		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the user as last read; a stale one gets 412"}}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "user"); ok {
 				decoded(w, r, func(in UpdateUserInput) {
-					out, err := s.UpdateUser(r.Context(), id, in)
+					out, err := s.UpdateUser(r.Context(), id, in, r.Header.Get("If-Match"))
 					if err != nil {
 						httpapi.WriteError(w, r, err)
 						return
 					}
-					httpapi.JSON(w, r, http.StatusOK, out)
+					withETag(w, r, out)
 				})
+			}
+		})
+	rt.Handle("DELETE", "/api/users/{id}/totp", httpapi.Op{ID: "resetUserTOTP", Tag: "users", Permission: PermManageUsers,
+		Status:  http.StatusNoContent,
+		Summary: "Reset another user's second factor (lost phone): it is turned off, their recovery codes deleted and every session ended; they enrol again at their next login if a role requires it"},
+		func(w http.ResponseWriter, r *http.Request) {
+			if id, ok := pathID(w, r, "user"); ok {
+				if err := s.ResetUserTOTP(r.Context(), SessionFrom(r.Context()), id); err != nil {
+					httpapi.WriteError(w, r, err)
+					return
+				}
+				httpapi.NoContent(w)
 			}
 		})
 	rt.Handle("DELETE", "/api/users/{id}", httpapi.Op{ID: "deactivateUser", Tag: "users", Permission: PermManageUsers,
@@ -189,17 +215,18 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			})
 		})
 	rt.Handle("PATCH", "/api/roles/{id}", httpapi.Op{ID: "updateRole", Tag: "roles", Permission: PermManageRoles,
-		Summary: "Change a custom role; its users' next request, on every instance, sees the change",
-		Request: RoleInput{}, Response: RoleView{}},
+		Summary: "Change a role (of a built-in one only require_totp); its users' next request, on every instance, sees the change",
+		Request: RoleInput{}, Response: RoleView{},
+		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the role as last read; a stale one gets 412"}}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "role"); ok {
 				decoded(w, r, func(in RoleInput) {
-					out, err := s.UpdateRole(r.Context(), id, in)
+					out, err := s.UpdateRole(r.Context(), id, in, r.Header.Get("If-Match"))
 					if err != nil {
 						httpapi.WriteError(w, r, err)
 						return
 					}
-					httpapi.JSON(w, r, http.StatusOK, out)
+					withETag(w, r, out)
 				})
 			}
 		})
@@ -250,15 +277,18 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.JSON(w, r, http.StatusOK, st)
 		})
 	rt.Handle("POST", "/api/auth/totp/setup", httpapi.Op{ID: "totpSetup", Tag: "auth",
-		Summary: "Start enrolling an authenticator app: a new secret and its otpauth:// URL (for a QR code)", Response: TOTPSetup{}},
+		Summary: "Start enrolling an authenticator app (your password is required): a new secret and its otpauth:// URL (for a QR code)",
+		Request: PasswordInput{}, Response: TOTPSetup{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
-			out, err := s.SetupTOTP(r.Context(), SessionFrom(r.Context()))
-			if err != nil {
-				httpapi.WriteError(w, r, err)
-				return
-			}
-			httpapi.JSON(w, r, http.StatusOK, out)
+			decoded(w, r, func(in PasswordInput) {
+				out, err := s.SetupTOTP(r.Context(), SessionFrom(r.Context()), in)
+				if err != nil {
+					httpapi.WriteError(w, r, err)
+					return
+				}
+				httpapi.JSON(w, r, http.StatusOK, out)
+			})
 		})
 	rt.Handle("POST", "/api/auth/totp/confirm", httpapi.Op{ID: "totpConfirm", Tag: "auth",
 		Summary: "Turn two-factor on with a code from the app; answers ten one-time recovery codes, shown once",

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -165,22 +164,30 @@ func (in *RoleInput) validate(p *authz.Principal, create bool) error {
 	if in.Description != nil && utf8.RuneCountInString(*in.Description) > 500 {
 		fe.Add("description", "must be at most 500 characters")
 	}
+	reasons := map[string]string{}
 	if in.Permissions != nil {
 		for i, perm := range *in.Permissions {
 			f := fmt.Sprintf("permissions[%d]", i)
 			switch {
 			case !authz.Known(perm):
 				fe.Add(f, fmt.Sprintf("%q is not a known permission", perm))
+				reasons[f] = "unknown_permission"
 			case slices.Contains((*in.Permissions)[:i], perm):
 				fe.Add(f, fmt.Sprintf("%q is listed twice", perm))
+				reasons[f] = "duplicate"
 			case !p.Can(perm):
 				fe.Add(f, fmt.Sprintf("you do not hold %q, so you cannot grant it", perm))
+				reasons[f] = "not_held"
 			}
 		}
 	} else if create {
 		fe.Add("permissions", "is required (it may be empty)")
 	}
-	return fe.Err()
+	err := fe.Err()
+	if e, ok := apperr.As(err); ok && len(reasons) > 0 {
+		return e.WithDetail("field_reasons", reasons)
+	}
+	return err
 }
 
 // CreateRole creates a custom role. Only roles.manage may, and only with
@@ -225,11 +232,15 @@ func (s *Service) CreateRole(ctx context.Context, in RoleInput) (RoleView, error
 	return out, nil
 }
 
-var errBuiltinRole = apperr.New(apperr.Conflict, "built-in roles are defined by Pishkhan and cannot be changed or deleted; copy it into a custom role instead")
+func errBuiltinRole() error {
+	return apperr.New(apperr.Conflict, "built-in roles are defined by Pishkhan: only whether they require two-factor authentication can change, and they cannot be deleted; copy one into a custom role instead").
+		WithReason(ReasonBuiltinRole)
+}
 
-// UpdateRole changes a custom role; the change applies to its users'
-// very next request on every instance.
-func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput) (RoleView, error) {
+// UpdateRole changes a role; the change applies to its users' very next
+// request on every instance. Of a built-in role only require_totp changes.
+// ifMatch, when set, must be the ETag of the role as GET answers it now.
+func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatch string) (RoleView, error) {
 	p, err := authz.Require(ctx, PermManageRoles)
 	if err != nil {
 		return RoleView{}, err
@@ -243,8 +254,25 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput) (RoleV
 		if err != nil {
 			return err
 		}
-		if before.Builtin {
-			return errBuiltinRole
+		if err := checkIfMatch(ifMatch, before, "the role changed since you loaded it; reload and try again"); err != nil {
+			return err
+		}
+		if before.Builtin && (in.Name != nil && *in.Name != before.Name ||
+			in.Description != nil && strings.TrimSpace(*in.Description) != before.Description ||
+			in.Permissions != nil && !samePermissions(*in.Permissions, before.Permissions)) {
+			return errBuiltinRole()
+		}
+		// taking a permission away, or the need for a second factor, needs
+		// every permission of the role held: no one weakens a role beyond
+		// what they could restore
+		notHeld := func() error {
+			for _, perm := range before.Permissions {
+				if !p.Can(perm) {
+					return apperr.New(apperr.PermissionDenied, "this role holds %q, which you do not hold; you cannot change it", perm).
+						WithReason(ReasonPermissionNotHeld).WithDetail("permission", perm)
+				}
+			}
+			return nil
 		}
 		changes := map[string]audit.Change{}
 		if in.Name != nil && *in.Name != before.Name {
@@ -264,32 +292,31 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput) (RoleV
 			changes["description"] = audit.Change{From: before.Description, To: d}
 		}
 		if in.RequireTOTP != nil && *in.RequireTOTP != before.RequireTOTP {
+			if !*in.RequireTOTP {
+				if err := notHeld(); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.Exec(ctx, `UPDATE roles SET require_totp = ? WHERE id = ?`, *in.RequireTOTP, id); err != nil {
 				return err
 			}
 			changes["require_totp"] = audit.Change{From: before.RequireTOTP, To: *in.RequireTOTP}
 		}
-		if in.Permissions != nil {
+		if in.Permissions != nil && !samePermissions(*in.Permissions, before.Permissions) {
 			to := slices.Clone(*in.Permissions)
 			slices.Sort(to)
-			if !slices.Equal(to, before.Permissions) {
-				// removing a permission also needs it held: no one weakens
-				// a role beyond what they could restore
-				for _, perm := range before.Permissions {
-					if !p.Can(perm) {
-						return apperr.New(apperr.PermissionDenied, "this role holds %q, which you do not hold; you cannot change its permissions", perm)
-					}
-				}
-				if _, err := tx.Exec(ctx, `DELETE FROM role_permissions WHERE role_id = ?`, id); err != nil {
+			if err := notHeld(); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM role_permissions WHERE role_id = ?`, id); err != nil {
+				return err
+			}
+			for _, perm := range to {
+				if _, err := tx.Exec(ctx, `INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)`, id, string(perm)); err != nil {
 					return err
 				}
-				for _, perm := range to {
-					if _, err := tx.Exec(ctx, `INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)`, id, string(perm)); err != nil {
-						return err
-					}
-				}
-				changes["permissions"] = audit.Change{From: before.Permissions, To: to}
 			}
+			changes["permissions"] = audit.Change{From: before.Permissions, To: to}
 		}
 		if out, err = loadRole(ctx, tx, id); err != nil || len(changes) == 0 {
 			return err
@@ -301,6 +328,30 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput) (RoleV
 	}
 	s.afterAuthzChange(ctx, 0)
 	return out, nil
+}
+
+// samePermissions reports whether two lists hold the same permissions.
+func samePermissions(a, b []authz.Permission) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// checkIfMatch refuses a change when ifMatch is set and is not the strong
+// ETag of cur as a GET of it answers (the same JSON encoding).
+func checkIfMatch(ifMatch string, cur any, msg string) error {
+	if ifMatch == "" {
+		return nil
+	}
+	body, err := json.Marshal(cur)
+	if err != nil {
+		return err
+	}
+	if !httpapi.MatchesStrong(ifMatch, httpapi.ETagOf(body)) {
+		return apperr.New(apperr.PreconditionFailed, "%s", msg)
+	}
+	return nil
 }
 
 // DeleteRole deletes a custom role that nobody holds.
@@ -315,14 +366,16 @@ func (s *Service) DeleteRole(ctx context.Context, id int64) error {
 			return err
 		}
 		if before.Builtin {
-			return errBuiltinRole
+			return errBuiltinRole()
 		}
 		if before.UsersCount > 0 {
-			return apperr.New(apperr.Conflict, "%d users hold this role; take it from them first", before.UsersCount)
+			return apperr.New(apperr.Conflict, "%d users hold this role; take it from them first", before.UsersCount).
+				WithReason(ReasonRoleInUse).WithDetail("users_count", before.UsersCount)
 		}
 		for _, perm := range before.Permissions {
 			if !p.Can(perm) {
-				return apperr.New(apperr.PermissionDenied, "this role holds %q, which you do not hold; you cannot delete it", perm)
+				return apperr.New(apperr.PermissionDenied, "this role holds %q, which you do not hold; you cannot delete it", perm).
+					WithReason(ReasonPermissionNotHeld).WithDetail("permission", perm)
 			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM roles WHERE id = ?`, id); err != nil {
@@ -354,28 +407,23 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 	if se == nil {
 		return apperr.New(apperr.PermissionDenied, "log in to change your password; an API token cannot")
 	}
+	if err := s.checkPassword(ctx, p.UserID, in.CurrentPassword, "current_password"); err != nil {
+		if apperr.CodeOf(err) == apperr.ValidationFailed {
+			_ = s.db.InTx(ctx, func(tx *db.Tx) error {
+				return audit.Record(ctx, tx, audit.Entry{Action: "auth.password_change_failed", ResourceType: "user", ResourceID: itoa(p.UserID)})
+			})
+		}
+		return err
+	}
 	u, err := s.store.UserByID(ctx, s.db.Reader(), p.UserID)
 	if err != nil {
 		return err
 	}
-	if len(in.CurrentPassword) > 1024 {
-		return apperr.Validation(map[string]string{"current_password": "is wrong"})
-	}
-	ok, err := s.hasher.Verify(ctx, in.CurrentPassword, u.PasswordHash)
-	if err != nil && !errors.Is(err, errBadHash) {
-		return err
-	}
-	if !ok {
-		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, audit.Entry{Action: "auth.password_change_failed", ResourceType: "user", ResourceID: itoa(u.ID)})
-		})
-		return apperr.Validation(map[string]string{"current_password": "is wrong"})
-	}
-	if msg := PasswordProblem(in.NewPassword, u.Email); msg != "" {
-		return apperr.Validation(map[string]string{"new_password": msg})
+	if msg, reason := PasswordRule(in.NewPassword, u.Email); msg != "" {
+		return apperr.FieldReason("new_password", msg, reason)
 	}
 	if in.NewPassword == in.CurrentPassword {
-		return apperr.Validation(map[string]string{"new_password": "must differ from the current password"})
+		return apperr.FieldReason("new_password", "must differ from the current password", "same_as_current")
 	}
 	hash, err := s.hasher.Hash(ctx, in.NewPassword)
 	if err != nil {

@@ -215,6 +215,10 @@ type LoginResult struct {
 // checked, so parallel guesses cannot slip past the limit; a successful
 // login takes its hit back (only failures count).
 func (s *Service) attempt(ctx context.Context, key string, limit int) error {
+	return s.attemptMsg(ctx, key, limit, "too many failed logins; try again later")
+}
+
+func (s *Service) attemptMsg(ctx context.Context, key string, limit int, msg string) error {
 	n, err := s.limiter.Hit(ctx, key, s.cfg.LoginWindow)
 	if err != nil {
 		return err
@@ -222,7 +226,7 @@ func (s *Service) attempt(ctx context.Context, key string, limit int) error {
 	if n > limit {
 		_, ttl, _ := s.limiter.Count(ctx, key)
 		secs := int(ttl.Seconds()) + 1
-		return &apperr.Error{Code: apperr.RateLimited, Message: "too many failed logins; try again later",
+		return &apperr.Error{Code: apperr.RateLimited, Message: msg,
 			RetryAfter: secs, Limit: &apperr.LimitInfo{Limit: limit, Remaining: 0, ResetSecs: secs}}
 	}
 	return nil
@@ -252,9 +256,16 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if verr != nil && !errors.Is(verr, errBadHash) {
 		return LoginResult{}, verr
 	}
+	// a failed login of an existing account is recorded with that account
+	// as its actor, so the audit log filters by user finds it; the answer
+	// stays the same as for an unknown email
+	failedCtx := ctx
+	if u.ID != 0 {
+		failedCtx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
+	}
 	if !ok || !u.Active {
-		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
+		_ = s.db.InTx(failedCtx, func(tx *db.Tx) error {
+			return audit.Record(failedCtx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
 				ResourceID: idOrEmpty(u.ID), Changes: map[string]audit.Change{"email": {To: email}}})
 		})
 		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
@@ -271,8 +282,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 			_ = s.limiter.Undo(ctx, ipKey)
 			return LoginResult{}, apperr.New(apperr.TOTPRequired, "enter the code from your authenticator app (or a recovery code)")
 		}
-		_ = s.db.InTx(ctx, func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
+		_ = s.db.InTx(failedCtx, func(tx *db.Tx) error {
+			return audit.Record(failedCtx, tx, audit.Entry{Action: "auth.login_failed", ResourceType: "user",
 				ResourceID: itoa(u.ID), Changes: map[string]audit.Change{"email": {To: email}, "reason": {To: "totp"}}})
 		})
 		return LoginResult{}, apperr.New(apperr.InvalidTOTP, "the code is wrong or was already used; wait for the next one")

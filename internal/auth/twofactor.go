@@ -104,7 +104,8 @@ func requireSession(ctx context.Context, se *Session) (*authz.Principal, error) 
 		return nil, apperr.New(apperr.Unauthenticated, "log in first")
 	}
 	if se == nil {
-		return nil, apperr.New(apperr.PermissionDenied, "log in to change two-factor authentication; an API token cannot")
+		return nil, apperr.New(apperr.PermissionDenied, "log in to change two-factor authentication; an API token cannot").
+			WithReason(ReasonTokenCaller)
 	}
 	return p, nil
 }
@@ -125,10 +126,15 @@ func (s *Service) TOTPStatusOf(ctx context.Context) (TOTPStatus, error) {
 	return st, err
 }
 
-// SetupTOTP starts enrolment with a new secret (replacing an unconfirmed one).
-func (s *Service) SetupTOTP(ctx context.Context, se *Session) (TOTPSetup, error) {
+// SetupTOTP starts enrolment with a new secret (replacing an unconfirmed
+// one), after re-checking the password: whoever holds only the session
+// cannot bind their own authenticator to the account.
+func (s *Service) SetupTOTP(ctx context.Context, se *Session, in PasswordInput) (TOTPSetup, error) {
 	p, err := requireSession(ctx, se)
 	if err != nil {
+		return TOTPSetup{}, err
+	}
+	if err := s.checkPassword(ctx, p.UserID, in.Password, "password"); err != nil {
 		return TOTPSetup{}, err
 	}
 	st, err := loadTOTP(ctx, s.db.Reader(), p.UserID)
@@ -136,7 +142,8 @@ func (s *Service) SetupTOTP(ctx context.Context, se *Session) (TOTPSetup, error)
 		return TOTPSetup{}, err
 	}
 	if st.secret != "" {
-		return TOTPSetup{}, apperr.New(apperr.Conflict, "two-factor authentication is already on; turn it off first to enrol another app")
+		return TOTPSetup{}, apperr.New(apperr.Conflict, "two-factor authentication is already on; turn it off first to enrol another app").
+			WithReason(ReasonTOTPEnabled)
 	}
 	secret := make([]byte, 20)
 	if _, err := rand.Read(secret); err != nil {
@@ -221,22 +228,33 @@ func normalizeRecovery(code string) string {
 	return strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
 }
 
-// checkPassword verifies the caller's password for a sensitive change.
-func (s *Service) checkPassword(ctx context.Context, userID int64, pw string) error {
-	u, err := s.store.UserByID(ctx, s.db.Reader(), userID)
-	if err != nil {
+// checkPassword re-checks the caller's password before a sensitive change.
+// Wrong passwords count against the account like failed logins (a counter
+// of their own, the same limit and window), so a stolen session cannot
+// guess it at leisure; a right one takes its hit back.
+func (s *Service) checkPassword(ctx context.Context, userID int64, pw, field string) error {
+	key := "recheck:user:" + itoa(userID)
+	if err := s.attemptMsg(ctx, key, s.cfg.LoginAccountLimit, "too many wrong passwords; try again later"); err != nil {
 		return err
 	}
+	wrong := apperr.FieldReason(field, "is wrong", "wrong_password")
 	if len(pw) > 1024 {
-		return apperr.Validation(map[string]string{"password": "is wrong"})
+		return wrong
+	}
+	u, err := s.store.UserByID(ctx, s.db.Reader(), userID)
+	if err != nil {
+		_ = s.limiter.Undo(ctx, key)
+		return err
 	}
 	ok, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil && !errors.Is(err, errBadHash) {
+		_ = s.limiter.Undo(ctx, key)
 		return err
 	}
 	if !ok {
-		return apperr.Validation(map[string]string{"password": "is wrong"})
+		return wrong
 	}
+	_ = s.limiter.Undo(ctx, key)
 	return nil
 }
 
@@ -247,7 +265,7 @@ func (s *Service) DisableTOTP(ctx context.Context, se *Session, in PasswordInput
 	if err != nil {
 		return err
 	}
-	if err := s.checkPassword(ctx, p.UserID, in.Password); err != nil {
+	if err := s.checkPassword(ctx, p.UserID, in.Password, "password"); err != nil {
 		return err
 	}
 	a, err := s.access(ctx, p.UserID)
@@ -255,7 +273,8 @@ func (s *Service) DisableTOTP(ctx context.Context, se *Session, in PasswordInput
 		return err
 	}
 	if a.TOTPRequired {
-		return apperr.New(apperr.Conflict, "one of your roles requires two-factor authentication; it cannot be turned off")
+		return apperr.New(apperr.Conflict, "one of your roles requires two-factor authentication; it cannot be turned off").
+			WithReason(ReasonTOTPRequiredByRole)
 	}
 	if !a.TOTPEnabled {
 		return nil
@@ -277,13 +296,68 @@ func (s *Service) DisableTOTP(ctx context.Context, se *Session, in PasswordInput
 	return nil
 }
 
+// ResetUserTOTP turns another user's second factor off (a lost phone): the
+// secret and recovery codes go, and every session of the user ends, so
+// the next login, with the password alone, is theirs to re-enrol from.
+// It needs users.manage and a logged-in caller who outranks the user; your
+// own second factor you turn off with your password instead.
+func (s *Service) ResetUserTOTP(ctx context.Context, se *Session, id int64) error {
+	p, err := authz.Require(ctx, PermManageUsers)
+	if err != nil {
+		return err
+	}
+	if se == nil {
+		return apperr.New(apperr.PermissionDenied, "log in to reset a second factor; an API token cannot").WithReason(ReasonTokenCaller)
+	}
+	if id == p.UserID {
+		return apperr.New(apperr.PermissionDenied, "you cannot reset your own second factor here; turn it off on your two-factor page").
+			WithReason(ReasonSelf)
+	}
+	reset := false
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		u, err := loadUserView(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.requireOutranks(ctx, tx, p, u); err != nil {
+			return err
+		}
+		st, err := loadTOTP(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if st.secret == "" && st.pending == "" {
+			return nil
+		}
+		reset = true
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0, updated_at = ? WHERE id = ?`,
+			time.Now(), id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "users.totp_reset", ResourceType: "user", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"totp": {From: st.secret != "", To: false}}})
+	})
+	if err != nil || !reset {
+		return err
+	}
+	s.afterAuthzChange(ctx, id)
+	s.cache.Invalidate(ctx, SessionsTag)
+	if err := s.sessions.DeleteUser(ctx, id); err != nil {
+		return apperr.Unavailablef(err, "the second factor is reset, but the session store is unavailable; their sessions end when it returns")
+	}
+	return nil
+}
+
 // RegenerateRecoveryCodes replaces the recovery codes (password required).
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, se *Session, in PasswordInput) (RecoveryCodes, error) {
 	p, err := requireSession(ctx, se)
 	if err != nil {
 		return RecoveryCodes{}, err
 	}
-	if err := s.checkPassword(ctx, p.UserID, in.Password); err != nil {
+	if err := s.checkPassword(ctx, p.UserID, in.Password, "password"); err != nil {
 		return RecoveryCodes{}, err
 	}
 	var codes RecoveryCodes

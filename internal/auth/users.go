@@ -41,10 +41,12 @@ type UserView struct {
 	IsSuperuser bool   `json:"is_superuser"`
 	IsActive    bool   `json:"is_active"`
 	// Invited is true until the user has set a password.
-	Invited   bool      `json:"invited"`
-	Roles     []RoleRef `json:"roles"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Invited bool `json:"invited"`
+	// TOTPEnabled: the user has a second factor set up.
+	TOTPEnabled bool      `json:"totp_enabled"`
+	Roles       []RoleRef `json:"roles"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // UserList is the page-mode envelope of GET /api/users.
@@ -98,8 +100,8 @@ func (s *Service) publishAuthz(ctx context.Context, id int64) {
 func loadUserView(ctx context.Context, q db.Querier, id int64) (UserView, error) {
 	var u UserView
 	var hash string
-	err := q.QueryRow(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash, created_at, updated_at
-		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &hash,
+	err := q.QueryRow(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash, totp_secret <> '', created_at, updated_at
+		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &hash, &u.TOTPEnabled,
 		db.Time{T: &u.CreatedAt}, db.Time{T: &u.UpdatedAt})
 	if errors.Is(err, db.ErrNoRows) {
 		return u, apperr.New(apperr.NotFound, "no such user")
@@ -180,7 +182,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr httpapi.PageRe
 	return s.cache.Fetch(ctx, "users", key, []string{AuthzTag}, 10*time.Minute, func(ctx context.Context) ([]byte, error) {
 		q := s.db.Reader()
 		query := func(extra string, extraArgs ...any) ([]UserView, error) {
-			rows, err := q.Query(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash = '', created_at, updated_at
+			rows, err := q.Query(ctx, `SELECT id, email, name, is_superuser, is_active, password_hash = '', totp_secret <> '', created_at, updated_at
 				FROM users WHERE `+where+extra, append(slices.Clone(args), extraArgs...)...)
 			if err != nil {
 				return nil, err
@@ -190,7 +192,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr httpapi.PageRe
 			var ids []int64
 			for rows.Next() {
 				var u UserView
-				if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &u.Invited,
+				if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.IsSuperuser, &u.IsActive, &u.Invited, &u.TOTPEnabled,
 					db.Time{T: &u.CreatedAt}, db.Time{T: &u.UpdatedAt}); err != nil {
 					return nil, err
 				}
@@ -240,18 +242,19 @@ func (s *Service) checkGrant(ctx context.Context, q db.Querier, p *authz.Princip
 	for i, id := range roleIDs {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if slices.Contains(roleIDs[:i], id) {
-			return apperr.Validation(map[string]string{f: "is listed twice"})
+			return apperr.FieldReason(f, "is listed twice", "duplicate")
 		}
 		perms, err := rolePermissions(ctx, q, id)
 		if errors.Is(err, ErrNotFound) {
-			return apperr.Validation(map[string]string{f: fmt.Sprintf("there is no role %d", id)})
+			return apperr.FieldReason(f, fmt.Sprintf("there is no role %d", id), "no_such_role")
 		}
 		if err != nil {
 			return err
 		}
 		for _, perm := range perms {
 			if !p.Can(perm) {
-				return apperr.Validation(map[string]string{f: fmt.Sprintf("this role holds %q, which you do not hold, so you cannot grant it", perm)})
+				return apperr.FieldReason(f, fmt.Sprintf("this role holds %q, which you do not hold, so you cannot grant it", perm), "not_held").
+					WithDetail("permission", perm)
 			}
 		}
 	}
@@ -288,6 +291,25 @@ func validateName(fe apperr.FieldErrors, field, name string) {
 	}
 }
 
+// userFieldReasons are the stable reasons of the user form's shape checks.
+var userFieldReasons = map[string]string{"email": "invalid_email", "name": "too_long", "is_superuser": ReasonSuperuserOnly}
+
+// withFieldReasons adds details.field_reasons to a user form's
+// VALIDATION_FAILED (nil stays nil).
+func withFieldReasons(err error) error {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	reasons := map[string]string{}
+	for f := range e.Fields {
+		if r, ok := userFieldReasons[f]; ok {
+			reasons[f] = r
+		}
+	}
+	return e.WithDetail("field_reasons", reasons)
+}
+
 // InviteUser creates an invited user (no password yet) with roles and
 // returns a one-time set-password link. Only users.manage may; roles can
 // give only permissions the caller holds; only a superuser makes superusers.
@@ -305,7 +327,7 @@ func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase s
 	if in.IsSuperuser && !p.Superuser {
 		fe.Add("is_superuser", "only a superuser can make another")
 	}
-	if err := fe.Err(); err != nil {
+	if err := withFieldReasons(fe.Err()); err != nil {
 		return CreatedUser{}, err
 	}
 	if in.RoleIDs == nil {
@@ -441,8 +463,8 @@ func (s *Service) CheckInvite(ctx context.Context, token string) (InviteInfo, er
 func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error {
 	if _, _, info, err := s.inviteByToken(ctx, s.db.Reader(), in.Token); err != nil {
 		return err
-	} else if msg := PasswordProblem(in.Password, info.Email); msg != "" {
-		return apperr.Validation(map[string]string{"password": msg})
+	} else if msg, reason := PasswordRule(in.Password, info.Email); msg != "" {
+		return apperr.FieldReason("password", msg, reason)
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
@@ -488,8 +510,9 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 // UpdateUser changes a user. Nobody changes their own roles, superuser or
 // active status (no self-escalation, no self-lockout); the last active
 // superuser cannot be demoted or deactivated; deactivation ends every
-// session of the user at once.
-func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) (UserView, error) {
+// session of the user at once. ifMatch, when set, must be the ETag of the
+// user as GET answers it now.
+func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, ifMatch string) (UserView, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
 	if err != nil {
 		return UserView{}, err
@@ -505,11 +528,12 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 		*in.Name = strings.TrimSpace(*in.Name)
 		validateName(fe, "name", *in.Name)
 	}
-	if err := fe.Err(); err != nil {
+	if err := withFieldReasons(fe.Err()); err != nil {
 		return UserView{}, err
 	}
 	if id == p.UserID && (in.RoleIDs != nil || in.IsSuperuser != nil || in.IsActive != nil) {
-		return UserView{}, apperr.New(apperr.PermissionDenied, "you cannot change your own roles, superuser status or active status; ask another administrator")
+		return UserView{}, apperr.New(apperr.PermissionDenied, "you cannot change your own roles, superuser status or active status; ask another administrator").
+			WithReason(ReasonSelf)
 	}
 	var out UserView
 	deactivated := false
@@ -518,11 +542,14 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 		if err != nil {
 			return err
 		}
+		if err := checkIfMatch(ifMatch, before, "the user changed since you loaded them; reload and try again"); err != nil {
+			return err
+		}
 		if err := s.requireOutranks(ctx, tx, p, before); err != nil {
 			return err
 		}
 		if in.IsSuperuser != nil && *in.IsSuperuser && !p.Superuser {
-			return apperr.Validation(map[string]string{"is_superuser": "only a superuser can make another"})
+			return apperr.FieldReason("is_superuser", "only a superuser can make another", ReasonSuperuserOnly)
 		}
 		losesSuper := before.IsSuperuser && before.IsActive &&
 			(in.IsSuperuser != nil && !*in.IsSuperuser || in.IsActive != nil && !*in.IsActive)
@@ -584,7 +611,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 				// taking a role away also needs its permissions held: no one
 				// strips a more powerful role they could not grant back
 				if err := s.checkGrant(ctx, tx, p, "role_ids", from); err != nil {
-					return apperr.New(apperr.PermissionDenied, "the user holds a role with permissions you lack; you cannot change their roles")
+					return apperr.New(apperr.PermissionDenied, "the user holds a role with permissions you lack; you cannot change their roles").
+						WithReason(ReasonOutranked)
 				}
 				if _, err := tx.Exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, id); err != nil {
 					return err
@@ -628,7 +656,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput) 
 // deleted, only deactivated.
 func (s *Service) DeactivateUser(ctx context.Context, id int64) error {
 	no := false
-	_, err := s.UpdateUser(ctx, id, UpdateUserInput{IsActive: &no})
+	_, err := s.UpdateUser(ctx, id, UpdateUserInput{IsActive: &no}, "")
 	return err
 }
 
@@ -637,14 +665,15 @@ func (s *Service) DeactivateUser(ctx context.Context, id int64) error {
 // otherwise changes an account more powerful than their own.
 func (s *Service) requireOutranks(ctx context.Context, tx *db.Tx, p *authz.Principal, target UserView) error {
 	if target.IsSuperuser && !p.Superuser {
-		return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser")
+		return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser").WithReason(ReasonSuperuserOnly)
 	}
 	ids := make([]int64, len(target.Roles))
 	for i, r := range target.Roles {
 		ids[i] = r.ID
 	}
 	if err := s.checkGrant(ctx, tx, p, "role_ids", ids); err != nil {
-		return apperr.New(apperr.PermissionDenied, "this user holds a role with permissions you lack; ask someone who holds them")
+		return apperr.New(apperr.PermissionDenied, "this user holds a role with permissions you lack; ask someone who holds them").
+			WithReason(ReasonOutranked)
 	}
 	return nil
 }
@@ -674,7 +703,7 @@ func lastSuperuserGuard(ctx context.Context, tx *db.Tx, id int64) error {
 		return err
 	}
 	if others == 0 {
-		return apperr.New(apperr.Conflict, "this is the last active superuser; make another superuser first")
+		return apperr.New(apperr.Conflict, "this is the last active superuser; make another superuser first").WithReason(ReasonLastSuperuser)
 	}
 	return nil
 }

@@ -280,6 +280,10 @@ var authzMatrix = []matrixRow{
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("DELETE", fmt.Sprintf("/api/users/%d", env.newUser(c.t)), nil).Status
 		}},
+	{route: "DELETE /api/users/{id}/totp", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/users/%d/totp", env.newUser(c.t)), nil).Status
+		}},
 	{route: "POST /api/users/{id}/invite", expect: [6]int{401, 201, 403, 403, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("POST", fmt.Sprintf("/api/users/%d/invite", env.newUser(c.t)), nil).Status
@@ -317,7 +321,7 @@ var authzMatrix = []matrixRow{
 	{route: "GET /api/auth/totp", expect: [6]int{401, 200, 200, 200, 200, 200}, send: get("/api/auth/totp")},
 	{route: "POST /api/auth/totp/setup", expect: [6]int{401, 200, 200, 200, 200, 200},
 		send: func(c *matrixCaller, _ *matrixEnv) int {
-			return c.client.Do("POST", "/api/auth/totp/setup", nil).Status
+			return c.client.Do("POST", "/api/auth/totp/setup", map[string]string{"password": testkit.TestPassword}).Status
 		}},
 	// enrolling would make the matrix users' later logins ask for codes
 	{route: "POST /api/auth/totp/confirm", object: "wrong code", expect: [6]int{401, 422, 422, 422, 422, 422},

@@ -14,14 +14,20 @@ func loginTOTP(t *testing.T, in *testkit.Instance, email, code string) *testkit.
 	return in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": email, "password": testkit.TestPassword, "totp": code})
 }
 
-// enrol turns TOTP on for c and returns the secret and recovery codes.
+// enrol turns TOTP on for c, whose password is testkit.TestPassword, and
+// returns the secret and recovery codes.
 func enrol(t *testing.T, c *testkit.Client) (string, []string) {
+	return enrolWith(t, c, testkit.TestPassword)
+}
+
+// enrolWith is enrol for a user with another password.
+func enrolWith(t *testing.T, c *testkit.Client, password string) (string, []string) {
 	t.Helper()
 	var setup struct {
 		Secret     string `json:"secret"`
 		OTPAuthURL string `json:"otpauth_url"`
 	}
-	r := c.Do("POST", "/api/auth/totp/setup", nil)
+	r := c.Do("POST", "/api/auth/totp/setup", map[string]string{"password": password})
 	if r.Status != 200 {
 		t.Fatalf("setup: %d %s", r.Status, r.Body)
 	}
@@ -112,7 +118,7 @@ func TestTwoFactor(t *testing.T) {
 				in.CreateUser(t, "off@example.com", "orders.view")
 				c := in.LoggedIn(t, "off@example.com")
 				enrol(t, c)
-				wantError(t, c.Do("POST", "/api/auth/totp/setup", nil), 409, "CONFLICT")
+				wantError(t, c.Do("POST", "/api/auth/totp/setup", map[string]string{"password": testkit.TestPassword}), 409, "CONFLICT")
 				wantError(t, c.Do("POST", "/api/auth/totp/disable", map[string]string{"password": "not mine!"}), 422, "VALIDATION_FAILED")
 				if r := c.Do("POST", "/api/auth/totp/disable", map[string]string{"password": testkit.TestPassword}); r.Status != 204 {
 					t.Fatalf("disable: %d %s", r.Status, r.Body)
@@ -145,7 +151,7 @@ func TestTwoFactor(t *testing.T) {
 				c.Do("POST", "/api/tokens", map[string]any{"name": "early", "permissions": []string{"orders.view"}, "expires_at": time.Now().Add(time.Hour)}).JSON(t, &early)
 				root.Do("PATCH", fmt.Sprintf("/api/roles/%d", role.ID), map[string]any{"require_totp": true})
 				wantError(t, bearer(in, t, early.Secret)("GET", "/api/orders", nil), 403, "PERMISSION_DENIED")
-				enrol(t, c)
+				enrolWith(t, c, goodPassword)
 				if r := bearer(in, t, early.Secret)("GET", "/api/orders", nil); r.Status != 200 {
 					t.Fatalf("the token after enrolment: %d", r.Status)
 				}
@@ -158,7 +164,7 @@ func TestTwoFactor(t *testing.T) {
 			t.Run("API tokens cannot change the second factor", func(t *testing.T) {
 				in.CreateUser(t, "bot@example.com", "orders.view")
 				tok := newToken(t, in.LoggedIn(t, "bot@example.com"), []string{"orders.view"}, time.Now().Add(time.Hour))
-				wantError(t, bearer(in, t, tok.Secret)("POST", "/api/auth/totp/setup", nil), 403, "PERMISSION_DENIED")
+				wantError(t, bearer(in, t, tok.Secret)("POST", "/api/auth/totp/setup", map[string]string{"password": testkit.TestPassword}), 403, "PERMISSION_DENIED")
 			})
 		})
 	}

@@ -81,7 +81,11 @@ try {
       await page.waitForSelector('[data-testid="totp-state"]');
       await shot("two-factor");
       if (await page.locator('[data-testid="totp-start"]').count()) {
-        // starting the set-up turns nothing on until a code is confirmed
+        // starting asks for the password again; the set-up turns nothing on until a code is confirmed
+        await page.locator('[data-testid="totp-start"]').click();
+        await page.waitForTimeout(300);
+        await shot("two-factor-start-errors");
+        await page.locator('[data-testid="totp-start-password"]').fill(password);
         await page.locator('[data-testid="totp-start"]').click();
         await page.waitForSelector('[data-testid="totp-enrol"] svg');
         await shot("two-factor-setup");
@@ -119,10 +123,39 @@ try {
         await page.waitForSelector("dialog[open]");
         await page.screenshot({ path: `${out}/user-deactivate-${locale}-${theme}.png` });
         await page.keyboard.press("Escape");
+        // someone else saved the user meanwhile: the server's 412, stood in for here
+        await page.route("**/api/users/*", (route) => route.request().method() === "PATCH"
+          ? route.fulfill({ status: 412, contentType: "application/json", body: JSON.stringify({ status: "error", code: "PRECONDITION_FAILED", message: "stale", request_id: "screens" }) })
+          : route.fallback());
+        await page.locator('[data-testid="user-edit"] input[name="name"]').fill(locale === "fa" ? "مریم احمدی‌نژاد" : "Maryam Ahmadi-Nejad");
+        await page.locator('[data-testid="user-edit"] button[type="submit"]').click();
+        await page.waitForSelector('[data-testid="user-stale"]');
+        await shot("user-detail-stale");
+        await page.unroute("**/api/users/*");
+      }
+      // a user with a second factor: the admin's reset and its confirmation
+      const withTOTP = await page.evaluate(async () => {
+        const me = await (await fetch("/api/auth/me")).json();
+        const list = await (await fetch("/api/users?page_size=100")).json();
+        return list.items?.find((u) => u.totp_enabled && u.id !== me.id && !u.is_superuser)?.id ?? 0;
+      });
+      if (withTOTP) {
+        await page.goto(`${base}/users/detail?id=${withTOTP}`);
+        await page.waitForSelector('[data-testid="reset-totp"]');
+        await shot("user-detail-totp");
+        await page.locator('[data-testid="reset-totp"]').click();
+        await page.waitForSelector("dialog[open]");
+        await page.screenshot({ path: `${out}/user-totp-reset-${locale}-${theme}.png` });
+        await page.keyboard.press("Escape");
       }
       await page.goto(base + "/roles");
       await page.waitForSelector('[data-testid="matrix"] th[data-role]');
       await shot("roles");
+      // a built-in role's two-factor rule, changed and not yet saved
+      await page.locator('[data-testid="matrix"] input[data-cell="Viewer|require_totp"]').click();
+      await page.waitForSelector('[data-testid^="save-role-"]');
+      await page.screenshot({ path: `${out}/roles-builtin-totp-${locale}-${theme}.png` });
+      await page.locator('[data-testid^="discard-role-"]').first().click();
       // a laptop screen: the header row and the permission column stay put while the matrix scrolls
       await page.setViewportSize({ width: 1366, height: 768 });
       await page.waitForTimeout(200);

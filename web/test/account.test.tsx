@@ -45,7 +45,8 @@ const catalogue = [
 ];
 
 const page = <T,>(items: T[]) => ({ items, page: 1, page_size: 20, total: items.length, total_pages: items.length ? 1 : 0 });
-const validation = (fields: Record<string, string>): Answer => ({ status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "the request has invalid fields", details: { fields }, request_id: "r1" } });
+const validation = (fields: Record<string, string>, field_reasons: Record<string, string> = {}): Answer =>
+  ({ status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "the request has invalid fields", details: { fields, field_reasons }, request_id: "r1" } });
 
 function wrap(ui: React.ReactNode, locale: "en" | "fa" = "en") {
   window.localStorage.setItem("pishkhan.locale", locale);
@@ -239,7 +240,7 @@ describe("the password form", () => {
   });
 
   it("shows the server's field errors under the fields, in the user's language", async () => {
-    let answer = validation({ current_password: "is wrong" });
+    let answer = validation({ current_password: "is wrong" }, { current_password: "wrong_password" });
     const seen = passwordServer(() => answer);
     wrap(<ChangePasswordForm />);
     await userEvent.type(screen.getByLabelText("Current password"), "not it at all");
@@ -250,7 +251,8 @@ describe("the password form", () => {
     expect(screen.getByLabelText("Current password").getAttribute("aria-invalid")).toBe("true");
     expect(seen.find((r) => r.path === "/api/auth/password")!.body).toEqual({ current_password: "not it at all", new_password: "password123" });
 
-    answer = validation({ new_password: "is one of the most common passwords; choose another" });
+    // told apart by the reason, whatever the wording
+    answer = validation({ new_password: "any wording" }, { new_password: "common" });
     await userEvent.click(screen.getByRole("button", { name: "Change password" }));
     expect(await screen.findByText("This is one of the most common passwords; choose another.")).toBeTruthy();
     expect(screen.getByLabelText("New password").getAttribute("aria-invalid")).toBe("true");
@@ -273,7 +275,7 @@ describe("the password form", () => {
   });
 
   it("speaks Persian in fa", async () => {
-    passwordServer(() => validation({ current_password: "is wrong" }));
+    passwordServer(() => validation({ current_password: "is wrong" }, { current_password: "wrong_password" }));
     wrap(<ChangePasswordForm />, "fa");
     expect(screen.getByText("دست‌کم ۸ نویسه؛ ۱۵ نویسه یا بیشتر توصیه می‌شود.")).toBeTruthy();
     await userEvent.type(screen.getByLabelText("گذرواژهٔ فعلی"), "x");

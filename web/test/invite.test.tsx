@@ -74,7 +74,7 @@ describe("accepting an invite", () => {
       if (req.method === "POST") {
         attempts++;
         return (body as { password: string }).password === "password123"
-          ? { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is one of the most common passwords; choose another" } }, request_id: "r" } }
+          ? { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is one of the most common passwords; choose another" }, field_reasons: { password: "common" } }, request_id: "r" } }
           : { status: 204 };
       }
       return inviteRoute(req, body);
@@ -175,7 +175,8 @@ describe("inviting a user", () => {
   it("puts the server's field errors under the email and under the refused role", async () => {
     serve((req, body) => {
       if (req.method === "POST") return { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", request_id: "r",
-        details: { fields: { email: "is already taken", "role_ids[0]": "this role holds \"orders.view\", which you do not hold, so you cannot grant it" } } } };
+        details: { fields: { email: "is already taken", "role_ids[0]": "this role holds \"orders.view\", which you do not hold, so you cannot grant it" },
+          field_reasons: { email: "taken", "role_ids[0]": "not_held" } } } };
       return base(req, body);
     });
     wrap(<InviteUserForm />);

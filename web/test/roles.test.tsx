@@ -10,18 +10,24 @@ import { ToastProvider } from "@/lib/toast";
 
 vi.mock("next/navigation", () => ({ useRouter: () => ({ push: vi.fn(), replace: vi.fn() }), usePathname: () => "/roles" }));
 
-type Route = (req: Request, body: unknown) => { status: number; body?: unknown } | undefined;
+type Route = (req: Request, body: unknown) => { status: number; body?: unknown; etag?: string } | undefined;
 
 /** A fetch standing in for the server: every request is kept. */
 function serve(route: Route) {
-  const seen: { method: string; path: string; body: unknown }[] = [];
+  const seen: { method: string; path: string; body: unknown; ifMatch: string | null }[] = [];
   vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
     const path = new URL(req.url).pathname;
     const text = req.method === "GET" ? "" : await req.clone().text();
     const body = text ? JSON.parse(text) : undefined;
-    seen.push({ method: req.method, path, body });
-    const res = route(req, body) ?? { status: 404, body: { code: "NOT_FOUND", message: "no route" } };
-    return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { "Content-Type": "application/json" } });
+    seen.push({ method: req.method, path, body, ifMatch: req.headers.get("If-Match") });
+    // a role read on its own answers as it is now, with its ETag
+    const one = /^\/api\/roles\/(\d+)$/.exec(path);
+    const res = route(req, body) ??
+      (req.method === "GET" && one ? { status: 200, body: roles.find((r) => r.id === Number(one[1])), etag: `"role-${one[1]}"` } : undefined) ??
+      { status: 404, body: { code: "NOT_FOUND", message: "no route" } };
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if ("etag" in res && res.etag) headers.ETag = res.etag;
+    return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers });
   }));
   return seen;
 }
@@ -62,9 +68,9 @@ describe("the permission matrix", () => {
     const header = screen.getByRole("columnheader", { name: /Viewer/ });
     expect(header.getAttribute("data-builtin")).toBe("true");
     expect(header.getAttribute("data-editable")).toBe("false");
-    expect(within(header).getByText("Built-in role; read-only")).toBeTruthy();
-    // no control at all in a built-in column: marks that read as granted or not
-    expect(document.querySelectorAll('input[data-cell^="Viewer|"]')).toHaveLength(0);
+    expect(within(header).getByText(/^Built-in role: its permissions are fixed/)).toBeTruthy();
+    // no permission control in a built-in column (marks that read as granted or not): only its two-factor rule
+    expect([...document.querySelectorAll('input[data-cell^="Viewer|"]')].map((e) => e.getAttribute("data-cell"))).toEqual(["Viewer|require_totp"]);
     expect(document.querySelector('[data-cell="Viewer|orders.view"]')?.getAttribute("data-on")).toBe("true");
     expect(document.querySelector('[data-cell="Viewer|orders.create"]')?.textContent).toMatch(/not granted/);
     expect(screen.queryByTestId("delete-role-1")).toBeNull();
@@ -87,7 +93,36 @@ describe("the permission matrix", () => {
     await userEvent.click(screen.getByTestId("save-role-10"));
     await waitFor(() => expect(seen.some((r) => r.method === "PATCH")).toBe(true));
     const patches = seen.filter((r) => r.method === "PATCH");
-    expect(patches).toEqual([{ method: "PATCH", path: "/api/roles/10", body: { permissions: ["orders.view", "stats.view"] } }]);
+    // against the role as read just before, by its ETag
+    expect(patches).toEqual([{ method: "PATCH", path: "/api/roles/10", body: { permissions: ["orders.view", "stats.view"] }, ifMatch: '"role-10"' }]);
+  });
+
+  it("saves a built-in role's two-factor rule, and nothing else of it", async () => {
+    const seen = serve((req, body) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/auth/me") return { status: 200, body: me };
+      if (req.method === "PATCH") return { status: 200, body: { ...roles[0], ...(body as object) } };
+    });
+    wrap();
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Viewer: Require two-factor" }));
+    await userEvent.click(screen.getByTestId("save-role-1"));
+    await waitFor(() => expect(seen.filter((r) => r.method === "PATCH")).toEqual([{ method: "PATCH", path: "/api/roles/1", body: { require_totp: true }, ifMatch: '"role-1"' }]));
+  });
+
+  it("says so, and sends nothing, when someone else changed the role meanwhile", async () => {
+    const seen = serve((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/auth/me") return { status: 200, body: me };
+      // read again, the role has another permission than the matrix showed
+      if (req.method === "GET" && path === "/api/roles/10") return { status: 200, body: { ...roles[1], permissions: ["orders.view"] }, etag: '"newer"' };
+    });
+    wrap();
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Desk: See the statistics dashboard" }));
+    await userEvent.click(screen.getByTestId("save-role-10"));
+    expect((await screen.findByRole("alert")).textContent).toBe("Someone else changed this role meanwhile. The matrix now shows their change; check yours and save again.");
+    expect(seen.filter((r) => r.method === "PATCH")).toHaveLength(0);
+    // the draft stays, to be checked against the new state and saved again
+    expect(screen.getByTestId("save-role-10")).toBeTruthy();
   });
 
   it("saves the two-factor requirement alone when only it changed", async () => {
@@ -99,7 +134,7 @@ describe("the permission matrix", () => {
     wrap();
     await userEvent.click(await screen.findByRole("checkbox", { name: "Desk: Require two-factor" }));
     await userEvent.click(screen.getByTestId("save-role-10"));
-    await waitFor(() => expect(seen.filter((r) => r.method === "PATCH")).toEqual([{ method: "PATCH", path: "/api/roles/10", body: { require_totp: true } }]));
+    await waitFor(() => expect(seen.filter((r) => r.method === "PATCH")).toEqual([{ method: "PATCH", path: "/api/roles/10", body: { require_totp: true }, ifMatch: '"role-10"' }]));
   });
 
   it("does not offer what the server would refuse", async () => {
@@ -118,7 +153,8 @@ describe("the permission matrix", () => {
     serve((req) => {
       const path = new URL(req.url).pathname;
       if (path === "/api/auth/me") return { status: 200, body: me };
-      if (req.method === "PATCH") return { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid", details: { fields: { "permissions[2]": "you do not hold \"stats.view\", so you cannot grant it" } }, request_id: "r" } };
+      if (req.method === "PATCH") return { status: 422, body: { status: "error", code: "VALIDATION_FAILED", message: "invalid",
+        details: { fields: { "permissions[2]": "you do not hold \"stats.view\", so you cannot grant it" }, field_reasons: { "permissions[2]": "not_held" } }, request_id: "r" } };
     });
     wrap();
     await userEvent.click(await screen.findByRole("checkbox", { name: "Desk: See the statistics dashboard" }));

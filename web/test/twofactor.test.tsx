@@ -58,7 +58,13 @@ describe("two-factor enrolment", () => {
     // a role requires it: the page says why the user is here
     expect((await screen.findByTestId("totp-required")).textContent).toMatch(/requires two-factor authentication/);
     expect(screen.getByTestId("totp-state").textContent).toBe("Off");
+    // starting needs the password; without one nothing is sent
     await userEvent.click(screen.getByRole("button", { name: "Start set-up" }));
+    expect(await screen.findByText("Required")).toBeTruthy();
+    expect(seen.some((r) => r.path === "/api/auth/totp/setup")).toBe(false);
+    await userEvent.type(screen.getByLabelText("Current password"), "my password");
+    await userEvent.click(screen.getByRole("button", { name: "Start set-up" }));
+    expect(seen.find((r) => r.path === "/api/auth/totp/setup")!.body).toEqual({ password: "my password" });
 
     // the QR code is drawn in the page (an svg), from the otpauth URL
     const qr = await screen.findByRole("img", { name: "QR code to add Pishkhan to your authenticator app" });
@@ -111,7 +117,8 @@ describe("two-factor enrolment", () => {
         return { status: 422, body: { code: "VALIDATION_FAILED", message: "invalid", details: { fields: { code: "is not the code your app shows now" } }, request_id: "r" } };
     });
     wrap();
-    await userEvent.click(await screen.findByRole("button", { name: "Start set-up" }));
+    await userEvent.type(await screen.findByLabelText("Current password"), "my password");
+    await userEvent.click(screen.getByRole("button", { name: "Start set-up" }));
     await userEvent.type(await screen.findByLabelText("6-digit code"), "۱۲۳۴۵۶");
     await userEvent.click(screen.getByRole("button", { name: "Confirm and turn on" }));
     expect(await screen.findByText(/That code is not right/)).toBeTruthy();
@@ -120,7 +127,9 @@ describe("two-factor enrolment", () => {
   });
 
   it("explains a 409 when turning it off, and a wrong password under the field", async () => {
-    let answer = { status: 422, body: { code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is wrong" } }, request_id: "r" } } as { status: number; body: unknown };
+    let answer = {
+      status: 422, body: { code: "VALIDATION_FAILED", message: "invalid", details: { fields: { password: "is wrong" }, field_reasons: { password: "wrong_password" } }, request_id: "r" },
+    } as { status: number; body: unknown };
     serve((req) => {
       const path = new URL(req.url).pathname;
       if (path === "/api/auth/me") return { status: 200, body: me({ totp_enabled: true }) };
@@ -133,9 +142,13 @@ describe("two-factor enrolment", () => {
     await userEvent.type(screen.getByLabelText("Current password"), "nope");
     await userEvent.click(screen.getByRole("button", { name: "Turn off two-factor authentication" }));
     expect(await screen.findByText("The password is wrong.")).toBeTruthy();
-    answer = { status: 409, body: { code: "CONFLICT", message: "one of your roles requires two-factor authentication", request_id: "r" } };
+    answer = { status: 409, body: { code: "CONFLICT", message: "refused", details: { reason: "totp_required_by_role" }, request_id: "r" } };
     await userEvent.click(screen.getByRole("button", { name: "Turn off two-factor authentication" }));
     expect((await screen.findByRole("alert")).textContent).toMatch(/ask an administrator to lift the requirement/);
+    // past the limit of wrong passwords: said in the user's words
+    answer = { status: 429, body: { code: "RATE_LIMITED", message: "too many wrong passwords; try again later", request_id: "r" } };
+    await userEvent.click(screen.getByRole("button", { name: "Turn off two-factor authentication" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Too many wrong attempts. Wait a few minutes and try again.");
   });
 
   it("groups a secret in fours", () => {

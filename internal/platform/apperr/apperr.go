@@ -72,12 +72,35 @@ func Validation(fields map[string]string) *Error {
 // Taken is a unique constraint: CONFLICT, naming the field whose value
 // another row already has (so forms can show it under the field).
 func Taken(field, what string) *Error {
-	return &Error{Code: Conflict, Message: what + " is already taken", Fields: map[string]string{field: "is already taken"}}
+	return &Error{Code: Conflict, Message: what + " is already taken", Fields: map[string]string{field: "is already taken"},
+		Details: map[string]any{"reason": "taken", "field_reasons": map[string]string{field: "taken"}}}
 }
 
 // Unavailablef is a dependency outage the request cannot do without.
 func Unavailablef(cause error, format string, args ...any) *Error {
 	return &Error{Code: Unavailable, Message: fmt.Sprintf(format, args...), RetryAfter: 5, Cause: cause}
+}
+
+// WithReason sets details.reason: a stable, machine-readable name of the
+// rule that refused the request, for clients to act on instead of the
+// message text. It returns e.
+func (e *Error) WithReason(reason string) *Error {
+	return e.WithDetail("reason", reason)
+}
+
+// WithDetail sets one member of details. It returns e.
+func (e *Error) WithDetail(key string, v any) *Error {
+	if e.Details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details[key] = v
+	return e
+}
+
+// FieldReason is VALIDATION_FAILED for one field, with a stable reason in
+// details.field_reasons as well as the readable one in details.fields.
+func FieldReason(field, msg, reason string) *Error {
+	return Validation(map[string]string{field: msg}).WithDetail("field_reasons", map[string]string{field: reason})
 }
 
 // CodeOf returns the code of err, or Internal for errors that are not *Error.

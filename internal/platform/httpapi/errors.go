@@ -56,6 +56,16 @@ func isConnectionError(err error) bool {
 	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
+// StatusClientClosed is the status logged (never sent) for a request whose
+// client went away before the answer, as nginx logs it.
+const StatusClientClosed = 499
+
+// ClientGone reports whether the client cancelled the request (closed the
+// connection or stream) while it was being served.
+func ClientGone(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
+}
+
 // ErrorBody is the contract's error envelope.
 type ErrorBody struct {
 	Status    string         `json:"status"`
@@ -71,6 +81,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	info := reqinfo.From(r.Context())
 	e, ok := apperr.As(err)
 	switch {
+	case ClientGone(r):
+		// the client hung up and whatever failed failed for that: nothing
+		// is wrong on our side, and nobody reads this answer
+		slog.DebugContext(r.Context(), "client went away", "request_id", info.RequestID, "err", err)
+		if !ok {
+			e = apperr.Unavailablef(err, "the request was cancelled")
+		}
 	case ok:
 		if e.Code == apperr.Internal || e.Code == apperr.Unavailable {
 			slog.ErrorContext(r.Context(), "request failed", "request_id", info.RequestID, "code", e.Code, "err", err)

@@ -191,6 +191,10 @@ func Observe(pattern func(*http.Request) string, observe func(route, method stri
 			if route == "" {
 				route = "unmatched"
 			}
+			if ClientGone(r) && rec.Status >= 500 {
+				// failed because the client hung up: not a server error
+				rec.Status = StatusClientClosed
+			}
 			observe(route, methodLabel(r.Method), rec.Status, d)
 			info := reqinfo.From(r.Context())
 			level := slog.LevelInfo

@@ -8,8 +8,11 @@ type Loaded = ComponentType<Props & { defaultOpen: boolean; focusTrigger: boolea
 
 /**
  * The user menu. Radix's accessible dropdown is loaded when the user first
- * reaches for the menu (hover, focus or click), keeping it out of the
- * orders page's first-load JavaScript; until then a plain button stands in.
+ * reaches for the menu (hover, focus, press), keeping it out of the orders
+ * page's first-load JavaScript; until then a plain button stands in. The
+ * press opens it on pointerdown, as Radix's own trigger does: had it waited
+ * for the click, a menu loaded between press and release would swallow the
+ * click (its trigger does not open on click) and stay shut.
  */
 export function UserMenu(props: Props) {
   const [Menu, setMenu] = useState<Loaded | null>(null);
@@ -23,7 +26,9 @@ export function UserMenu(props: Props) {
   if (Menu) return <Menu {...props} defaultOpen={open} focusTrigger={focused} />;
   return (
     <button type="button" aria-label={props.label} aria-haspopup="menu" aria-expanded={false}
-      onPointerEnter={() => load(false)} onFocus={() => load(false, true)} onClick={() => load(true)}
+      onPointerEnter={() => load(false)} onFocus={() => load(false, true)}
+      onPointerDown={(e) => { if (e.button === 0 && !e.ctrlKey) load(true); }}
+      onClick={() => load(true)}
       onKeyDown={(e) => { if (e.key === "ArrowDown" || e.key === "Enter" || e.key === " ") { e.preventDefault(); load(true); } }}
       className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
       {props.trigger}

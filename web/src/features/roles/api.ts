@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { can, type Me } from "@/features/auth/api";
-import { api, unwrap, type Schemas } from "@/lib/api/client";
+import { api, ApiError, unwrap, type Schemas } from "@/lib/api/client";
 import { areaRank } from "./catalogue";
 
 export { areaName, permissionDescription, roleDescription } from "./catalogue";
@@ -65,11 +65,28 @@ export function useCreateRole() {
   });
 }
 
+/** Whether two reads of a role agree on what an edit can change (users_count aside). */
+function sameDefinition(a: Role, b: Role): boolean {
+  const perms = (r: Role) => [...r.permissions].sort().join(",");
+  return a.name === b.name && a.description === b.description && a.require_totp === b.require_totp && perms(a) === perms(b);
+}
+
+/**
+ * Saves a role's changes against the role as the user saw it (`seen`, from
+ * the list): the role is read again with its ETag, a difference is refused
+ * here and a change in between by the server (If-Match → 412), so nobody
+ * overwrites a change they did not see.
+ */
 export function useUpdateRole() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (v: { id: number; body: RoleInput }) =>
-      (await unwrap(api.PATCH("/api/roles/{id}", { params: { path: { id: v.id } }, body: v.body }))).data,
+    mutationFn: async (v: { seen: Role; body: RoleInput }) => {
+      const id = v.seen.id;
+      const { data: now, response } = await unwrap(api.GET("/api/roles/{id}", { params: { path: { id } } }));
+      if (!sameDefinition(now, v.seen)) throw new ApiError(412, "PRECONDITION_FAILED", "the role changed since it was loaded");
+      const etag = response.headers.get("ETag") ?? "";
+      return (await unwrap(api.PATCH("/api/roles/{id}", { params: { path: { id }, header: etag ? { "If-Match": etag } : {} }, body: v.body }))).data;
+    },
     onSettled: () => qc.invalidateQueries({ queryKey: roleKeys.all }),
   });
 }

@@ -13,19 +13,20 @@ export function explainRoleError(t: T, e: unknown, sentPermissions: string[] = [
       return t("error.generic", { id: e.requestId });
     case "NOT_FOUND":
       return t("roles.err.gone");
-    case "CONFLICT": {
-      if (/built-in/.test(e.message)) return t("roles.err.builtin");
-      const m = /^(\d+) users hold this role/.exec(e.message);
-      return m ? t("roles.err.inUse", { n: Number(m[1]) }) : e.message;
-    }
+    case "PRECONDITION_FAILED":
+      return t("roles.err.stale");
+    case "CONFLICT":
+      if (e.reason === "builtin_role") return t("roles.err.builtin");
+      if (e.reason === "role_in_use") return t("roles.err.inUse", { n: Number(e.details.users_count ?? 0) });
+      return e.message;
     case "PERMISSION_DENIED":
-      return /which you do not hold/.test(e.message) ? t("roles.err.locked") : t("error.forbidden");
+      return e.reason === "permission_not_held" ? t("roles.err.locked") : t("error.forbidden");
     case "VALIDATION_FAILED": {
       const out: string[] = [];
       for (const [field, reason] of Object.entries(e.fields)) {
         const m = /^permissions\[(\d+)\]$/.exec(field);
-        if (m && /you do not hold/.test(reason)) out.push(t("roles.err.notHeld", { perm: sentPermissions[Number(m[1])] ?? field }));
-        else if (field === "name" && /already taken/.test(reason)) out.push(t("roles.err.nameTaken"));
+        if (m && e.fieldReason(field) === "not_held") out.push(t("roles.err.notHeld", { perm: sentPermissions[Number(m[1])] ?? field }));
+        else if (field === "name" && e.fieldReason(field) === "taken") out.push(t("roles.err.nameTaken"));
         else out.push(`${field}: ${reason}`);
       }
       return out.join(" ") || e.message;

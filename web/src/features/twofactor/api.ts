@@ -21,10 +21,10 @@ function useRefresh() {
   return () => Promise.all([qc.invalidateQueries({ queryKey: totpKey }), qc.invalidateQueries({ queryKey: meKey })]);
 }
 
-/** Starts enrolment: a new secret and its otpauth:// URL (not cached anywhere but this component). */
+/** Starts enrolment after the password is re-checked: a new secret and its otpauth:// URL (not cached anywhere but this component). */
 export function useStartTOTPSetup() {
   return useMutation({
-    mutationFn: async () => (await unwrap(api.POST("/api/auth/totp/setup", {}))).data,
+    mutationFn: async (password: string) => (await unwrap(api.POST("/api/auth/totp/setup", { body: { password } }))).data,
   });
 }
 

@@ -71,11 +71,15 @@ export const usersListQuery = (f: UserFilters) =>
 
 export const useUsers = (f: UserFilters) => useQuery(usersListQuery(f));
 
+/** One user with the ETag of what was read, for If-Match on a change. */
 export const useUser = (id: number) =>
   useQuery({
     queryKey: userKeys.detail(id),
     enabled: id > 0,
-    queryFn: async ({ signal }) => (await unwrap(api.GET("/api/users/{id}", { signal, params: { path: { id } } }))).data,
+    queryFn: async ({ signal }) => {
+      const { data, response } = await unwrap(api.GET("/api/users/{id}", { signal, params: { path: { id } } }));
+      return { user: data, etag: response.headers.get("ETag") ?? "" };
+    },
   });
 
 export function useInviteUser() {
@@ -86,10 +90,23 @@ export function useInviteUser() {
   });
 }
 
+/** Changes a user, sending If-Match with the ETag the admin saw: a change by someone else meanwhile is refused (412), never overwritten. */
 export function useUpdateUser(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (body: UpdateUserInput) => (await unwrap(api.PATCH("/api/users/{id}", { params: { path: { id } }, body }))).data,
+    mutationFn: async (v: { body: UpdateUserInput; etag: string }) =>
+      (await unwrap(api.PATCH("/api/users/{id}", { params: { path: { id }, header: v.etag ? { "If-Match": v.etag } : {} }, body: v.body }))).data,
+    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+/** Turns another user's second factor off (a lost phone) and ends their sessions. */
+export function useResetUserTOTP(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      await unwrap(api.DELETE("/api/users/{id}/totp", { params: { path: { id } } }));
+    },
     onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }

@@ -3,15 +3,24 @@ import type { MessageKey } from "@/lib/messages";
 
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
-/** Known reasons the server gives for a field, in the user's language; others are shown as sent. */
-export function fieldReason(t: T, reason: string): string {
-  if (/^is already taken/.test(reason)) return t("users.err.taken");
-  if (/^must be an email address/.test(reason)) return t("form.email");
-  if (/^must be at most 100 characters/.test(reason)) return t("users.err.nameTooLong");
-  if (/which you do not hold/.test(reason)) return t("users.err.roleNotGrantable");
-  if (/^there is no role/.test(reason)) return t("users.err.noSuchRole");
-  if (/^only a superuser can make another/.test(reason)) return t("users.err.superOnlyMake");
-  return reason;
+/** A field's refusal in the user's language by its stable reason; one without a known reason is shown as sent. */
+export function fieldReason(t: T, code: string, reason: string): string {
+  switch (code) {
+    case "taken":
+      return t("users.err.taken");
+    case "invalid_email":
+      return t("form.email");
+    case "too_long":
+      return t("users.err.nameTooLong");
+    case "not_held":
+      return t("users.err.roleNotGrantable");
+    case "no_such_role":
+      return t("users.err.noSuchRole");
+    case "superuser_only":
+      return t("users.err.superOnlyMake");
+    default:
+      return reason;
+  }
 }
 
 /**
@@ -22,9 +31,10 @@ export function splitFieldErrors(t: T, e: ApiError, sentRoleIds: number[]) {
   const fields: Record<string, string> = {};
   const roles: Record<number, string> = {};
   for (const [field, reason] of Object.entries(e.fields)) {
+    const text = fieldReason(t, e.fieldReason(field), reason);
     const m = /^role_ids\[(\d+)\]$/.exec(field);
-    if (m && sentRoleIds[Number(m[1])] !== undefined) roles[sentRoleIds[Number(m[1])]] = fieldReason(t, reason);
-    else fields[field.replace(/\[\d+\]$/, "")] = fieldReason(t, reason);
+    if (m && sentRoleIds[Number(m[1])] !== undefined) roles[sentRoleIds[Number(m[1])]] = text;
+    else fields[field.replace(/\[\d+\]$/, "")] = text;
   }
   return { fields, roles };
 }
@@ -39,12 +49,16 @@ export function explainUserError(t: T, e: unknown): string {
       return t("error.generic", { id: e.requestId });
     case "NOT_FOUND":
       return t("users.notFound");
+    case "PRECONDITION_FAILED":
+      return t("users.err.stale");
+    case "RATE_LIMITED":
+      return t("error.rateLimited");
     case "CONFLICT":
-      return /last active superuser/.test(e.message) ? t("users.err.lastSuperuser") : e.message;
+      return e.reason === "last_superuser" ? t("users.err.lastSuperuser") : e.message;
     case "PERMISSION_DENIED":
-      if (/your own/.test(e.message)) return t("users.err.self");
-      if (/superuser/.test(e.message)) return t("users.err.superOnly");
-      if (/role with permissions you lack/.test(e.message)) return t("users.err.heldRole");
+      if (e.reason === "self") return t("users.err.self");
+      if (e.reason === "superuser_only") return t("users.err.superOnly");
+      if (e.reason === "outranked") return t("users.err.outranked");
       return t("error.forbidden");
     case "VALIDATION_FAILED":
       return t("create.fixErrors");

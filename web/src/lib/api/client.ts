@@ -22,6 +22,15 @@ export class ApiError extends Error {
   get isClientError() {
     return this.status >= 400 && this.status < 500;
   }
+  /** details.reason: the stable name of the rule that refused the request ("" when none). */
+  get reason(): string {
+    return typeof this.details.reason === "string" ? this.details.reason : "";
+  }
+  /** details.field_reasons[field]: the stable reason a field was refused ("" when none). */
+  fieldReason(field: string): string {
+    const r = (this.details.field_reasons as Record<string, string> | undefined)?.[field];
+    return typeof r === "string" ? r : "";
+  }
 }
 
 let csrfToken = "";

@@ -207,7 +207,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start enrolling an authenticator app: a new secret and its otpauth:// URL (for a QR code) */
+        /** Start enrolling an authenticator app (your password is required): a new secret and its otpauth:// URL (for a QR code) */
         post: operations["totpSetup"];
         delete?: never;
         options?: never;
@@ -601,7 +601,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a custom role; its users' next request, on every instance, sees the change
+         * Change a role (of a built-in one only require_totp); its users' next request, on every instance, sees the change
          * @description Requires the permission `roles.manage`.
          */
         patch: operations["updateRole"];
@@ -781,6 +781,26 @@ export interface paths {
          */
         post: operations["reinviteUser"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset another user's second factor (lost phone): it is turned off, their recovery codes deleted and every session ended; they enrol again at their next login if a role requires it
+         * @description Requires the permission `users.manage`.
+         */
+        delete: operations["resetUserTOTP"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1236,6 +1256,7 @@ export interface components {
             is_superuser: boolean;
             name: string;
             roles: components["schemas"]["RoleRef"][];
+            totp_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1687,7 +1708,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -2610,7 +2635,10 @@ export interface operations {
     updateRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the role as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3085,7 +3113,10 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the user as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3136,6 +3167,35 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Invite"];
                 };
+            };
+            /** @description An error in the contract's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resetUserTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error in the contract's envelope */
             default: {

@@ -33,15 +33,14 @@ export const changePasswordSchema = z
   });
 export type ChangePasswordValues = z.infer<typeof changePasswordSchema>;
 
-/** The server's policy reasons (English) in the user's language; an unknown one is shown as it came. */
-export function passwordReason(field: string, reason: string): MessageKey | string {
-  if (field === "current_password") return "password.currentWrong";
-  if (/at least 8/.test(reason)) return "password.tooShort";
-  if (/at most 128/.test(reason)) return "password.tooLong";
-  if (/most common/.test(reason)) return "password.common";
-  if (/email/.test(reason)) return "password.likeEmail";
-  if (/differ/.test(reason)) return "password.same";
-  return reason;
+const policyReasons: Record<string, MessageKey> = {
+  wrong_password: "password.currentWrong", too_short: "password.tooShort", too_long: "password.tooLong",
+  common: "password.common", like_email: "password.likeEmail", same_as_current: "password.same",
+};
+
+/** A refused field by its stable reason (details.field_reasons) in the user's language; an unknown one is shown as it came. */
+export function passwordReason(code: string, reason: string): MessageKey | string {
+  return policyReasons[code] ?? reason;
 }
 
 /** Current password, the new one twice. On success the server has ended every other session. */
@@ -67,7 +66,7 @@ export function ChangePasswordForm() {
       }
       for (const [field, reason] of fields) {
         const to = field === "current_password" ? "current" : field === "new_password" ? "next" : null;
-        if (to) form.setError(to, { message: passwordReason(field, reason) }, { shouldFocus: true });
+        if (to) form.setError(to, { message: passwordReason(e.fieldReason(field), reason) }, { shouldFocus: true });
         else form.setError("root", { message: `${field}: ${reason}` });
       }
     }

@@ -8,6 +8,7 @@ type T = ReturnType<typeof useI18n>["t"];
 export function errorText(t: T, e: unknown): string {
   if (!(e instanceof ApiError) || e.code === "NETWORK") return t("error.network");
   if (e.code === "INTERNAL") return t("error.generic", { id: e.requestId });
+  if (e.code === "RATE_LIMITED") return t("error.rateLimited");
   if (e.status === 403) return t("error.forbidden");
   return e.message;
 }

@@ -11,13 +11,20 @@ import { useAcceptInvite, useInviteInfo } from "../api";
 const MIN = 8;
 const MAX = 128;
 
-/** The server's reasons for a refused password, in the user's language where known. */
-function passwordReason(t: ReturnType<typeof useI18n>["t"], reason: string): string {
-  if (/most common passwords/.test(reason)) return t("invite.err.common");
-  if (/email address/.test(reason)) return t("invite.err.email");
-  if (/at least 8/.test(reason)) return t("invite.err.short");
-  if (/at most 128/.test(reason)) return t("invite.err.long");
-  return reason;
+/** A refused password by its stable reason (details.field_reasons), in the user's language where known. */
+function passwordReason(t: ReturnType<typeof useI18n>["t"], code: string, reason: string): string {
+  switch (code) {
+    case "common":
+      return t("invite.err.common");
+    case "like_email":
+      return t("invite.err.email");
+    case "too_short":
+      return t("invite.err.short");
+    case "too_long":
+      return t("invite.err.long");
+    default:
+      return reason;
+  }
 }
 
 /** Password and confirmation for a set-password link. */
@@ -43,7 +50,7 @@ export function SetPasswordForm({ token, email, onDone, onInvalid }: { token: st
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.status === 404) onInvalid();
-      else if (err.fields.password) setErrors({ password: passwordReason(t, err.fields.password) });
+      else if (err.fields.password) setErrors({ password: passwordReason(t, err.fieldReason("password"), err.fields.password) });
       else if (err.code === "NETWORK") setErrors({ form: t("error.network") });
       else if (err.code === "INTERNAL") setErrors({ form: t("error.generic", { id: err.requestId }) });
       else setErrors({ form: err.message });

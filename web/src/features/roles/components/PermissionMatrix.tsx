@@ -82,7 +82,7 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
     const body = draftBody(r, drafts[r.id], permissions);
     setSaving(r.id);
     try {
-      await update.mutateAsync({ id: r.id, body });
+      await update.mutateAsync({ seen: r, body });
       discard(r.id);
       toast("info", t("roles.saved", { name: r.name }));
     } catch (e) {
@@ -144,7 +144,9 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
               {roles.map((r) => {
                 const on = drafts[r.id]?.totp ?? r.require_totp;
                 const changed = drafts[r.id]?.totp !== undefined;
-                const editable = manage && !r.builtin;
+                // built-in roles too (their permissions are fixed, this is not); anyone
+                // managing roles may require it, lifting it needs the role's permissions held
+                const editable = manage && (!r.require_totp || missingPermissions(me.data, r).length === 0);
                 return (
                   <td key={r.id} className={`${cellBase} px-1 py-1 text-center group-hover:bg-slate-50 dark:group-hover:bg-slate-700 ${changed ? "bg-amber-50 dark:bg-amber-950/60" : ""}`}>
                     <Cell on={on} editable={editable} label={`${r.name}: ${t("roles.requireTotp")}`} onChange={(v) => setTotp(r, v)} data-cell={`${r.name}|require_totp`} />

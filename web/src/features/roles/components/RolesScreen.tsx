@@ -78,7 +78,7 @@ function CreateRoleForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
       toast("info", t("roles.created", { name: role.name }));
       onCreated(role);
     } catch (err) {
-      if (err instanceof ApiError && err.fields.name) setErrors({ name: /already taken/.test(err.fields.name) ? t("roles.err.nameTaken") : err.fields.name });
+      if (err instanceof ApiError && err.fields.name) setErrors({ name: err.fieldReason("name") === "taken" ? t("roles.err.nameTaken") : err.fields.name });
       else if (err instanceof ApiError && err.fields.description) setErrors({ description: err.fields.description });
       else toast("error", explainRoleError(t, err));
     }
@@ -119,7 +119,7 @@ function DeleteRoleDialog({ role, onClose }: { role: Role | null; onClose: () =>
       toast("info", t("roles.deleted", { name: role.name }));
       close();
     } catch (e) {
-      if (e instanceof ApiError && e.code === "CONFLICT" && !/built-in/.test(e.message)) setInUse(explainRoleError(t, e));
+      if (e instanceof ApiError && e.reason === "role_in_use") setInUse(explainRoleError(t, e));
       else {
         toast("error", explainRoleError(t, e));
         close();

@@ -31,6 +31,7 @@ function useErrorText() {
     if (!(e instanceof ApiError)) return t("error.network");
     if (e.code === "NETWORK") return t("error.network");
     if (e.code === "INTERNAL") return t("error.generic", { id: e.requestId });
+    if (e.code === "RATE_LIMITED") return t("error.rateLimited");
     if (e.status === 403) return t("error.forbidden");
     return e.message;
   };
@@ -46,15 +47,20 @@ function Enrol({ onCodes }: { onCodes: (codes: string[]) => void }) {
   const errorText = useErrorText();
   const form = useForm<z.infer<typeof codeSchema>>({ resolver: zodResolver(codeSchema), defaultValues: { code: "" } });
   const codeError = form.formState.errors.code?.message;
+  const pwForm = useForm<z.infer<typeof passwordSchema>>({ resolver: zodResolver(passwordSchema), defaultValues: { password: "" } });
+  const pwError = pwForm.formState.errors.password?.message;
 
-  const start = async () => {
+  const start = pwForm.handleSubmit(async (v) => {
     try {
-      await setup.mutateAsync();
+      await setup.mutateAsync(v.password);
+      pwForm.reset();
     } catch (e) {
       // already on (another tab): show the fresh state
       if (e instanceof ApiError && e.code === "CONFLICT") void qc.invalidateQueries({ queryKey: totpKey });
+      else if (e instanceof ApiError && e.fieldReason("password")) pwForm.setError("password", { message: "tfa.passwordWrong" });
+      else pwForm.setError("root", { message: errorText(e) });
     }
-  };
+  });
 
   const submit = form.handleSubmit(async (v) => {
     try {
@@ -72,8 +78,13 @@ function Enrol({ onCodes }: { onCodes: (codes: string[]) => void }) {
       <Card className="space-y-3">
         <h2 className="font-semibold">{t("tfa.setupTitle")}</h2>
         <p className="text-sm text-slate-600 dark:text-slate-300">{t("tfa.setupIntro")}</p>
-        {setup.isError && !(setup.error instanceof ApiError && setup.error.code === "CONFLICT") && <p role="alert" className={bad}>{errorText(setup.error)}</p>}
-        <Button onClick={start} disabled={setup.isPending} data-testid="totp-start">{t("tfa.start")}</Button>
+        <form onSubmit={start} noValidate className="space-y-3">
+          <Field label={t("tfa.password")} type="password" autoComplete="current-password" dir="ltr" className="max-w-sm"
+            hint={t("tfa.startPasswordHint")} data-testid="totp-start-password"
+            {...pwForm.register("password")} error={pwError ? t(pwError as MessageKey) : undefined} />
+          {pwForm.formState.errors.root && <p role="alert" className={bad}>{pwForm.formState.errors.root.message}</p>}
+          <Button type="submit" disabled={setup.isPending} data-testid="totp-start">{t("tfa.start")}</Button>
+        </form>
       </Card>
     );
   }
@@ -127,7 +138,7 @@ function PasswordAction({ title, intro, action, variant, testid, onSubmit }: {
       form.reset();
       setOpen(false);
     } catch (e) {
-      if (e instanceof ApiError && e.fields.password) form.setError("password", { message: "tfa.passwordWrong" });
+      if (e instanceof ApiError && e.fieldReason("password")) form.setError("password", { message: "tfa.passwordWrong" });
       else form.setError("root", { message: e instanceof Error ? e.message : String(e) });
     }
   });
@@ -238,7 +249,7 @@ export function TwoFactorSettings() {
               try {
                 setCodes(await regen.mutateAsync(password));
               } catch (e) {
-                if (e instanceof ApiError && e.fields.password) throw e;
+                if (e instanceof ApiError && e.fieldReason("password")) throw e;
                 throw new Error(errorText(e));
               }
             }} />
@@ -254,8 +265,8 @@ export function TwoFactorSettings() {
                   await disable.mutateAsync(password);
                   toast("info", t("tfa.disabledToast"));
                 } catch (e) {
-                  if (e instanceof ApiError && e.fields.password) throw e;
-                  throw new Error(e instanceof ApiError && e.code === "CONFLICT" ? t("tfa.cannotDisable") : errorText(e));
+                  if (e instanceof ApiError && e.fieldReason("password")) throw e;
+                  throw new Error(e instanceof ApiError && e.reason === "totp_required_by_role" ? t("tfa.cannotDisable") : errorText(e));
                 }
               }} />
           )}

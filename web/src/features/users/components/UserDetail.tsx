@@ -13,7 +13,7 @@ import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Field } from "@/components/ui/Field";
-import { useDeactivateUser, useReinviteUser, useUpdateUser, useUser, userControls, userStatus, type Invite, type UpdateUserInput, type User } from "../api";
+import { useDeactivateUser, useReinviteUser, useResetUserTOTP, useUpdateUser, useUser, userControls, userStatus, type Invite, type UpdateUserInput, type User } from "../api";
 import { explainUserError, splitFieldErrors } from "../errors";
 import { InviteLinkPanel } from "./InviteLinkPanel";
 import { RolePicker } from "./RolePicker";
@@ -40,8 +40,9 @@ export function UserDetail({ id }: { id: number }) {
   const deactivate = useDeactivateUser(id);
   const reactivate = useUpdateUser(id);
   const reinvite = useReinviteUser(id);
+  const resetTOTP = useResetUserTOTP(id);
   const toast = useToast();
-  const [dialog, setDialog] = useState<"" | "deactivate" | "reactivate" | "reset">("");
+  const [dialog, setDialog] = useState<"" | "deactivate" | "reactivate" | "reset" | "totp">("");
   const [link, setLink] = useState<Invite | null>(null);
 
   if (user.isPending || me.isPending) return <div className="space-y-4" aria-busy><Skeleton className="h-8 w-64" /><Skeleton className="h-56 w-full" /><Skeleton className="h-32 w-full" /></div>;
@@ -54,19 +55,22 @@ export function UserDetail({ id }: { id: number }) {
       </Card>
     );
   }
-  const u = user.data;
+  const { user: u, etag } = user.data;
   const ctl = userControls(me.data, u, manage);
   const status = userStatus(u);
   const display = u.name || u.email;
 
-  async function act(kind: "deactivate" | "reactivate" | "reset") {
+  async function act(kind: "deactivate" | "reactivate" | "reset" | "totp") {
     try {
       if (kind === "deactivate") {
         await deactivate.mutateAsync();
         toast("info", t("users.deactivated", { name: display }));
       } else if (kind === "reactivate") {
-        await reactivate.mutateAsync({ is_active: true });
+        await reactivate.mutateAsync({ body: { is_active: true }, etag });
         toast("info", t("users.reactivated", { name: display }));
+      } else if (kind === "totp") {
+        await resetTOTP.mutateAsync();
+        toast("info", t("users.tfaResetDone", { name: display }));
       } else {
         setLink(await reinvite.mutateAsync());
       }
@@ -76,7 +80,7 @@ export function UserDetail({ id }: { id: number }) {
       setDialog("");
     }
   }
-  const busy = deactivate.isPending || reactivate.isPending || reinvite.isPending;
+  const busy = deactivate.isPending || reactivate.isPending || reinvite.isPending || resetTOTP.isPending;
 
   return (
     <div className="space-y-4">
@@ -94,7 +98,7 @@ export function UserDetail({ id }: { id: number }) {
             roles.isPending || perms.isPending ? <Skeleton className="h-64 w-full" /> : roles.isError || perms.isError ? (
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">{t("roles.error")}</p>
             ) : (
-              <EditUser key={`${u.updated_at}|${u.roles.map((r) => r.id).join(",")}`} user={u} me={me.data} roles={roles.data} permissions={perms.data} ctl={ctl} />
+              <EditUser key={etag || `${u.updated_at}|${u.roles.map((r) => r.id).join(",")}`} user={u} etag={etag} onReload={() => user.refetch()} me={me.data} roles={roles.data} permissions={perms.data} ctl={ctl} />
             )
           ) : (
             <ReadOnlyUser user={u} />
@@ -127,6 +131,28 @@ export function UserDetail({ id }: { id: number }) {
             </Card>
           )}
           {ctl.reset && !u.is_active && <p className="text-xs text-slate-500 dark:text-slate-400">{t("users.resetInactive")}</p>}
+          {manage && !ctl.superOnly && (
+            <Card data-testid="user-totp">
+              <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+                <h2 className="font-semibold">{t("users.tfaTitle")}</h2>
+                <span data-testid="user-totp-state" data-enabled={u.totp_enabled}
+                  className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${u.totp_enabled ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200" : "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200"}`}>
+                  {t(u.totp_enabled ? "tfa.statusOn" : "tfa.statusOff")}
+                </span>
+              </div>
+              {ctl.self ? (
+                <p className="text-sm text-slate-600 dark:text-slate-300">
+                  {t("users.tfaSelfHint")}{" "}
+                  <Link prefetch={false} href="/account/two-factor" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("tfa.title")}</Link>
+                </p>
+              ) : ctl.reset && u.totp_enabled ? (
+                <>
+                  <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">{t("users.tfaResetIntro")}</p>
+                  <Button variant="danger" onClick={() => setDialog("totp")} data-testid="reset-totp">{t("users.tfaReset")}</Button>
+                </>
+              ) : null}
+            </Card>
+          )}
         </div>
       </div>
       {link && (
@@ -142,6 +168,10 @@ export function UserDetail({ id }: { id: number }) {
       <ConfirmDialog open={dialog === "reactivate"} title={t("users.reactivateTitle", { name: display })} confirmLabel={t("users.reactivate")} cancelLabel={t("tfa.cancel")}
         busy={busy} onConfirm={() => act("reactivate")} onCancel={() => setDialog("")}>
         <p>{t(status === "invited" ? "users.reactivateInvitedBody" : "users.reactivateBody")}</p>
+      </ConfirmDialog>
+      <ConfirmDialog open={dialog === "totp"} title={t("users.tfaResetTitle", { name: display })} confirmLabel={t("users.tfaReset")} cancelLabel={t("tfa.cancel")}
+        danger busy={busy} onConfirm={() => act("totp")} onCancel={() => setDialog("")}>
+        <p>{t("users.tfaResetBody")}</p>
       </ConfirmDialog>
       <ConfirmDialog open={dialog === "reset"} title={t(status === "invited" ? "users.reinvite" : "users.reset")} confirmLabel={t("users.makeLink")} cancelLabel={t("tfa.cancel")}
         busy={busy} onConfirm={() => act("reset")} onCancel={() => setDialog("")}>
@@ -173,11 +203,15 @@ function RoleChips({ roles }: { roles: User["roles"] }) {
   return <ul className="flex flex-wrap gap-1" data-testid="user-roles">{roles.map((r) => <li key={r.id} className="rounded bg-slate-100 px-2 py-0.5 text-sm dark:bg-slate-700">{r.name}</li>)}</ul>;
 }
 
-function EditUser({ user: u, me, roles, permissions, ctl }: { user: User; me: Me | undefined; roles: Role[]; permissions: Permission[]; ctl: ReturnType<typeof userControls> }) {
+function EditUser({ user: u, etag, onReload, me, roles, permissions, ctl }: {
+  user: User; etag: string; onReload: () => void; me: Me | undefined; roles: Role[]; permissions: Permission[]; ctl: ReturnType<typeof userControls>;
+}) {
   const { t, locale } = useI18n();
   const toast = useToast();
   const update = useUpdateUser(u.id);
   const [roleErrors, setRoleErrors] = useState<Record<number, string>>({});
+  // someone else changed the user since this form was filled from it
+  const [stale, setStale] = useState(false);
   const initial: Values = { email: u.email, name: u.name, role_ids: u.roles.map((r) => r.id), is_superuser: u.is_superuser };
   const form = useForm<Values>({ resolver: zodResolver(editSchema), defaultValues: initial });
   const { errors, isDirty } = form.formState;
@@ -198,10 +232,12 @@ function EditUser({ user: u, me, roles, permissions, ctl }: { user: User; me: Me
       return;
     }
     try {
-      await update.mutateAsync(body);
+      await update.mutateAsync({ body, etag });
       toast("info", t("users.saved"));
     } catch (e) {
-      if (e instanceof ApiError && Object.keys(e.fields).length > 0) {
+      if (e instanceof ApiError && e.code === "PRECONDITION_FAILED") {
+        setStale(true);
+      } else if (e instanceof ApiError && Object.keys(e.fields).length > 0) {
         const { fields, roles: byRole } = splitFieldErrors(t, e, body.role_ids ?? []);
         for (const [f, reason] of Object.entries(fields)) {
           if (f === "email" || f === "name" || f === "is_superuser" || f === "role_ids") form.setError(f, { message: reason });
@@ -245,8 +281,14 @@ function EditUser({ user: u, me, roles, permissions, ctl }: { user: User; me: Me
           </span>
         </label>
       )}
+      {stale && (
+        <div role="alert" data-testid="user-stale" className="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
+          <p className="min-w-0 flex-1">{t("users.err.stale")}</p>
+          <Button type="button" variant="secondary" onClick={onReload} data-testid="user-reload">{t("users.reload")}</Button>
+        </div>
+      )}
       <div className="flex flex-wrap gap-2">
-        <Button type="submit" disabled={update.isPending || !isDirty}>{t("users.save")}</Button>
+        <Button type="submit" disabled={update.isPending || !isDirty || stale}>{t("users.save")}</Button>
         {isDirty && <Button type="button" variant="ghost" onClick={() => { form.reset(initial); setRoleErrors({}); }}>{t("users.discard")}</Button>}
       </div>
     </form>
