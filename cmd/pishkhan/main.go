@@ -218,6 +218,7 @@ func statsCmd(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	fmt.Printf("rebuilt the statistics in %s (%d days changed)\n", time.Since(start).Round(time.Millisecond), len(repaired))
+	warnInProcessCache(cfg)
 	return nil
 }
 
@@ -322,7 +323,17 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	fmt.Printf("seeded %d orders in %s (statistics rebuilt in %s)\n", done, seeded.Round(time.Millisecond),
 		(time.Since(start) - seeded).Round(time.Millisecond))
+	warnInProcessCache(cfg)
 	return nil
+}
+
+// warnInProcessCache tells the operator of the embedded default that a
+// running server cannot hear of a bulk change made by another process: its
+// cache lives in its own memory (with Redis every instance shares it).
+func warnInProcessCache(cfg config.Config) {
+	if cfg.RedisURL == "" {
+		fmt.Println("note: without REDIS_URL a running `pishkhan serve` keeps its cache in its own memory; restart it to see this change")
+	}
 }
 
 func cacheCmd(ctx context.Context, cfg config.Config, args []string) error {
