@@ -76,25 +76,40 @@ func (r *Redis) SetMany(ctx context.Context, entries []Entry) error {
 // returns to a value that older entries were stored under.
 func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, error) {
 	out := make([]int64, len(tagKeys))
+	var missing []int
 	for i, res := range r.reads.Get(ctx, tagKeys...) {
-		k := tagKeys[i]
-		if errors.Is(res.Err, readbatch.ErrMissing) {
-			if err := r.c.SetNX(ctx, k, time.Now().UnixMicro(), 0).Err(); err != nil {
-				return nil, err
-			}
-			n, err := r.c.Get(ctx, k).Int64()
+		switch {
+		case errors.Is(res.Err, readbatch.ErrMissing):
+			missing = append(missing, i)
+		case res.Err != nil:
+			return nil, res.Err
+		default:
+			n, err := strconv.ParseInt(string(res.Value), 10, 64)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
 			}
 			out[i] = n
-			continue
 		}
-		if res.Err != nil {
-			return nil, res.Err
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	// create the missing ones, then read what won, in one round trip
+	now := time.Now().UnixMicro()
+	gets := make([]*redis.StringCmd, len(missing))
+	if _, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for j, i := range missing {
+			p.SetNX(ctx, tagKeys[i], now, 0)
+			gets[j] = p.Get(ctx, tagKeys[i])
 		}
-		n, err := strconv.ParseInt(string(res.Value), 10, 64)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for j, i := range missing {
+		n, err := gets[j].Int64()
 		if err != nil {
-			return nil, fmt.Errorf("generation %s: %w", k, err)
+			return nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
 		}
 		out[i] = n
 	}
