@@ -30,5 +30,6 @@ export async function login(page, base, email, password) {
   await page.locator('input[type="email"]').fill(email);
   await page.locator('input[type="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
-  await page.waitForURL(/\/orders/);
+  // home is the dashboard for users with stats.view; everyone else is sent on to the orders list
+  await page.waitForFunction(() => location.pathname !== "/login" && (location.pathname !== "/" || document.querySelector('[data-testid="dashboard"]')));
 }

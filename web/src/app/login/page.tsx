@@ -5,9 +5,9 @@ import { LoginForm } from "@/features/auth/components/LoginForm";
 import { Card } from "@/components/ui/Card";
 import { useI18n } from "@/lib/i18n";
 
-/** Only same-site paths are followed after login. */
+/** Only same-site paths are followed after login; home is the dashboard (or the orders list without statistics). */
 function safeNext(next: string | null) {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/orders";
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
 function Login() {

@@ -2,6 +2,8 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/r
 import { api, unwrap, type Order, type OrderStatus, type Schemas } from "@/lib/api/client";
 
 export type { Order, OrderStatus };
+/** The status badge, for other features' screens (the dashboard) to show statuses the same way. */
+export { StatusBadge } from "./components/StatusBadge";
 export type OrderHistory = Schemas["HistoryList"]["items"];
 export type CreateOrderInput = Schemas["CreateInput"];
 
@@ -73,6 +75,7 @@ function dayStart(day: string, plusDays = 0): string | undefined {
 export const orderKeys = {
   all: ["orders"] as const,
   list: (f: OrderFilters) => ["orders", "list", f] as const,
+  recent: (limit: number) => ["orders", "recent", limit] as const,
   detail: (id: number) => ["orders", "detail", id] as const,
   history: (id: number) => ["orders", "history", id] as const,
 };
@@ -106,6 +109,15 @@ export const ordersListQuery = (f: OrderFilters) =>
   });
 
 export const useOrders = (f: OrderFilters) => useQuery(ordersListQuery(f));
+
+/** The newest orders (cursor mode, first page only), for the dashboard. */
+export const recentOrdersQuery = (limit: number) =>
+  queryOptions({
+    queryKey: orderKeys.recent(limit),
+    queryFn: async ({ signal }) => (await unwrap(api.GET("/api/orders", { signal, params: { query: { limit } } }))).data.items,
+  });
+
+export const useRecentOrders = (limit: number, enabled = true) => useQuery({ ...recentOrdersQuery(limit), enabled });
 
 export const orderQuery = (id: number) =>
   queryOptions({

@@ -29,18 +29,19 @@ const faDescriptions: Record<string, string> = {
   "chatbot.view": "دیدن گفت‌وگوهای چت‌بات",
   "chatbot.manage": "پیکربندی چت‌بات",
   "settings.manage": "تغییر تنظیمات سامانه",
+  "jobs.manage": "دیدن کارهای پس‌زمینه؛ اجرای دوبارهٔ کارهای ناموفق و لغو کارهای در انتظار",
 };
 
 const areas: Record<Locale, Record<string, string>> = {
   fa: {
     orders: "سفارش‌ها", customers: "مشتریان", users: "کاربران", roles: "نقش‌ها", audit: "گزارش ممیزی",
     media: "رسانه‌ها", stats: "آمار", blog: "وبلاگ", portfolio: "نمونه‌کارها", ai: "هوش مصنوعی",
-    chatbot: "چت‌بات", settings: "تنظیمات",
+    chatbot: "چت‌بات", settings: "تنظیمات", jobs: "کارهای پس‌زمینه",
   },
   en: {
     orders: "Orders", customers: "Customers", users: "Users", roles: "Roles", audit: "Audit log",
     media: "Media", stats: "Statistics", blog: "Blog", portfolio: "Portfolio", ai: "AI",
-    chatbot: "Chatbot", settings: "Settings",
+    chatbot: "Chatbot", settings: "Settings", jobs: "Background jobs",
   },
 };
 

@@ -1,0 +1,18 @@
+"use client";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { AppShell } from "@/components/AppShell";
+import { JobDetail } from "@/features/jobs/components/JobDetail";
+
+function Detail() {
+  const id = Number(useSearchParams().get("id"));
+  return <JobDetail key={id} id={Number.isSafeInteger(id) && id > 0 ? id : 0} />;
+}
+
+export default function JobDetailPage() {
+  return (
+    <AppShell>
+      <Suspense><Detail /></Suspense>
+    </AppShell>
+  );
+}
