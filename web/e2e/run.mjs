@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
+import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 
 const bin = resolve(process.argv[2] || "../bin/pishkhan");
 const pgAdmin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
@@ -74,6 +75,10 @@ async function startMode(mode) {
     cleanup = () => execFileSync("psql", [pgAdmin, "-qc", `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);
   } else {
     env.DATA_DIR = mkdtempSync(join(tmpdir(), "pishkhan-e2e-"));
+    // the embedded cache lives in the serve process, where another process's writes cannot reach it,
+    // and serve warms the statistics at start: demo data goes in first, as the README orders it
+    execFileSync(bin, ["migrate"], { env });
+    execFileSync(bin, ["seed", "--orders", "80"], { env });
   }
   const server = spawn(bin, ["serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
@@ -86,7 +91,9 @@ async function startMode(mode) {
   execFileSync(bin, ["createuser", "--email", TFA.email, "--password", TFA.password, "--role", "E2E two-factor", "--permissions", "orders.view"], { env });
   execFileSync(bin, ["createuser", "--email", ENROL.email, "--password", ENROL.password, "--role", "E2E must enrol", "--permissions", "orders.view"], { env });
   execFileSync(bin, ["createuser", "--email", ACCOUNT.email, "--password", ACCOUNT.password, "--role", "E2E account", "--permissions", "orders.view,audit.view"], { env });
-  execFileSync(bin, ["seed", "--orders", "80"], { env });
+  execFileSync(bin, ["createuser", "--email", MEDIA_VIEWER.email, "--password", MEDIA_VIEWER.password, "--role", "E2E media viewer", "--permissions", "orders.view,media.view"], { env });
+  // with Redis, a seed beside a running server must reach its cache
+  if (mode === "postgres+redis") execFileSync(bin, ["seed", "--orders", "80"], { env });
   return { base, stop: async () => { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); cleanup(); } };
 }
 
@@ -189,6 +196,134 @@ async function suite(mode, browser) {
       assert.match(msg, /changed after you loaded it/);
       await c.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
       await ctxC.close();
+    });
+
+    // The dashboard: home for users with stats.view, its figures those of the API (checked against the orders themselves), live.
+    await t("the dashboard is home and its KPIs match the orders", async () => {
+      await a.goto(base + "/");
+      await a.waitForSelector('[data-testid="dashboard"] [data-kpi="orders"]');
+      assert.equal(await a.locator('aside a[href="/"]').getAttribute("aria-current"), "page");
+      assert.equal(await a.locator('aside a[href="/"]').textContent(), "Dashboard");
+      const o = await a.evaluate(async () => (await fetch("/api/stats/overview?range=30d")).json());
+      assert.equal(o.range, "30d");
+      assert.equal(o.series.length, 30);
+      const sum = (f) => o.series.reduce((s, p) => s + f(p), 0);
+      assert.equal(sum((p) => p.orders), o.kpis.orders.value);
+      assert.equal(sum((p) => p.new_customers), o.kpis.new_customers.value);
+      assert.equal(o.by_status.reduce((s, f) => s + f.orders, 0), o.kpis.orders.value);
+      assert.ok(o.kpis.orders.value > 0, "the e2e's own orders are in the period");
+      // the same figures from the orders list: every order created in the period, and the revenue of those paid and not cancelled or refunded
+      if (o.time_zone === "UTC") {
+        const fromOrders = await a.evaluate(async (from) => {
+          const all = [];
+          for (let page = 1; ; page++) {
+            const r = await (await fetch(`/api/orders?created_from=${from}T00:00:00Z&page_size=100&page=${page}`)).json();
+            all.push(...r.items);
+            if (page >= r.total_pages) return { total: r.total, items: all };
+          }
+        }, o.from);
+        assert.equal(fromOrders.total, o.kpis.orders.value);
+        const revenue = {};
+        for (const x of fromOrders.items) if (["paid", "processing", "shipped", "delivered"].includes(x.status)) revenue[x.currency] = (revenue[x.currency] ?? 0) + x.total;
+        assert.deepEqual(Object.fromEntries(o.kpis.revenue.filter((m) => m.value).map((m) => [m.currency, m.value])), revenue);
+      }
+      // the screen shows those figures
+      const kpi = (id) => a.locator(`[data-kpi="${id}"]`);
+      assert.equal(await kpi("orders").getAttribute("data-value"), String(o.kpis.orders.value));
+      assert.equal(await kpi("orders").locator('[data-testid="kpi-value"]').textContent(), o.kpis.orders.value.toLocaleString("en-US"));
+      assert.equal(await kpi("new_customers").getAttribute("data-value"), String(o.kpis.new_customers.value));
+      const revenueShown = await kpi("revenue").getAttribute("data-value");
+      if (o.kpis.revenue.length === 1) assert.equal(revenueShown, String(o.kpis.revenue[0].value));
+      else if (o.kpis.revenue.length > 1) assert.ok(o.kpis.revenue.some((m) => String(m.value) === revenueShown), revenueShown);
+      assert.equal(await a.locator('[data-testid="today-orders"]').getAttribute("data-value"), String(o.today.orders));
+      assert.deepEqual(await a.locator("[data-status-row]").evaluateAll((rows) => rows.map((r) => [r.getAttribute("data-status-row"), Number(r.getAttribute("data-orders"))])),
+        o.by_status.map((f) => [f.status, f.orders]));
+      assert.equal(await a.locator('[data-testid="series-chart"]').getAttribute("data-days"), "30");
+      assert.equal(await a.locator('[data-testid="series-chart"] rect[data-day]').count(), 30);
+      assert.ok(await a.locator("[data-recent-order]").count() > 0);
+      // another range: the URL keeps it, the figures follow
+      await a.locator('[data-testid="range"] [data-value="7d"]').click();
+      await a.waitForURL(/\/\?range=7d$/);
+      const o7 = await a.evaluate(async () => (await fetch("/api/stats/overview?range=7d")).json());
+      await a.waitForSelector(`[data-testid="series-chart"][data-days="7"]`);
+      assert.equal(await kpi("orders").getAttribute("data-value"), String(o7.kpis.orders.value));
+      await a.reload();
+      await a.waitForSelector(`[data-testid="series-chart"][data-days="7"]`);
+      assert.equal(await a.locator('[data-testid="range"] [data-value="7d"]').getAttribute("aria-pressed"), "true");
+    });
+
+    await t("an order created elsewhere moves today's figures on the open dashboard, no reload", async () => {
+      await a.goto(base + "/?range=7d");
+      await a.waitForSelector('[data-testid="today-orders"]');
+      await a.waitForSelector('[data-live="live"]');
+      await a.evaluate(() => { window.__sameDocument = true; });
+      const today = Number(await a.locator('[data-testid="today-orders"]').getAttribute("data-value"));
+      const period = Number(await a.locator('[data-kpi="orders"]').getAttribute("data-value"));
+      const ctxB = await context(browser, { locale: "en" });
+      const b = await ctxB.newPage();
+      await login(b, base, ADMIN.email, ADMIN.password);
+      const created = await b.evaluate(async () => {
+        const me = await (await fetch("/api/auth/me")).json();
+        const r = await fetch("/api/orders", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
+          body: JSON.stringify({ customer: { name: "Live Dashboard", email: `live.${Date.now()}@example.com` }, items: [{ sku: "LIVE-1", name: "Live", quantity: 2, unit_price: 250000 }], currency: "IRR" }) });
+        return [r.status, (await r.json()).id];
+      });
+      assert.equal(created[0], 201);
+      await a.waitForSelector(`[data-testid="today-orders"][data-value="${today + 1}"]`, { timeout: 5000 });
+      await a.waitForSelector(`[data-kpi="orders"][data-value="${period + 1}"]`, { timeout: 5000 });
+      await a.waitForSelector(`[data-recent-order="${created[1]}"]`, { timeout: 5000 });
+      assert.equal(await a.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+      await ctxB.close();
+    });
+
+    await t("a user without stats.view or jobs.manage lands on the orders list, with no dashboard or jobs entry", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, VIEWER.email, VIEWER.password);
+      await p.waitForURL(/\/orders$/);
+      await p.waitForSelector("tr[data-order-id]");
+      assert.equal(await p.locator('aside a[href="/"]').count(), 0);
+      assert.equal(await p.locator('aside a[href="/jobs"]').count(), 0);
+      await p.goto(base + "/");
+      await p.waitForURL(/\/orders$/);
+      assert.deepEqual(await p.evaluate(async () => [(await fetch("/api/stats/overview")).status, (await fetch("/api/jobs")).status]), [403, 403]);
+      await ctx.close();
+    });
+
+    await t("the jobs screen lists jobs with state badges, filters by state in the URL and opens a job", async () => {
+      const completed = await a.evaluate(async () => (await (await fetch("/api/jobs?state=completed&page_size=1")).json()).total);
+      assert.ok(completed >= 1, "the start-up stats_reconcile job has completed");
+      await a.goto(base + "/");
+      await a.locator('aside a[href="/jobs"]').click();
+      await a.waitForURL(/\/jobs$/);
+      await a.waitForSelector("tr[data-job-id]");
+      const rows = await a.locator("tr[data-job-id]").evaluateAll((rs) => rs.map((r) => [r.getAttribute("data-state"), r.querySelector("[data-job-state]")?.getAttribute("data-job-state"), r.querySelector("[data-job-state]")?.textContent]));
+      assert.ok(rows.length > 0);
+      for (const [state, badge, text] of rows) { assert.equal(badge, state); assert.ok(text.length > 0); }
+      assert.ok(rows.some(([s]) => s === "completed"), rows.join(";"));
+      await a.locator('[data-testid="job-tabs"] [data-group="completed"]').click();
+      await a.waitForURL(/\/jobs\?state=completed$/);
+      await a.waitForFunction(() => [...document.querySelectorAll("tr[data-job-id]")].length > 0 && [...document.querySelectorAll("tr[data-job-id]")].every((r) => r.getAttribute("data-state") === "completed"));
+      assert.equal(await a.locator('[data-testid="job-tabs"] [data-group="completed"]').getAttribute("aria-pressed"), "true");
+      assert.equal(await a.locator("tr[data-job-id] [data-job-state]").first().textContent(), "Completed");
+      await a.locator('input[name="kind"]').fill("stats_reconcile");
+      await a.waitForURL(/kind=stats_reconcile/);
+      await a.waitForFunction(() => [...document.querySelectorAll("tr[data-job-id]")].every((r) => r.getAttribute("data-kind") === "stats_reconcile"));
+      const id = await a.locator("tr[data-job-id]").first().getAttribute("data-job-id");
+      await a.locator(`tr[data-job-id="${id}"] a`).click();
+      await a.waitForURL(new RegExp(`/jobs/detail\\?id=${id}$`));
+      await a.waitForSelector('[data-testid="job-detail"][data-state="completed"]');
+      assert.equal(await a.locator('[data-testid="job-state"] [data-job-state]').getAttribute("data-job-state"), "completed");
+      // the args, as JSON
+      JSON.parse(await a.locator('[data-testid="job-args"]').textContent());
+      // a finished job offers neither action, and the server refuses a cancel with a reason
+      assert.equal(await a.locator('[data-testid="job-retry"], [data-testid="job-cancel"]').count(), 0);
+      const refused = await a.evaluate(async (jid) => {
+        const me = await (await fetch("/api/auth/me")).json();
+        const r = await fetch(`/api/jobs/${jid}/cancel`, { method: "POST", headers: { "X-CSRF-Token": me.csrf_token } });
+        return [r.status, (await r.json()).code];
+      }, id);
+      assert.deepEqual(refused, [409, "CONFLICT"]);
     });
 
     await t("a user without orders.create sees no create button and gets 403 from the API", async () => {
@@ -541,6 +676,11 @@ async function suite(mode, browser) {
       await u.getByRole("link", { name: "Go to the login page" }).click();
       await u.waitForURL(/\/login/);
       await login(u, base, INVITEE.email, INVITEE.password);
+      // the role reads statistics: home is the dashboard
+      await u.waitForSelector('[data-testid="dashboard"] [data-kpi="orders"]');
+      assert.equal(new URL(u.url()).pathname, "/");
+      assert.equal(await u.locator('aside a[href="/jobs"]').count(), 0);
+      await u.locator('aside a[href="/orders"]').click();
       await u.waitForSelector("tr[data-order-id]");
       assert.equal(await u.locator('aside a[href="/orders"]').count(), 1);
       // the link worked once
@@ -599,6 +739,13 @@ async function suite(mode, browser) {
       const ctx = await context(browser, { locale: "fa" });
       const p = await ctx.newPage();
       await login(p, base, ADMIN.email, ADMIN.password);
+      // the dashboard: the chart's first day on the right, its days Jalali in Persian digits
+      await p.waitForSelector('[data-testid="series-chart"] rect[data-day]');
+      const [firstX, lastX] = await p.locator('[data-testid="series-chart"] rect[data-day]').evaluateAll((rs) => [rs[0], rs[rs.length - 1]].map((r) => r.getBoundingClientRect().x));
+      assert.ok(firstX > lastX, `first day at ${firstX}, last at ${lastX}`);
+      assert.match(await p.locator("[data-axis-day]").first().textContent(), /^[۰-۹]+ \S+$/);
+      assert.match(await p.locator('[data-kpi="orders"] [data-testid="kpi-value"]').textContent(), /^[۰-۹٬]+$/);
+      await p.goto(base + "/orders");
       await p.waitForSelector("tr[data-order-id]");
       assert.equal(await p.evaluate(() => document.documentElement.dir), "rtl");
       assert.equal(await p.evaluate(() => document.documentElement.lang), "fa");
@@ -608,6 +755,9 @@ async function suite(mode, browser) {
       assert.match(await a.locator("body").textContent(), /2026|2025/);
       await ctx.close();
     });
+
+    // the media library: uploads, live statuses, details, deletes (e2e/media.mjs)
+    await mediaChecks({ t, base, browser, watch, ADMIN });
 
     await t("logging out ends the session", async () => {
       await a.goto(base + "/orders");

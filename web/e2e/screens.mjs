@@ -2,6 +2,7 @@
 // Usage: node e2e/screens.mjs BASE_URL EMAIL PASSWORD OUTDIR
 import { mkdirSync } from "node:fs";
 import { context, launch, login } from "./browser.mjs";
+import { mediaScreens } from "./media.mjs";
 
 const [base, email, password, out = "screenshots"] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
@@ -16,6 +17,28 @@ try {
       await page.waitForSelector("form");
       await shot("login");
       await login(page, base, email, password);
+      // home: the dashboard, for a user who may see statistics (at 1280, a desktop and a laptop screen)
+      if (new URL(page.url()).pathname === "/") {
+        await page.waitForSelector('[data-testid="series-chart"] rect[data-day]');
+        await page.waitForSelector('[data-recent-order], [data-testid="recent-orders"] p');
+        await shot("dashboard");
+        for (const [width, height] of [[1920, 1080], [1366, 768]]) {
+          await page.setViewportSize({ width, height });
+          await page.waitForTimeout(300);
+          await page.screenshot({ path: `${out}/dashboard-${width}x${height}-${locale}-${theme}.png`, fullPage: true });
+        }
+        await page.setViewportSize({ width: 1280, height: 860 });
+        // a year, with one day's figures under the pointer
+        await page.goto(base + "/?range=365d");
+        await page.waitForSelector('[data-testid="series-chart"][data-days="365"]');
+        await page.locator('[data-testid="series-chart"] rect[data-day]').nth(300).hover({ force: true });
+        await page.waitForSelector('[data-testid="chart-tooltip"]');
+        await shot("dashboard-365d");
+        await page.goto(base + "/?range=7d");
+        await page.waitForSelector('[data-testid="series-chart"][data-days="7"]');
+        await shot("dashboard-7d");
+      }
+      await page.goto(base + "/orders");
       await page.waitForSelector("tr[data-order-id]");
       await shot("orders");
       await page.goto(base + "/orders?status=shipped&sort=-total&page_size=10");
@@ -43,6 +66,8 @@ try {
       await page.goto(base + "/audit?action=no.such.action");
       await page.waitForSelector('[data-testid="audit-empty"]');
       await shot("audit-empty");
+      // the media library: grid, list, an upload mid-way, bulk delete, details (e2e/media.mjs)
+      await mediaScreens(page, ctx, base, shot, out, locale, theme);
       // the account page: tokens, sessions, password
       await page.goto(base + "/account");
       await page.waitForSelector('[data-testid="this-device"]');
@@ -169,6 +194,51 @@ try {
         await page.locator('[data-testid^="discard-role-"]').first().click(); // nothing unsaved left to warn about
       }
       await page.setViewportSize({ width: 1280, height: 860 });
+      // the job queue: the list, a laptop screen, one job
+      if (await page.locator('aside a[href="/jobs"]').count()) {
+        await page.goto(base + "/jobs");
+        await page.waitForSelector('tr[data-job-id], [data-testid="jobs-empty"]');
+        await shot("jobs");
+        await page.setViewportSize({ width: 1366, height: 768 });
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: `${out}/jobs-1366x768-${locale}-${theme}.png`, fullPage: true });
+        await page.setViewportSize({ width: 1280, height: 860 });
+        // the failed tab with a long error in its last column (stood in for: a healthy server has no failed jobs)
+        await page.route("**/api/jobs?*", async (route) => {
+          const res = await route.fetch({ url: base + "/api/jobs?page_size=2" });
+          const real = await res.json();
+          const failed = real.items.slice(0, 2).map((j, i) => ({ ...j, state: i ? "discarded" : "retryable", attempt: i ? j.max_attempts : 2,
+            errors: [{ attempt: 1, at: j.created_at, error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY); the statement was retried and gave up" }] }));
+          await route.fulfill({ response: res, json: { ...real, items: failed, total: failed.length, total_pages: 1 } });
+        });
+        await page.goto(base + "/jobs?state=failed");
+        await page.waitForSelector('[data-testid="job-error"]');
+        await shot("jobs-failed");
+        await page.unroute("**/api/jobs?*");
+        const job = await page.locator("tr[data-job-id]").first().getAttribute("data-job-id").catch(() => null);
+        if (job) {
+          await page.goto(`${base}/jobs/detail?id=${job}`);
+          await page.waitForSelector('[data-testid="job-detail"]');
+          await shot("job-detail");
+          // a job that failed twice and will retry (stood in for here: a healthy server has none), and the retry's confirmation
+          await page.route(`**/api/jobs/${job}`, async (route) => {
+            const res = await route.fetch();
+            const real = await res.json();
+            const at = (m) => new Date(Date.now() - m * 60_000).toISOString();
+            await route.fulfill({ response: res, json: { ...real, state: "retryable", attempt: 2, finalized_at: null, scheduled_at: at(-3), args: { days: 3, reason: "screens" },
+              errors: [{ attempt: 1, at: at(4), error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY)" },
+                { attempt: 2, at: at(1), error: "context deadline exceeded\ngithub.com/pishkhan/pishkhan/internal/stats.(*Service).Rebuild\n\tinternal/stats/service.go:190" }] } });
+          });
+          await page.reload();
+          await page.waitForSelector('[data-testid="job-retry"]');
+          await shot("job-detail-failed");
+          await page.locator('[data-testid="job-retry"]').click();
+          await page.waitForSelector("dialog[open]");
+          await page.screenshot({ path: `${out}/job-retry-confirm-${locale}-${theme}.png` });
+          await page.keyboard.press("Escape");
+          await page.unroute(`**/api/jobs/${job}`);
+        }
+      }
       if (inviteUrl) {
         await page.goto(inviteUrl);
         await page.waitForSelector('[data-testid="set-password"]');

@@ -13,11 +13,17 @@ import { EnrolmentGate, useTwoFactorMenuItem } from "@/features/twofactor/compon
 
 /** permission: the one needed, or a list of which any one will do. */
 const nav: { href: string; label: MessageKey; permission: string | string[] }[] = [
+  { href: "/", label: "nav.dashboard", permission: "stats.view" },
   { href: "/orders", label: "nav.orders", permission: "orders.view" },
+  { href: "/media", label: "nav.media", permission: "media.view" },
   { href: "/users", label: "nav.users", permission: "users.view" },
   { href: "/roles", label: "nav.roles", permission: ["users.view", "roles.manage"] },
   { href: "/audit", label: "nav.audit", permission: "audit.view" },
+  { href: "/jobs", label: "nav.jobs", permission: "jobs.manage" },
 ];
+
+/** The home entry is current only at home; the others for their whole section. */
+const isCurrent = (href: string, path: string) => (href === "/" ? path === "/" : path === href || path.startsWith(href + "/"));
 
 function LiveIndicator() {
   const state = useLiveState();
@@ -51,7 +57,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               {me.isPending && <li><Skeleton className="h-8 w-full" /></li>}
               {items.map((n) => (
                 <li key={n.href}>
-                  <Link href={n.href} prefetch={false} aria-current={path.startsWith(n.href) ? "page" : undefined}
+                  <Link href={n.href} prefetch={false} aria-current={isCurrent(n.href, path) ? "page" : undefined}
                     className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
                     {t(n.label)}
                   </Link>

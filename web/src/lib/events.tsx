@@ -5,8 +5,22 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from "
 export type LiveState = "connecting" | "live" | "offline";
 const Ctx = createContext<LiveState>("connecting");
 
-/** Resources the server announces, and the query keys each invalidates. */
-const resources = ["orders"] as const;
+/**
+ * Resources the server announces, and the query keys each invalidates:
+ * an order write changes the statistics too (the server also sends "stats",
+ * but the dashboard need not wait for it).
+ */
+export const resourceKeys: Record<string, readonly (readonly string[])[]> = {
+  orders: [["orders"], ["stats"]],
+  stats: [["stats"]],
+  jobs: [["jobs"]],
+  media: [["media"]],
+};
+
+/** Invalidates the queries an event of this resource touches. */
+export async function onResourceEvent(qc: QueryClient, resource: string) {
+  await Promise.all((resourceKeys[resource] ?? []).map((queryKey) => qc.invalidateQueries({ queryKey })));
+}
 
 /** What an "authz" event (users, roles or permissions changed) invalidates; ["auth", "me"] is useMe's key. */
 export const authzKeys = [["auth", "me"], ["users"], ["roles"], ["permissions"]] as const;
@@ -51,7 +65,7 @@ export function LiveEvents({ children, enabled }: { children: ReactNode; enabled
         // anything may have changed while we were away
         void qc.invalidateQueries();
       };
-      for (const r of resources) es.addEventListener(r, () => void qc.invalidateQueries({ queryKey: [r] }));
+      for (const r of Object.keys(resourceKeys)) es.addEventListener(r, () => void onResourceEvent(qc, r));
       es.addEventListener("authz", () => void onAuthzEvent(qc));
       es.onerror = () => {
         es?.close();

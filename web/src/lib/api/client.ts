@@ -40,6 +40,9 @@ export function setCsrfToken(token: string) {
   csrfToken = token;
 }
 
+/** The session's CSRF token, for requests made outside this client (uploads over XMLHttpRequest). */
+export const getCsrfToken = () => csrfToken;
+
 // Same origin always; an absolute base keeps Request happy outside browsers too.
 export const api = createClient<paths>({
   baseUrl: typeof window !== "undefined" ? window.location.origin : "",
