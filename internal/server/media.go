@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/mediaproc"
 	"github.com/pishkhan/pishkhan/internal/platform/scan"
@@ -65,4 +67,33 @@ type clamd struct{ scan.Scanner }
 func (c clamd) Scan(ctx context.Context, r io.Reader) (bool, string, error) {
 	res, err := c.Scanner.Scan(ctx, r)
 	return res.Clean, res.Signature, err
+}
+
+// mediaOrigins are the origins the browser loads media from and uploads
+// to, for the web app's CSP: the S3 endpoint (with the bucket's host when
+// it is addressed virtual-host style) and the public base URL.
+func mediaOrigins(cfg config.Config) []string {
+	var out []string
+	origin := func(raw string, bucketHost string) {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return
+		}
+		host := u.Host
+		if bucketHost != "" {
+			host = bucketHost + "." + host
+		}
+		out = append(out, u.Scheme+"://"+host)
+	}
+	if cfg.S3Endpoint != "" {
+		bucket := ""
+		if !cfg.S3PathStyle {
+			bucket = cfg.S3Bucket
+		}
+		origin(cfg.S3Endpoint, bucket)
+	}
+	if cfg.MediaPublicBaseURL != "" {
+		origin(cfg.MediaPublicBaseURL, "")
+	}
+	return out
 }

@@ -71,7 +71,7 @@ func (s *Server) routes() {
 		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
 	}))
 	rt.HandleOther("GET /metrics", s.Metrics.Handler())
-	rt.HandleOther("/", webui.New())
+	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))
 
 	s.Handler = httpapi.Chain(rt,
 		httpapi.RequestInfo(s.Cfg.TrustedProxies),

@@ -43,8 +43,9 @@ type Handler struct {
 var inlineScript = regexp.MustCompile(`(?s)<script(?:\s[^>]*)?>(.*?)</script>`)
 var srcAttr = regexp.MustCompile(`\ssrc=`)
 
-// policy builds the CSP for an HTML document.
-func policy(html []byte) string {
+// policy builds the CSP for an HTML document; media are the origins
+// media files are served from and uploaded to (S3, a CDN), besides 'self'.
+func policy(html []byte, media []string) string {
 	var hashes []string
 	for _, m := range inlineScript.FindAllSubmatch(html, -1) {
 		open := m[0][:bytes.IndexByte(m[0], '>')]
@@ -54,13 +55,20 @@ func policy(html []byte) string {
 		sum := sha256.Sum256(m[1])
 		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
+	extra := ""
+	if len(media) > 0 {
+		extra = " " + strings.Join(media, " ")
+	}
 	return "default-src 'self'; script-src 'self' " + strings.Join(hashes, " ") +
-		"; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'" +
+		"; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" + extra + "; media-src 'self' blob:" + extra +
+		"; font-src 'self'; connect-src 'self'" + extra +
 		"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }
 
-// New indexes the embedded export.
-func New() *Handler {
+// New indexes the embedded export. mediaOrigins (scheme://host[:port])
+// may serve and receive media files: pages may load images and media from
+// them and send uploads to them.
+func New(mediaOrigins ...string) *Handler {
 	sub, _ := fs.Sub(dist, "dist")
 	h := &Handler{files: sub, pages: map[string]page{}, gz: map[string][]byte{}}
 	// the tree is embedded: walking and reading it cannot fail
@@ -77,7 +85,7 @@ func New() *Handler {
 		}
 		switch path.Ext(p) {
 		case ".html":
-			h.pages[p] = page{body: b, csp: policy(b)}
+			h.pages[p] = page{body: b, csp: policy(b, mediaOrigins)}
 		case ".js", ".css", ".txt", ".json", ".svg":
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)

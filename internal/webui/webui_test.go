@@ -14,7 +14,7 @@ func TestPolicyHashesInlineScripts(t *testing.T) {
 <script async="">self.__next_f.push([1,"x"])</script></head><body><script>
 multi
 line</script></body></html>`
-	csp := policy([]byte(html))
+	csp := policy([]byte(html), nil)
 	for _, inline := range []string{`self.a=1`, `self.__next_f.push([1,"x"])`, "\nmulti\nline"} {
 		sum := sha256.Sum256([]byte(inline))
 		if !strings.Contains(csp, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
@@ -32,6 +32,26 @@ line</script></body></html>`
 	for _, d := range []string{"frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("policy lacks %s", d)
+		}
+	}
+}
+
+// Media on S3 or a CDN: pages may load images and media from, and upload
+// to, exactly those origins; scripts stay 'self' and hashes only.
+func TestPolicyAllowsMediaOrigins(t *testing.T) {
+	csp := policy([]byte(`<html></html>`), []string{"https://s3.example.com", "https://cdn.example.com"})
+	directive := func(name string) string {
+		d := csp[strings.Index(csp, name+" "):]
+		return d[:strings.Index(d, ";")]
+	}
+	for _, name := range []string{"img-src", "media-src", "connect-src"} {
+		if d := directive(name); !strings.Contains(d, "https://s3.example.com") || !strings.Contains(d, "https://cdn.example.com") {
+			t.Errorf("%s lacks the media origins: %s", name, d)
+		}
+	}
+	for _, name := range []string{"script-src", "default-src", "font-src"} {
+		if strings.Contains(directive(name), "example.com") {
+			t.Errorf("%s must not allow media origins: %s", name, directive(name))
 		}
 	}
 }

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { crc32, deflateSync } from "node:zlib";
 import { context, login } from "./browser.mjs";
+import { EICAR } from "./services.mjs";
 
 /** The user who may only look at the library (created by run.mjs). */
 export const MEDIA_VIEWER = { email: "media.viewer@e2e.example", password: "e2e-media-viewer-password" };
@@ -75,7 +76,7 @@ export async function throttleUploads(ctx, page, bytesPerSecond) {
 
 const row = (page, name) => page.locator(`[data-upload-row="${name}"]`);
 
-export async function mediaChecks({ t, base, browser, watch, ADMIN }) {
+export async function mediaChecks({ t, base, browser, watch, ADMIN, production }) {
   const ctx = await context(browser, { locale: "en" });
   ctx.on("page", watch);
   const p = await ctx.newPage();
@@ -118,8 +119,29 @@ export async function mediaChecks({ t, base, browser, watch, ADMIN }) {
     }, imageId, { timeout: 10_000 });
     const w = await thumb.evaluate((img) => img.naturalWidth);
     assert.ok(w > 0 && w <= 256, `a 256 px thumbnail expected, got ${w}`);
-    assert.match(await row(p, photo.name).textContent(), /Not scanned/, "no scanner in e2e: the marker shows");
+    if (production) {
+      // uploaded straight to S3 (another origin) and scanned by clamd
+      assert.doesNotMatch(await row(p, photo.name).textContent(), /Not scanned/, "clamd scanned it: no marker");
+      assert.match(await thumb.getAttribute("src"), /^http:\/\/127\.0\.0\.1:\d+\/media\//, "the thumbnail comes from the bucket");
+    } else {
+      assert.match(await row(p, photo.name).textContent(), /Not scanned/, "no scanner in the embedded mode: the marker shows");
+    }
   });
+
+  if (production) {
+    await t("media: the EICAR test file is found by clamd and rejected, with no download", async () => {
+      const eicar = { name: "eicar.pdf", mimeType: "application/pdf", buffer: Buffer.from(EICAR) };
+      await p.locator('[data-testid="media-file-input"]').setInputFiles([eicar]);
+      const r = row(p, eicar.name);
+      await r.locator('[data-testid="upload-status"][data-status="rejected"]').waitFor({ timeout: 30_000 });
+      assert.match(await r.locator('[data-testid="upload-reason"]').textContent(), /malware found: Eicar-Test/);
+      const id = await r.getAttribute("data-media-id");
+      const item = await p.evaluate(async (id) => (await fetch(`/api/media/${id}`)).json(), id);
+      assert.equal(item.status, "rejected");
+      assert.equal(item.scan, "infected");
+      assert.equal(item.url, null);
+    });
+  }
 
   await t("media: an HTML file named .jpg is rejected with its reason; a refused type is explained before sending", async () => {
     await p.locator('[data-testid="media-file-input"]').setInputFiles([fakeJpeg, { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("plain text") }]);
@@ -159,7 +181,9 @@ export async function mediaChecks({ t, base, browser, watch, ADMIN }) {
     await p.waitForSelector('[data-testid="media-preview"] img[data-thumb="1024"]');
     assert.match(await p.locator('[data-testid="media-dimensions"]').textContent(), /640 × 640/);
     assert.match(await p.locator('[data-testid="media-size"]').textContent(), /^1\.2 MB$/);
-    assert.match(await p.locator('[data-testid="media-download"]').getAttribute("href"), /\/api\/storage\//);
+    // a signed download: the bucket's (production) or the server's own (embedded)
+    assert.match(await p.locator('[data-testid="media-download"]').getAttribute("href"),
+      production ? /^http:\/\/127\.0\.0\.1:\d+\/media\/.*X-Amz-Signature=/ : /\/api\/storage\//);
     await p.getByLabel("Title (English)").fill("Gradient");
     await p.getByLabel("Title (Persian)").fill("گرادیان");
     await p.getByLabel("Alt text (English)").fill("A soft violet gradient");

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
+import { startClamd, startS3 } from "./services.mjs";
 
 const bin = resolve(process.argv[2] || "../bin/pishkhan");
 const pgAdmin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
@@ -71,8 +72,15 @@ async function startMode(mode) {
     const u = new URL(pgAdmin); u.pathname = "/" + db;
     env.DATABASE_URL = u.toString();
     env.REDIS_URL = redisURL;
+    // production's media parts: S3-compatible storage (uploads go straight to it) and clamd
+    const s3 = await startS3(), clamd = await startClamd();
+    Object.assign(env, s3.env, clamd.env);
     execFileSync(bin, ["migrate"], { env });
-    cleanup = () => execFileSync("psql", [pgAdmin, "-qc", `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);
+    cleanup = () => {
+      s3.stop();
+      clamd.stop();
+      execFileSync("psql", [pgAdmin, "-qc", `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);
+    };
   } else {
     env.DATA_DIR = mkdtempSync(join(tmpdir(), "pishkhan-e2e-"));
     // the embedded cache lives in the serve process, where another process's writes cannot reach it,
@@ -757,7 +765,7 @@ async function suite(mode, browser) {
     });
 
     // the media library: uploads, live statuses, details, deletes (e2e/media.mjs)
-    await mediaChecks({ t, base, browser, watch, ADMIN });
+    await mediaChecks({ t, base, browser, watch, ADMIN, production: mode === "postgres+redis" });
 
     await t("logging out ends the session", async () => {
       await a.goto(base + "/orders");
