@@ -5,7 +5,6 @@
 package stats
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -50,10 +49,24 @@ func DayOf(t time.Time, loc *time.Location) Day {
 }
 
 // String is YYYY-MM-DD.
-func (d Day) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Y, d.M, d.D) }
+func (d Day) String() string { return string(d.appendDigits(make([]byte, 0, 10), true)) }
 
 // Compact is YYYYMMDD, for cache keys.
-func (d Day) Compact() string { return fmt.Sprintf("%04d%02d%02d", d.Y, d.M, d.D) }
+func (d Day) Compact() string { return string(d.appendDigits(make([]byte, 0, 8), false)) }
+
+// appendDigits writes the day without fmt: the overview formats hundreds
+// of days per request.
+func (d Day) appendDigits(b []byte, dashes bool) []byte {
+	b = append(b, byte('0'+d.Y/1000%10), byte('0'+d.Y/100%10), byte('0'+d.Y/10%10), byte('0'+d.Y%10))
+	if dashes {
+		b = append(b, '-')
+	}
+	b = append(b, byte('0'+d.M/10), byte('0'+d.M%10))
+	if dashes {
+		b = append(b, '-')
+	}
+	return append(b, byte('0'+d.D/10), byte('0'+d.D%10))
+}
 
 // Start is the day's first instant in loc.
 func (d Day) Start(loc *time.Location) time.Time {
@@ -70,7 +83,15 @@ func (d Day) Add(n int) Day {
 }
 
 // Before reports whether d comes before e.
-func (d Day) Before(e Day) bool { return d.String() < e.String() }
+func (d Day) Before(e Day) bool {
+	if d.Y != e.Y {
+		return d.Y < e.Y
+	}
+	if d.M != e.M {
+		return d.M < e.M
+	}
+	return d.D < e.D
+}
 
 // Row is one (currency, status) figure of a day.
 type Row struct {

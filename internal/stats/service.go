@@ -138,6 +138,8 @@ func (s *Service) days(ctx context.Context, from, to Day) ([]DayFigures, error) 
 		items = append(items, cache.Item{Key: "stats:daily:" + d.Compact(), Tags: []string{dayTag(d)}, TTL: ttl})
 		list = append(list, d)
 	}
+	out := make([]DayFigures, len(items))
+	filled := make([]bool, len(items))
 	raw, err := s.cache.FetchMany(ctx, Resource, items, func(ctx context.Context, missing []int) ([][]byte, error) {
 		if s.onQuery != nil {
 			s.onQuery()
@@ -146,23 +148,27 @@ func (s *Service) days(ctx context.Context, from, to Day) ([]DayFigures, error) 
 		if err != nil {
 			return nil, err
 		}
-		out := make([][]byte, len(missing))
+		enc := make([][]byte, len(missing))
 		for j, i := range missing {
 			f := stored[list[i].String()]
 			if f.Rows == nil {
 				f.Rows = []Row{}
 			}
-			if out[j], err = json.Marshal(f); err != nil {
+			// what was just read is used as is; only cached days are decoded
+			out[i], filled[i] = f, true
+			if enc[j], err = json.Marshal(f); err != nil {
 				return nil, err
 			}
 		}
-		return out, nil
+		return enc, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DayFigures, len(raw))
 	for i, b := range raw {
+		if filled[i] {
+			continue
+		}
 		if err := json.Unmarshal(b, &out[i]); err != nil {
 			return nil, fmt.Errorf("stats: cached day %s: %w", list[i], err)
 		}
