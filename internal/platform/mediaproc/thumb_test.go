@@ -291,9 +291,6 @@ func TestOrientationOfOtherInputIsUpright(t *testing.T) {
 // A 24-megapixel phone photo makes its 1024 and 256 thumbnails holding
 // little more than the decoded image (36 MB as 4:2:0 YCbCr).
 func TestThumbnails24MPMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 24 MP JPEG")
-	}
 	in := bigPhoto(t)
 	var sizes []mediaproc.Size
 	var err error
