@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
@@ -257,7 +256,6 @@ func TestMediaLibrary(t *testing.T) {
 				t.Fatalf("bulk delete: %d %s", r.Status, r.Body)
 			}
 			wantError(t, ed.Do("POST", "/api/media/bulk-delete", map[string]any{"ids": []int64{}}), 422, "VALIDATION_FAILED")
-			_ = time.Second
 		})
 	}
 }
