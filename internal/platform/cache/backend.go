@@ -9,6 +9,13 @@
 // older fill could have written: a slow filler that read the database
 // before the write stores its value under the old generation, where no new
 // reader looks. Old entries simply expire.
+//
+// FetchMany's entries carry the generations in the value instead: each is
+// stored under its plain key, stamped with the generations its filler read
+// before querying the database, and is a hit only while the stamp equals
+// the generations read with it, in the same round trip. A slow filler's
+// stale value then carries an old stamp and is never used; a newer fill
+// overwrites it rather than piling up beside it.
 package cache
 
 import (
@@ -24,12 +31,14 @@ var ErrMiss = errors.New("cache miss")
 type Backend interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	// GetMany returns the value of each key, nil for a miss, in one round trip.
-	GetMany(ctx context.Context, keys []string) ([][]byte, error)
 	// SetMany stores several values in one round trip.
 	SetMany(ctx context.Context, entries []Entry) error
 	// Generations returns the current generation of each tag key (0 when unset).
 	Generations(ctx context.Context, tagKeys []string) ([]int64, error)
+	// GetWithGenerations returns what Generations returns for tagKeys and
+	// the value of each key (nil for a miss), read in one round trip (two when a
+	// generation has to be created).
+	GetWithGenerations(ctx context.Context, tagKeys, keys []string) ([]int64, [][]byte, error)
 	// Bump increments the generation of each tag key.
 	Bump(ctx context.Context, tagKeys []string) error
 	// Acquire takes a short lease on key; false when another holder has it.

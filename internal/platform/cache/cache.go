@@ -1,8 +1,10 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -311,12 +313,13 @@ type Item struct {
 	TTL  time.Duration
 }
 
-// FetchMany returns the values of many items in two round trips (their
-// tags' generations, then their values), filling the missing ones with one
-// call of fill, given the indexes of the missing items, which returns
-// their values in that order. Fencing is Fetch's: generations are read
-// before fill reads the database. It has no singleflight or lease of its
-// own: call it from inside a Fetch fill when stampedes matter.
+// FetchMany returns the values of many items in one round trip (their
+// tags' generations and their stamped values together), filling the
+// missing ones with one call of fill, given the indexes of the missing
+// items, which returns their values in that order. Fencing is by stamp
+// (see the package comment): the stamp is the generations read before fill
+// reads the database. It has no singleflight or lease of its own: call it
+// from inside a Fetch fill when stampedes matter.
 func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 	fill func(ctx context.Context, missing []int) ([][]byte, error)) ([][]byte, error) {
 	all := make([]int, len(items))
@@ -328,7 +331,9 @@ func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 	}
 	var tagKeys []string
 	tagIndex := map[string]int{}
-	for _, it := range items {
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = c.opts.Prefix + it.Key
 		for _, t := range it.Tags {
 			if _, ok := tagIndex[t]; !ok {
 				tagIndex[t] = len(tagKeys)
@@ -336,41 +341,31 @@ func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 			}
 		}
 	}
-	gens, err := c.generations(ctx, tagKeys)
-	if err != nil {
-		c.fail(err)
-		return fill(ctx, all)
-	}
-	fullKeys := make([]string, len(items))
-	for i, it := range items {
-		var b strings.Builder
-		b.WriteString(c.opts.Prefix)
-		b.WriteString(it.Key)
-		for _, t := range it.Tags {
-			b.WriteString(":g")
-			b.WriteString(strconv.FormatInt(gens[tagIndex[t]], 10))
-		}
-		fullKeys[i] = b.String()
-	}
 	octx, cancel := c.opCtx(ctx)
-	values, err := c.b.GetMany(octx, fullKeys)
+	gens, stored, err := c.b.GetWithGenerations(octx, tagKeys, keys)
 	cancel()
 	if err != nil {
 		c.fail(err)
 		return fill(ctx, all)
 	}
 	c.ok()
+	values := make([][]byte, len(items))
+	stamps := make([][]byte, len(items))
 	var missing []int
-	for i, v := range values {
-		if c.opts.Observe != nil {
-			st := Hit
-			if v == nil {
-				st = Miss
-			}
-			c.opts.Observe(resource, st)
+	for i, it := range items {
+		stamps[i] = make([]byte, 0, 8*len(it.Tags))
+		for _, t := range it.Tags {
+			stamps[i] = binary.BigEndian.AppendUint64(stamps[i], uint64(gens[tagIndex[t]]))
 		}
-		if v == nil {
+		st := Hit
+		if v := stored[i]; v != nil && bytes.HasPrefix(v, stamps[i]) {
+			values[i] = v[len(stamps[i]):]
+		} else {
+			st = Miss
 			missing = append(missing, i)
+		}
+		if c.opts.Observe != nil {
+			c.opts.Observe(resource, st)
 		}
 	}
 	if len(missing) == 0 {
@@ -383,7 +378,7 @@ func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 	entries := make([]Entry, len(missing))
 	for j, i := range missing {
 		values[i] = filled[j]
-		entries[j] = Entry{Key: fullKeys[i], Value: filled[j], TTL: items[i].TTL}
+		entries[j] = Entry{Key: keys[i], Value: append(stamps[i], filled[j]...), TTL: items[i].TTL}
 	}
 	octx, cancel = c.opCtx(ctx)
 	if err := c.b.SetMany(octx, entries); err != nil {

@@ -52,17 +52,6 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	return nil
 }
 
-// GetMany implements Backend.
-func (m *Memory) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
-	out := make([][]byte, len(keys))
-	for i, k := range keys {
-		if v, err := m.Get(ctx, k); err == nil {
-			out[i] = v
-		}
-	}
-	return out, nil
-}
-
 // SetMany implements Backend.
 func (m *Memory) SetMany(ctx context.Context, entries []Entry) error {
 	for _, e := range entries {
@@ -96,6 +85,18 @@ func (m *Memory) Generations(_ context.Context, tagKeys []string) ([]int64, erro
 		out[i] = m.gens[k]
 	}
 	return out, nil
+}
+
+// GetWithGenerations implements Backend.
+func (m *Memory) GetWithGenerations(ctx context.Context, tagKeys, keys []string) ([]int64, [][]byte, error) {
+	gens, _ := m.Generations(ctx, tagKeys)
+	values := make([][]byte, len(keys))
+	for i, k := range keys {
+		if v, err := m.Get(ctx, k); err == nil {
+			values[i] = v
+		}
+	}
+	return gens, values, nil
 }
 
 // Bump implements Backend.

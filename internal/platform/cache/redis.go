@@ -43,21 +43,6 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return r.c.Set(ctx, key, value, ttl).Err()
 }
 
-// GetMany implements Backend, in one shared flight.
-func (r *Redis) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
-	out := make([][]byte, len(keys))
-	for i, res := range r.reads.Get(ctx, keys...) {
-		switch {
-		case errors.Is(res.Err, readbatch.ErrMissing):
-		case res.Err != nil:
-			return nil, res.Err
-		default:
-			out[i] = res.Value
-		}
-	}
-	return out, nil
-}
-
 // SetMany implements Backend with one pipeline (a cluster client splits it
 // per node).
 func (r *Redis) SetMany(ctx context.Context, entries []Entry) error {
@@ -75,24 +60,36 @@ func (r *Redis) SetMany(ctx context.Context, entries []Entry) error {
 // lost it) is created as the current time in microseconds, so it never
 // returns to a value that older entries were stored under.
 func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, error) {
-	out := make([]int64, len(tagKeys))
+	gens, _, err := r.GetWithGenerations(ctx, tagKeys, nil)
+	return gens, err
+}
+
+// GetWithGenerations implements Backend: generations and values share one
+// flight; missing generations are created as Generations says.
+func (r *Redis) GetWithGenerations(ctx context.Context, tagKeys, keys []string) ([]int64, [][]byte, error) {
+	gens := make([]int64, len(tagKeys))
+	values := make([][]byte, len(keys))
 	var missing []int
-	for i, res := range r.reads.Get(ctx, tagKeys...) {
+	for i, res := range r.reads.Get(ctx, append(tagKeys[:len(tagKeys):len(tagKeys)], keys...)...) {
 		switch {
 		case errors.Is(res.Err, readbatch.ErrMissing):
-			missing = append(missing, i)
+			if i < len(tagKeys) {
+				missing = append(missing, i)
+			}
 		case res.Err != nil:
-			return nil, res.Err
+			return nil, nil, res.Err
+		case i >= len(tagKeys):
+			values[i-len(tagKeys)] = res.Value
 		default:
 			n, err := strconv.ParseInt(string(res.Value), 10, 64)
 			if err != nil {
-				return nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
+				return nil, nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
 			}
-			out[i] = n
+			gens[i] = n
 		}
 	}
 	if len(missing) == 0 {
-		return out, nil
+		return gens, values, nil
 	}
 	// create the missing ones, then read what won, in one round trip
 	now := time.Now().UnixMicro()
@@ -104,16 +101,16 @@ func (r *Redis) Generations(ctx context.Context, tagKeys []string) ([]int64, err
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for j, i := range missing {
 		n, err := gets[j].Int64()
 		if err != nil {
-			return nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
+			return nil, nil, fmt.Errorf("generation %s: %w", tagKeys[i], err)
 		}
-		out[i] = n
+		gens[i] = n
 	}
-	return out, nil
+	return gens, values, nil
 }
 
 // bumpScript increments a generation, first creating a lost one at the

@@ -11,6 +11,7 @@ package readbatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -108,9 +109,29 @@ func (b *Batcher) run(f *flight) {
 	}
 }
 
-// RedisFetch reads keys with one pipeline of GETs (so keys may live in
-// different Redis Cluster slots).
+// RedisFetch reads keys with one MGET from a single Redis (or Sentinel
+// failover) client, and with one pipeline of GETs from a Cluster or Ring
+// client, whose keys may live in different slots.
 func RedisFetch(c redis.UniversalClient) Fetch {
+	if single, ok := c.(*redis.Client); ok {
+		return func(ctx context.Context, keys []string) []Result {
+			out := make([]Result, len(keys))
+			values, err := single.MGet(ctx, keys...).Result()
+			if err == nil && len(values) != len(keys) {
+				err = fmt.Errorf("MGET of %d keys answered %d values", len(keys), len(values))
+			}
+			for i := range out {
+				if err != nil {
+					out[i].Err = err
+				} else if s, ok := values[i].(string); ok {
+					out[i].Value = []byte(s)
+				} else {
+					out[i].Err = ErrMissing
+				}
+			}
+			return out
+		}
+	}
 	return func(ctx context.Context, keys []string) []Result {
 		out := make([]Result, len(keys))
 		cmds := make([]*redis.StringCmd, len(keys))

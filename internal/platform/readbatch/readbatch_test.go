@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -85,30 +87,44 @@ func TestACallerThatGivesUpDoesNotFailOthers(t *testing.T) {
 	}
 }
 
-// Against real Redis: values, missing keys and a stopped server, per key.
+// Against real Redis: values, missing keys and a stopped server, per key,
+// through a single client (one MGET) and a Ring (a pipeline of GETs, the
+// Cluster path).
 func TestRedisFetch(t *testing.T) {
-	r := testkit.StartRedis(t)
-	c := r.Client(t)
-	ctx := context.Background()
-	if err := c.Set(ctx, "x", "1", 0).Err(); err != nil {
-		t.Fatal(err)
+	clients := map[string]func(addr string) redis.UniversalClient{
+		"client": func(addr string) redis.UniversalClient { return redis.NewClient(&redis.Options{Addr: addr}) },
+		"ring": func(addr string) redis.UniversalClient {
+			return redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"one": addr}})
+		},
 	}
-	if err := c.RPush(ctx, "list", "v").Err(); err != nil {
-		t.Fatal(err)
-	}
-	b := readbatch.New(readbatch.RedisFetch(c), time.Second)
-	got := b.Get(ctx, "x", "absent", "list")
-	if string(got[0].Value) != "1" || got[0].Err != nil {
-		t.Fatalf("x: %+v", got[0])
-	}
-	if !errors.Is(got[1].Err, readbatch.ErrMissing) {
-		t.Fatalf("absent: %+v", got[1])
-	}
-	if got[2].Err == nil || errors.Is(got[2].Err, readbatch.ErrMissing) {
-		t.Fatalf("a key of another type must carry Redis's error, got %+v", got[2])
-	}
-	r.Stop()
-	if err := b.Get(ctx, "x")[0].Err; err == nil || errors.Is(err, readbatch.ErrMissing) {
-		t.Fatalf("with Redis stopped the read must fail, got %v", err)
+	for name, open := range clients {
+		t.Run(name, func(t *testing.T) {
+			r := testkit.StartRedis(t)
+			c := open(r.Addr)
+			t.Cleanup(func() { _ = c.Close() })
+			ctx := context.Background()
+			if err := c.Set(ctx, "x", "1", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.RPush(ctx, "list", "v").Err(); err != nil {
+				t.Fatal(err)
+			}
+			b := readbatch.New(readbatch.RedisFetch(c), time.Second)
+			got := b.Get(ctx, "x", "absent", "list", "x")
+			if string(got[0].Value) != "1" || got[0].Err != nil || string(got[3].Value) != "1" {
+				t.Fatalf("x: %+v, %+v", got[0], got[3])
+			}
+			if !errors.Is(got[1].Err, readbatch.ErrMissing) {
+				t.Fatalf("absent: %+v", got[1])
+			}
+			// MGET answers nil for a key of another type, GET an error
+			if got[2].Err == nil {
+				t.Fatalf("a key of another type must not read as a value, got %+v", got[2])
+			}
+			r.Stop()
+			if err := b.Get(ctx, "x")[0].Err; err == nil || errors.Is(err, readbatch.ErrMissing) {
+				t.Fatalf("with Redis stopped the read must fail, got %v", err)
+			}
+		})
 	}
 }
