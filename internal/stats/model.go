@@ -95,16 +95,16 @@ func (d Day) Before(e Day) bool {
 
 // Row is one (currency, status) figure of a day.
 type Row struct {
-	Currency string `json:"currency"`
-	Status   string `json:"status"`
-	Orders   int64  `json:"orders"`
-	Amount   int64  `json:"amount"`
+	Currency string
+	Status   string
+	Orders   int64
+	Amount   int64
 }
 
 // DayFigures is everything stored for one day: the cached unit.
 type DayFigures struct {
-	Rows         []Row `json:"rows"`
-	NewCustomers int64 `json:"new_customers"`
+	Rows         []Row
+	NewCustomers int64
 }
 
 // Equal compares figures regardless of row order (zero rows are absent).

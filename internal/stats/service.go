@@ -156,9 +156,7 @@ func (s *Service) days(ctx context.Context, from, to Day) ([]DayFigures, error) 
 			}
 			// what was just read is used as is; only cached days are decoded
 			out[i], filled[i] = f, true
-			if enc[j], err = json.Marshal(f); err != nil {
-				return nil, err
-			}
+			enc[j] = encodeDay(f)
 		}
 		return enc, nil
 	})
@@ -169,7 +167,7 @@ func (s *Service) days(ctx context.Context, from, to Day) ([]DayFigures, error) 
 		if filled[i] {
 			continue
 		}
-		if err := json.Unmarshal(b, &out[i]); err != nil {
+		if out[i], err = decodeDay(b); err != nil {
 			return nil, fmt.Errorf("stats: cached day %s: %w", list[i], err)
 		}
 	}
