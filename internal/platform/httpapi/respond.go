@@ -49,6 +49,10 @@ func WriteBody(w http.ResponseWriter, r *http.Request, status int, body []byte, 
 	} else if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
+	if status != http.StatusNoContent {
+		// a known length spares the chunked framing and its extra writes
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(status)
 	if status != http.StatusNoContent {
 		_, _ = w.Write(body)
