@@ -10,7 +10,8 @@ import { JobStateBadge } from "@/features/jobs/components/JobStateBadge";
 import { explainJobError } from "@/features/jobs/errors";
 import { ApiError } from "@/lib/api/client";
 import { I18nProvider } from "@/lib/i18n";
-import { messages, type MessageKey } from "@/lib/messages";
+import type { MessageKey } from "@/lib/messages";
+import { en } from "@/lib/messages.en";
 import { makeQueryClient } from "@/lib/query";
 import { ToastProvider } from "@/lib/toast";
 
@@ -25,7 +26,7 @@ function wrap(ui: React.ReactNode, locale: "en" | "fa" = "en") {
 
 afterEach(() => vi.unstubAllGlobals());
 
-const t = (key: MessageKey) => messages.en[key];
+const t = (key: MessageKey) => en[key];
 
 describe("job states", () => {
   it("group into the screen's tabs, every state in exactly one", () => {
@@ -60,11 +61,11 @@ describe("job states", () => {
 
   it("explain a refused retry or cancel in the user's words", () => {
     const conflict = (m: string) => new ApiError(409, "CONFLICT", m);
-    expect(explainJobError(t, conflict("the job is running; wait for it to finish or fail"))).toBe(messages.en["jobs.err.running"]);
-    expect(explainJobError(t, conflict("the job is already waiting to run"))).toBe(messages.en["jobs.err.waiting"]);
-    expect(explainJobError(t, conflict("the job is completed; there is nothing to cancel"))).toBe(messages.en["jobs.err.finished"]);
+    expect(explainJobError(t, conflict("the job is running; wait for it to finish or fail"))).toBe(en["jobs.err.running"]);
+    expect(explainJobError(t, conflict("the job is already waiting to run"))).toBe(en["jobs.err.waiting"]);
+    expect(explainJobError(t, conflict("the job is completed; there is nothing to cancel"))).toBe(en["jobs.err.finished"]);
     expect(explainJobError(t, conflict("something else"))).toBe("something else");
-    expect(explainJobError(t, new ApiError(0, "NETWORK", "network error"))).toBe(messages.en["error.network"]);
+    expect(explainJobError(t, new ApiError(0, "NETWORK", "network error"))).toBe(en["error.network"]);
   });
 
   it("show as translated badges", () => {
@@ -127,7 +128,7 @@ describe("a job's page", () => {
     wrap(<JobDetail id={42} />);
     await userEvent.click(await screen.findByTestId("job-cancel"));
     await userEvent.click(within(screen.getByRole("dialog")).getByTestId("confirm"));
-    expect((await screen.findByTestId("job-action-error")).textContent).toBe(messages.en["jobs.err.finished"]);
+    expect((await screen.findByTestId("job-action-error")).textContent).toBe(en["jobs.err.finished"]);
     expect(screen.getByTestId("job-no-errors")).toBeTruthy();
   });
 

@@ -6,7 +6,8 @@ import { explainUserError } from "@/features/users/errors";
 import { UserDetail } from "@/features/users/components/UserDetail";
 import { toApiError } from "@/lib/api/client";
 import { I18nProvider } from "@/lib/i18n";
-import { messages, type MessageKey } from "@/lib/messages";
+import type { MessageKey } from "@/lib/messages";
+import { en as enMessages } from "@/lib/messages.en";
 import { makeQueryClient } from "@/lib/query";
 import { ToastProvider } from "@/lib/toast";
 
@@ -119,7 +120,7 @@ describe("the user screen", () => {
 });
 
 describe("refusals are told apart by details.reason, not by their wording", () => {
-  const en = (key: MessageKey) => messages.en[key];
+  const en = (key: MessageKey) => enMessages[key];
   const refusal = (status: number, code: string, reason: string) =>
     toApiError(status, { code, message: "any wording at all", details: { reason }, request_id: "r" });
   it.each([

@@ -1,5 +1,5 @@
 "use client";
-import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useQueryClient, type InvalidateQueryFilters, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 
 export type LiveState = "connecting" | "live" | "offline";
@@ -17,9 +17,21 @@ export const resourceKeys: Record<string, readonly (readonly string[])[]> = {
   media: [["media"]],
 };
 
+/**
+ * Invalidates the queries that match, so the open ones fetch again. An
+ * open query's fetch in flight is cancelled first: invalidateQueries alone
+ * restarts a fetch only when the query already has data (cancelRefetch) and
+ * reuses a first fetch, which may have read the server before the write the
+ * event announces.
+ */
+async function refresh(qc: QueryClient, filters: InvalidateQueryFilters) {
+  await qc.cancelQueries({ ...filters, type: "active" });
+  await qc.invalidateQueries(filters);
+}
+
 /** Invalidates the queries an event of this resource touches. */
 export async function onResourceEvent(qc: QueryClient, resource: string) {
-  await Promise.all((resourceKeys[resource] ?? []).map((queryKey) => qc.invalidateQueries({ queryKey })));
+  await Promise.all((resourceKeys[resource] ?? []).map((queryKey) => refresh(qc, { queryKey })));
 }
 
 /** What an "authz" event (users, roles or permissions changed) invalidates; ["auth", "me"] is useMe's key. */
@@ -38,8 +50,8 @@ export async function onAuthzEvent(qc: QueryClient) {
     return me ? JSON.stringify([me.is_superuser, [...(me.permissions ?? [])].sort(), me.totp_setup_required]) : "";
   };
   const before = access();
-  await Promise.all(authzKeys.map((queryKey) => qc.invalidateQueries({ queryKey })));
-  if (access() !== before) await qc.invalidateQueries({ predicate: (q) => !authzKeys.some((k) => k.every((part, i) => q.queryKey[i] === part)) });
+  await Promise.all(authzKeys.map((queryKey) => refresh(qc, { queryKey })));
+  if (access() !== before) await refresh(qc, { predicate: (q) => !authzKeys.some((k) => k.every((part, i) => q.queryKey[i] === part)) });
 }
 
 /**

@@ -1,10 +1,33 @@
 "use client";
-import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
-import { messages, type MessageKey } from "./messages";
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { fa, type MessageKey } from "./messages";
 import { createPreference } from "./preference";
 
 export type Locale = "fa" | "en";
 const localePref = createPreference<Locale>("pishkhan.locale", "fa", (raw) => (raw === "en" ? "en" : "fa"));
+
+type Dictionary = Record<MessageKey, string>;
+let english: Dictionary | undefined;
+let englishLoading: Promise<Dictionary> | undefined;
+
+/**
+ * The English dictionary, a chunk of its own fetched once on first need, so
+ * that a Persian user (the default) never downloads it. A failed load is
+ * tried again on the next call.
+ */
+export function loadEnglish(): Promise<Dictionary> {
+  englishLoading ??= import("./messages.en").then(
+    (m) => (english = m.en),
+    (err: unknown) => {
+      englishLoading = undefined;
+      throw err;
+    },
+  );
+  return englishLoading;
+}
+
+// English saved: fetch its dictionary now, alongside hydration, not after it.
+if (typeof window !== "undefined" && localePref.read() === "en") loadEnglish().catch(() => {});
 
 type I18n = {
   locale: Locale;
@@ -46,21 +69,50 @@ export function formatDateTime(locale: Locale, iso: string, withTime = true) {
   return new Intl.DateTimeFormat(intlLocale(locale), withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(d);
 }
 
+/** Switches language once its dictionary is in: the screen keeps its current strings meanwhile. */
+function setLocale(l: Locale) {
+  if (l === "fa" || english) return localePref.set(l);
+  void loadEnglish()
+    .catch(() => {})
+    .then(() => localePref.set(l));
+}
+
+/**
+ * The language context. English renders nothing until its dictionary is in
+ * (on a first load it was requested at startup), so no Persian strings or
+ * bare keys flash in an English screen; should the dictionary fail to load,
+ * the Persian strings are shown rather than nothing.
+ */
 export function I18nProvider({ children }: { children: ReactNode }) {
   const locale = localePref.use();
+  // setLocale may have loaded it since this provider mounted
+  const [enLoaded, setEnLoaded] = useState(english);
+  const en = enLoaded ?? english;
+  const [enFailed, setEnFailed] = useState(false);
+  useEffect(() => {
+    if (locale !== "en" || en) return;
+    let live = true;
+    loadEnglish().then(
+      (d) => live && setEnLoaded(d),
+      () => live && setEnFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [locale, en]);
   useEffect(() => {
     document.documentElement.lang = locale;
     document.documentElement.dir = locale === "fa" ? "rtl" : "ltr";
   }, [locale]);
-  const setLocale = localePref.set;
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
+    const dict: Dictionary = (locale === "en" && en) || fa;
     return {
       locale,
       dir: locale === "fa" ? "rtl" : "ltr",
       setLocale,
       t: (key, vars) => {
-        let s: string = messages[locale][key] ?? messages.en[key] ?? key;
+        let s: string = dict[key] ?? key;
         for (const [k, v] of Object.entries(vars ?? {})) s = s.replaceAll(`{${k}}`, typeof v === "number" ? nf.format(v) : v);
         return s;
       },
@@ -69,7 +121,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       dateTime: (iso) => formatDateTime(locale, iso),
       date: (iso) => formatDateTime(locale, iso, false),
     };
-  }, [locale, setLocale]);
+  }, [locale, en]);
+  if (locale === "en" && !en && !enFailed) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -104,15 +104,8 @@ export const mediaQuery = (id: number) =>
     },
   });
 
-/**
- * One item, kept live by the "media" events like every other query. initial
- * (an item the caller already holds) matters: an event that arrives during a
- * query's very first fetch does not restart that fetch (TanStack reuses it
- * when there is no data yet), so a fast pipeline's last change could be
- * missed; with data, the event cancels the fetch and asks again.
- */
-export const useMedia = (id: number, enabled = true, initial?: Media) =>
-  useQuery({ ...mediaQuery(id), enabled: enabled && id > 0, ...(initial ? { initialData: { media: initial, etag: "" }, initialDataUpdatedAt: 0 } : {}) });
+/** One item, kept live by the "media" events like every other query. */
+export const useMedia = (id: number, enabled = true) => useQuery({ ...mediaQuery(id), enabled: enabled && id > 0 });
 
 /** Changes titles and alt text, sending If-Match with the ETag the form was filled from. */
 export function useUpdateMedia(id: number) {

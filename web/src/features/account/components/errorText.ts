@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/client";
 import type { useI18n } from "@/lib/i18n";
-import { messages, type MessageKey } from "@/lib/messages";
+import { fa, type MessageKey } from "@/lib/messages";
 
 type T = ReturnType<typeof useI18n>["t"];
 
@@ -16,5 +16,5 @@ export function errorText(t: T, e: unknown): string {
 /** A form error's message: our own key translated, a server's reason as it came. */
 export function formMessage(t: T, m: string | undefined): string | undefined {
   if (!m) return undefined;
-  return m in messages.en ? t(m as MessageKey) : m;
+  return m in fa ? t(m as MessageKey) : m;
 }

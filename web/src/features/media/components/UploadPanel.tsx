@@ -50,7 +50,8 @@ function UploadRow({ item, canDelete }: { item: UploadItem; canDelete: boolean }
   const del = useDeleteMedia();
   const toast = useToast();
   const pct = percentOf(item);
-  const live = useMedia(item.mediaId ?? 0, item.phase === "processing", item.media).data?.media;
+  // until the server's answer, the item as the upload's last step returned it
+  const live = useMedia(item.mediaId ?? 0, item.phase === "processing").data?.media ?? item.media;
   const name = item.file.name;
   const phaseText: Partial<Record<UploadItem["phase"], string>> = {
     queued: t("media.upload.queued"),
