@@ -108,6 +108,12 @@ func TestStatsOverview(t *testing.T) {
 					t.Fatalf("%s: %d days, %d orders", rng, len(o.Series), o.KPIs.Orders.Value)
 				}
 			}
+			if m.Redis { // the issue names the day keys; the value is stamped, so a stale one is never used
+				key := "pktest:stats:daily:" + strings.ReplaceAll(paid.Today.Date, "-", "")
+				if n, err := sh.Redis.Client(t).Exists(context.Background(), key).Result(); err != nil || n != 1 {
+					t.Fatalf("today's figures should be cached under %s: %d %v", key, n, err)
+				}
+			}
 			for _, bad := range []string{"?range=1d", "?range=7", "?range=365d%00", "?range=" + strings.Repeat("9", 500)} {
 				m := wantError(t, analystOnB.Do("GET", "/api/stats/overview"+bad, nil), 422, "VALIDATION_FAILED")
 				if fields(t, m)["range"] == nil {
