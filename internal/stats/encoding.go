@@ -55,18 +55,13 @@ type dayDecoder struct {
 	bad bool
 }
 
-func (d *dayDecoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *dayDecoder) uvarint() uint64 { return next(d, binary.Uvarint) }
 
-func (d *dayDecoder) varint() int64 {
-	v, n := binary.Varint(d.b)
+func (d *dayDecoder) varint() int64 { return next(d, binary.Varint) }
+
+// next reads one varint with read (binary.Uvarint or binary.Varint).
+func next[T uint64 | int64](d *dayDecoder, read func([]byte) (T, int)) T {
+	v, n := read(d.b)
 	if n <= 0 {
 		d.bad = true
 		return 0
