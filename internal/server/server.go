@@ -212,6 +212,9 @@ func (s *Server) Close() {
 	if s.cancel != nil {
 		s.cancel()
 	}
+	if s.Cache != nil {
+		s.Cache.Wait()
+	}
 	if s.Redis != nil {
 		_ = s.Redis.Close()
 	}

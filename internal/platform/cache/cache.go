@@ -86,6 +86,8 @@ type Cache struct {
 	local *Memory // nil unless Options.LocalEntries > 0
 	opts  Options
 	sf    singleflight.Group
+	// stores tracks FetchMany's background stores (see Wait).
+	stores sync.WaitGroup
 
 	failures  atomic.Int64
 	openUntil atomic.Int64 // unix nanos
@@ -316,7 +318,8 @@ type Item struct {
 // FetchMany returns the values of many items in one round trip (their
 // tags' generations and their stamped values together), filling the
 // missing ones with one call of fill, given the indexes of the missing
-// items, which returns their values in that order. Fencing is by stamp
+// items, which returns their values in that order; it stores them in the
+// background (see Wait). Fencing is by stamp
 // (see the package comment): the stamp is the generations read before fill
 // reads the database. It has no singleflight or lease of its own: call it
 // from inside a Fetch fill when stampedes matter.
@@ -380,13 +383,22 @@ func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 		values[i] = filled[j]
 		entries[j] = Entry{Key: keys[i], Value: append(stamps[i], filled[j]...), TTL: items[i].TTL}
 	}
-	octx, cancel = c.opCtx(ctx)
-	if err := c.b.SetMany(octx, entries); err != nil {
-		c.fail(err)
-	}
-	cancel()
+	// The caller has its values; storing them (730 SETs for a cold
+	// 365-day overview) happens in the background, within OpTimeout. The
+	// stamps keep a late store harmless.
+	c.stores.Go(func() {
+		octx, cancel := c.opCtx(ctx)
+		defer cancel()
+		if err := c.b.SetMany(octx, entries); err != nil {
+			c.fail(err)
+		}
+	})
 	return values, nil
 }
+
+// Wait returns once every value FetchMany is storing in the background is
+// stored or has failed; call it before closing the backend.
+func (c *Cache) Wait() { c.stores.Wait() }
 
 // generations reads the current generation of each tag, read from the
 // backend after this call began.
