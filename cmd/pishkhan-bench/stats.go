@@ -124,7 +124,7 @@ func statsCmd(args []string) error {
 	}
 	fmt.Printf(`## Statistics overview
 
-`+"`GET %s`"+` on PostgreSQL holding %s orders (the seed-timing database below), logged in, one
+`+"`GET %s`"+` on PostgreSQL holding %s orders (the seed-timing database below, then VACUUM ANALYZE and CHECKPOINT), logged in, one
 request at a time, %d requests each. Uncached: before each request the tool bumps the generation
 of every statistics cache tag in Redis (%d tags: the overview's and one per day; not timed), so the
 overview and all %d days it reads miss and come from the aggregate tables; every response was
