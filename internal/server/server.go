@@ -213,7 +213,7 @@ func (s *Server) Close() {
 		s.cancel()
 	}
 	if s.Cache != nil {
-		s.Cache.Wait()
+		s.Cache.Close()
 	}
 	if s.Redis != nil {
 		_ = s.Redis.Close()

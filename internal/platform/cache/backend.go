@@ -13,8 +13,9 @@
 // FetchMany's entries carry the generations in the value instead: each is
 // stored under its plain key, stamped with the generations its filler read
 // before querying the database, and is a hit only while the stamp equals
-// the generations read with it, in the same round trip. A slow filler's
-// stale value then carries an old stamp and is never used; a newer fill
+// generations read after the reader began (fetched in the same round trip
+// as the value, to save one). Generations only grow, so a slow filler's
+// stale value carries an old stamp and is never used; a newer fill
 // overwrites it rather than piling up beside it.
 package cache
 

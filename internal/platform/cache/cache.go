@@ -86,8 +86,11 @@ type Cache struct {
 	local *Memory // nil unless Options.LocalEntries > 0
 	opts  Options
 	sf    singleflight.Group
-	// stores tracks FetchMany's background stores (see Wait).
-	stores sync.WaitGroup
+	// stores tracks FetchMany's background stores; after Close (closed)
+	// FetchMany stores before returning instead.
+	stores   sync.WaitGroup
+	storesMu sync.Mutex
+	closed   bool
 
 	failures  atomic.Int64
 	openUntil atomic.Int64 // unix nanos
@@ -319,7 +322,7 @@ type Item struct {
 // tags' generations and their stamped values together), filling the
 // missing ones with one call of fill, given the indexes of the missing
 // items, which returns their values in that order; it stores them in the
-// background (see Wait). Fencing is by stamp
+// background (see storeLater). Fencing is by stamp
 // (see the package comment): the stamp is the generations read before fill
 // reads the database. It has no singleflight or lease of its own: call it
 // from inside a Fetch fill when stampedes matter.
@@ -383,22 +386,42 @@ func (c *Cache) FetchMany(ctx context.Context, resource string, items []Item,
 		values[i] = filled[j]
 		entries[j] = Entry{Key: keys[i], Value: append(stamps[i], filled[j]...), TTL: items[i].TTL}
 	}
-	// The caller has its values; storing them (730 SETs for a cold
-	// 365-day overview) happens in the background, within OpTimeout. The
-	// stamps keep a late store harmless.
-	c.stores.Go(func() {
-		octx, cancel := c.opCtx(ctx)
-		defer cancel()
-		if err := c.b.SetMany(octx, entries); err != nil {
-			c.fail(err)
-		}
-	})
+	c.storeLater(entries)
 	return values, nil
 }
 
-// Wait returns once every value FetchMany is storing in the background is
-// stored or has failed; call it before closing the backend.
-func (c *Cache) Wait() { c.stores.Wait() }
+// storeLater stores FetchMany's filled values behind the caller's answer
+// (730 SETs for a cold 365-day overview), within InvalidateTimeout. What a
+// late store writes is never served stale, since its stamp is old; at worst
+// it overwrites a newer value, which the next read refills. It does not
+// feed the breaker: the reads that follow judge the backend's health.
+func (c *Cache) storeLater(entries []Entry) {
+	store := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), c.opts.InvalidateTimeout)
+		defer cancel()
+		if err := c.b.SetMany(ctx, entries); err != nil {
+			slog.Debug("storing filled values failed", "backend", c.b.Name(), "err", err)
+		}
+	}
+	c.storesMu.Lock()
+	if !c.closed {
+		c.stores.Go(store)
+		c.storesMu.Unlock()
+		return
+	}
+	c.storesMu.Unlock()
+	store()
+}
+
+// Close waits for FetchMany's background stores and makes later ones run
+// before FetchMany returns; call it before closing the backend. The cache
+// keeps working.
+func (c *Cache) Close() {
+	c.storesMu.Lock()
+	c.closed = true
+	c.storesMu.Unlock()
+	c.stores.Wait()
+}
 
 // generations reads the current generation of each tag, read from the
 // backend after this call began.

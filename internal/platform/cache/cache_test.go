@@ -261,7 +261,7 @@ func TestFetchMany(t *testing.T) {
 			if got := read(); got != "a1b1c1" {
 				t.Fatalf("first read %q", got)
 			}
-			c.Wait() // the values are stored in the background
+			c.Close() // wait for the background store; later stores are synchronous
 			if got := read(); got != "a1b1c1" || len(fills) != 1 {
 				t.Fatalf("second read %q after %d fills; want a hit", got, len(fills))
 			}
@@ -286,7 +286,6 @@ func TestFetchMany(t *testing.T) {
 			if slow := <-done; slow != "b1" {
 				t.Fatalf("the slow reader read %q", slow)
 			}
-			c.Wait() // its store lands after the write's bump
 			if got := read(); got != "a1b2c1" {
 				t.Fatalf("after the write: %q", got)
 			}
