@@ -7,17 +7,21 @@ import (
 
 // A day's figures are cached in a compact binary form rather than JSON: an
 // uncached 365-day overview encodes 730 of them, and a cached one decodes
-// as many. The layout, all integers varints:
+// as many. The layout: the format byte dayFormat, then varints:
 //
 //	new_customers, row count, then per row:
 //	len(currency), currency, len(status), status, orders, amount
 //
-// A value that does not decode is an error, never a guess.
+// A value that does not decode is an error, never a guess; a change of
+// layout must change dayFormat.
+
+const dayFormat = 1
 
 var errBadDay = errors.New("malformed cached day")
 
 func encodeDay(f DayFigures) []byte {
 	b := make([]byte, 0, 4+len(f.Rows)*24)
+	b = append(b, dayFormat)
 	b = binary.AppendVarint(b, f.NewCustomers)
 	b = binary.AppendUvarint(b, uint64(len(f.Rows)))
 	for _, r := range f.Rows {
@@ -33,10 +37,13 @@ func encodeDay(f DayFigures) []byte {
 
 func decodeDay(b []byte) (DayFigures, error) {
 	var f DayFigures
-	d := dayDecoder{b: b}
+	if len(b) == 0 || b[0] != dayFormat {
+		return f, errBadDay
+	}
+	d := dayDecoder{b: b[1:]}
 	f.NewCustomers = d.varint()
 	n := d.uvarint()
-	if d.bad || n > uint64(len(d.b)) { // every row takes at least a byte
+	if d.bad || n > uint64(len(d.b)/4) { // every row takes at least four bytes
 		return f, errBadDay
 	}
 	f.Rows = make([]Row, n)

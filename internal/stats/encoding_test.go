@@ -51,7 +51,14 @@ func TestDayEncodingRejectsDamage(t *testing.T) {
 	if _, err := decodeDay(append(slices.Clone(enc), 0)); err == nil {
 		t.Fatal("a trailing byte was ignored")
 	}
-	for _, bad := range [][]byte{{0x00, 0xff, 0xff, 0xff, 0xff, 0x0f}, {0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f}, {'{', '}'}} {
+	other := slices.Clone(enc)
+	other[0] = dayFormat + 1
+	for _, bad := range [][]byte{
+		other, // another layout
+		{dayFormat, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f},       // more rows than bytes
+		{dayFormat, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f}, // a currency longer than the value
+		[]byte(`{"rows":[],"new_customers":0}`),               // JSON
+	} {
 		if _, err := decodeDay(bad); err == nil {
 			t.Fatalf("%x decoded", bad)
 		}

@@ -144,34 +144,56 @@ func (s *Service) days(ctx context.Context, from, to Day) ([]DayFigures, error) 
 		if s.onQuery != nil {
 			s.onQuery()
 		}
-		stored, err := readDays(ctx, s.db.Reader(), list[missing[0]], list[missing[len(missing)-1]])
-		if err != nil {
+		if err := s.readInto(ctx, out, list, missing); err != nil {
 			return nil, err
 		}
 		enc := make([][]byte, len(missing))
 		for j, i := range missing {
-			f := stored[list[i].String()]
-			if f.Rows == nil {
-				f.Rows = []Row{}
-			}
 			// what was just read is used as is; only cached days are decoded
-			out[i], filled[i] = f, true
-			enc[j] = encodeDay(f)
+			filled[i] = true
+			enc[j] = encodeDay(out[i])
 		}
 		return enc, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	var undecodable []int
 	for i, b := range raw {
 		if filled[i] {
 			continue
 		}
 		if out[i], err = decodeDay(b); err != nil {
-			return nil, fmt.Errorf("stats: cached day %s: %w", list[i], err)
+			undecodable = append(undecodable, i)
+		}
+	}
+	if len(undecodable) > 0 {
+		// written by another version of Pishkhan, or damaged: the tables
+		// answer instead, until a write to the day or its TTL replaces it
+		slog.Warn("stats: cached days did not decode; read from the tables", "days", len(undecodable),
+			"first", list[undecodable[0]].String())
+		if err := s.readInto(ctx, out, list, undecodable); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// readInto reads the figures of the days list[i] for i in idx (ascending)
+// from the aggregate tables into out, in one query.
+func (s *Service) readInto(ctx context.Context, out []DayFigures, list []Day, idx []int) error {
+	stored, err := readDays(ctx, s.db.Reader(), list[idx[0]], list[idx[len(idx)-1]])
+	if err != nil {
+		return err
+	}
+	for _, i := range idx {
+		f := stored[list[i].String()]
+		if f.Rows == nil {
+			f.Rows = []Row{}
+		}
+		out[i] = f
+	}
+	return nil
 }
 
 // Reconcile recomputes the last ReconcileDays days (today included) from
