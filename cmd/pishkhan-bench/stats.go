@@ -128,7 +128,8 @@ func statsCmd(args []string) error {
 request at a time, %d requests each. Uncached: before each request the tool bumps the generation
 of every statistics cache tag in Redis (%d tags: the overview's and one per day; not timed), so the
 overview and all %d days it reads miss and come from the aggregate tables; every response was
-checked to say `+"`fwd=miss`"+`. After a write: before each request the tool bumps only what an order
+checked to say `+"`fwd=miss`"+`. The server stores the days it read after answering, so that
+store is not in the uncached figure; it overlaps the next request. After a write: before each request the tool bumps only what an order
 created today bumps (the overview's tag and today's), so the overview misses and is rebuilt from
 %d cached days and today's, read from the tables. Cached: the same URL, every response a hit.
 

@@ -116,6 +116,9 @@ func RedisFetch(c redis.UniversalClient) Fetch {
 	if single, ok := c.(*redis.Client); ok {
 		return func(ctx context.Context, keys []string) []Result {
 			out := make([]Result, len(keys))
+			if len(keys) == 0 {
+				return out
+			}
 			values, err := single.MGet(ctx, keys...).Result()
 			if err == nil && len(values) != len(keys) {
 				err = fmt.Errorf("MGET of %d keys answered %d values", len(keys), len(values))
