@@ -7,3 +7,12 @@ export function Card({ className = "", ...props }: HTMLAttributes<HTMLDivElement
 export function Skeleton({ className = "" }: { className?: string }) {
   return <div aria-hidden className={`animate-pulse rounded bg-slate-200 dark:bg-slate-700 ${className}`} />;
 }
+
+/** Placeholder rows of a table loading its first page, one cell per column. */
+export function SkeletonRows({ rows, columns, cellClassName }: { rows: number; columns: number; cellClassName: string }) {
+  return Array.from({ length: rows }, (_, i) => (
+    <tr key={i} data-testid="skeleton-row">
+      {Array.from({ length: columns }, (_, j) => <td key={j} className={cellClassName}><Skeleton className="h-4 w-full" /></td>)}
+    </tr>
+  ));
+}

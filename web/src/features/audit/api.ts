@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
+import { dayStart } from "@/lib/day";
 
 export type AuditEntry = Schemas["Entry"];
 export type AuditChange = Schemas["Change"];
@@ -57,14 +58,6 @@ export function auditFiltersToSearch(f: AuditFilters): string {
   if (f.from) sp.set("from", f.from);
   if (f.to) sp.set("to", f.to);
   return sp.toString();
-}
-
-/** Local calendar day → the API's RFC 3339 instant (start of that day). */
-function dayStart(day: string, plusDays = 0): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const d = new Date(day + "T00:00:00");
-  d.setDate(d.getDate() + plusDays);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
 /** The API's filter parameters (shared by the list and the CSV export); "to" is exclusive there. */

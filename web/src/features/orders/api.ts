@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Order, type OrderStatus, type Schemas } from "@/lib/api/client";
+import { dayStart } from "@/lib/day";
 
 export type { Order, OrderStatus };
 /** The status badge, for other features' screens (the dashboard) to show statuses the same way. */
@@ -62,14 +63,6 @@ export function filtersToSearch(f: OrderFilters): string {
   if (f.maxTotal) sp.set("max_total", f.maxTotal);
   if (f.sort !== "-created_at") sp.set("sort", f.sort);
   return sp.toString();
-}
-
-/** Local calendar day → the API's RFC 3339 instant (start of that day). */
-function dayStart(day: string, plusDays = 0): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const d = new Date(day + "T00:00:00");
-  d.setDate(d.getDate() + plusDays);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
 export const orderKeys = {

@@ -6,7 +6,7 @@ import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { describeUserAgent, useRevokeSession, useSessions, type Session } from "../api";
 import { errorText } from "./errorText";
@@ -119,10 +119,7 @@ export function SessionsSection({ all, page, onChange }: { all: boolean; page: n
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {sessions.isPending &&
-              Array.from({ length: 2 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">{columns.map((_, j) => <td key={j} className="px-3 py-3"><Skeleton className="h-4 w-full" /></td>)}</tr>
-              ))}
+            {sessions.isPending && <SkeletonRows rows={2} columns={columns.length} cellClassName="px-3 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-session-id={row.original.id} data-current={row.original.current || undefined}
                 className={row.original.current ? "bg-indigo-50/50 dark:bg-indigo-950/30" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>

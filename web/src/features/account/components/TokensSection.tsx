@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { ApiError } from "@/lib/api/client";
 import { tokenStatus, useRevokeToken, useTokens, type CreatedToken, type Token, type TokenStatus } from "../api";
@@ -133,10 +133,7 @@ export function TokensSection({ page, onPage }: { page: number; onPage: (page: n
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {tokens.isPending &&
-              Array.from({ length: 3 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">{columns.map((_, j) => <td key={j} className="px-3 py-3"><Skeleton className="h-4 w-full" /></td>)}</tr>
-              ))}
+            {tokens.isPending && <SkeletonRows rows={3} columns={columns.length} cellClassName="px-3 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-token-id={row.original.id} data-status={tokenStatus(row.original, now)} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
                 {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-3 py-2.5 align-middle">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}

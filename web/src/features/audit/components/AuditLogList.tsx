@@ -6,7 +6,8 @@ import { can, useMe } from "@/features/auth/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Pagination } from "@/components/ui/Pagination";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
 import {
   auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
@@ -20,7 +21,7 @@ const ltr = "font-mono text-xs";
 
 /** The audit log: filters and page live in the URL; a row opens to its before/after per field. */
 export function AuditLogList() {
-  const { t, number, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -157,12 +158,7 @@ export function AuditLogList() {
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {logs.isPending &&
-              Array.from({ length: 8 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">
-                  {columns.map((_, j) => <td key={j} className="px-3 py-3"><Skeleton className="h-4 w-full" /></td>)}
-                </tr>
-              ))}
+            {logs.isPending && <SkeletonRows rows={8} columns={columns.length} cellClassName="px-3 py-3" />}
             {table.getRowModel().rows.map((row) => {
               const r = row.original;
               const isOpen = open.has(r.id);
@@ -203,19 +199,8 @@ export function AuditLogList() {
       </Card>
 
       {logs.isSuccess && (
-        <nav aria-label="pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <span className="text-slate-600 dark:text-slate-300">{t("audit.totalCount", { total })} · {t("orders.pageOf", { page: filters.page, pages: Math.max(pages, 1) })}</span>
-          <div className="flex items-center gap-2">
-            <label className="flex items-center gap-2">
-              {t("orders.pageSize")}
-              <select value={filters.pageSize} onChange={(e) => go({ pageSize: Number(e.target.value) })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
-                {[10, 20, 50, 100].map((n) => <option key={n} value={n}>{number(n)}</option>)}
-              </select>
-            </label>
-            <Button variant="secondary" disabled={filters.page <= 1} onClick={() => go({ page: filters.page - 1 }, false)}>{t("orders.prev")}</Button>
-            <Button variant="secondary" disabled={filters.page >= pages} onClick={() => go({ page: filters.page + 1 }, false)}>{t("orders.next")}</Button>
-          </div>
-        </nav>
+        <Pagination summary={t("audit.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
+          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
     </div>
   );

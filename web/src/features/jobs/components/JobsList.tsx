@@ -6,7 +6,8 @@ import { useEffect, useMemo, useState } from "react";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Pagination } from "@/components/ui/Pagination";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
 import { jobFiltersFromSearch, jobFiltersToSearch, jobGroupNames, lastError, snippet, useJobs, type Job, type JobFilters } from "../api";
 import { JobStateBadge } from "./JobStateBadge";
@@ -97,12 +98,7 @@ export function JobsList() {
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {jobs.isPending &&
-              Array.from({ length: 6 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">
-                  {columns.map((_, j) => <td key={j} className="px-4 py-3"><Skeleton className="h-4 w-full" /></td>)}
-                </tr>
-              ))}
+            {jobs.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-4 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-job-id={row.original.id} data-state={row.original.state} data-kind={row.original.kind} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
                 {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-2.5 align-middle">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
@@ -120,19 +116,8 @@ export function JobsList() {
       </Card>
 
       {jobs.isSuccess && (
-        <nav aria-label="pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <span className="text-slate-600 dark:text-slate-300" data-testid="jobs-total" data-total={total}>{t("jobs.totalCount", { total })} · {t("orders.pageOf", { page: filters.page, pages: Math.max(pages, 1) })}</span>
-          <div className="flex items-center gap-2">
-            <label className="flex items-center gap-2">
-              {t("orders.pageSize")}
-              <select value={filters.pageSize} onChange={(e) => go({ pageSize: Number(e.target.value) })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
-                {[10, 20, 50, 100].map((n) => <option key={n} value={n}>{number(n)}</option>)}
-              </select>
-            </label>
-            <Button variant="secondary" disabled={filters.page <= 1} onClick={() => go({ page: filters.page - 1 }, false)}>{t("orders.prev")}</Button>
-            <Button variant="secondary" disabled={filters.page >= pages} onClick={() => go({ page: filters.page + 1 }, false)}>{t("orders.next")}</Button>
-          </div>
-        </nav>
+        <Pagination summary={t("jobs.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize} testId="jobs-total" total={total}
+          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
     </div>
   );

@@ -8,7 +8,8 @@ import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Pagination } from "@/components/ui/Pagination";
+import { Card, Skeleton, SkeletonRows } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Field, Select } from "@/components/ui/Field";
 import {
@@ -28,7 +29,7 @@ export const titleOf = (m: Media, locale: "fa" | "en") => (locale === "fa" ? m.t
 
 /** The media library: grid or list, filters, page and view in the URL; uploads and bulk delete by permission. */
 export function MediaLibrary() {
-  const { t, number, dateTime, date, locale } = useI18n();
+  const { t, dateTime, date, locale } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -233,12 +234,7 @@ export function MediaLibrary() {
               ))}
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-              {list.isPending &&
-                Array.from({ length: 6 }, (_, i) => (
-                  <tr key={i} data-testid="skeleton-row">
-                    {columns.map((_, j) => <td key={j} className="px-3 py-3"><Skeleton className="h-4 w-full" /></td>)}
-                  </tr>
-                ))}
+              {list.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-3 py-3" />}
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id} data-media-id={row.original.id} data-status={row.original.status}
                   className={picked.has(row.original.id) ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>
@@ -259,19 +255,8 @@ export function MediaLibrary() {
       )}
 
       {list.isSuccess && (
-        <nav aria-label="pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <span className="text-slate-600 dark:text-slate-300">{t("media.totalCount", { total })} · {t("orders.pageOf", { page: filters.page, pages: Math.max(pages, 1) })}</span>
-          <div className="flex items-center gap-2">
-            <label className="flex items-center gap-2">
-              {t("orders.pageSize")}
-              <select value={filters.pageSize} onChange={(e) => go({ pageSize: Number(e.target.value) })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
-                {mediaPageSizes.map((n) => <option key={n} value={n}>{number(n)}</option>)}
-              </select>
-            </label>
-            <Button variant="secondary" disabled={filters.page <= 1} onClick={() => go({ page: filters.page - 1 }, false)}>{t("orders.prev")}</Button>
-            <Button variant="secondary" disabled={filters.page >= pages} onClick={() => go({ page: filters.page + 1 }, false)}>{t("orders.next")}</Button>
-          </div>
-        </nav>
+        <Pagination summary={t("media.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize} pageSizes={mediaPageSizes}
+          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
 
       <ConfirmDialog open={confirming} title={t("media.bulk.confirmTitle", { n: selected.length })} confirmLabel={t("media.bulk.confirm")} cancelLabel={t("media.keep")}

@@ -7,7 +7,8 @@ import { can, useMe } from "@/features/auth/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Pagination } from "@/components/ui/Pagination";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field, Select } from "@/components/ui/Field";
 import { filtersFromSearch, filtersToSearch, statuses, useOrders, type Order, type OrderFilters } from "../api";
 import { StatusBadge } from "./StatusBadge";
@@ -121,12 +122,7 @@ export function OrdersList() {
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {orders.isPending &&
-              Array.from({ length: 6 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">
-                  {columns.map((_, j) => <td key={j} className="px-4 py-3"><Skeleton className="h-4 w-full" /></td>)}
-                </tr>
-              ))}
+            {orders.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-4 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-order-id={row.original.id} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
                 {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-3 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
@@ -144,19 +140,8 @@ export function OrdersList() {
       </Card>
 
       {orders.isSuccess && (
-        <nav aria-label="pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <span className="text-slate-600 dark:text-slate-300">{t("orders.totalCount", { total })} · {t("orders.pageOf", { page: filters.page, pages: Math.max(pages, 1) })}</span>
-          <div className="flex items-center gap-2">
-            <label className="flex items-center gap-2">
-              {t("orders.pageSize")}
-              <select value={filters.pageSize} onChange={(e) => go({ pageSize: Number(e.target.value) })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
-                {[10, 20, 50, 100].map((n) => <option key={n} value={n}>{number(n)}</option>)}
-              </select>
-            </label>
-            <Button variant="secondary" disabled={filters.page <= 1} onClick={() => go({ page: filters.page - 1 }, false)}>{t("orders.prev")}</Button>
-            <Button variant="secondary" disabled={filters.page >= pages} onClick={() => go({ page: filters.page + 1 }, false)}>{t("orders.next")}</Button>
-          </div>
-        </nav>
+        <Pagination summary={t("orders.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
+          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
     </div>
   );

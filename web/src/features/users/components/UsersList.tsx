@@ -8,7 +8,8 @@ import { useRoles } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
-import { Card, Skeleton } from "@/components/ui/Card";
+import { Pagination } from "@/components/ui/Pagination";
+import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field, Select } from "@/components/ui/Field";
 import { userFiltersFromSearch, userFiltersToSearch, userStatus, userStatuses, useUsers, type User, type UserFilters, type UserStatus } from "../api";
 import { SuperuserBadge, UserStatusBadge } from "./UserStatusBadge";
@@ -17,7 +18,7 @@ const col = createColumnHelper<User>();
 
 /** The users table: page, search and filters live in the URL. */
 export function UsersList() {
-  const { t, date, number } = useI18n();
+  const { t, date } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -110,12 +111,7 @@ export function UsersList() {
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {users.isPending &&
-              Array.from({ length: 6 }, (_, i) => (
-                <tr key={i} data-testid="skeleton-row">
-                  {columns.map((_, j) => <td key={j} className="px-4 py-3"><Skeleton className="h-4 w-full" /></td>)}
-                </tr>
-              ))}
+            {users.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-4 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-user-id={row.original.id} data-email={row.original.email} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
                 {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-3 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
@@ -138,19 +134,8 @@ export function UsersList() {
       </Card>
 
       {users.isSuccess && (
-        <nav aria-label="pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <span className="text-slate-600 dark:text-slate-300">{t(total === 1 ? "users.totalCountOne" : "users.totalCount", { total })} · {t("orders.pageOf", { page: filters.page, pages: Math.max(pages, 1) })}</span>
-          <div className="flex items-center gap-2">
-            <label className="flex items-center gap-2">
-              {t("orders.pageSize")}
-              <select value={filters.pageSize} onChange={(e) => go({ pageSize: Number(e.target.value) })} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
-                {[10, 20, 50, 100].map((n) => <option key={n} value={n}>{number(n)}</option>)}
-              </select>
-            </label>
-            <Button variant="secondary" disabled={filters.page <= 1} onClick={() => go({ page: filters.page - 1 }, false)}>{t("orders.prev")}</Button>
-            <Button variant="secondary" disabled={filters.page >= pages} onClick={() => go({ page: filters.page + 1 }, false)}>{t("orders.next")}</Button>
-          </div>
-        </nav>
+        <Pagination summary={t(total === 1 ? "users.totalCountOne" : "users.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
+          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
     </div>
   );
