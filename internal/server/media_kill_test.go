@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -62,20 +61,7 @@ func TestMediaWorkerKilledMidPipeline(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	// a clamd that accepts and never answers: the pipeline hangs in the scan
-	hang, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hang.Close()
-	go func() {
-		for {
-			c, err := hang.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	hang := testkit.SilentServer(t)
 	sh := testkit.NewShared(t, pgRedis)
 	// the API instance works no jobs
 	api := testkit.Start(t, sh, map[string]string{"JOB_WORKERS": "0"})
@@ -83,7 +69,7 @@ func TestMediaWorkerKilledMidPipeline(t *testing.T) {
 	admin := api.LoggedIn(t, "admin@example.com")
 
 	childEnv := map[string]string{"DATABASE_URL": sh.DatabaseURL, "REDIS_URL": sh.Redis.URL, "CACHE_PREFIX": "pktest:",
-		"MEDIA_DIR": sh.MediaDir, "JOB_WORKERS": "1", "JOB_POLL_INTERVAL": "50ms", "CLAMAV_ADDR": hang.Addr().String(),
+		"MEDIA_DIR": sh.MediaDir, "JOB_WORKERS": "1", "JOB_POLL_INTERVAL": "50ms", "CLAMAV_ADDR": hang,
 		"LOG_LEVEL": "error"}
 	raw, _ := json.Marshal(childEnv)
 	child := exec.Command(os.Args[0], "-test.run=^$")

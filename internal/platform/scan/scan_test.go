@@ -188,21 +188,7 @@ func TestCancel(t *testing.T) {
 func TestDeadlineWhenClamdHangs(t *testing.T) {
 	// A clamd that accepts but never reads nor answers (as when it is
 	// stuck): the scan must end at the deadline, not hang.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
-	s := scan.Scanner{Addr: l.Addr().String(), Timeout: 300 * time.Millisecond}
+	s := scan.Scanner{Addr: testkit.SilentServer(t), Timeout: 300 * time.Millisecond}
 	start := time.Now()
 	res, err := s.Scan(context.Background(), endless{})
 	if !errors.Is(err, context.DeadlineExceeded) || res.Clean {
