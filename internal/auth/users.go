@@ -316,6 +316,7 @@ func withFieldReasons(err error) error {
 // InviteUser creates an invited user (no password yet) with roles and
 // returns a one-time set-password link. Only users.manage may; roles can
 // give only permissions the caller holds; only a superuser makes superusers.
+// An API token gets no link and none is made (Invite is nil).
 func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase string) (CreatedUser, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
 	if err != nil {
