@@ -189,7 +189,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 // or describe credentials, so none may be stored by a browser (no-store).
 func TokenRoutes(rt *httpapi.Router, s *Service) {
 	rt.Handle("POST", "/api/tokens", httpapi.Op{ID: "createToken", Tag: "tokens", Status: http.StatusCreated,
-		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer",
+		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer; a logged-in session only",
 		Request: CreateTokenInput{}, Response: CreatedToken{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -207,7 +207,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.JSON(w, r, http.StatusCreated, out)
 		})
 	rt.Handle("GET", "/api/tokens", httpapi.Op{ID: "listTokens", Tag: "tokens", Cached: true,
-		Summary: "Your API tokens, newest first (page or cursor pagination)", Response: TokenList{},
+		Summary: "Your API tokens, newest first (page or cursor pagination); a logged-in session only", Response: TokenList{},
 		Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -224,7 +224,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("DELETE", "/api/tokens/{id}", httpapi.Op{ID: "revokeToken", Tag: "tokens", Status: http.StatusNoContent,
-		Summary: "Revoke an API token at once (yours; anyone's with users.manage)"},
+		Summary: "Revoke an API token at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
@@ -242,10 +242,10 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 // SessionRoutes mounts the session endpoints (no-store: they describe credentials).
 func SessionRoutes(rt *httpapi.Router, s *Service) {
 	rt.Handle("GET", "/api/sessions", httpapi.Op{ID: "listSessions", Tag: "sessions", Cached: true,
-		Summary:  "Your live sessions, newest first; everyone's (all=true) or one user's (user_id) with users.manage",
+		Summary:  "Your live sessions, newest first; with users.manage those of every user you outrank (all=true) or of one (user_id); a logged-in session only",
 		Response: SessionList{}, Query: append([]httpapi.Param{
-			{Name: "all", Type: "boolean", Description: "every user's sessions (users.manage)"},
-			{Name: "user_id", Type: "integer", Description: "one user's sessions (users.manage unless your own)"},
+			{Name: "all", Type: "boolean", Description: "the sessions of every user you outrank, and yours (users.manage)"},
+			{Name: "user_id", Type: "integer", Description: "one user's sessions (users.manage and outranking them, unless your own)"},
 		}, httpapi.PageQuery...)},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -280,7 +280,7 @@ func SessionRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("DELETE", "/api/sessions/{id}", httpapi.Op{ID: "revokeSession", Tag: "sessions", Status: http.StatusNoContent,
-		Summary: "End a session at once (yours; anyone's with users.manage)"},
+		Summary: "End a session at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {

@@ -106,7 +106,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("POST", "/api/users", httpapi.Op{ID: "createUser", Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
-		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured)",
+		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured); to an API token the invite is null and no link is made",
 		Request: CreateUserInput{}, Response: CreatedUser{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -160,7 +160,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("POST", "/api/users/{id}/invite", httpapi.Op{ID: "reinviteUser", Tag: "users", Permission: PermManageUsers,
-		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset); earlier links stop working",
+		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only",
 		Response: Invite{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")

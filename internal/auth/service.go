@@ -416,6 +416,9 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 		if err := s.store.SetPassword(ctx, tx, u.ID, hash, true); err != nil {
 			return err
 		}
+		if err := voidLinks(ctx, tx, u.ID, time.Now()); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "users.update", ResourceType: "user", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "is_superuser": {From: u.Superuser, To: true}}})
 	})
