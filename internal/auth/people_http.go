@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
@@ -174,7 +175,8 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 
-	rt.Handle("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers, Cached: true,
+	rt.Handle("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers,
+		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "List roles with their permissions (users.view or roles.manage)", Response: RoleList{}, Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			pr, err := httpapi.ParsePage(r.URL.Query())
@@ -189,7 +191,8 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers, Cached: true,
+	rt.Handle("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers,
+		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "One role (users.view or roles.manage)", Response: RoleView{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "role"); ok {
