@@ -81,11 +81,9 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, apperr.Validation(map[string]string{"status": "must be active, inactive or invited"}))
 				return
 			}
-			if v, ok := q["role_id"]; ok {
-				if f.RoleID, ok = httpapi.ParseID(v[0]); !ok {
-					httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "role_id must be a positive whole number"))
-					return
-				}
+			if f.RoleID, err = httpapi.QueryID(q, "role_id"); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
 			}
 			body, st, err := s.ListUsers(r.Context(), f, pr)
 			if err != nil {
