@@ -264,13 +264,9 @@ func SessionRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "all must be true or false"))
 				return
 			}
-			if v, ok := q["user_id"]; ok {
-				id, ok := httpapi.ParseID(v[0])
-				if !ok {
-					httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "user_id must be a positive whole number"))
-					return
-				}
-				f.UserID = id
+			if f.UserID, err = httpapi.QueryID(q, "user_id"); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
 			}
 			body, st, err := s.ListSessions(r.Context(), f, pr)
 			if err != nil {
