@@ -413,6 +413,12 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 	var inv Invite
 	var email string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// concurrent resets, and changes of the user, take turns: each
+		// reset voids the links made before it, and a link goes to the
+		// address the user has when it is made
+		if err := lockUser(ctx, tx, id); err != nil {
+			return err
+		}
 		u, err := loadUserView(ctx, tx, id)
 		if err != nil {
 			return err
@@ -478,8 +484,9 @@ func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string)
 	return id, userID, info, nil
 }
 
-// issuerOutranks applies requireOutranks to a link's issuer as they are
-// now: a link works only while its issuer could still make it.
+// issuerOutranks applies ReinviteUser's rules to a link's issuer as they
+// are now (active, holding users.manage, outranking the user): a link
+// works only while its issuer could still make it.
 func (s *Service) issuerOutranks(ctx context.Context, q db.Querier, issuerID, userID int64) error {
 	issuer, err := loadUserView(ctx, q, issuerID)
 	if apperr.CodeOf(err) == apperr.NotFound || err == nil && !issuer.IsActive {
@@ -508,6 +515,9 @@ func (s *Service) issuerOutranks(ctx context.Context, q db.Querier, issuerID, us
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if !p.Can(PermManageUsers) {
+		return badInvite()
 	}
 	if err := s.requireOutranks(ctx, q, p, target); err != nil {
 		if apperr.CodeOf(err) == apperr.PermissionDenied {
@@ -806,6 +816,17 @@ func interactive(p *authz.Principal, what string) error {
 			WithReason(ReasonTokenCaller)
 	}
 	return nil
+}
+
+// lockUser takes the user's row until the transaction ends, so changes of
+// one user and the links made for them run one after another (PostgreSQL;
+// SQLite's write transactions already do). An unknown user is no error.
+func lockUser(ctx context.Context, tx *db.Tx, id int64) error {
+	if tx.Engine() != db.Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id)
+	return err
 }
 
 // lastSuperuserGuard refuses to take the last active superuser away.

@@ -1,0 +1,120 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// TestLinksDieWhenTheirIssuerMayNoLongerManageUsers: a set-password link
+// works only while its issuer could still make it, and making one needs
+// users.manage. An administrator whose user management is taken away,
+// however they keep every other permission, leaves no working link behind
+// (links they kept for themselves would open the accounts).
+func TestLinksDieWhenTheirIssuerMayNoLongerManageUsers(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			links := func(c *testkit.Client, email string) (invitedID int64, invite string, resetID int64, reset string) {
+				t.Helper()
+				r := c.Do("POST", "/api/users", map[string]any{"email": "invited-by-" + email, "role_ids": []int64{}})
+				invite = linkOf(t, r)
+				var cu createdUser
+				r.JSON(t, &cu)
+				resetID = in.CreateUser(t, "reset-by-"+email, "users.view")
+				reset = linkOf(t, c.Do("POST", fmt.Sprintf("/api/users/%d/invite", resetID), nil))
+				return cu.User.ID, invite, resetID, reset
+			}
+
+			t.Run("its role loses users.manage", func(t *testing.T) {
+				in.CreateUser(t, "demoted@example.com", "users.manage", "users.view")
+				c := in.LoggedIn(t, "demoted@example.com")
+				invitedID, invite, resetID, reset := links(c, "demoted@example.com")
+				if r := root.Do("PATCH", fmt.Sprintf("/api/roles/%d", roleID(t, in, "role for demoted@example.com")),
+					map[string]any{"permissions": []string{"users.view"}}); r.Status != 200 {
+					t.Fatalf("role change: %d %s", r.Status, r.Body)
+				}
+				wantDeadLink(t, in, invitedID, invite)
+				wantDeadLink(t, in, resetID, reset)
+			})
+
+			t.Run("they are given roles without users.manage", func(t *testing.T) {
+				issuerID := in.CreateUser(t, "moved@example.com", "users.manage", "users.view")
+				c := in.LoggedIn(t, "moved@example.com")
+				invitedID, invite, resetID, reset := links(c, "moved@example.com")
+				var role struct {
+					ID int64 `json:"id"`
+				}
+				r := root.Do("POST", "/api/roles", map[string]any{"name": "Watchers", "permissions": []string{"users.view", "audit.view"}})
+				if r.Status != 201 {
+					t.Fatalf("role: %d %s", r.Status, r.Body)
+				}
+				r.JSON(t, &role)
+				if r := root.Do("PATCH", fmt.Sprintf("/api/users/%d", issuerID), map[string]any{"role_ids": []int64{role.ID}}); r.Status != 200 {
+					t.Fatalf("roles: %d %s", r.Status, r.Body)
+				}
+				wantDeadLink(t, in, invitedID, invite)
+				wantDeadLink(t, in, resetID, reset)
+			})
+		})
+	}
+}
+
+// TestConcurrentResetLinksLeaveOneWorking: "earlier links stop working"
+// holds when administrators send reset links for one user at the same
+// moment: afterwards exactly one link works.
+func TestConcurrentResetLinksLeaveOneWorking(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			in.CreateUser(t, "helper@example.com", "users.manage", "users.view")
+			admins := []*testkit.Client{in.LoggedIn(t, "root@example.com"), in.LoggedIn(t, "helper@example.com")}
+			target := in.CreateUser(t, "forgetful@example.com", "users.view")
+			for round := range 3 {
+				const n = 16
+				links := make([]string, n)
+				var wg sync.WaitGroup
+				for i := range n {
+					wg.Go(func() {
+						r := admins[i%2].Do("POST", fmt.Sprintf("/api/users/%d/invite", target), nil)
+						if r.Status == 201 {
+							links[i] = linkOf(t, r)
+						}
+					})
+				}
+				wg.Wait()
+				working := 0
+				for i, link := range links {
+					if link == "" {
+						t.Fatalf("round %d: reset %d failed", round, i)
+					}
+					r := in.Client(t).Do("GET", "/api/auth/invite?token="+url.QueryEscape(inviteToken(t, link)), nil)
+					switch r.Status {
+					case 200:
+						working++
+					case 404:
+					default:
+						t.Fatalf("checking a link: %d %s", r.Status, r.Body)
+					}
+				}
+				var live int
+				if err := in.Srv.DB.Reader().QueryRow(context.Background(),
+					`SELECT COUNT(*) FROM invites WHERE user_id = ? AND used_at IS NULL`, target).Scan(&live); err != nil {
+					t.Fatal(err)
+				}
+				if working != 1 || live != 1 {
+					t.Fatalf("round %d: after %d concurrent resets %d links work (%d unused in the database); want 1", round, n, working, live)
+				}
+			}
+		})
+	}
+}
