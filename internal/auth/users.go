@@ -401,7 +401,7 @@ func (s *Service) newInvite(ctx context.Context, tx *db.Tx, p *authz.Principal, 
 }
 
 // ReinviteUser makes a new set-password link for a user (an admin reset);
-// earlier unused links stop working.
+// earlier unused links stop working. Nobody makes one for themselves.
 func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (Invite, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
 	if err != nil {
@@ -409,6 +409,12 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 	}
 	if err := interactive(p, "making a set-password link"); err != nil {
 		return Invite{}, err
+	}
+	// a link for yourself would change your password without the current
+	// one: whoever holds only your session could lock you out
+	if id == p.UserID {
+		return Invite{}, apperr.New(apperr.PermissionDenied, "you cannot send yourself a set-password link; change your password on your account page").
+			WithReason(ReasonSelf)
 	}
 	var inv Invite
 	var email string
@@ -475,6 +481,9 @@ func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string)
 	}
 	if err != nil {
 		return 0, 0, info, err
+	}
+	if issuer != nil && *issuer == userID {
+		return 0, 0, info, badInvite() // made for oneself, before that was refused
 	}
 	if issuer != nil && *issuer != 0 { // 0 or NULL: the system (command line)
 		if err := s.issuerOutranks(ctx, q, *issuer, userID); err != nil {

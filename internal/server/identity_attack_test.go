@@ -118,3 +118,53 @@ func TestConcurrentResetLinksLeaveOneWorking(t *testing.T) {
 		})
 	}
 }
+
+// TestNoOneSendsThemselvesASetPasswordLink: changing your own password
+// needs the current one, so whoever holds only your session cannot lock
+// you out. A reset link for yourself would set a new password without it
+// (and end every other session, the owner's included); it is refused, to
+// superusers too, and makes no link.
+func TestNoOneSendsThemselvesASetPasswordLink(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			rootID := in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			smallID := in.CreateUser(t, "small@example.com", "users.manage", "users.view")
+			small := in.LoggedIn(t, "small@example.com")
+			links := func(id int64) (n int) {
+				t.Helper()
+				if err := in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM invites WHERE user_id = ?`, id).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			for _, c := range []struct {
+				who    *testkit.Client
+				id     int64
+				stolen string
+			}{{small, smallID, "small@example.com"}, {root, rootID, "root@example.com"}} {
+				e := wantError(t, c.who.Do("POST", fmt.Sprintf("/api/users/%d/invite", c.id), nil), 403, "PERMISSION_DENIED")
+				if reasonOf(t, e) != "self" {
+					t.Fatalf("a link for oneself: %v", e)
+				}
+				if n := links(c.id); n != 0 {
+					t.Fatalf("a refused self-reset made %d links", n)
+				}
+				if n := auditCount(t, in, `action = 'users.invite' AND resource_id = ?`, fmt.Sprint(c.id)); n != 0 {
+					t.Fatalf("a refused self-reset was audited: %d", n)
+				}
+				// the owner's session lives on
+				if r := c.who.Do("GET", "/api/auth/me", nil); r.Status != 200 {
+					t.Fatalf("%s's session: %d", c.stolen, r.Status)
+				}
+			}
+			// another administrator who outranks them still may
+			acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", smallID), nil)), goodPassword)
+			if r := login(t, in, "small@example.com", goodPassword); r.Status != 200 {
+				t.Fatalf("login after a reset: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}

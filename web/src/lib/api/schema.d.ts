@@ -776,7 +776,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only
+         * A new one-time set-password link (a password reset) for a user you outrank, never yourself; earlier links stop working; a logged-in session only
          * @description Requires the permission `users.manage`.
          */
         post: operations["reinviteUser"];
