@@ -301,6 +301,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if err != nil {
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
+	// a password change or reset ends the sessions that exist when it
+	// commits; one made from a check of the old password that was still
+	// running then must not outlive it: the password checked must still
+	// be the account's now that the session exists
+	if cur, err := s.store.UserByID(ctx, s.db.Reader(), u.ID); err != nil || cur.PasswordHash != u.PasswordHash || !cur.Active {
+		_ = s.sessions.Delete(ctx, se.IDHash)
+		s.cache.Invalidate(ctx, SessionsTag)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
+	}
 	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
 	s.cache.Invalidate(ctx, SessionsTag)
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -164,6 +165,76 @@ func TestNoOneSendsThemselvesASetPasswordLink(t *testing.T) {
 			acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", smallID), nil)), goodPassword)
 			if r := login(t, in, "small@example.com", goodPassword); r.Status != 200 {
 				t.Fatalf("login after a reset: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
+
+// TestAPasswordChangeOutlivesNoLoginInFlight: a user who changes their
+// password, or gets it reset, ends every other session. A login checked
+// against the old password while the change commits must not leave a
+// session behind: an intruder logging in again and again would otherwise
+// keep one through the change.
+func TestAPasswordChangeOutlivesNoLoginInFlight(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			for round, how := range []string{"own change", "admin reset"} {
+				email := fmt.Sprintf("victim%d@example.com", round)
+				id := in.CreateUser(t, email, "orders.view")
+				owner := in.LoggedIn(t, email)
+				stop := make(chan struct{})
+				var mu sync.Mutex
+				var intruders []*testkit.Client
+				var wg sync.WaitGroup
+				for range 3 {
+					wg.Go(func() {
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							c := in.Client(t)
+							r := c.Do("POST", "/api/auth/login", map[string]string{"email": email, "password": testkit.TestPassword})
+							if r.Status == 200 {
+								mu.Lock()
+								intruders = append(intruders, c)
+								mu.Unlock()
+							} else if r.Status != 401 && r.Status != 429 {
+								t.Errorf("login: %d %s", r.Status, r.Body)
+								return
+							}
+						}
+					})
+				}
+				time.Sleep(300 * time.Millisecond)
+				switch how {
+				case "own change":
+					if r := owner.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": goodPassword}); r.Status != 204 {
+						t.Fatalf("password change: %d %s", r.Status, r.Body)
+					}
+				case "admin reset":
+					acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)), goodPassword)
+				}
+				time.Sleep(200 * time.Millisecond)
+				close(stop)
+				wg.Wait()
+				if len(intruders) == 0 {
+					t.Fatalf("%s: no login got through before the change", how)
+				}
+				alive := 0
+				for _, c := range intruders {
+					if r := c.Do("GET", "/api/auth/me", nil); r.Status == 200 {
+						alive++
+					}
+				}
+				if alive > 0 {
+					t.Fatalf("%s: %d of %d sessions made with the old password outlive the change", how, alive, len(intruders))
+				}
 			}
 		})
 	}
