@@ -455,7 +455,7 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 	if err := s.endOtherSessions(ctx, u.ID, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the password is changed, but the session store is unavailable; other sessions end when it returns")
 	}
-	return nil
+	return s.revokeAfterCredentialChange(ctx, u.ID)
 }
 
 // endOtherSessions ends every session of a user except keep.

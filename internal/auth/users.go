@@ -597,7 +597,7 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	return nil
+	return s.revokeAfterCredentialChange(ctx, userID)
 }
 
 // UpdateUser changes a user. Nobody changes their own roles, superuser or

@@ -239,3 +239,78 @@ func TestAPasswordChangeOutlivesNoLoginInFlight(t *testing.T) {
 		})
 	}
 }
+
+// TestAPasswordChangeOutlivesNoTokenInFlight: a password change or reset
+// revokes every API token of the user and ends their other sessions. A
+// token an intruder's session was creating while the change committed
+// must not survive it either: an intruder creating tokens again and again
+// would otherwise keep one for up to a year.
+func TestAPasswordChangeOutlivesNoTokenInFlight(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			for round, how := range []string{"own change", "admin reset"} {
+				email := fmt.Sprintf("victim%d@example.com", round)
+				id := in.CreateUser(t, email, "orders.view")
+				owner := in.LoggedIn(t, email)
+				stop := make(chan struct{})
+				var mu sync.Mutex
+				var secrets []string
+				var wg sync.WaitGroup
+				for range 3 {
+					intruder := in.LoggedIn(t, email)
+					wg.Go(func() {
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							r := intruder.Do("POST", "/api/tokens", map[string]any{"name": "mine", "permissions": []string{"orders.view"},
+								"expires_at": time.Now().Add(300 * 24 * time.Hour)})
+							switch r.Status {
+							case 201:
+								var ct createdToken
+								r.JSON(t, &ct)
+								mu.Lock()
+								secrets = append(secrets, ct.Secret)
+								mu.Unlock()
+							case 401:
+							default:
+								t.Errorf("create token: %d %s", r.Status, r.Body)
+								return
+							}
+						}
+					})
+				}
+				time.Sleep(300 * time.Millisecond)
+				switch how {
+				case "own change":
+					if r := owner.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": goodPassword}); r.Status != 204 {
+						t.Fatalf("password change: %d %s", r.Status, r.Body)
+					}
+				case "admin reset":
+					acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)), goodPassword)
+				}
+				time.Sleep(200 * time.Millisecond)
+				close(stop)
+				wg.Wait()
+				if len(secrets) == 0 {
+					t.Fatalf("%s: no token made before the change", how)
+				}
+				alive := 0
+				for _, s := range secrets {
+					if r := bearer(in, t, s)("GET", "/api/orders", nil); r.Status == 200 {
+						alive++
+					}
+				}
+				if alive > 0 {
+					t.Fatalf("%s: %d of %d tokens made by other sessions outlive the change", how, alive, len(secrets))
+				}
+			}
+		})
+	}
+}
