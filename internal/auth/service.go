@@ -301,6 +301,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if err != nil {
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
+	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
+	s.cache.Invalidate(ctx, SessionsTag)
 	// a password change or reset ends the sessions that exist when it
 	// commits; one made from a check of the old password that was still
 	// running then must not outlive it: the password checked must still
@@ -313,8 +315,6 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 		}
 		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
 	}
-	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
-	s.cache.Invalidate(ctx, SessionsTag)
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
 	if err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.login", ResourceType: "user", ResourceID: itoa(u.ID)})
