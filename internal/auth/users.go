@@ -603,7 +603,7 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 // UpdateUser changes a user. Nobody changes their own roles, superuser or
 // active status (no self-escalation, no self-lockout); the last active
 // superuser cannot be demoted or deactivated; deactivation ends every
-// session of the user at once. ifMatch, when set, must be the ETag of the
+// session of the user at once and revokes their API tokens. ifMatch, when set, must be the ETag of the
 // user as GET answers it now.
 func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, ifMatch string) (UserView, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
@@ -688,6 +688,17 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 			}
 			deactivated = !*in.IsActive
 			rankChanged = true
+			if deactivated {
+				// tokens end with the sessions, for good: nobody else sees
+				// them, so none may come back unseen with a reactivation
+				res, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, id)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					changes["api_tokens"] = audit.Change{To: "revoked"}
+				}
+			}
 		}
 		if in.RoleIDs != nil {
 			if err := s.checkGrant(ctx, tx, p, "role_ids", *in.RoleIDs); err != nil {
@@ -745,7 +756,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 	// once even if ending the sessions below fails
 	s.afterAuthzChange(ctx, id)
 	if deactivated {
-		s.cache.Invalidate(ctx, SessionsTag)
+		s.cache.Invalidate(ctx, SessionsTag, TokensTag)
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
 		}

@@ -314,3 +314,48 @@ func TestAPasswordChangeOutlivesNoTokenInFlight(t *testing.T) {
 		})
 	}
 }
+
+// TestReactivationRevivesNoToken: deactivating a user (DELETE
+// /api/users/{id}) ends their sessions for good, and their API tokens too.
+// Reactivating the account later gives back neither: an administrator
+// cannot even see another user's tokens, so none may come back unseen.
+func TestReactivationRevivesNoToken(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			id := in.CreateUser(t, "leaver@example.com", "orders.view")
+			leaver := in.LoggedIn(t, "leaver@example.com")
+			week := time.Now().Add(7 * 24 * time.Hour)
+			do := bearer(in, t, newToken(t, leaver, []string{"orders.view"}, week).Secret)
+			if r := do("GET", "/api/orders", nil); r.Status != 200 {
+				t.Fatalf("the token before: %d %s", r.Status, r.Body)
+			}
+			if r := root.Do("DELETE", fmt.Sprintf("/api/users/%d", id), nil); r.Status != 204 {
+				t.Fatalf("deactivate: %d %s", r.Status, r.Body)
+			}
+			wantError(t, do("GET", "/api/orders", nil), 401, "INVALID_TOKEN")
+			if r := root.Do("PATCH", fmt.Sprintf("/api/users/%d", id), map[string]any{"is_active": true}); r.Status != 200 {
+				t.Fatalf("reactivate: %d %s", r.Status, r.Body)
+			}
+			wantError(t, do("GET", "/api/orders", nil), 401, "INVALID_TOKEN")
+			wantError(t, leaver.Do("GET", "/api/auth/me", nil), 401, "UNAUTHENTICATED")
+			// the user, logging in again, sees the token revoked
+			again := in.LoggedIn(t, "leaver@example.com")
+			var list struct {
+				Items []struct {
+					RevokedAt *time.Time `json:"revoked_at"`
+				} `json:"items"`
+			}
+			again.Do("GET", "/api/tokens", nil).JSON(t, &list)
+			if len(list.Items) != 1 || list.Items[0].RevokedAt == nil {
+				t.Fatalf("the token list after reactivation: %+v", list.Items)
+			}
+			if n := auditCount(t, in, `action = 'users.deactivate' AND resource_id = ? AND changes LIKE '%api_tokens%'`, fmt.Sprint(id)); n != 1 {
+				t.Fatalf("the deactivation's audit row names the revoked tokens %d times", n)
+			}
+		})
+	}
+}

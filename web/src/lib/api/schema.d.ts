@@ -753,7 +753,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Deactivate a user (users are never deleted) and end every session at once
+         * Deactivate a user (users are never deleted), end every session at once and revoke their API tokens for good
          * @description Requires the permission `users.manage`.
          */
         delete: operations["deactivateUser"];
