@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -355,6 +356,50 @@ func TestReactivationRevivesNoToken(t *testing.T) {
 			}
 			if n := auditCount(t, in, `action = 'users.deactivate' AND resource_id = ? AND changes LIKE '%api_tokens%'`, fmt.Sprint(id)); n != 1 {
 				t.Fatalf("the deactivation's audit row names the revoked tokens %d times", n)
+			}
+		})
+	}
+}
+
+// TestARoleFormAnswersInProportion: a role's permission list is bounded
+// like a token's. A body of 250,000 unknown names (1 MB) answered a
+// 24 MB error listing each one, and took a second and a half: a cheap
+// amplifier for any roles.manage holder or token. It is one short field
+// error now, and nothing is made.
+func TestARoleFormAnswersInProportion(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateUser(t, "small@example.com", "users.view", "roles.manage")
+			small := in.LoggedIn(t, "small@example.com")
+			count := func() (n int) {
+				t.Helper()
+				if err := in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM roles`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			roles := count()
+			many := `[` + strings.TrimSuffix(strings.Repeat(`"x",`, 250000), ",") + `]`
+			id := roleID(t, in, "role for small@example.com")
+			for _, r := range []*testkit.Response{
+				small.Do("POST", "/api/roles", `{"name":"big","permissions":`+many+`}`),
+				small.Do("PATCH", fmt.Sprintf("/api/roles/%d", id), `{"permissions":`+many+`}`),
+			} {
+				e := wantError(t, r, 422, "VALIDATION_FAILED")
+				if f := fields(t, e); len(f) != 1 || f["permissions"] == nil {
+					t.Fatalf("the error names %d fields, want permissions alone", len(f))
+				}
+				if fieldReason(t, e, "permissions") != "too_many" {
+					t.Fatalf("reason: %v", e)
+				}
+				if len(r.Body) > 4096 {
+					t.Fatalf("a %d-byte error", len(r.Body))
+				}
+			}
+			if n := count(); n != roles {
+				t.Fatalf("roles %d -> %d", roles, n)
 			}
 		})
 	}
