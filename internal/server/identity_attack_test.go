@@ -404,3 +404,31 @@ func TestARoleFormAnswersInProportion(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandLinePasswordResetLocksEveryoneElseOut: `pishkhan
+// createsuperuser` with an existing user's email sets their password (the
+// way back in for a locked-out or compromised administrator). Like every
+// other password reset it ends the user's sessions and revokes their API
+// tokens; before, an intruder's session survived it, and became a
+// superuser's.
+func TestCommandLinePasswordResetLocksEveryoneElseOut(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateUser(t, "owner@example.com", "orders.view")
+			intruder := in.LoggedIn(t, "owner@example.com")
+			do := bearer(in, t, newToken(t, intruder, []string{"orders.view"}, time.Now().Add(24*time.Hour)).Secret)
+			// what the command line runs
+			if _, err := in.Srv.Auth.EnsureSuperuser(context.Background(), "owner@example.com", "Owner", goodPassword); err != nil {
+				t.Fatal(err)
+			}
+			wantError(t, intruder.Do("GET", "/api/auth/me", nil), 401, "UNAUTHENTICATED")
+			wantError(t, do("GET", "/api/orders", nil), 401, "INVALID_TOKEN")
+			r := login(t, in, "owner@example.com", goodPassword)
+			if r.Status != 200 || !r.Map(t)["user"].(map[string]any)["is_superuser"].(bool) {
+				t.Fatalf("login with the new password: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
