@@ -570,6 +570,12 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 		if inviteID, userID, _, err = s.inviteByToken(ctx, tx, in.Token); err != nil {
 			return err
 		}
+		// the user's row before the link's, as resets and changes of the
+		// user take them (else they deadlock); a link voided meanwhile is
+		// caught below
+		if err := lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		now := time.Now()
 		res, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL`, now, inviteID)
 		if err != nil {

@@ -432,3 +432,52 @@ func TestCommandLinePasswordResetLocksEveryoneElseOut(t *testing.T) {
 		})
 	}
 }
+
+// TestALinkUsedWhileAnotherIsMadeFailsNeither: a user setting their
+// password through a link while an administrator sends them a new one (and
+// edits them) is answered 204 or link_invalid, and the reset 201, never an
+// error: both take the user's row before the link's.
+func TestALinkUsedWhileAnotherIsMadeFailsNeither(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "root@example.com")
+			root := in.LoggedIn(t, "root@example.com")
+			id := in.CreateUser(t, "busy@example.com")
+			used := 0
+			for i := range 60 {
+				link := linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil))
+				var accept, reset *testkit.Response
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					accept = in.Client(t).Do("POST", "/api/auth/invite", map[string]string{"token": inviteToken(t, link), "password": goodPassword})
+				})
+				wg.Go(func() {
+					time.Sleep(time.Duration(i) * time.Millisecond) // sweeps the other's transaction
+					reset = root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)
+				})
+				wg.Go(func() {
+					root.Do("PATCH", fmt.Sprintf("/api/users/%d", id), map[string]any{"name": fmt.Sprint("Busy ", i)})
+				})
+				wg.Wait()
+				switch accept.Status {
+				case 204:
+					used++
+				case 404:
+					if e := accept.Map(t); reasonOf(t, e) != "link_invalid" {
+						t.Fatalf("round %d: %s", i, accept.Body)
+					}
+				default:
+					t.Fatalf("round %d: using the link: %d %s", i, accept.Status, accept.Body)
+				}
+				if reset.Status != 201 {
+					t.Fatalf("round %d: the reset: %d %s", i, reset.Status, reset.Body)
+				}
+			}
+			if used == 0 {
+				t.Fatal("no link was used: the rounds never overlapped")
+			}
+		})
+	}
+}
