@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
@@ -71,6 +74,9 @@ type Server struct {
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler
+	// AuditAnchor keeps the audit chain's signed checkpoint (see
+	// docs/adr/0005-audit-anchor.md); set by New and OpenAuditAnchor.
+	AuditAnchor *audit.Anchor
 
 	cancel context.CancelFunc
 }
@@ -152,7 +158,17 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		return nil, fmt.Errorf("built-in roles: %w", err)
 	}
 	s.Audit = auditlog.NewService(s.DB, s.Cache, key)
-	s.DB.OnCommit = func(ctx context.Context, tags []string) { s.Cache.Invalidate(ctx, tags...) }
+	if err := s.OpenAuditAnchor(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Metrics.AuditHead(s.auditHead)
+	s.DB.OnCommit = func(ctx context.Context, tags []string) {
+		s.Cache.Invalidate(ctx, tags...)
+		if slices.Contains(tags, audit.Tag) {
+			s.advanceAuditAnchor(ctx)
+		}
+	}
 	s.Stats = stats.NewService(s.DB, s.Cache, s.Bus, stats.Config{Location: cfg.TimeZone,
 		TodayTTL: time.Minute, ClosedDayTTL: 24 * time.Hour, OverviewTTL: cfg.CacheTTL, ReconcileDays: 3})
 	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, s.Stats, key, cfg.CacheTTL)
@@ -181,6 +197,53 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// OpenAuditAnchor sets AuditAnchor: the checkpoint lives in Redis when
+// REDIS_URL is set, else in a file in DATA_DIR (beside, never inside, the
+// embedded database).
+func (s *Server) OpenAuditAnchor(ctx context.Context) error {
+	key, err := s.auditCheckpointKey(ctx)
+	if err != nil {
+		return err
+	}
+	var store audit.CheckpointStore = audit.FileCheckpoints{Path: filepath.Join(s.Cfg.DataDir, "audit-checkpoint.json")}
+	if s.Redis != nil {
+		store = audit.RedisCheckpoints{Client: s.Redis, Key: s.Cfg.CachePrefix + "audit:checkpoint"}
+	}
+	s.AuditAnchor = &audit.Anchor{Store: store, Key: key}
+	return nil
+}
+
+// auditCheckpointKey is the key that signs audit checkpoints.
+// TODO(SECRET_KEY): derive it from the SECRET_KEY environment variable
+// (HMAC-SHA256(SECRET_KEY, "pishkhan audit checkpoint")) once config has
+// it, so that a database dump alone cannot forge a checkpoint. Until then
+// it is a secret kept in app_secrets like the others.
+func (s *Server) auditCheckpointKey(ctx context.Context) ([]byte, error) {
+	return s.secret(ctx, "audit_checkpoint")
+}
+
+// advanceAuditAnchor moves the checkpoint after a commit that wrote audit
+// rows. The change is committed already: a failure is logged (audit
+// verify reports what it means), never returned to the client.
+func (s *Server) advanceAuditAnchor(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := s.AuditAnchor.Advance(ctx, s.DB.Reader()); err != nil {
+		slog.ErrorContext(ctx, "audit checkpoint not advanced", "err", err)
+	}
+}
+
+// auditHead feeds the /metrics gauges from the stored checkpoint.
+func (s *Server) auditHead() (int64, int64, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	cp, _, err := s.AuditAnchor.Load(ctx)
+	if err != nil || cp == nil {
+		return 0, 0, false
+	}
+	return cp.HeadID, cp.Rows, true
 }
 
 // secret returns a named secret shared by every instance through the

@@ -45,12 +45,15 @@ type Shared struct {
 	DatabaseURL string
 	Redis       *Redis
 	MediaDir    string
+	// DataDir is DATA_DIR for PostgreSQL instances (the audit checkpoint
+	// file lives there without Redis); empty: a directory per instance.
+	DataDir string
 }
 
 // NewShared prepares a fresh database (and Redis) for mode.
 func NewShared(t testing.TB, m Mode) Shared {
 	t.Helper()
-	s := Shared{MediaDir: t.TempDir()}
+	s := Shared{MediaDir: t.TempDir(), DataDir: t.TempDir()}
 	if m.Postgres {
 		s.DatabaseURL = NewPostgres(t)
 	} else {
@@ -81,6 +84,8 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 	if !strings.HasPrefix(sh.DatabaseURL, "postgres") {
 		env["DATABASE_URL"] = ""
 		env["DATA_DIR"] = strings.TrimSuffix(sh.DatabaseURL, "/pishkhan.db")
+	} else if env["DATA_DIR"] = sh.DataDir; sh.DataDir == "" {
+		env["DATA_DIR"] = t.TempDir()
 	}
 	if sh.Redis != nil {
 		env["REDIS_URL"] = sh.Redis.URL
