@@ -302,7 +302,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
 	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, u.ID, "created")
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
 	if err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.login", ResourceType: "user", ResourceID: itoa(u.ID)})
@@ -332,7 +332,7 @@ func (s *Service) Logout(ctx context.Context, se *Session) error {
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, se.UserID, "deleted")
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.logout", ResourceType: "user",
 			ResourceID: itoa(se.UserID)})

@@ -153,7 +153,7 @@ func (s *Service) RevokeSession(ctx context.Context, id int64) error {
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, se.UserID, "deleted")
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "sessions.revoke", ResourceType: "session", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"user_id": {From: se.UserID, To: nil}}})

@@ -137,7 +137,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (Created
 	if err != nil {
 		return CreatedToken{}, err
 	}
-	s.cache.Invalidate(ctx, TokensTag)
+	s.tokensChanged(ctx, t.UserID, "created")
 	return CreatedToken{Token: t, Secret: secret}, nil
 }
 
@@ -212,7 +212,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		return apperr.New(apperr.Unauthenticated, "log in first")
 	}
 	notFound := apperr.New(apperr.NotFound, "no such API token")
-	changed := false
+	changed, owner := false, int64(0)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, id))
 		if errors.Is(err, ErrNotFound) || err == nil && t.UserID != p.UserID && !p.Can("users.manage") {
@@ -225,12 +225,12 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
 		}
-		changed = true
+		changed, owner = true, t.UserID
 		return audit.Record(ctx, tx, audit.Entry{Action: "tokens.revoke", ResourceType: "api_token", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"revoked_at": {From: nil, To: now.UTC()}}})
 	})
 	if err == nil && changed {
-		s.cache.Invalidate(ctx, TokensTag)
+		s.tokensChanged(ctx, owner, "updated")
 	}
 	return err
 }

@@ -344,7 +344,7 @@ func (s *Service) ResetUserTOTP(ctx context.Context, se *Session, id int64) erro
 		return err
 	}
 	s.afterAuthzChange(ctx, id)
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, id, "deleted")
 	if err := s.sessions.DeleteUser(ctx, id); err != nil {
 		return apperr.Unavailablef(err, "the second factor is reset, but the session store is unavailable; their sessions end when it returns")
 	}

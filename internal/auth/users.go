@@ -500,7 +500,8 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 		return err
 	}
 	s.afterAuthzChange(ctx, userID)
-	s.cache.Invalidate(ctx, SessionsTag, TokensTag)
+	s.sessionsChanged(ctx, userID, "deleted")
+	s.tokensChanged(ctx, userID, "updated")
 	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
@@ -644,7 +645,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 	// once even if ending the sessions below fails
 	s.afterAuthzChange(ctx, id)
 	if deactivated {
-		s.cache.Invalidate(ctx, SessionsTag)
+		s.sessionsChanged(ctx, id, "deleted")
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
 		}

@@ -183,7 +183,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Media.SetQueue(s.Queue)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
-		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView}, cfg.SSEHeartbeat, 64)
+		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
+		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
+	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
+	s.Hub.Personal(auth.TokensResource)
 	s.routes()
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel

@@ -8,13 +8,18 @@ const Ctx = createContext<LiveState>("connecting");
 /**
  * Resources the server announces, and the query keys each invalidates:
  * an order write changes the statistics too (the server also sends "stats",
- * but the dashboard need not wait for it).
+ * but the dashboard need not wait for it). "sessions" and "tokens" reach
+ * only the user whose sessions or API tokens changed (and, for sessions,
+ * users.manage holders); their keys are the account screen's sessionKeys
+ * and tokenKeys.
  */
 export const resourceKeys: Record<string, readonly (readonly string[])[]> = {
   orders: [["orders"], ["stats"]],
   stats: [["stats"]],
   jobs: [["jobs"]],
   media: [["media"]],
+  sessions: [["sessions"]],
+  tokens: [["tokens"]],
 };
 
 /**
