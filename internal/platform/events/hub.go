@@ -27,6 +27,8 @@ type Hub struct {
 	buffer    int
 	closing   chan struct{}
 	closeOnce sync.Once
+	// recent remembers dispatched events for the hello event (recent.go).
+	recent recentLog
 }
 
 type client struct {
@@ -41,7 +43,7 @@ type client struct {
 // NewHub returns a hub; viewPerm lists each resource's view permission.
 func NewHub(viewPerm map[string]authz.Permission, heartbeat time.Duration, buffer int) *Hub {
 	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, personal: map[string][]authz.Permission{},
-		heartbeat: heartbeat, buffer: buffer, closing: make(chan struct{})}
+		heartbeat: heartbeat, buffer: buffer, closing: make(chan struct{}), recent: recentLog{since: time.Now()}}
 }
 
 // Personal makes resource's events that name a user (a nonzero ID is a
@@ -86,6 +88,7 @@ func (h *Hub) Dispatch(e Event) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.recent.add(e, time.Now())
 	for c := range h.clients {
 		if !h.allowed(c.p, e) {
 			continue
@@ -117,7 +120,8 @@ func (h *Hub) Clients() int {
 	return len(h.clients)
 }
 
-// Serve streams events to the principal until the client goes away or,
+// Serve streams events to the principal, first a "hello" event (see
+// recent.go), until the client goes away or,
 // checked before every event and heartbeat, check reports that the
 // session has ended (it returns the current principal, or nil).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, check func(context.Context) *authz.Principal) {
@@ -125,6 +129,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	c := &client{p: p, ch: make(chan Event, h.buffer), dropped: make(chan struct{})}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
+	// under the same lock: each event is either in hello or sent on c.ch
+	hello := h.hello(p, time.Now())
 	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
@@ -137,7 +143,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	_, _ = fmt.Fprintf(w, "retry: 2000\n: connected\n\nevent: hello\ndata: %s\n\n", hello)
 	if err := rc.Flush(); err != nil {
 		return
 	}
