@@ -90,6 +90,13 @@ func TestAuditVerifyAnchor(t *testing.T) {
 				if got := metricValue(t, in, "pishkhan_audit_rows"); got != fmt.Sprint(len(ids)) {
 					t.Fatalf("pishkhan_audit_rows = %q, want %d", got, len(ids))
 				}
+				// `cache clear` drops cached values, never the checkpoint
+				if _, err := in.Srv.Cache.Clear(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if rep := verify(t, in); len(rep.Problems) != 0 || rep.Checkpoint == nil {
+					t.Fatalf("after cache clear: %+v %s", rep.Checkpoint, reasons(rep))
+				}
 			})
 
 			t.Run("removing the newest rows is tampering, also after a later write", func(t *testing.T) {

@@ -212,7 +212,7 @@ func (s *Server) OpenAuditAnchor(ctx context.Context) error {
 	}
 	var store audit.CheckpointStore = audit.FileCheckpoints{Path: filepath.Join(s.Cfg.DataDir, "audit-checkpoint.json")}
 	if s.Redis != nil {
-		store = audit.RedisCheckpoints{Client: s.Redis, Key: s.Cfg.CachePrefix + "audit:checkpoint"}
+		store = audit.RedisCheckpoints{Client: s.Redis, Key: s.Cfg.CachePrefix + cache.KeepPrefix + "audit:checkpoint"}
 	}
 	s.AuditAnchor = &audit.Anchor{Store: store, Key: key}
 	return nil
