@@ -1,6 +1,7 @@
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { act, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { meKey } from "@/features/auth/api";
 import { helloMarginMs, LiveEvents, onHello, type Hello } from "@/lib/events";
 import { makeQueryClient } from "@/lib/query";
 
@@ -45,6 +46,21 @@ describe("the stream's hello", () => {
     const { client, calls } = await setup();
     await onHello(client, hello([], 10_000), performance.now() + 10_000);
     await waitFor(() => expect(calls).toEqual({ orders: 2, media: 2 }));
+  });
+
+  it("of a missed authz event that changed the user's access, refetches every screen", async () => {
+    const client = makeQueryClient();
+    const calls = { me: 0, orders: 0 };
+    const me = async () => ({ id: 1, is_superuser: false, permissions: calls.me++ === 0 ? ["orders.view", "media.view"] : ["orders.view"], totp_setup_required: false });
+    render(
+      <QueryClientProvider client={client}>
+        <Probe name="me" qk={meKey} fn={me} />
+        <Probe name="orders" qk={["orders", "list", {}]} fn={async () => ++calls.orders} />
+      </QueryClientProvider>,
+    );
+    for (const n of ["me", "orders"]) await waitFor(() => expect(screen.getByTestId(n).textContent).not.toBe("…"));
+    await onHello(client, hello([{ resource: "authz", age_ms: 0 }]));
+    await waitFor(() => expect(calls).toEqual({ me: 2, orders: 2 }));
   });
 
   it("cancels a first fetch in flight that may have read before the event", async () => {

@@ -117,9 +117,12 @@ export async function onHello(qc: QueryClient, hello: Hello, at = now()) {
     return age >= hello.complete_ms || hello.recent.some((r) => r.age_ms <= age && touches(r.resource, q.queryKey));
   };
   const queries = qc.getQueryCache().findAll().filter(stale);
-  await Promise.all(queries.map((q) => refresh(qc, { queryKey: q.queryKey, exact: true })));
-  // an authz change may have changed what every other screen shows
-  if (queries.some((q) => touches("authz", q.queryKey))) await onAuthzEvent(qc);
+  const isAuthz = (q: Query) => touches("authz", q.queryKey);
+  await Promise.all([
+    ...queries.filter((q) => !isAuthz(q)).map((q) => refresh(qc, { queryKey: q.queryKey, exact: true })),
+    // who the user is goes through onAuthzEvent, which refetches everything if their access changed
+    ...(queries.some(isAuthz) ? [onAuthzEvent(qc)] : []),
+  ]);
 }
 
 /**
