@@ -345,7 +345,26 @@ func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash s
 	if rec.RequestHash != reqHash {
 		return Created{}, true, apperr.New(apperr.Conflict, "this Idempotency-Key was used with a different request body")
 	}
-	return Created{ID: rec.ResourceID, Body: rec.Response, Status: rec.StatusCode, Replayed: true}, true, nil
+	body := rec.Response
+	if !p.Can(PermViewPII) {
+		// the key is the user's, not the credential's: the first answer may
+		// have gone to a session holding customers.view_pii, the replay to
+		// one of the user's tokens without it, or the user may have lost it
+		if body, err = maskStored(body); err != nil {
+			return Created{}, true, err
+		}
+	}
+	return Created{ID: rec.ResourceID, Body: body, Status: rec.StatusCode, Replayed: true}, true, nil
+}
+
+// maskStored masks the customer of a stored create answer. Masking is
+// idempotent, so an answer stored masked comes back unchanged.
+func maskStored(body []byte) ([]byte, error) {
+	var o Order
+	if err := json.Unmarshal(body, &o); err != nil {
+		return nil, fmt.Errorf("decoding a stored Idempotency-Key answer: %w", err)
+	}
+	return json.Marshal(o.Masked())
 }
 
 // UpdateStatus moves an order through the state machine. ifMatch, when
