@@ -128,6 +128,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 		}
 	}
 	pii := p.Can(PermViewPII)
+	f.SearchPII = pii
 	page := fmt.Sprintf("|p=%d|ps=%d", pr.Page, pr.PageSize)
 	if pr.CursorMode {
 		page = fmt.Sprintf("|c=%s|l=%d", pr.Cursor, pr.Limit)

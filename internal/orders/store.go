@@ -14,6 +14,14 @@ import (
 // ErrNotFound means no such order.
 var ErrNotFound = errors.New("order not found")
 
+// SearchTexts returns what q searches in an order: search (number,
+// customer name and email) for holders of customers.view_pii, public
+// (number and name) for everyone else; both lower-cased.
+func SearchTexts(number string, c Customer) (search, public string) {
+	public = strings.ToLower(number + " " + c.Name)
+	return public + " " + strings.ToLower(c.Email), public
+}
+
 // Filter selects and orders a list.
 type Filter struct {
 	Statuses    []Status
@@ -23,6 +31,11 @@ type Filter struct {
 	MinTotal    *int64
 	MaxTotal    *int64
 	Sort        string // created_at, -created_at, total, -total
+	// SearchPII lets Q match the customer's email too; only for callers
+	// holding customers.view_pii, or a masked email could be recovered one
+	// character at a time. Without it Q matches the order number and the
+	// customer name.
+	SearchPII bool
 }
 
 // Position is a keyset position: the sort value and id of the last row.
@@ -66,7 +79,11 @@ func (f Filter) where() (string, []any) {
 		}
 	}
 	if f.Q != "" {
-		conds = append(conds, `o.search_text LIKE ? ESCAPE '\'`)
+		col := "o.search_public"
+		if f.SearchPII {
+			col = "o.search_text"
+		}
+		conds = append(conds, col+` LIKE ? ESCAPE '\'`)
 		args = append(args, likeEscape(f.Q))
 	}
 	if f.CreatedFrom != nil {
@@ -240,16 +257,17 @@ func (s Store) InsertOrder(ctx context.Context, tx *db.Tx, o Order) (int64, stri
 	_, _ = rand.Read(tmp)
 	var id int64
 	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO orders (number, status, customer_id, items_count, subtotal, shipping, total,
-		currency, note, search_text, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?) RETURNING id`,
+		currency, note, search_text, search_public, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 1, ?, ?) RETURNING id`,
 		"tmp-"+hex.EncodeToString(tmp), string(o.Status), o.Customer.ID, len(o.Items), o.Subtotal, o.Shipping, o.Total,
 		o.Currency, o.Note, o.CreatedAt, o.UpdatedAt), &id)
 	if err != nil {
 		return 0, "", err
 	}
 	number := FormatNumber(id)
-	search := strings.ToLower(number + " " + o.Customer.Name + " " + o.Customer.Email)
-	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ?, search_text = ? WHERE id = ?`, number, search, id); err != nil {
+	search, public := SearchTexts(number, o.Customer)
+	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ?, search_text = ?, search_public = ? WHERE id = ?`,
+		number, search, public, id); err != nil {
 		return 0, "", err
 	}
 	for _, it := range o.Items {
