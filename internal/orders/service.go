@@ -157,19 +157,47 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 			mask(items)
 			return json.Marshal(httpapi.CursorResponse[Order]{Items: items, NextCursor: next, Limit: pr.Limit})
 		}
-		total, err := s.store.Count(ctx, f)
+		total, err := s.count(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		items := []Order{}
-		if int64((pr.Page-1)*pr.PageSize) < total {
-			if items, err = s.store.ListPage(ctx, f, pr.Page, pr.PageSize); err != nil {
-				return nil, err
-			}
+		items, err := s.store.ListPageCounted(ctx, f, pr.Page, pr.PageSize, total)
+		if err != nil {
+			return nil, err
 		}
 		mask(items)
 		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
 	})
+}
+
+// count returns how many orders match f, through the cache: every page of
+// a filter shares one count, so paging costs no COUNT per page. It is
+// fenced by the list tag like the pages themselves (every order write
+// bumps it), and keyed by the filter without its sort, plus whether q
+// searched emails: the one part of the scope that changes the count.
+func (s *Service) count(ctx context.Context, f Filter) (int64, error) {
+	f.Sort = ""
+	key := f.canonical() // starts with "s="
+	if f.Q != "" && f.SearchPII {
+		key = "q-pii|" + key
+	}
+	b, _, err := s.cache.Fetch(ctx, Resource, "orders:count:"+cache.KeyHash(key), []string{listTag}, s.ttl,
+		func(ctx context.Context) ([]byte, error) {
+			s.queried()
+			n, err := s.store.Count(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return strconv.AppendInt(nil, n, 10), nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("a cached order count %q: %w", b, err)
+	}
+	return n, nil
 }
 
 var errNotFound = apperr.New(apperr.NotFound, "no such order")

@@ -121,9 +121,12 @@ func (f Filter) sortColumn() (col string, desc bool) {
 	}
 }
 
-func (f Filter) orderBy() string {
+func (f Filter) orderBy() string { return f.orderByDir(false) }
+
+// orderByDir renders the sort, or its exact reverse when reverse is set.
+func (f Filter) orderByDir(reverse bool) string {
 	col, desc := f.sortColumn()
-	if desc {
+	if desc != reverse {
 		return " ORDER BY " + col + " DESC, o.id DESC"
 	}
 	return " ORDER BY " + col + " ASC, o.id ASC"
@@ -139,9 +142,34 @@ func (s Store) Count(ctx context.Context, f Filter) (int64, error) {
 
 // ListPage returns one page by offset.
 func (s Store) ListPage(ctx context.Context, f Filter, page, size int) ([]Order, error) {
+	return s.listOffset(ctx, f, int64(page-1)*int64(size), int64(size), false)
+}
+
+// ListPageCounted returns the same page as ListPage, given total, the
+// Count of f: a page past the middle is read from the far end of the
+// sort, so no page skips more than half of the matches.
+func (s Store) ListPageCounted(ctx context.Context, f Filter, page, size int, total int64) ([]Order, error) {
+	offset, limit := int64(page-1)*int64(size), int64(size)
+	if offset >= total {
+		return []Order{}, nil
+	}
+	limit = min(limit, total-offset)
+	if back := total - offset - limit; back < offset {
+		return s.listOffset(ctx, f, back, limit, true)
+	}
+	return s.listOffset(ctx, f, offset, limit, false)
+}
+
+// listOffset returns limit orders after skipping offset in f's order (in
+// the reverse order when reverse is set), answered in f's order. The skip
+// walks ids alone, over an index of orders that covers the sort and the
+// status and total filters (a deferred join); customers are joined for
+// the page's rows only.
+func (s Store) listOffset(ctx context.Context, f Filter, offset, limit int64, reverse bool) ([]Order, error) {
 	where, args := f.where()
-	q := `SELECT ` + orderCols + ` FROM orders o JOIN customers c ON c.id = o.customer_id` + where + f.orderBy() + ` LIMIT ? OFFSET ?`
-	args = append(args, size, (page-1)*size)
+	q := `SELECT ` + orderCols + ` FROM (SELECT o.id FROM orders o` + where + f.orderByDir(reverse) + ` LIMIT ? OFFSET ?) p
+		JOIN orders o ON o.id = p.id JOIN customers c ON c.id = o.customer_id` + f.orderBy()
+	args = append(args, limit, offset)
 	return s.list(ctx, q, args)
 }
 
