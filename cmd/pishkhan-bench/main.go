@@ -1036,14 +1036,15 @@ func report(run Run, s seed) string {
 		fmt.Fprintf(&b, "- **%s**: %s (%s %s).\n", r.Name, r.Request, group(int64(r.DistinctURLs)), urls)
 	}
 
-	k := run.Keyset
-	b.WriteString("\n### Keyset pagination: first page vs depth\n\n")
-	fmt.Fprintf(&b, "The server listed %s orders (newest first). Each request of the two keyset scenarios has a URL of its own, "+
-		"so each is a cache key of its own and a miss: the database is queried every time (the Cache-Status column shows it). "+
-		"Both carry `min_total`, which matches every order (every value sent is at most %s, the smallest order total), "+
-		"so their SQL differs only by the keyset condition. The limits %d..%d are the same in both. "+
-		"The deep cursors (depths %s–%s) were collected by following `next_cursor`.\n\n",
-		group(k.Orders), group(k.SmallestTotal), k.MinLimit, k.MaxLimit, group(int64(k.DepthFrom)), group(int64(k.DepthTo)))
+	if k := run.Keyset; k.Keys > 0 {
+		b.WriteString("\n### Keyset pagination: first page vs depth\n\n")
+		fmt.Fprintf(&b, "The server listed %s orders (newest first). Each request of the two keyset scenarios has a URL of its own, "+
+			"so each is a cache key of its own and a miss: the database is queried every time (the Cache-Status column shows it). "+
+			"Both carry `min_total`, which matches every order (every value sent is at most %s, the smallest order total), "+
+			"so their SQL differs only by the keyset condition. The limits %d..%d are the same in both. "+
+			"The deep cursors (depths %s–%s) were collected by following `next_cursor`.\n\n",
+			group(k.Orders), group(k.SmallestTotal), k.MinLimit, k.MaxLimit, group(int64(k.DepthFrom)), group(int64(k.DepthTo)))
+	}
 	if line := keysetRatio(run); line != "" {
 		b.WriteString(line + "\n")
 	}
