@@ -81,8 +81,8 @@ func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) b
 			}
 			// A bearer token, when sent, is the only credential looked at.
 			// Other schemes (Basic from a protecting proxy) are not ours.
-			if scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "bearer") {
-				p, err := s.AuthenticateToken(r.Context(), strings.TrimSpace(secret))
+			if secret, ok := bearerSecret(r); ok {
+				p, err := s.AuthenticateToken(r.Context(), secret)
 				if err != nil {
 					httpapi.WriteError(w, r, err)
 					return
@@ -300,10 +300,27 @@ type PermissionList struct {
 	Items []authz.Described `json:"items"`
 }
 
-// StreamCheck returns a function that re-checks the request's session, for
-// long-lived streams: it yields the current principal, or nil once the
-// session has ended (logout, expiry, deactivation).
+// bearerSecret returns the API token of an "Authorization: Bearer" header.
+func bearerSecret(r *http.Request) (string, bool) {
+	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.TrimSpace(secret), strings.EqualFold(scheme, "bearer")
+}
+
+// StreamCheck returns a function that re-checks the request's credential
+// (the one Middleware authenticated: its API token when it sent one, else
+// its session), for long-lived streams: it yields the current principal,
+// or nil once the credential has ended (logout, expiry, revocation,
+// deactivation).
 func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.Principal {
+	if secret, ok := bearerSecret(r); ok {
+		return func(ctx context.Context) *authz.Principal {
+			p, err := s.AuthenticateToken(ctx, secret)
+			if err != nil {
+				return nil
+			}
+			return p
+		}
+	}
 	cookie := sessionCookie(r)
 	return func(ctx context.Context) *authz.Principal {
 		p, _, err := s.Authenticate(ctx, cookie)
