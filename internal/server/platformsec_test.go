@@ -106,3 +106,63 @@ func TestEventsWithBearerToken(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 #17: an authz event naming a user reaches that user and those
+// who may view users or roles, never other users; one naming no user (a
+// role changed) reaches everyone, whose access it may have changed.
+func TestAuthzEventsOnlyToWhomTheyConcern(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "admin@example.com")
+			alice := in.CreateUser(t, "alice@example.com", "orders.view")
+			in.CreateUser(t, "bob@example.com", "orders.view")
+			in.CreateUser(t, "viewer@example.com", "users.view")
+			in.CreateUser(t, "roles@example.com", "roles.manage")
+			admin := in.LoggedIn(t, "admin@example.com")
+			aliceStream := openEvents(t, in.LoggedIn(t, "alice@example.com"))
+			bobStream := openEvents(t, in.LoggedIn(t, "bob@example.com"))
+			viewerStream := openEvents(t, in.LoggedIn(t, "viewer@example.com"))
+			rolesStream := openEvents(t, in.LoggedIn(t, "roles@example.com"))
+			tok := newToken(t, in.LoggedIn(t, "bob@example.com"), []string{"orders.view"}, time.Now().Add(time.Hour))
+			bobToken := openEvents(t, in.Client(t), "Authorization", "Bearer "+tok.Secret)
+
+			if r := admin.Do("PATCH", fmt.Sprintf("/api/users/%d", alice), map[string]any{"name": "Alice A."}); r.Status != 200 {
+				t.Fatalf("update alice: %d %s", r.Status, r.Body)
+			}
+			want := fmt.Sprintf(`authz {"event":"updated","resource":"authz","id":%d}`, alice)
+			expectEvent(t, aliceStream, want)
+			expectEvent(t, viewerStream, want)
+			expectEvent(t, rolesStream, want)
+			// a role change names no user: everyone hears of it, and it
+			// marks the point by which bob's streams would have had alice's
+			name := "Clerks"
+			perms := []string{"orders.view"}
+			r := admin.Do("POST", "/api/roles", map[string]any{"name": name, "permissions": perms})
+			if r.Status != 201 {
+				t.Fatalf("create role: %d %s", r.Status, r.Body)
+			}
+			for who, stream := range map[string]<-chan string{"bob's session": bobStream, "bob's token": bobToken} {
+				for {
+					e := ""
+					select {
+					case got, ok := <-stream:
+						if !ok {
+							t.Fatalf("%s stream ended", who)
+						}
+						e = got
+					case <-time.After(5 * time.Second):
+						t.Fatalf("%s did not hear of the role change", who)
+					}
+					if e == want {
+						t.Fatalf("%s received another user's authz event %s", who, e)
+					}
+					if strings.HasPrefix(e, `authz {"event":"updated","resource":"authz","id":0}`) {
+						break
+					}
+				}
+			}
+		})
+	}
+}

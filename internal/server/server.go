@@ -168,6 +168,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView}, cfg.SSEHeartbeat, 64)
+	s.Hub.Personal(auth.AuthzResource, auth.PermViewUsers, auth.PermManageUsers, auth.PermManageRoles)
 	s.routes()
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
