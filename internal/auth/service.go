@@ -240,7 +240,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	}
 	info := reqinfo.From(ctx)
 	email := strings.ToLower(strings.TrimSpace(in.Email))
-	acctKey, ipKey := "login:acct:"+email, "login:ip:"+info.IP
+	acctKey, ipKey := "login:acct:"+email, "login:ip:"+ratelimit.ClientKey(info.IP)
 	if err := s.attempt(ctx, ipKey, s.cfg.LoginIPLimit); err != nil {
 		return LoginResult{}, err
 	}

@@ -166,3 +166,43 @@ func TestAuthzEventsOnlyToWhomTheyConcern(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 #17: the per-IP failed-login limit keys an IPv6 client by its
+// /64 (one subscriber's network), so rotating addresses within it does not
+// reset the count; another /64 and IPv4 addresses count apart.
+func TestLoginIPLimitKeysIPv6By64(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), map[string]string{"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_IP_LIMIT": "3"})
+			in.CreateSuperuser(t, "admin@example.com")
+			fail := func(ip string, i int) int {
+				r := in.Client(t).Do("POST", "/api/auth/login",
+					map[string]string{"email": fmt.Sprintf("nobody%d@example.com", i), "password": "wrong"}, "X-Forwarded-For", ip)
+				return r.Status
+			}
+			for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"} {
+				if st := fail(ip, i); st != 401 {
+					t.Fatalf("failure %d from %s: %d", i, ip, st)
+				}
+			}
+			if st := fail("2001:db8:1:2:ffff::9", 10); st != 429 {
+				t.Fatalf("a fourth address in the same /64: %d, want 429", st)
+			}
+			if st := fail("2001:db8:1:3::1", 11); st != 401 {
+				t.Fatalf("another /64: %d, want 401", st)
+			}
+			for i, ip := range []string{"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"} {
+				if st := fail(ip, 20+i); st != 401 {
+					t.Fatalf("IPv4 %s (each its own bucket): %d", ip, st)
+				}
+			}
+			// the right password from the limited /64 is refused too
+			r := in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": testkit.TestPassword},
+				"X-Forwarded-For", "2001:db8:1:2::77")
+			if r.Status != 429 || r.Code() != "RATE_LIMITED" {
+				t.Fatalf("login from the limited /64: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
