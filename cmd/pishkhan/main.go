@@ -138,16 +138,12 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 		return err
 	}
 	defer s.Close()
-	email, password, created, err := s.EnsureFirstAdmin(ctx)
-	if err != nil {
-		return fmt.Errorf("create the first admin: %w", err)
-	}
 	url := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
 	if strings.HasPrefix(cfg.Addr, ":") {
 		url = "http://127.0.0.1" + cfg.Addr
 	}
-	if created {
-		fmt.Fprintf(os.Stdout, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: %s\n  (shown once; change it after logging in)\n\n", url, email, password)
+	if err := firstStart(ctx, s, os.Stdout, url); err != nil {
+		return err
 	}
 	mode := "embedded (SQLite, in-process cache)"
 	if cfg.DatabaseURL != "" {
@@ -158,6 +154,25 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 	}
 	slog.Info("pishkhan listening", "addr", cfg.Addr, "url", url, "mode", mode, "version", server.Version)
 	return s.ListenAndServe(ctx)
+}
+
+// firstStart creates the first admin on an empty database and tells w how
+// to log in. A generated password is shown once; one the operator supplied
+// (ADMIN_PASSWORD) never is.
+func firstStart(ctx context.Context, s *server.Server, w io.Writer, url string) error {
+	email, generated, created, err := s.EnsureFirstAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	if generated == "" {
+		fmt.Fprintf(w, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: the one in ADMIN_PASSWORD\n\n", url, email)
+		return nil
+	}
+	fmt.Fprintf(w, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: %s\n  (shown once; change it after logging in)\n\n", url, email, generated)
+	return nil
 }
 
 func migrate(ctx context.Context, cfg config.Config, _ []string) error {

@@ -222,25 +222,28 @@ func (s *Server) Close() {
 	_ = s.DB.Close()
 }
 
-// EnsureFirstAdmin creates the first superuser on an empty database and
-// returns the password to show (generated unless ADMIN_PASSWORD is set).
-func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, password string, created bool, err error) {
+// EnsureFirstAdmin creates the first superuser on an empty database. The
+// password is ADMIN_PASSWORD, or generated when that is empty; generated
+// is that generated password (to show once), empty when the operator
+// supplied one, which is never echoed.
+func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string, created bool, err error) {
 	has, err := s.Auth.HasUsers(ctx)
 	if err != nil || has {
 		return "", "", false, err
 	}
-	password = s.Cfg.AdminPassword
+	password := s.Cfg.AdminPassword
 	if password == "" {
 		b := make([]byte, 12)
 		if _, err := rand.Read(b); err != nil {
 			return "", "", false, err
 		}
 		password = hex.EncodeToString(b)
+		generated = password
 	}
 	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
 		return "", "", false, err
 	}
-	return s.Cfg.AdminEmail, password, true, nil
+	return s.Cfg.AdminEmail, generated, true, nil
 }
 
 // ListenAndServe serves until ctx ends, then drains for up to 10 s.
