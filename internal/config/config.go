@@ -77,7 +77,16 @@ type Config struct {
 	MediaMaxSize int64
 	// MediaAllowedTypes are the content types accepted (nil: the default list).
 	MediaAllowedTypes []string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsAddr, when set, is a listener of its own serving only
+	// /metrics; the main listener then answers 404 there.
+	MetricsAddr string
 }
+
+// Production reports whether this is the production mode (PostgreSQL or
+// Redis configured) rather than the embedded default.
+func (c Config) Production() bool { return c.DatabaseURL != "" || c.RedisURL != "" }
 
 type variable struct {
 	name, def, help string
@@ -262,6 +271,8 @@ var variables = []variable{
 		}
 		return nil
 	}},
+	{"METRICS_TOKEN", "", "bearer token /metrics requires (Authorization: Bearer …); with neither this nor METRICS_ADDR, /metrics is off in production and open in the embedded default", str(func(c *Config) *string { return &c.MetricsToken })},
+	{"METRICS_ADDR", "", "separate address (e.g. 127.0.0.1:9090) serving only /metrics, which the main address then does not serve", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -202,6 +204,89 @@ func TestLoginIPLimitKeysIPv6By64(t *testing.T) {
 				"X-Forwarded-For", "2001:db8:1:2::77")
 			if r.Status != 429 || r.Code() != "RATE_LIMITED" {
 				t.Fatalf("login from the limited /64: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
+
+// freeAddr returns a loopback address nobody listens on (yet).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// Issue 12 #17: /metrics is not open to all. With METRICS_TOKEN it needs
+// that bearer token; with METRICS_ADDR it is served only on that listener;
+// in production with neither it is off; the embedded default (listening
+// on loopback unless told otherwise) keeps it open.
+func TestMetricsProtected(t *testing.T) {
+	const token = "metrics-secret-0123456789"
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			sh := testkit.NewShared(t, m)
+			in := testkit.Start(t, sh, map[string]string{"METRICS_TOKEN": token})
+			anon := in.Client(t)
+			for _, auth := range []string{"", "Bearer wrong", "Bearer " + token + "x", "Basic " + token, token} {
+				r := anon.Do("GET", "/metrics", nil, "Authorization", auth)
+				if r.Status != 401 || r.Code() != "UNAUTHENTICATED" || strings.Contains(string(r.Body), "pishkhan_") {
+					t.Fatalf("/metrics with Authorization %q: %d %.200s", auth, r.Status, r.Body)
+				}
+			}
+			r := anon.Do("GET", "/metrics", nil, "Authorization", "Bearer "+token)
+			if r.Status != 200 || !strings.Contains(string(r.Body), "pishkhan_http_request_duration_seconds") {
+				t.Fatalf("/metrics with the token: %d %.200s", r.Status, r.Body)
+			}
+
+			open := testkit.Start(t, sh, map[string]string{"METRICS_TOKEN": ""})
+			r = open.Client(t).Do("GET", "/metrics", nil)
+			if m.Postgres || m.Redis {
+				if r.Status != 404 {
+					t.Fatalf("production /metrics with neither METRICS_TOKEN nor METRICS_ADDR: %d", r.Status)
+				}
+			} else if r.Status != 200 {
+				t.Fatalf("embedded /metrics: %d", r.Status)
+			}
+
+			// a separate listener: the main one answers 404
+			addr, metricsAddr := freeAddr(t), freeAddr(t)
+			sep := testkit.Start(t, sh, map[string]string{"METRICS_TOKEN": "", "ADDR": addr, "METRICS_ADDR": metricsAddr})
+			if r := sep.Client(t).Do("GET", "/metrics", nil); r.Status != 404 {
+				t.Fatalf("/metrics on the main listener with METRICS_ADDR: %d", r.Status)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- sep.Srv.ListenAndServe(ctx) }()
+			defer func() {
+				cancel()
+				<-done
+			}()
+			var resp *http.Response
+			var err error
+			for i := 0; i < 50; i++ {
+				if resp, err = http.Get("http://" + metricsAddr + "/metrics"); err == nil {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
+				t.Fatalf("METRICS_ADDR /metrics: %d %.200s", resp.StatusCode, body)
+			}
+			if resp, err := http.Get("http://" + metricsAddr + "/api/auth/me"); err != nil || resp.StatusCode != 404 {
+				t.Fatalf("the metrics listener serves more than /metrics: %v %v", err, resp)
+			} else {
+				resp.Body.Close()
 			}
 		})
 	}

@@ -258,19 +258,31 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	srv.RegisterOnShutdown(s.Hub.Close)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	var msrv *http.Server
+	if s.Cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv = &http.Server{Addr: s.Cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10}
+		go func() { errc <- msrv.ListenAndServe() }()
 	}
-	slog.Info("shutting down")
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		slog.Info("shutting down")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return srv.Close()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	if serr := srv.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
+		_ = srv.Close()
+	} else if err == nil {
+		err = serr
 	}
 	return err
 }

@@ -68,6 +68,9 @@ func init() {
 	}
 }
 
+// MetricsToken is the bearer token instances' /metrics asks for.
+const MetricsToken = "pktest-metrics-token"
+
 // Start runs an instance over shared parts; extra overrides settings. The
 // first instance migrates the database.
 func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
@@ -77,6 +80,7 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 		"CACHE_PREFIX":     "pktest:",
 		"HASH_CONCURRENCY": "4",
 		"SSE_HEARTBEAT":    "15s",
+		"METRICS_TOKEN":    MetricsToken,
 	}
 	if !strings.HasPrefix(sh.DatabaseURL, "postgres") {
 		env["DATABASE_URL"] = ""
