@@ -136,11 +136,11 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 		return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
 	now := time.Now()
-	if now.Sub(se.CreatedAt) > s.cfg.AbsoluteTimeout || now.Sub(se.LastSeenAt) > s.cfg.IdleTimeout {
+	if now.Sub(se.CreatedAt) > s.cfg.AbsoluteTimeout || now.Sub(se.LastSeenAt) > s.idleLimit() {
 		_ = s.sessions.Delete(ctx, se.IDHash)
 		return nil, nil, nil
 	}
-	if now.Sub(se.LastSeenAt) > time.Minute {
+	if now.Sub(se.LastSeenAt) > s.touchEvery() {
 		se.LastSeenAt = now
 		err := s.sessions.Touch(ctx, se, s.sessionTTL(se))
 		if errors.Is(err, ErrNoSession) {
@@ -168,8 +168,20 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 	return p, &se, nil
 }
 
+// touchEvery is how old a session's recorded last-seen time may grow
+// before a request rewrites it (a write at every request would cost one
+// per request). idleLimit allows for it when judging idle expiry: a
+// session ends between IdleTimeout and IdleTimeout+touchEvery after its
+// last request (its true last-seen is at most touchEvery after the
+// recorded one), never earlier.
+func (s *Service) touchEvery() time.Duration { return min(time.Minute, s.cfg.IdleTimeout/20) }
+
+// idleLimit is how long after its recorded last-seen time a session ends.
+func (s *Service) idleLimit() time.Duration { return s.cfg.IdleTimeout + s.touchEvery() }
+
+// sessionTTL is how long the store keeps a session written now.
 func (s *Service) sessionTTL(se Session) time.Duration {
-	ttl := s.cfg.IdleTimeout
+	ttl := s.idleLimit()
 	if left := time.Until(se.CreatedAt.Add(s.cfg.AbsoluteTimeout)); left < ttl {
 		ttl = left
 	}
@@ -301,7 +313,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if err != nil {
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
+	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.idleLimit()))
 	s.cache.Invalidate(ctx, SessionsTag)
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
 	if err := s.db.InTx(ctx, func(tx *db.Tx) error {

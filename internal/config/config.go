@@ -139,7 +139,7 @@ var variables = []variable{
 	{"CACHE_TTL", "10m", "how long a cached response is kept (writes invalidate it at once)", dur(func(c *Config) *time.Duration { return &c.CacheTTL })},
 	{"CACHE_TIMEOUT", "50ms", "time budget of one cache call before the read falls back to the database", dur(func(c *Config) *time.Duration { return &c.CacheTimeout })},
 	{"CACHE_LOCAL_ENTRIES", "20000", "values each instance also keeps in process in front of Redis (still checked against Redis generations on every read)", integer(func(c *Config) *int { return &c.CacheLocalEntries })},
-	{"SESSION_IDLE_TIMEOUT", "2h", "a session ends after this long without a request", dur(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+	{"SESSION_IDLE_TIMEOUT", "2h", "a session ends this long after its last request, never earlier (and at most a twentieth of it, or a minute, later)", dur(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_ABSOLUTE_TIMEOUT", "24h", "a session ends this long after login, active or not", dur(func(c *Config) *time.Duration { return &c.SessionAbsoluteTimeout })},
 	{"LOGIN_ACCOUNT_LIMIT", "10", "failed logins allowed per account per LOGIN_WINDOW (wrong passwords at re-checks such as a password change count apart, with the same limit)", integer(func(c *Config) *int { return &c.LoginAccountLimit })},
 	{"LOGIN_IP_LIMIT", "100", "failed logins allowed per client IP per LOGIN_WINDOW", integer(func(c *Config) *int { return &c.LoginIPLimit })},

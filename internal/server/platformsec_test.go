@@ -291,3 +291,42 @@ func TestMetricsProtected(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 #16: a session ends SESSION_IDLE_TIMEOUT after its last
+// request, never earlier (a last-seen written only now and then must not
+// shorten it) and at most a twentieth of the timeout later.
+func TestIdleExpiryIsExact(t *testing.T) {
+	const idle = 3 * time.Second
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), map[string]string{"SESSION_IDLE_TIMEOUT": idle.String()})
+			in.CreateSuperuser(t, "admin@example.com")
+			c := in.LoggedIn(t, "admin@example.com")
+			me := func() (int, time.Time, time.Time) {
+				sent := time.Now()
+				r := c.Do("GET", "/api/auth/me", nil)
+				return r.Status, sent, time.Now()
+			}
+			// busy for longer than the timeout, a request every 400 ms
+			var sent time.Time
+			for start := time.Now(); time.Since(start) < idle+time.Second; time.Sleep(400 * time.Millisecond) {
+				var st int
+				if st, sent, _ = me(); st != 200 {
+					t.Fatalf("an active session ended after %s: %d", time.Since(start).Round(time.Millisecond), st)
+				}
+			}
+			// early edge: just inside the timeout after the last request
+			time.Sleep(time.Until(sent.Add(idle - 500*time.Millisecond)))
+			st, _, received := me()
+			if st != 200 {
+				t.Fatalf("the session ended %s after its last request (timeout %s)", time.Since(sent).Round(time.Millisecond), idle)
+			}
+			// late edge: past the timeout and its bound after that one
+			time.Sleep(time.Until(received.Add(idle + idle/20 + 300*time.Millisecond)))
+			if st, _, _ := me(); st != 401 {
+				t.Fatalf("the session outlived its idle timeout by more than %s: %d", idle/20+300*time.Millisecond, st)
+			}
+		})
+	}
+}
