@@ -133,6 +133,9 @@ func open(ctx context.Context, cfg config.Config) (*server.Server, error) {
 }
 
 func serve(ctx context.Context, cfg config.Config, _ []string) error {
+	if err := cfg.CheckServe(); err != nil {
+		return err
+	}
 	s, err := open(ctx, cfg)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
@@ -62,5 +63,35 @@ func TestFirstStartPrintsOnlyAGeneratedPassword(t *testing.T) {
 				t.Fatalf("second start: %v %q", err, out.String())
 			}
 		})
+	}
+}
+
+// Issue 12 #13: in production (PostgreSQL or Redis configured) serve
+// refuses to start without PUBLIC_URL, naming it; the embedded default
+// needs no configuration.
+func TestServeRequiresPublicURLInProduction(t *testing.T) {
+	pg := testkit.NewPostgres(t)
+	redis := testkit.StartRedis(t)
+	for name, env := range map[string]map[string]string{
+		"postgres":       {"DATABASE_URL": pg},
+		"sqlite + redis": {"DATA_DIR": t.TempDir(), "REDIS_URL": redis.URL},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env["ADDR"] = "127.0.0.1:1" // never reached
+			cfg, err := config.Load(testkit.Env(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = serve(ctx, cfg, nil)
+			if err == nil || !strings.Contains(err.Error(), "PUBLIC_URL must be set in production") {
+				t.Fatalf("serve without PUBLIC_URL in production: %v", err)
+			}
+		})
+	}
+	cfg, err := config.Load(testkit.Env(map[string]string{"DATA_DIR": t.TempDir()}))
+	if err != nil || cfg.CheckServe() != nil {
+		t.Fatalf("the embedded default without PUBLIC_URL: %v %v", err, cfg.CheckServe())
 	}
 }

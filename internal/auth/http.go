@@ -41,29 +41,44 @@ func sessionCookie(r *http.Request) string {
 	return ""
 }
 
-// sameOrigin reports whether an Origin header names this server (scheme
-// and host) or a trusted origin.
-func sameOrigin(r *http.Request, origin string, trusted map[string]bool) bool {
+// sameOrigin reports whether an Origin header names this server or a
+// trusted origin. This server is self (PUBLIC_URL's origin) when set; only
+// without it (the embedded default) is it the scheme and Host the request
+// came to.
+func sameOrigin(r *http.Request, origin, self string, trusted map[string]bool) bool {
+	if trusted[origin] {
+		return true
+	}
+	if self != "" {
+		return strings.EqualFold(origin, self)
+	}
 	scheme := "http"
 	if reqinfo.From(r.Context()).HTTPS {
 		scheme = "https"
 	}
-	return strings.EqualFold(origin, scheme+"://"+r.Host) || trusted[origin]
+	return strings.EqualFold(origin, scheme+"://"+r.Host)
 }
 
 // Middleware authenticates every /api request from its session cookie and
 // enforces CSRF on unsafe methods to known routes: cross-origin requests
 // are refused whatever they carry (Go's CrossOriginProtection on
 // Sec-Fetch-Site, and an Origin, when sent, must be exactly this server's
-// scheme and host or a trusted origin), and cookie-authenticated ones must
-// echo the session's CSRF token in X-CSRF-Token. known reports whether a
-// route exists, so unknown routes still answer 404.
-func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
+// origin or a trusted one; see sameOrigin), and cookie-authenticated ones
+// must echo the session's CSRF token in X-CSRF-Token. self is PUBLIC_URL's
+// origin ("" when unset). known reports whether a route exists, so unknown
+// routes still answer 404.
+func Middleware(s *Service, self string, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
 	cop := http.NewCrossOriginProtection()
 	trusted := map[string]bool{}
 	for _, o := range trustedOrigins {
 		_ = cop.AddTrustedOrigin(o)
 		trusted[o] = true
+	}
+	if self != "" {
+		// CrossOriginProtection compares Origin with Host when a request
+		// has no Sec-Fetch-Site; behind a proxy that rewrites Host, the
+		// public origin must still pass it (sameOrigin then decides)
+		_ = cop.AddTrustedOrigin(self)
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +89,7 @@ func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) b
 			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && known(r)
 			if unsafe {
 				origin := r.Header.Get("Origin")
-				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, trusted) {
+				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, self, trusted) {
 					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "cross-origin requests are refused"))
 					return
 				}

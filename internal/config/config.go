@@ -84,6 +84,33 @@ type Config struct {
 	MetricsAddr string
 }
 
+// PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
+// one besides TRUSTED_ORIGINS that unsafe requests may come from when
+// set; "" when PUBLIC_URL is unset.
+func (c Config) PublicOrigin() string {
+	u, err := url.Parse(c.PublicURL)
+	if c.PublicURL == "" || err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Host)
+	if u.Scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	} else {
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return strings.ToLower(u.Scheme) + "://" + host
+}
+
+// CheckServe refuses what `serve` must not start with: in production,
+// PUBLIC_URL unset (links and the CSRF origin check would follow the Host
+// header of whoever asked).
+func (c Config) CheckServe() error {
+	if c.Production() && c.PublicURL == "" {
+		return fmt.Errorf("PUBLIC_URL must be set in production (with DATABASE_URL or REDIS_URL): the panel's address as users reach it, e.g. https://admin.example.com; links in emails and the check of where unsafe requests come from use it, never the Host header")
+	}
+	return nil
+}
+
 // Production reports whether this is the production mode (PostgreSQL or
 // Redis configured) rather than the embedded default.
 func (c Config) Production() bool { return c.DatabaseURL != "" || c.RedisURL != "" }
@@ -191,7 +218,7 @@ var variables = []variable{
 		c.AuditRetention = d
 		return nil
 	}},
-	{"PUBLIC_URL", "", "the panel's address as users reach it (https://admin.example.com), for links in invites; empty uses the address each request came to", func(c *Config, v string) error {
+	{"PUBLIC_URL", "", "the panel's address as users reach it (https://admin.example.com): the base of links sent to users and the only origin (besides TRUSTED_ORIGINS) unsafe requests may come from; required in production; empty (embedded default only) uses the scheme and Host each request came with", func(c *Config, v string) error {
 		c.PublicURL = strings.TrimSuffix(v, "/")
 		if v == "" {
 			return nil

@@ -330,3 +330,86 @@ func TestIdleExpiryIsExact(t *testing.T) {
 		})
 	}
 }
+
+// doHost sends a JSON request as c with a forged Host header; headers are
+// name, value pairs.
+func doHost(t *testing.T, c *testkit.Client, method, path, host string, body string, headers ...string) *testkit.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, c.Base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	// the jar picks cookies by Host; send the ones of the real address
+	for _, ck := range c.HTTP.Jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &testkit.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Issue 12 #13: with PUBLIC_URL set, an unsafe request's Origin must be
+// PUBLIC_URL's origin (or a TRUSTED_ORIGINS one), whatever Host says, and
+// links shown or emailed to users point at PUBLIC_URL, never at Host.
+func TestPublicURLDecidesOriginAndLinks(t *testing.T) {
+	const public = "https://admin.example.test"
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), map[string]string{"PUBLIC_URL": public + "/",
+				"TRUSTED_ORIGINS": "https://other.example.test"})
+			in.CreateSuperuser(t, "admin@example.com")
+			c := in.LoggedIn(t, "admin@example.com")
+			orders := func() int {
+				var n int
+				if err := in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			body := `{"customer":{"name":"Sara","email":"s@example.com","phone":"+989121234567"},"items":[{"sku":"A","name":"A","quantity":1,"unit_price":100}],"shipping":0,"currency":"IRR"}`
+			before := orders()
+			for _, tc := range []struct{ host, origin, site string }{
+				{"evil.test", "http://evil.test", ""},               // DNS rebinding: Host and Origin agree, on the attacker's name
+				{"evil.test", "http://evil.test", "same-origin"},    // as a browser on that name would send it
+				{strings.TrimPrefix(in.URL, "http://"), in.URL, ""}, // the address the server listens on is not PUBLIC_URL
+				{"admin.example.test", "http://admin.example.test", ""},
+			} {
+				r := doHost(t, c, "POST", "/api/orders", tc.host, body, "Origin", tc.origin, "Sec-Fetch-Site", tc.site)
+				if r.Status != 403 || r.Code() != "CSRF_FAILED" {
+					t.Fatalf("Host %s Origin %s: %d %s", tc.host, tc.origin, r.Status, r.Body)
+				}
+			}
+			if n := orders(); n != before {
+				t.Fatalf("refused requests created %d orders", n-before)
+			}
+			for _, origin := range []string{public, "https://other.example.test"} {
+				if r := doHost(t, c, "POST", "/api/orders", "internal-name:8080", body, "Origin", origin); r.Status != 201 {
+					t.Fatalf("Origin %s behind a proxy that rewrites Host: %d %s", origin, r.Status, r.Body)
+				}
+			}
+			// a link made through a request with a forged Host
+			r := doHost(t, c, "POST", "/api/users", "evil.test", `{"email":"new@example.com","name":"New","role_ids":[]}`)
+			if r.Status != 201 {
+				t.Fatalf("create user: %d %s", r.Status, r.Body)
+			}
+			var out struct {
+				Invite struct{ URL string } `json:"invite"`
+			}
+			r.JSON(t, &out)
+			if !strings.HasPrefix(out.Invite.URL, public+"/invite?token=") {
+				t.Fatalf("invite link %q does not use PUBLIC_URL", out.Invite.URL)
+			}
+		})
+	}
+}
