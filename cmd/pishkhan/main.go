@@ -38,6 +38,7 @@ var commands = []command{
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
+	{"secrets", "`secrets rotate` re-encrypts every TOTP secret under SECRET_KEY (run it with the previous key in SECRET_KEY_OLD, then drop SECRET_KEY_OLD)", secretsCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
 		if err != nil {
@@ -218,6 +219,23 @@ func worker(ctx context.Context, cfg config.Config, _ []string) error {
 	slog.Info("pishkhan worker running jobs", "workers", cfg.JobWorkers, "version", server.Version)
 	<-ctx.Done()
 	slog.Info("shutting down: letting running jobs finish")
+	return nil
+}
+
+func secretsCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return errors.New("usage: pishkhan secrets rotate")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.RotateSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("re-encrypted %d TOTP secrets under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
 	return nil
 }
 

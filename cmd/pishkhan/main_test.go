@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,7 +91,15 @@ func TestServeRequiresPublicURLInProduction(t *testing.T) {
 			}
 		})
 	}
-	cfg, err := config.Load(testkit.Env(map[string]string{"DATA_DIR": t.TempDir()}))
+	// with PUBLIC_URL, SECRET_KEY is still required
+	cfg, err := config.Load(testkit.Env(map[string]string{"DATABASE_URL": pg, "PUBLIC_URL": "https://admin.example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve(context.Background(), cfg, nil); !errors.Is(err, config.ErrNoSecretKey) {
+		t.Fatalf("serve without SECRET_KEY in production: %v", err)
+	}
+	cfg, err = config.Load(testkit.Env(map[string]string{"DATA_DIR": t.TempDir()}))
 	if err != nil || cfg.CheckServe() != nil {
 		t.Fatalf("the embedded default without PUBLIC_URL: %v %v", err, cfg.CheckServe())
 	}

@@ -48,7 +48,7 @@ type Service struct {
 	mailer   *Mailer                   // nil: invite links are shown to the admin
 	accesses *decodeMemo[cachedAccess] // by user id
 	cursors  httpapi.CursorCodec
-	totpKey  []byte
+	totpKeys TOTPKeys
 	uses     tokenUses
 }
 
@@ -60,10 +60,10 @@ func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, lim
 }
 
 // UseSecrets sets the secrets shared by every instance: the key that signs
-// list cursors and the 32-byte key that encrypts TOTP secrets at rest.
-func (s *Service) UseSecrets(cursorKey, totpKey []byte) {
+// list cursors and the keys that encrypt TOTP secrets at rest.
+func (s *Service) UseSecrets(cursorKey []byte, totp TOTPKeys) {
 	s.cursors = httpapi.CursorCodec{Key: cursorKey}
-	s.totpKey = totpKey
+	s.totpKeys = totp
 }
 
 // Me is the logged-in user as the API shows it.

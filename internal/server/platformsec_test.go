@@ -3,14 +3,26 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/server"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -412,4 +424,247 @@ func TestPublicURLDecidesOriginAndLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// totpLogin logs email in with its TOTP secret at in. The used step is
+// forgotten first: the test logs in more often than every 30 s, and what
+// it checks is that the stored secret opens, not replay protection.
+func totpLogin(t *testing.T, in *testkit.Instance, email, secret string) {
+	t.Helper()
+	if _, err := in.Srv.DB.Reader().Exec(context.Background(), `UPDATE users SET totp_last_step = 0 WHERE email = ?`, email); err != nil {
+		t.Fatal(err)
+	}
+	if r := loginTOTP(t, in, email, testkit.TOTP(secret, time.Now())); r.Status != 200 {
+		t.Fatalf("TOTP login of %s: %d %s", email, r.Status, r.Body)
+	}
+}
+
+// dbContains reports "table.column" of every value in the database that
+// contains one of needles (case-insensitive), looking at every column of
+// every table.
+func dbContains(t *testing.T, in *testkit.Instance, needles ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
+	if in.Env["DATABASE_URL"] == "" {
+		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'`
+	}
+	rows, err := in.Srv.DB.Reader().Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 20 {
+		t.Fatalf("found only %d columns", len(cols))
+	}
+	var found []string
+	for _, c := range cols {
+		for _, n := range needles {
+			var hits int
+			err := in.Srv.DB.Reader().QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE LOWER(CAST(%q AS TEXT)) LIKE ?`, c[0], c[1]),
+				"%"+strings.ToLower(n)+"%").Scan(&hits)
+			if err != nil {
+				t.Fatalf("%s.%s: %v", c[0], c[1], err)
+			}
+			if hits > 0 {
+				found = append(found, c[0]+"."+c[1])
+			}
+		}
+	}
+	return found
+}
+
+// keyNeedles are the ways a 32-byte key could be written down.
+func keyNeedles(key []byte) []string {
+	return []string{hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key)[:40], base64.URLEncoding.EncodeToString(key)[:40]}
+}
+
+// Issue 12 #11: the key that encrypts TOTP secrets is SECRET_KEY, from the
+// environment or, in the embedded default, from a 0600 file generated
+// beside the database on the first start and reused after; it is nowhere
+// in the database.
+func TestSecretKeyOutsideTheDatabase(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			sh := testkit.NewShared(t, m)
+			in := testkit.Start(t, sh, nil)
+			in.CreateUser(t, "tfa@example.com", "orders.view")
+			secret, _ := enrol(t, in.LoggedIn(t, "tfa@example.com"))
+			var key []byte
+			if m.Postgres || m.Redis {
+				key, _ = hex.DecodeString(testkit.SecretKey)
+				if _, err := os.Stat(filepath.Join(in.Env["DATA_DIR"], "secret.key")); in.Env["DATA_DIR"] != "" && err == nil {
+					t.Fatal("production wrote a key file")
+				}
+			} else {
+				path := filepath.Join(in.Env["DATA_DIR"], "secret.key")
+				st, err := os.Stat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Mode().Perm() != 0o600 {
+					t.Fatalf("%s has mode %v, want 0600", path, st.Mode().Perm())
+				}
+				raw, _ := os.ReadFile(path)
+				if key, err = hex.DecodeString(strings.TrimSpace(string(raw))); err != nil || len(key) != 32 {
+					t.Fatalf("%s holds %q", path, raw)
+				}
+			}
+			if found := dbContains(t, in, keyNeedles(key)...); len(found) > 0 {
+				t.Fatalf("SECRET_KEY is in the database: %v", found)
+			}
+			var n int
+			_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM app_secrets WHERE name = 'totp_key'`).Scan(&n)
+			if n != 0 {
+				t.Fatal("a TOTP key is kept in app_secrets")
+			}
+			var stored string
+			_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT totp_secret FROM users WHERE email = 'tfa@example.com'`).Scan(&stored)
+			if stored == "" || strings.Contains(strings.ToUpper(stored), secret) {
+				t.Fatalf("stored TOTP secret %q", stored)
+			}
+			totpLogin(t, in, "tfa@example.com", secret)
+			// a restart (another instance over the same data) keeps the key
+			again := testkit.Start(t, sh, nil)
+			totpLogin(t, again, "tfa@example.com", secret)
+		})
+	}
+}
+
+// legacySeal seals as versions before SECRET_KEY did, under a key kept in
+// app_secrets.
+func legacySeal(t *testing.T, key, secret []byte) string {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcm, _ := cipher.NewGCM(block)
+	nonce := make([]byte, gcm.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, secret, []byte("totp")))
+}
+
+// Issue 12 #11: TOTP secrets sealed by earlier versions under the key kept
+// in the database are re-sealed under SECRET_KEY at start-up, and that key
+// is deleted; the users' authenticator apps keep working.
+func TestLegacyTOTPKeyLeavesTheDatabase(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			sh := testkit.NewShared(t, m)
+			old := testkit.Start(t, sh, nil)
+			id := old.CreateUser(t, "legacy@example.com", "orders.view")
+			legacyKey, raw := make([]byte, 32), make([]byte, 20)
+			_, _ = rand.Read(legacyKey)
+			_, _ = rand.Read(raw)
+			secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
+			ctx := context.Background()
+			if _, err := old.Srv.DB.Reader().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES ('totp_key', ?)`, hex.EncodeToString(legacyKey)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := old.Srv.DB.Reader().Exec(ctx, `UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?`,
+				legacySeal(t, legacyKey, raw), legacySeal(t, legacyKey, raw), id); err != nil {
+				t.Fatal(err)
+			}
+			in := testkit.Start(t, sh, nil)
+			var n int
+			_ = in.Srv.DB.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM app_secrets WHERE name = 'totp_key'`).Scan(&n)
+			if n != 0 {
+				t.Fatal("the legacy TOTP key is still in the database")
+			}
+			if found := dbContains(t, in, keyNeedles(legacyKey)...); len(found) > 0 {
+				t.Fatalf("the legacy key is still in the database: %v", found)
+			}
+			var sealed, pending string
+			_ = in.Srv.DB.Reader().QueryRow(ctx, `SELECT totp_secret, totp_pending FROM users WHERE id = ?`, id).Scan(&sealed, &pending)
+			if !strings.HasPrefix(sealed, "v2:") || !strings.HasPrefix(pending, "v2:") {
+				t.Fatalf("not re-sealed: %q %q", sealed, pending)
+			}
+			totpLogin(t, in, "legacy@example.com", secret)
+		})
+	}
+}
+
+// Issue 12 #11: SECRET_KEY can be rotated: the old key listed in
+// SECRET_KEY_OLD still opens the secrets, `secrets rotate` re-seals them
+// under the new key, after which the old key can go. A key that opens
+// nothing stored is refused at start-up, by name, rather than failing
+// logins one by one.
+func TestSecretKeyRotation(t *testing.T) {
+	keyA, keyB, keyC := strings.Repeat("a1", 32), base64.StdEncoding.EncodeToString([]byte(strings.Repeat("B", 32))), strings.Repeat("c3", 32)
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			sh := testkit.NewShared(t, m)
+			a := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyA})
+			a.CreateUser(t, "tfa@example.com", "orders.view")
+			secret, _ := enrol(t, a.LoggedIn(t, "tfa@example.com"))
+			// start-up refuses a key that opens nothing stored
+			newServer := func(env map[string]string) error {
+				all := map[string]string{}
+				for k, v := range a.Env {
+					all[k] = v
+				}
+				for k, v := range env {
+					all[k] = v
+				}
+				cfg, err := config.Load(testkit.Env(all))
+				if err != nil {
+					return err
+				}
+				s, err := server.New(context.Background(), cfg)
+				if err == nil {
+					s.Close()
+				}
+				return err
+			}
+			err := newServer(map[string]string{"SECRET_KEY": keyB})
+			if !errors.Is(err, auth.ErrUnknownTOTPKey) || !strings.Contains(err.Error(), "SECRET_KEY_OLD") {
+				t.Fatalf("start-up with a new key and without the old: %v", err)
+			}
+			if m.Postgres {
+				if err := newServer(map[string]string{"SECRET_KEY": ""}); !errors.Is(err, config.ErrNoSecretKey) {
+					t.Fatalf("production start-up without SECRET_KEY: %v", err)
+				}
+			}
+			b := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyB, "SECRET_KEY_OLD": keyC + ", " + keyA})
+			totpLogin(t, b, "tfa@example.com", secret)
+			before := storedTOTP(t, b, "tfa@example.com")
+			n, err := b.Srv.RotateSecrets(context.Background())
+			if err != nil || n != 1 {
+				t.Fatalf("rotate: %d %v", n, err)
+			}
+			after := storedTOTP(t, b, "tfa@example.com")
+			if after[:12] == before[:12] {
+				t.Fatalf("rotation kept the key id: %q → %q", before, after)
+			}
+			if n, err := b.Srv.RotateSecrets(context.Background()); err != nil || n != 0 {
+				t.Fatalf("a second rotation: %d %v", n, err)
+			}
+			onlyB := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyB})
+			totpLogin(t, onlyB, "tfa@example.com", secret)
+			err = newServer(map[string]string{"SECRET_KEY": keyA})
+			if !errors.Is(err, auth.ErrUnknownTOTPKey) {
+				t.Fatalf("start-up with the retired key: %v", err)
+			}
+		})
+	}
+}
+
+func storedTOTP(t *testing.T, in *testkit.Instance, email string) string {
+	t.Helper()
+	var v string
+	if err := in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT totp_secret FROM users WHERE email = ?`, email).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

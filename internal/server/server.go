@@ -141,12 +141,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	totpKey, err := s.secret(ctx, "totp_key")
-	if err != nil {
+	if err := s.useTOTPKeys(ctx, key); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.Auth.UseSecrets(key, totpKey)
 	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
