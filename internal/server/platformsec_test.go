@@ -277,7 +277,9 @@ func TestMetricsProtected(t *testing.T) {
 			go func() { done <- sep.Srv.ListenAndServe(ctx) }()
 			defer func() {
 				cancel()
-				<-done
+				if err := <-done; err != nil {
+					t.Errorf("ListenAndServe: %v", err)
+				}
 			}()
 			var resp *http.Response
 			var err error
