@@ -146,6 +146,9 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 	if strings.HasPrefix(cfg.Addr, ":") {
 		url = "http://127.0.0.1" + cfg.Addr
 	}
+	if cfg.PublicURL != "" {
+		url = cfg.PublicURL
+	}
 	if err := firstStart(ctx, s, os.Stdout, url); err != nil {
 		return err
 	}

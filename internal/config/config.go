@@ -208,7 +208,7 @@ var variables = []variable{
 		}
 		return nil
 	}},
-	{"TRUSTED_ORIGINS", "", "comma-separated extra origins allowed to send unsafe requests (e.g. https://admin.example.com)", func(c *Config, v string) error {
+	{"TRUSTED_ORIGINS", "", "comma-separated origins allowed to send unsafe requests besides PUBLIC_URL's (e.g. https://admin2.example.com)", func(c *Config, v string) error {
 		c.TrustedOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {
