@@ -101,7 +101,7 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 	// the window moves with time; a minute's granularity keeps keys shared
 	window := now.Truncate(time.Minute)
 	where += ` AND s.created_at > ? AND s.last_seen_at > ?`
-	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.cfg.IdleTimeout))
+	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.idleLimit()))
 	binding := fmt.Sprintf("sessions|%s|%v", where, args)
 	var after int64
 	if pr.CursorMode && pr.Cursor != "" {

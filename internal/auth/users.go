@@ -26,8 +26,10 @@ const (
 )
 
 // AuthzResource is the event resource of every change to users, roles or
-// permissions: every logged-in client hears of it and refetches who it is,
-// so an open screen loses what its user may no longer do.
+// permissions: clients hear of it and refetch who they are, so an open
+// screen loses what its user may no longer do. An event naming a user (ID)
+// reaches that user and those who may view or manage users or roles; one
+// with ID 0 (a role changed) reaches every logged-in user.
 const AuthzResource = "authz"
 
 // InviteLifetime is how long a set-password link works.

@@ -141,12 +141,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	totpKey, err := s.secret(ctx, "totp_key")
-	if err != nil {
+	if err := s.useTOTPKeys(ctx, key); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.Auth.UseSecrets(key, totpKey)
 	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
@@ -168,6 +166,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView}, cfg.SSEHeartbeat, 64)
+	s.Hub.Personal(auth.AuthzResource, auth.PermViewUsers, auth.PermManageUsers, auth.PermManageRoles)
 	s.routes()
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -221,25 +220,28 @@ func (s *Server) Close() {
 	_ = s.DB.Close()
 }
 
-// EnsureFirstAdmin creates the first superuser on an empty database and
-// returns the password to show (generated unless ADMIN_PASSWORD is set).
-func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, password string, created bool, err error) {
+// EnsureFirstAdmin creates the first superuser on an empty database. The
+// password is ADMIN_PASSWORD, or generated when that is empty; generated
+// is that generated password (to show once), empty when the operator
+// supplied one, which is never echoed.
+func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string, created bool, err error) {
 	has, err := s.Auth.HasUsers(ctx)
 	if err != nil || has {
 		return "", "", false, err
 	}
-	password = s.Cfg.AdminPassword
+	password := s.Cfg.AdminPassword
 	if password == "" {
 		b := make([]byte, 12)
 		if _, err := rand.Read(b); err != nil {
 			return "", "", false, err
 		}
 		password = hex.EncodeToString(b)
+		generated = password
 	}
 	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
 		return "", "", false, err
 	}
-	return s.Cfg.AdminEmail, password, true, nil
+	return s.Cfg.AdminEmail, generated, true, nil
 }
 
 // ListenAndServe serves until ctx ends, then drains for up to 10 s.
@@ -254,19 +256,31 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	srv.RegisterOnShutdown(s.Hub.Close)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	var msrv *http.Server
+	if s.Cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv = &http.Server{Addr: s.Cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10}
+		go func() { errc <- msrv.ListenAndServe() }()
 	}
-	slog.Info("shutting down")
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		slog.Info("shutting down")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return srv.Close()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	if serr := srv.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
+		_ = srv.Close()
+	} else if err == nil {
+		err = serr
 	}
 	return err
 }

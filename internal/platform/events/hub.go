@@ -19,7 +19,10 @@ type Hub struct {
 	clients map[*client]struct{}
 	// viewPerm maps a resource to the permission needed to hear of it
 	// ("" for every logged-in user).
-	viewPerm  map[string]authz.Permission
+	viewPerm map[string]authz.Permission
+	// personal maps a resource whose events name a user (by ID; 0 names
+	// none) to the permissions that also hear of other users' events.
+	personal  map[string][]authz.Permission
 	heartbeat time.Duration
 	buffer    int
 	closing   chan struct{}
@@ -37,8 +40,16 @@ type client struct {
 
 // NewHub returns a hub; viewPerm lists each resource's view permission.
 func NewHub(viewPerm map[string]authz.Permission, heartbeat time.Duration, buffer int) *Hub {
-	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, heartbeat: heartbeat, buffer: buffer,
-		closing: make(chan struct{})}
+	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, personal: map[string][]authz.Permission{},
+		heartbeat: heartbeat, buffer: buffer, closing: make(chan struct{})}
+}
+
+// Personal makes resource's events that name a user (a nonzero ID is a
+// user id) reach only that user and holders of one of others, besides the
+// resource's view permission; events with ID 0 reach everyone who may view
+// the resource. Call it before Run.
+func (h *Hub) Personal(resource string, others ...authz.Permission) {
+	h.personal[resource] = others
 }
 
 // Close ends every stream (at shutdown); clients reconnect elsewhere.
@@ -49,23 +60,34 @@ func (h *Hub) Run(ctx context.Context, bus Bus) error {
 	return bus.Subscribe(ctx, h.Dispatch)
 }
 
-// allowed reports whether p may hear of a resource whose view permission
-// is perm ("" for every logged-in user).
-func allowed(p *authz.Principal, perm authz.Permission) bool {
-	return perm == "" || p.Can(perm)
+// allowed reports whether p may hear of e.
+func (h *Hub) allowed(p *authz.Principal, e Event) bool {
+	perm, known := h.viewPerm[e.Resource]
+	if !known || perm != "" && !p.Can(perm) {
+		return false
+	}
+	others, personal := h.personal[e.Resource]
+	if !personal || e.ID == 0 || e.ID == p.UserID {
+		return true
+	}
+	for _, o := range others {
+		if p.Can(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // Dispatch delivers e to every client allowed to view its resource. A
 // client whose buffer is full is disconnected rather than slowing others.
 func (h *Hub) Dispatch(e Event) {
-	perm, known := h.viewPerm[e.Resource]
-	if !known {
+	if _, known := h.viewPerm[e.Resource]; !known {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
-		if !allowed(c.p, perm) {
+		if !h.allowed(c.p, e) {
 			continue
 		}
 		select {
@@ -142,7 +164,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 			if p = h.recheck(r.Context(), c, check); p == nil {
 				return
 			}
-			if !allowed(p, h.viewPerm[e.Resource]) {
+			if !h.allowed(p, e) {
 				continue
 			}
 			data, _ := json.Marshal(e)
