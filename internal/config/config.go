@@ -77,6 +77,13 @@ type Config struct {
 	MediaMaxSize int64
 	// MediaAllowedTypes are the content types accepted (nil: the default list).
 	MediaAllowedTypes []string
+	// MediaTransferMinRate (bytes per second) and MediaTransferGrace size
+	// the deadlines of local-disk uploads and downloads.
+	MediaTransferMinRate int64
+	MediaTransferGrace   time.Duration
+	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
+	// may hold at once in the process (and so for any one image).
+	MediaDecodeBudget int64
 }
 
 type variable struct {
@@ -248,6 +255,23 @@ var variables = []variable{
 			return fmt.Errorf("must be a number of bytes from 1 to 5368709120")
 		}
 		c.MediaMaxSize = n
+		return nil
+	}},
+	{"MEDIA_TRANSFER_MIN_RATE", "65536", "slowest accepted rate of a local-disk upload or download, in bytes per second: a transfer of N bytes may take MEDIA_TRANSFER_GRACE + N / this, whatever REQUEST_TIMEOUT says", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("must be a positive number of bytes per second")
+		}
+		c.MediaTransferMinRate = n
+		return nil
+	}},
+	{"MEDIA_TRANSFER_GRACE", "30s", "time every local-disk transfer gets on top of its size at MEDIA_TRANSFER_MIN_RATE", dur(func(c *Config) *time.Duration { return &c.MediaTransferGrace })},
+	{"MEDIA_DECODE_BUDGET", "268435456", "bytes of decoded pixels (width × height × bytes per pixel, from the header) all image processing in the process may hold at once (256 MiB); an image needing more is rejected (too_much_memory), one that fits waits its turn", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1<<20 {
+			return fmt.Errorf("must be a number of bytes, at least 1048576")
+		}
+		c.MediaDecodeBudget = n
 		return nil
 	}},
 	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML and SVG are never accepted", func(c *Config, v string) error {

@@ -43,7 +43,11 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		if dir == "" {
 			dir = filepath.Join(cfg.DataDir, "media")
 		}
-		s.Storage = &storage.Local{Dir: dir, BaseURL: StoragePath, Key: key}
+		local := &storage.Local{Dir: dir, BaseURL: StoragePath, Key: key,
+			Transfer: storage.Transfer{MinRate: cfg.MediaTransferMinRate, Base: cfg.MediaTransferGrace}}
+		// a signed upload is refused once its item left pending
+		local.Expect = func(ctx context.Context, key string) (bool, error) { return s.Media.UploadExpected(ctx, key) }
+		s.Storage = local
 	}
 	var scanner media.Scanner
 	if cfg.ClamAVAddr != "" {
