@@ -101,3 +101,35 @@ func TestMediaUploadSignatureSingleUse(t *testing.T) {
 		})
 	}
 }
+
+// TestMediaRejectionReasons: every rejection carries a stable reason_code
+// (which the web app translates) beside the English reason, in the item,
+// the list and the audit log; ready items carry none.
+func TestMediaRejectionReasons(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms"})
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	png := tinyPNG(t)
+	damaged := append(append([]byte{}, png[:40]...), bytes.Repeat([]byte{0x5a}, 200)...)
+	for _, tc := range []struct {
+		name, declared string
+		body           []byte
+		code           string
+	}{
+		{"page.jpg", "image/jpeg", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"), "type_not_allowed"},
+		{"photo.jpg", "image/jpeg", png, "type_mismatch"},
+		{"broken.png", "image/png", damaged, "damaged"},
+		{"ok.png", "image/png", png, ""},
+	} {
+		m := upload(t, in, c, tc.name, tc.declared, tc.body)
+		if m.ReasonCode != tc.code || (tc.code == "") != (m.Status == "ready") || (tc.code != "" && m.Reason == "") {
+			t.Fatalf("%s: %+v, want reason_code %q", tc.name, m, tc.code)
+		}
+	}
+	var list struct{ Items []mediaItem }
+	c.Do("GET", "/api/media?status=rejected", nil).JSON(t, &list)
+	if len(list.Items) != 3 || list.Items[0].ReasonCode != "damaged" {
+		t.Fatalf("the list: %+v", list.Items)
+	}
+}

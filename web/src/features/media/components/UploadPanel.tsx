@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/Card";
 import { useDeleteMedia, useMedia, type Media } from "../api";
 import { humanSize } from "../format";
 import { uploadQueue, useUploadQueue } from "../queue";
+import { reasonKey } from "../reasons";
 import { isActive, percentOf, type UploadError, type UploadItem } from "../upload";
 import { MediaBadges } from "./MediaStatusBadge";
 import { Thumb } from "./Thumb";
@@ -33,13 +34,14 @@ export function uploadErrorLines(e: UploadError, t: T): { text: string; detail?:
 function LiveStatus({ m }: { m: Media | undefined }) {
   const { t } = useI18n();
   if (!m) return <span className="text-xs text-slate-500 dark:text-slate-400">{t("media.upload.processing")}</span>;
+  const reason = reasonKey(m);
   return (
     <span className="flex min-w-0 flex-wrap items-center gap-2" data-testid="upload-status" data-status={m.status}>
       {m.status === "ready" && m.kind === "image" && (
         <span className="size-8 shrink-0 overflow-hidden rounded border border-slate-200 dark:border-slate-700"><Thumb m={m} /></span>
       )}
       <MediaBadges status={m.status} scan={m.scan} />
-      {m.reason && <span className="text-xs text-rose-700 dark:text-rose-300" data-testid="upload-reason" dir="auto">{m.reason}</span>}
+      {reason && <span className="text-xs text-rose-700 dark:text-rose-300" data-testid="upload-reason" data-reason={m.reason_code}>{t(reason)}</span>}
       <Link prefetch={false} href={`/media/detail?id=${m.id}`} className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">{t("media.open")}</Link>
     </span>
   );
