@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -201,7 +202,7 @@ func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res 
 		}
 	}()
 	var openErr error
-	sizes, err := s.thumbnailer().Thumbnails(source, s.cfg.ThumbnailSides, func(side int) io.Writer {
+	sizes, err := s.thumbnailer().ThumbnailsContext(ctx, source, s.cfg.ThumbnailSides, func(side int) io.Writer {
 		f, err := os.CreateTemp("", "pishkhan-thumb-*")
 		if err != nil {
 			openErr = err
@@ -252,6 +253,8 @@ func imageError(err error) error {
 		return err
 	case errors.Is(err, mediaproc.ErrTooLarge):
 		return mediaError{ReasonTooManyPixels, "the image has too many pixels to process"}
+	case errors.Is(err, mediaproc.ErrOverBudget):
+		return mediaError{ReasonTooMuchMemory, strings.TrimPrefix(err.Error(), "mediaproc: ")}
 	case errors.Is(err, mediaproc.ErrNotImage):
 		return mediaError{ReasonUndecodable, "the image could not be read"}
 	}

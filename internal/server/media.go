@@ -61,6 +61,8 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		MaxSize: cfg.MediaMaxSize, Allowed: allowed, UploadTTL: 10 * time.Minute, DownloadTTL: 15 * time.Minute,
 		PublicBaseURL: cfg.MediaPublicBaseURL, RequireScan: cfg.MediaRequireScan, ThumbnailSides: []int{256, 1024},
 		ItemTTL: 24 * time.Hour, ListTTL: cfg.CacheTTL,
+		// one decode budget for every worker of this process
+		Thumbnailer: mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(cfg.MediaDecodeBudget)},
 	}, cursorKey)
 	return nil
 }

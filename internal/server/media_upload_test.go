@@ -2,9 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"strings"
 	"testing"
 
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
@@ -131,5 +135,52 @@ func TestMediaRejectionReasons(t *testing.T) {
 	c.Do("GET", "/api/media?status=rejected", nil).JSON(t, &list)
 	if len(list.Items) != 3 || list.Items[0].ReasonCode != "damaged" {
 		t.Fatalf("the list: %+v", list.Items)
+	}
+}
+
+// png16 is a w×h 16-bit RGBA PNG of one colour, small on disk and
+// w × h × 8 bytes decoded.
+func png16(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr, uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 16, 6
+	chunk("IHDR", ihdr)
+	var idat bytes.Buffer
+	z, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	row := bytes.Repeat([]byte{0x40}, 1+8*w)
+	row[0] = 0
+	for range h {
+		_, _ = z.Write(row)
+	}
+	_ = z.Close()
+	chunk("IDAT", idat.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// TestMediaDecodeBudget: a 16-bit 7000×7000 PNG (about 500 KB, 392 MB
+// decoded) is rejected from its header as too_much_memory under the
+// default 256 MiB MEDIA_DECODE_BUDGET; a small 16-bit one is processed.
+func TestMediaDecodeBudget(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms"})
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	m := upload(t, in, c, "deep.png", "image/png", png16(t, 7000, 7000))
+	if m.Status != "rejected" || m.ReasonCode != "too_much_memory" || !strings.Contains(m.Reason, "MiB") || m.URL != nil {
+		t.Fatalf("a 16-bit 7000×7000 PNG: %+v", m)
+	}
+	if ok := upload(t, in, c, "small.png", "image/png", png16(t, 300, 200)); ok.Status != "ready" || ok.Width != 300 || len(ok.Thumbnails) != 2 {
+		t.Fatalf("a small 16-bit PNG: %+v", ok)
 	}
 }
