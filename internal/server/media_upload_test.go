@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"image"
+	"image/color/palette"
+	"image/gif"
 	"strings"
 	"testing"
 
@@ -182,5 +185,34 @@ func TestMediaDecodeBudget(t *testing.T) {
 	}
 	if ok := upload(t, in, c, "small.png", "image/png", png16(t, 300, 200)); ok.Status != "ready" || ok.Width != 300 || len(ok.Thumbnails) != 2 {
 		t.Fatalf("a small 16-bit PNG: %+v", ok)
+	}
+}
+
+// TestMediaGIFStripped: a GIF is served without its comment and XMP
+// extensions, still a GIF of the same size, with thumbnails.
+func TestMediaGIFStripped(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms"})
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	var enc bytes.Buffer
+	if err := gif.Encode(&enc, image.NewPaletted(image.Rect(0, 0, 60, 40), palette.Plan9), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := enc.Bytes()
+	ext := []byte{0x21, 0xfe, 24}
+	ext = append(append(ext, "GIF-SECRET home address!"...), 0)
+	ext = append(append(append(ext, 0x21, 0xff, 11), "XMP DataXMP"...), 4, 'G', 'P', 'S', '!', 0)
+	file := append(append(append([]byte{}, b[:len(b)-1]...), ext...), 0x3b)
+	m := upload(t, in, c, "anim.gif", "image/gif", file)
+	if m.Status != "ready" || m.URL == nil || m.Width != 60 || len(m.Thumbnails) != 2 {
+		t.Fatalf("a GIF: %+v", m)
+	}
+	_, served, h := fetch(t, in, *m.URL)
+	if bytes.Contains(served, []byte("GIF-SECRET")) || bytes.Contains(served, []byte("XMP DataXMP")) || h.Get("Content-Type") != "image/gif" {
+		t.Fatalf("the served GIF still carries its metadata (%s)", h.Get("Content-Type"))
+	}
+	if cfg, err := gif.DecodeConfig(bytes.NewReader(served)); err != nil || cfg.Width != 60 {
+		t.Fatalf("the served GIF: %+v %v", cfg, err)
 	}
 }
