@@ -274,12 +274,15 @@ var variables = []variable{
 		c.MediaDecodeBudget = n
 		return nil
 	}},
-	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML and SVG are never accepted", func(c *Config, v string) error {
+	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML, SVG, HEIC/HEIF and AVIF are never accepted", func(c *Config, v string) error {
 		c.MediaAllowedTypes = nil
 		for _, t := range strings.Split(v, ",") {
 			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
 				if t == "text/html" || t == "image/svg+xml" || !strings.Contains(t, "/") {
 					return fmt.Errorf("%q cannot be allowed", t)
+				}
+				if strings.HasPrefix(t, "image/heic") || strings.HasPrefix(t, "image/heif") || strings.HasPrefix(t, "image/avif") {
+					return fmt.Errorf("%q cannot be allowed: its metadata cannot be removed nor a preview made (convert to JPEG, PNG or WebP)", t)
 				}
 				c.MediaAllowedTypes = append(c.MediaAllowedTypes, t)
 			}

@@ -154,6 +154,9 @@ func (in *UploadInput) Validate(maxSize int64, allowed []string) error {
 	switch {
 	case ct == "":
 		fe.Add("content_type", "is required")
+	case NoPreviewImage(ct):
+		fe.Add("content_type", "HEIC, HEIF and AVIF images are not accepted: their metadata (GPS) cannot be removed "+
+			"nor a preview made; convert them to JPEG, PNG or WebP")
 	case !slices.Contains(allowed, ct):
 		fe.Add("content_type", "is not allowed; allowed: "+strings.Join(allowed, ", "))
 	}
@@ -163,7 +166,31 @@ func (in *UploadInput) Validate(maxSize int64, allowed []string) error {
 	case in.Size > maxSize:
 		fe.Add("size", "must be at most "+humanBytes(maxSize))
 	}
-	return fe.Err()
+	if err := fe.Err(); err != nil {
+		if NoPreviewImage(ct) {
+			e, _ := apperr.As(err)
+			return e.WithDetail("field_reasons", map[string]string{"content_type": ReasonImageNotSupported})
+		}
+		return err
+	}
+	return nil
+}
+
+// ReasonImageNotSupported is the field reason of an upload of a HEIC,
+// HEIF or AVIF image.
+const ReasonImageNotSupported = "image_type_not_supported"
+
+// NoPreviewImage says whether ct is an image type Pishkhan refuses: HEIC,
+// HEIF and AVIF cannot be decoded without cgo, so neither previewed nor
+// stripped of their EXIF (GPS) safely; the browser converts them or the
+// user does. Their bytes are refused too, whatever type was declared
+// (they are not in any allowed list: config refuses them).
+func NoPreviewImage(ct string) bool {
+	switch ct {
+	case "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif", "image/avif-sequence":
+		return true
+	}
+	return false
 }
 
 // PatchInput is the body of PATCH /api/media/{id}: the fields to change.

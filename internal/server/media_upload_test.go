@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -214,5 +215,38 @@ func TestMediaGIFStripped(t *testing.T) {
 	}
 	if cfg, err := gif.DecodeConfig(bytes.NewReader(served)); err != nil || cfg.Width != 60 {
 		t.Fatalf("the served GIF: %+v %v", cfg, err)
+	}
+}
+
+// TestMediaHEICAndAVIFRefused: HEIC, HEIF and AVIF are refused, clearly:
+// their metadata cannot be stripped nor a preview made without cgo. An
+// upload declaring one gets 422 with a field reason; their bytes declared
+// as something else are rejected as type_not_allowed; and an operator
+// cannot allow them.
+func TestMediaHEICAndAVIFRefused(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms"})
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	for _, ct := range []string{"image/heic", "image/heif", "image/avif"} {
+		r := c.Do("POST", "/api/media/upload", map[string]any{"filename": "IMG_0001.heic", "content_type": ct, "size": 1000})
+		e := wantError(t, r, 422, "VALIDATION_FAILED")
+		details, _ := e["details"].(map[string]any)
+		reasons, _ := details["field_reasons"].(map[string]any)
+		if reasons["content_type"] != "image_type_not_supported" {
+			t.Fatalf("%s: %s", ct, r.Body)
+		}
+	}
+	for name, brand := range map[string]string{"heic": "heic", "avif": "avif"} {
+		body := append([]byte("\x00\x00\x00\x18ftyp"+brand+"\x00\x00\x00\x00mif1"+brand), bytes.Repeat([]byte{0}, 200)...)
+		m := upload(t, in, c, name+".jpg", "image/jpeg", body)
+		if m.Status != "rejected" || m.ReasonCode != "type_not_allowed" || m.URL != nil {
+			t.Fatalf("%s bytes declared as JPEG: %+v", name, m)
+		}
+	}
+	for _, v := range []string{"image/heic", "image/jpeg,image/avif"} {
+		if _, err := config.Load(testkit.Env(map[string]string{"MEDIA_ALLOWED_TYPES": v})); err == nil {
+			t.Fatalf("MEDIA_ALLOWED_TYPES=%s was accepted", v)
+		}
 	}
 }
