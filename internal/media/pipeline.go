@@ -88,20 +88,31 @@ func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) err
 		return nil
 	}
 	declared := m.ContentType // the sniffed type is not known yet
-	obj, err := s.store.Stat(ctx, m.source())
+	src := m.source()
+	obj, err := s.store.Stat(ctx, src)
+	if errors.Is(err, storage.ErrNotFound) && src != m.key {
+		// run again after a run that finished (its staging object is
+		// gone): redo it from what that run accepted, which only the
+		// pipeline writes
+		src = m.key
+		obj, err = s.store.Stat(ctx, src)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return s.finish(ctx, m, outcome{Status: Failed, Scan: "pending", Code: ReasonNotArrived, Reason: "the file never arrived in storage"})
 	}
 	if err != nil {
 		return err
 	}
-	if obj.Size != m.Size {
+	size := m.Size
+	if src != m.source() {
+		size = obj.Size // stripped: its size was checked the first time
+	} else if obj.Size != m.Size {
 		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "pending", Code: ReasonSizeMismatch,
 			Reason: fmt.Sprintf("storage holds %d bytes, the upload declared %d", obj.Size, m.Size)})
 	}
 
 	// one local copy (on disk, not in memory) serves every step
-	orig, err := s.fetch(ctx, m.source(), m.Size)
+	orig, err := s.fetch(ctx, src, size)
 	if err != nil {
 		return err
 	}
@@ -151,14 +162,14 @@ func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) err
 			return err
 		}
 	}
-	size, err := accepted.Seek(0, io.SeekEnd)
+	length, err := accepted.Seek(0, io.SeekEnd)
 	if err != nil {
 		return err
 	}
 	if _, err := accepted.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := s.store.Put(ctx, m.key, accepted, size, res.ContentType); err != nil {
+	if err := s.store.Put(ctx, m.key, accepted, length, res.ContentType); err != nil {
 		return err
 	}
 	return s.finish(ctx, m, res)
@@ -317,6 +328,17 @@ func (s *Service) finish(ctx context.Context, m Media, o outcome) error {
 				"reason_code": {To: o.Code}}})
 	})
 	if errors.Is(err, errNoRow) {
+		// deleted while it ran: its delete job may have run before this
+		// run wrote the object and thumbnails
+		keys := append([]string{m.key}, o.Thumbs...)
+		for i, t := range o.Thumbs {
+			keys[i+1] = thumbKey(m.key, t)
+		}
+		for _, k := range keys {
+			if err := s.store.Delete(ctx, k); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	if err != nil {

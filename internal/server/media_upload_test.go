@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -215,6 +216,36 @@ func TestMediaGIFStripped(t *testing.T) {
 	}
 	if cfg, err := gif.DecodeConfig(bytes.NewReader(served)); err != nil || cfg.Width != 60 {
 		t.Fatalf("the served GIF: %+v %v", cfg, err)
+	}
+
+	// the pipeline run again after it finished (its staging object gone)
+	// redoes it from the stripped copy, smaller than the declared size
+	ctx := context.Background()
+	waitFor(t, func() bool {
+		_, err := in.Srv.Storage.Stat(ctx, "staging/"+mediaKey(t, in, m.ID))
+		return errors.Is(err, storage.ErrNotFound)
+	})
+	if _, err := in.Srv.DB.Reader().Exec(ctx, `UPDATE media SET status = 'scanning' WHERE id = ?`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	q, err := in.Srv.InsertOnlyQueue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Client.Insert(ctx, media.ProcessArgs{MediaID: m.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var again mediaItem
+	waitFor(t, func() bool {
+		in.Srv.Cache.Invalidate(ctx, "media:item:"+fmt.Sprint(m.ID)) // the test wrote behind the service's back
+		c.Do("GET", fmt.Sprintf("/api/media/%d", m.ID), nil).JSON(t, &again)
+		return again.Status != "scanning"
+	})
+	if again.Status != "ready" || again.URL == nil {
+		t.Fatalf("after a second run: %+v", again)
+	}
+	if _, b, _ := fetch(t, in, *again.URL); !bytes.Equal(b, served) {
+		t.Fatal("a second run changed the served GIF")
 	}
 }
 
