@@ -158,6 +158,10 @@ describe("the signed upload request", () => {
       { text: "The file is too large.", detail: "must be at most 128 MiB" },
     ]);
     expect(uploadErrorLines({ code: "NETWORK", message: "", fields: {}, status: 0 }, t)).toEqual([{ text: "The connection failed; try again." }]);
+    // a refusal the app knows by its field reason is told in its own words
+    const heic = uploadErrorLines({ code: "VALIDATION_FAILED", message: "invalid", status: 422,
+      fields: { content_type: "HEIC, HEIF and AVIF images are not accepted (server English)" }, fieldReasons: { content_type: "image_type_not_supported" } }, t);
+    expect(heic).toEqual([{ text: en["media.err.content_type"], detail: en["media.err.imageTypeNotSupported"] }]);
   });
 });
 

@@ -122,6 +122,7 @@ export const en = {
   "media.upload.clear": "Clear finished",
   "media.upload.progressOf": "Upload progress of {name}",
   "media.err.content_type": "This type of file is not accepted.",
+  "media.err.imageTypeNotSupported": "HEIC, HEIF and AVIF images are not accepted: no preview can be made of them and their metadata (such as the location) cannot be removed. Convert the image to JPEG, PNG or WebP.",
   "media.err.size": "The file is too large.",
   "media.err.filename": "The file name is not accepted.",
   "media.err.network": "The connection failed; try again.",

@@ -120,6 +120,7 @@ export const fa = {
   "media.upload.clear": "پاک کردن تمام‌شده‌ها",
   "media.upload.progressOf": "پیشرفت بارگذاری {name}",
   "media.err.content_type": "این نوع پرونده پذیرفته نمی‌شود.",
+  "media.err.imageTypeNotSupported": "تصاویر HEIC، HEIF و AVIF پذیرفته نمی‌شوند: نه پیش‌نمایشی از آن‌ها ساخته می‌شود و نه اطلاعات همراهشان (مانند مکان) پاک می‌شود. آن را به JPEG، PNG یا WebP تبدیل کنید.",
   "media.err.size": "حجم پرونده بیش از حد مجاز است.",
   "media.err.filename": "نام پرونده پذیرفته نیست.",
   "media.err.network": "ارتباط قطع شد؛ دوباره تلاش کنید.",

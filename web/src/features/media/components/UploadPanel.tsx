@@ -19,10 +19,21 @@ type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const fieldNames: Record<string, MessageKey> = { content_type: "media.err.content_type", size: "media.err.size", filename: "media.err.filename" };
 
-/** What went wrong with one file, in words (the server's own detail follows, as it wrote it). */
+/** Field reasons this app explains in its own words. */
+const fieldReasonTexts: Record<string, MessageKey> = { image_type_not_supported: "media.err.imageTypeNotSupported" };
+
+/**
+ * What went wrong with one file, in words: the server's own detail
+ * follows, as it wrote it, unless its field reason is one this app explains.
+ */
 export function uploadErrorLines(e: UploadError, t: T): { text: string; detail?: string }[] {
   const fields = Object.entries(e.fields);
-  if (e.code === "VALIDATION_FAILED" && fields.length) return fields.map(([f, why]) => ({ text: fieldNames[f] ? t(fieldNames[f]) : f, detail: why }));
+  if (e.code === "VALIDATION_FAILED" && fields.length) {
+    return fields.map(([f, why]) => {
+      const known = fieldReasonTexts[e.fieldReasons?.[f] ?? ""];
+      return { text: fieldNames[f] ? t(fieldNames[f]) : f, detail: known ? t(known) : why };
+    });
+  }
   if (e.code === "NETWORK") return [{ text: t("media.err.network") }];
   if (e.code === "PERMISSION_DENIED") return [{ text: t("error.forbidden") }];
   if (e.code === "PAYLOAD_TOO_LARGE") return [{ text: t("media.err.size") }];
