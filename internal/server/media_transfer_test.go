@@ -143,13 +143,15 @@ func TestStorageTransferDeadlines(t *testing.T) {
 			}()
 			start := time.Now()
 			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
 			if err != nil {
 				stop()
 				t.Fatalf("%s signature: no answer after %v: %v", name, time.Since(start), err)
 			}
 			_, err = io.Copy(io.Discard, resp.Body)
-			rest, _ := io.ReadAll(conn) // the server closes the connection
+			_ = resp.Body.Close()
+			rest, _ := io.ReadAll(br) // the server closes the connection
 			stop()
 			if resp.StatusCode != 403 || err != nil || len(rest) != 0 || time.Since(start) > 2*time.Second {
 				t.Fatalf("%s signature: %d after %v (%v, %q)", name, resp.StatusCode, time.Since(start), err, rest)

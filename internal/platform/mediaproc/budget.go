@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultBudget is the decode memory, in bytes, of the process-wide
-// Budget Thumbnailers share when given none: 256 MiB.
+// Budget every Thumbnailer shares when given none: 256 MiB.
 const DefaultBudget = 256 << 20
 
 // Budget bounds the memory image decoding holds at once, across every

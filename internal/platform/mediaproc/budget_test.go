@@ -92,9 +92,9 @@ func (b *blocking) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestDecodeBudgetShared: Thumbnailers sharing a budget decode one after
-// the other when both do not fit; the second waits (until its context
-// ends) rather than failing.
+// TestDecodeBudgetShared: decodes sharing a budget run one after the
+// other when both do not fit; the second waits (until its context ends)
+// rather than failing.
 func TestDecodeBudgetShared(t *testing.T) {
 	var img bytes.Buffer
 	if err := png.Encode(&img, image.NewNRGBA(image.Rect(0, 0, 500, 500))); err != nil { // 1 MB decoded

@@ -55,7 +55,7 @@ type Thumbnailer struct {
 	MaxPixels int64
 	// Quality is the JPEG quality, 1 to 100. 0 means DefaultQuality.
 	Quality int
-	// Budget is the decode memory shared with other Thumbnailers; nil
+	// Budget is the decode memory shared with every other Thumbnailer; nil
 	// means the process-wide one of DefaultBudget bytes.
 	Budget *Budget
 }
