@@ -268,8 +268,8 @@ var variables = []variable{
 	{"MEDIA_TRANSFER_GRACE", "30s", "time every local-disk transfer gets on top of its size at MEDIA_TRANSFER_MIN_RATE", dur(func(c *Config) *time.Duration { return &c.MediaTransferGrace })},
 	{"MEDIA_DECODE_BUDGET", "268435456", "bytes of decoded pixels (width × height × bytes per pixel, from the header) all image processing in the process may hold at once (256 MiB); an image needing more is rejected (too_much_memory), one that fits waits its turn", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1<<20 {
-			return fmt.Errorf("must be a number of bytes, at least 1048576")
+		if err != nil || n < 64<<20 {
+			return fmt.Errorf("must be a number of bytes, at least 67108864 (64 MiB)")
 		}
 		c.MediaDecodeBudget = n
 		return nil

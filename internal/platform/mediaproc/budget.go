@@ -77,14 +77,15 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 	return bpp * px
 }
 
-// thumbBytes is what resampling to the largest side holds: the float
-// rows and the thumbnail, twice (the oriented copy).
+// thumbBytes is what making the largest thumbnail holds: its RGBA
+// pixels, the oriented and un-premultiplied copies and the encoder's
+// buffers, 4 bytes a pixel each.
 func thumbBytes(sides []int) int64 {
 	m := int64(0)
 	for _, s := range sides {
 		m = max(m, int64(s))
 	}
-	return 2 * 16 * m * m
+	return 16 * m * m
 }
 
 // jpegSamples reads a JPEG header's frame: the samples a pixel decodes to
