@@ -91,6 +91,13 @@ type Config struct {
 	// MetricsAddr, when set, is a listener of its own serving only
 	// /metrics; the main listener then answers 404 there.
 	MetricsAddr string
+	// MediaTransferMinRate (bytes per second) and MediaTransferGrace size
+	// the deadlines of local-disk uploads and downloads.
+	MediaTransferMinRate int64
+	MediaTransferGrace   time.Duration
+	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
+	// may hold at once in the process (and so for any one image).
+	MediaDecodeBudget int64
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
@@ -301,12 +308,32 @@ var variables = []variable{
 		c.MediaMaxSize = n
 		return nil
 	}},
-	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML and SVG are never accepted", func(c *Config, v string) error {
+	{"MEDIA_TRANSFER_MIN_RATE", "65536", "slowest accepted rate of a local-disk upload or download, in bytes per second: a transfer of N bytes may take MEDIA_TRANSFER_GRACE + N / this, whatever REQUEST_TIMEOUT says", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("must be a positive number of bytes per second")
+		}
+		c.MediaTransferMinRate = n
+		return nil
+	}},
+	{"MEDIA_TRANSFER_GRACE", "30s", "time every local-disk transfer gets on top of its size at MEDIA_TRANSFER_MIN_RATE", dur(func(c *Config) *time.Duration { return &c.MediaTransferGrace })},
+	{"MEDIA_DECODE_BUDGET", "268435456", "bytes of decoded pixels (width × height × bytes per pixel, from the header) all image processing in the process may hold at once (256 MiB); an image needing more is rejected (too_much_memory), one that fits waits its turn", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 64<<20 {
+			return fmt.Errorf("must be a number of bytes, at least 67108864 (64 MiB)")
+		}
+		c.MediaDecodeBudget = n
+		return nil
+	}},
+	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML, SVG, HEIC/HEIF and AVIF are never accepted", func(c *Config, v string) error {
 		c.MediaAllowedTypes = nil
 		for _, t := range strings.Split(v, ",") {
 			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
 				if t == "text/html" || t == "image/svg+xml" || !strings.Contains(t, "/") {
 					return fmt.Errorf("%q cannot be allowed", t)
+				}
+				if strings.HasPrefix(t, "image/heic") || strings.HasPrefix(t, "image/heif") || strings.HasPrefix(t, "image/avif") {
+					return fmt.Errorf("%q cannot be allowed: its metadata cannot be removed nor a preview made (convert to JPEG, PNG or WebP)", t)
 				}
 				c.MediaAllowedTypes = append(c.MediaAllowedTypes, t)
 			}

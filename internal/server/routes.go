@@ -81,7 +81,7 @@ func (s *Server) routes() {
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
-		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isUpload(r) }),
+		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isTransfer(r) }),
 		auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
 	)
 }

@@ -244,9 +244,12 @@ func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string,
 	return s.Cfg.AdminEmail, generated, true, nil
 }
 
-// ListenAndServe serves until ctx ends, then drains for up to 10 s.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	srv := &http.Server{
+// HTTPServer is the http.Server ListenAndServe runs. Its read and write
+// timeouts bound API requests; signed local-disk transfers raise their
+// own connection's deadlines to what their size needs (storage.Transfer)
+// once their signature checks out.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
 		Addr:              s.Cfg.Addr,
 		Handler:           s.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -255,6 +258,11 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// ListenAndServe serves until ctx ends, then drains for up to 10 s.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	srv := s.HTTPServer()
 	srv.RegisterOnShutdown(s.Hub.Close)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -307,4 +315,10 @@ func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api
 // its size, and a large file may take longer than a request may.
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, StoragePath+"/")
+}
+
+// isTransfer is a signed local-disk upload or download: its deadlines
+// follow its size, not REQUEST_TIMEOUT.
+func isTransfer(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodGet) && strings.HasPrefix(r.URL.Path, StoragePath+"/")
 }

@@ -1010,6 +1010,7 @@ export interface components {
             kind: string;
             owner: components["schemas"]["Owner"];
             reason: string;
+            reason_code: string;
             scan: string;
             size: number;
             status: string;
