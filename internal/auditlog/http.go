@@ -1,9 +1,11 @@
 package auditlog
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -23,13 +25,17 @@ var filterQuery = []httpapi.Param{
 // INVALID_JSON, an impossible range VALIDATION_FAILED.
 func ParseFilter(q url.Values) (Filter, error) {
 	var f Filter
-	if v, ok := q["actor_id"]; ok {
-		if f.ActorID, ok = httpapi.ParseID(v[0]); !ok {
-			return f, apperr.New(apperr.InvalidJSON, "actor_id must be a positive whole number")
-		}
+	var err error
+	if f.ActorID, err = httpapi.QueryID(q, "actor_id"); err != nil {
+		return f, err
 	}
 	f.Action, f.ResourceType, f.ResourceID = q.Get("action"), q.Get("resource_type"), q.Get("resource_id")
 	fe := apperr.FieldErrors{}
+	// resource ids are positive ids written as text; the filter stays a
+	// string, but a whole number that is no id is refused like actor_id's
+	if n, err := strconv.ParseInt(f.ResourceID, 10, 64); errors.Is(err, strconv.ErrRange) || err == nil && (n < 1 || n >= 1<<53) {
+		fe.Add("resource_id", "must be a positive id below 2^53")
+	}
 	for name, v := range map[string]string{"action": f.Action, "resource_type": f.ResourceType, "resource_id": f.ResourceID} {
 		if len(v) > 200 {
 			fe.Add(name, "must be at most 200 characters")

@@ -41,29 +41,44 @@ func sessionCookie(r *http.Request) string {
 	return ""
 }
 
-// sameOrigin reports whether an Origin header names this server (scheme
-// and host) or a trusted origin.
-func sameOrigin(r *http.Request, origin string, trusted map[string]bool) bool {
+// sameOrigin reports whether an Origin header names this server or a
+// trusted origin. This server is self (PUBLIC_URL's origin) when set; only
+// without it (the embedded default) is it the scheme and Host the request
+// came to.
+func sameOrigin(r *http.Request, origin, self string, trusted map[string]bool) bool {
+	if trusted[origin] {
+		return true
+	}
+	if self != "" {
+		return strings.EqualFold(origin, self)
+	}
 	scheme := "http"
 	if reqinfo.From(r.Context()).HTTPS {
 		scheme = "https"
 	}
-	return strings.EqualFold(origin, scheme+"://"+r.Host) || trusted[origin]
+	return strings.EqualFold(origin, scheme+"://"+r.Host)
 }
 
 // Middleware authenticates every /api request from its session cookie and
 // enforces CSRF on unsafe methods to known routes: cross-origin requests
 // are refused whatever they carry (Go's CrossOriginProtection on
 // Sec-Fetch-Site, and an Origin, when sent, must be exactly this server's
-// scheme and host or a trusted origin), and cookie-authenticated ones must
-// echo the session's CSRF token in X-CSRF-Token. known reports whether a
-// route exists, so unknown routes still answer 404.
-func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
+// origin or a trusted one; see sameOrigin), and cookie-authenticated ones
+// must echo the session's CSRF token in X-CSRF-Token. self is PUBLIC_URL's
+// origin ("" when unset). known reports whether a route exists, so unknown
+// routes still answer 404.
+func Middleware(s *Service, self string, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
 	cop := http.NewCrossOriginProtection()
 	trusted := map[string]bool{}
 	for _, o := range trustedOrigins {
 		_ = cop.AddTrustedOrigin(o)
 		trusted[o] = true
+	}
+	if self != "" {
+		// CrossOriginProtection compares Origin with Host when a request
+		// has no Sec-Fetch-Site; behind a proxy that rewrites Host, the
+		// public origin must still pass it (sameOrigin then decides)
+		_ = cop.AddTrustedOrigin(self)
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,15 +89,15 @@ func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) b
 			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && known(r)
 			if unsafe {
 				origin := r.Header.Get("Origin")
-				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, trusted) {
+				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, self, trusted) {
 					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "cross-origin requests are refused"))
 					return
 				}
 			}
 			// A bearer token, when sent, is the only credential looked at.
 			// Other schemes (Basic from a protecting proxy) are not ours.
-			if scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "bearer") {
-				p, err := s.AuthenticateToken(r.Context(), strings.TrimSpace(secret))
+			if secret, ok := bearerSecret(r); ok {
+				p, err := s.AuthenticateToken(r.Context(), secret)
 				if err != nil {
 					httpapi.WriteError(w, r, err)
 					return
@@ -189,7 +204,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 // or describe credentials, so none may be stored by a browser (no-store).
 func TokenRoutes(rt *httpapi.Router, s *Service) {
 	rt.Handle("POST", "/api/tokens", httpapi.Op{ID: "createToken", Tag: "tokens", Status: http.StatusCreated,
-		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer",
+		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer; a logged-in session only",
 		Request: CreateTokenInput{}, Response: CreatedToken{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -207,7 +222,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.JSON(w, r, http.StatusCreated, out)
 		})
 	rt.Handle("GET", "/api/tokens", httpapi.Op{ID: "listTokens", Tag: "tokens", Cached: true,
-		Summary: "Your API tokens, newest first (page or cursor pagination)", Response: TokenList{},
+		Summary: "Your API tokens, newest first (page or cursor pagination); a logged-in session only", Response: TokenList{},
 		Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -224,7 +239,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("DELETE", "/api/tokens/{id}", httpapi.Op{ID: "revokeToken", Tag: "tokens", Status: http.StatusNoContent,
-		Summary: "Revoke an API token at once (yours; anyone's with users.manage)"},
+		Summary: "Revoke an API token at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
@@ -242,10 +257,10 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 // SessionRoutes mounts the session endpoints (no-store: they describe credentials).
 func SessionRoutes(rt *httpapi.Router, s *Service) {
 	rt.Handle("GET", "/api/sessions", httpapi.Op{ID: "listSessions", Tag: "sessions", Cached: true,
-		Summary:  "Your live sessions, newest first; everyone's (all=true) or one user's (user_id) with users.manage",
+		Summary:  "Your live sessions, newest first; with users.manage those of every user you outrank (all=true) or of one (user_id); a logged-in session only",
 		Response: SessionList{}, Query: append([]httpapi.Param{
-			{Name: "all", Type: "boolean", Description: "every user's sessions (users.manage)"},
-			{Name: "user_id", Type: "integer", Description: "one user's sessions (users.manage unless your own)"},
+			{Name: "all", Type: "boolean", Description: "the sessions of every user you outrank, and yours (users.manage)"},
+			{Name: "user_id", Type: "integer", Description: "one user's sessions (users.manage and outranking them, unless your own)"},
 		}, httpapi.PageQuery...)},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -264,13 +279,9 @@ func SessionRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "all must be true or false"))
 				return
 			}
-			if v, ok := q["user_id"]; ok {
-				id, ok := httpapi.ParseID(v[0])
-				if !ok {
-					httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "user_id must be a positive whole number"))
-					return
-				}
-				f.UserID = id
+			if f.UserID, err = httpapi.QueryID(q, "user_id"); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
 			}
 			body, st, err := s.ListSessions(r.Context(), f, pr)
 			if err != nil {
@@ -280,7 +291,7 @@ func SessionRoutes(rt *httpapi.Router, s *Service) {
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
 	rt.Handle("DELETE", "/api/sessions/{id}", httpapi.Op{ID: "revokeSession", Tag: "sessions", Status: http.StatusNoContent,
-		Summary: "End a session at once (yours; anyone's with users.manage)"},
+		Summary: "End a session at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
 			if !ok {
@@ -300,10 +311,27 @@ type PermissionList struct {
 	Items []authz.Described `json:"items"`
 }
 
-// StreamCheck returns a function that re-checks the request's session, for
-// long-lived streams: it yields the current principal, or nil once the
-// session has ended (logout, expiry, deactivation).
+// bearerSecret returns the API token of an "Authorization: Bearer" header.
+func bearerSecret(r *http.Request) (string, bool) {
+	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.TrimSpace(secret), strings.EqualFold(scheme, "bearer")
+}
+
+// StreamCheck returns a function that re-checks the request's credential
+// (the one Middleware authenticated: its API token when it sent one, else
+// its session), for long-lived streams: it yields the current principal,
+// or nil once the credential has ended (logout, expiry, revocation,
+// deactivation).
 func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.Principal {
+	if secret, ok := bearerSecret(r); ok {
+		return func(ctx context.Context) *authz.Principal {
+			p, err := s.AuthenticateToken(ctx, secret)
+			if err != nil {
+				return nil
+			}
+			return p
+		}
+	}
 	cookie := sessionCookie(r)
 	return func(ctx context.Context) *authz.Principal {
 		p, _, err := s.Authenticate(ctx, cookie)

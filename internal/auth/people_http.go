@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
@@ -80,11 +81,9 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, apperr.Validation(map[string]string{"status": "must be active, inactive or invited"}))
 				return
 			}
-			if v, ok := q["role_id"]; ok {
-				if f.RoleID, ok = httpapi.ParseID(v[0]); !ok {
-					httpapi.WriteError(w, r, apperr.New(apperr.InvalidJSON, "role_id must be a positive whole number"))
-					return
-				}
+			if f.RoleID, err = httpapi.QueryID(q, "role_id"); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
 			}
 			body, st, err := s.ListUsers(r.Context(), f, pr)
 			if err != nil {
@@ -106,7 +105,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("POST", "/api/users", httpapi.Op{ID: "createUser", Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
-		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured)",
+		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured); to an API token the invite is null and no link is made",
 		Request: CreateUserInput{}, Response: CreatedUser{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -160,7 +159,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("POST", "/api/users/{id}/invite", httpapi.Op{ID: "reinviteUser", Tag: "users", Permission: PermManageUsers,
-		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset); earlier links stop working",
+		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only",
 		Response: Invite{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -174,7 +173,8 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 
-	rt.Handle("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers, Cached: true,
+	rt.Handle("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers,
+		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "List roles with their permissions (users.view or roles.manage)", Response: RoleList{}, Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			pr, err := httpapi.ParsePage(r.URL.Query())
@@ -189,7 +189,8 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers, Cached: true,
+	rt.Handle("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers,
+		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "One role (users.view or roles.manage)", Response: RoleView{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "role"); ok {

@@ -24,4 +24,8 @@ const (
 	ReasonTOTPRequiredByRole = "totp_required_by_role"
 	// ReasonTokenCaller: the change needs a logged-in session, not an API token.
 	ReasonTokenCaller = "session_required"
+	// ReasonLinkInvalid: a set-password link is unknown, used, expired or
+	// void (its user's rank, roles, email, activity or password changed
+	// since, or its issuer no longer outranks its user); one answer for all.
+	ReasonLinkInvalid = "link_invalid"
 )

@@ -262,9 +262,10 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatc
 			in.Permissions != nil && !samePermissions(*in.Permissions, before.Permissions)) {
 			return errBuiltinRole()
 		}
-		// taking a permission away, or the need for a second factor, needs
-		// every permission of the role held: no one weakens a role beyond
-		// what they could restore
+		// changing a role's permissions or its need for a second factor,
+		// either way, needs every permission of the role held: no one
+		// weakens a role beyond what they could restore, nor binds one
+		// they could not undo
 		notHeld := func() error {
 			for _, perm := range before.Permissions {
 				if !p.Can(perm) {
@@ -292,10 +293,8 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatc
 			changes["description"] = audit.Change{From: before.Description, To: d}
 		}
 		if in.RequireTOTP != nil && *in.RequireTOTP != before.RequireTOTP {
-			if !*in.RequireTOTP {
-				if err := notHeld(); err != nil {
-					return err
-				}
+			if err := notHeld(); err != nil {
+				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE roles SET require_totp = ? WHERE id = ?`, *in.RequireTOTP, id); err != nil {
 				return err
@@ -309,6 +308,11 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleInput, ifMatc
 				return err
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM role_permissions WHERE role_id = ?`, id); err != nil {
+				return err
+			}
+			// a change of a role is a change of its holders' rank: their links die
+			if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE used_at IS NULL
+				AND user_id IN (SELECT user_id FROM user_roles WHERE role_id = ?)`, time.Now(), id); err != nil {
 				return err
 			}
 			for _, perm := range to {
@@ -405,7 +409,7 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 		return apperr.New(apperr.Unauthenticated, "log in first")
 	}
 	if se == nil {
-		return apperr.New(apperr.PermissionDenied, "log in to change your password; an API token cannot")
+		return apperr.New(apperr.PermissionDenied, "log in to change your password; an API token cannot").WithReason(ReasonTokenCaller)
 	}
 	if err := s.checkPassword(ctx, p.UserID, in.CurrentPassword, "current_password"); err != nil {
 		if apperr.CodeOf(err) == apperr.ValidationFailed {
@@ -435,6 +439,10 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 		}
 		// API tokens made before the change may be an intruder's
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, time.Now(), u.ID); err != nil {
+			return err
+		}
+		// so may an administrator's reset link the user no longer needs
+		if err := voidLinks(ctx, tx, u.ID, time.Now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.password_change", ResourceType: "user", ResourceID: itoa(u.ID),

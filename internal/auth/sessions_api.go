@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -44,7 +45,8 @@ type SessionView struct {
 type SessionList = httpapi.PageResponse[SessionView]
 
 // SessionFilter says whose sessions to list: the caller's, or with
-// users.manage everyone's (All) or one user's (UserID).
+// users.manage those of everyone the caller outranks (All) or of one user
+// the caller outranks (UserID).
 type SessionFilter struct {
 	All    bool
 	UserID int64
@@ -57,21 +59,49 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 	if p == nil {
 		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
 	}
+	if err := interactive(p, "listing sessions"); err != nil {
+		return nil, "", err
+	}
 	if (f.All || f.UserID != 0 && f.UserID != p.UserID) && !p.Can(PermManageUsers) {
 		return nil, "", apperr.New(apperr.PermissionDenied, "you need the permission %q to see other users' sessions", PermManageUsers)
 	}
 	where, args := `s.user_id = ?`, []any{p.UserID}
+	tags := []string{SessionsTag}
 	switch {
 	case f.UserID != 0:
+		if f.UserID != p.UserID {
+			// an unknown user has no sessions: an empty list, as before
+			if err := s.outranksUser(ctx, s.db.Reader(), p, f.UserID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
+				return nil, "", err
+			}
+		}
 		args = []any{f.UserID}
 	case f.All:
 		where, args = `1 = 1`, nil
+		if !p.Superuser {
+			// only the caller's own and those of users the caller outranks;
+			// the answer then depends on roles too
+			above, err := rolesAbove(ctx, s.db.Reader(), p)
+			if err != nil {
+				return nil, "", err
+			}
+			where = `(s.user_id = ? OR s.user_id NOT IN (SELECT id FROM users WHERE is_superuser = ?)`
+			args = []any{p.UserID, true}
+			if len(above) > 0 {
+				where += ` AND s.user_id NOT IN (SELECT user_id FROM user_roles WHERE role_id IN (?` + strings.Repeat(", ?", len(above)-1) + `))`
+				for _, id := range above {
+					args = append(args, id)
+				}
+			}
+			where += `)`
+			tags = append(tags, AuthzTag)
+		}
 	}
 	now := time.Now()
 	// the window moves with time; a minute's granularity keeps keys shared
 	window := now.Truncate(time.Minute)
 	where += ` AND s.created_at > ? AND s.last_seen_at > ?`
-	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.cfg.IdleTimeout))
+	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.idleLimit()))
 	binding := fmt.Sprintf("sessions|%s|%v", where, args)
 	var after int64
 	if pr.CursorMode && pr.Cursor != "" {
@@ -80,7 +110,7 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 		}
 	}
 	key := fmt.Sprintf("sessions:list:%s|p=%d|ps=%d|c=%s|l=%d|cm=%t", cache.KeyHash(binding), pr.Page, pr.PageSize, pr.Cursor, pr.Limit, pr.CursorMode)
-	body, st, err := s.cache.Fetch(ctx, "sessions", key, []string{SessionsTag}, 5*time.Minute, func(ctx context.Context) ([]byte, error) {
+	body, st, err := s.cache.Fetch(ctx, "sessions", key, tags, 5*time.Minute, func(ctx context.Context) ([]byte, error) {
 		q := s.db.Reader()
 		query := func(extra string, extraArgs ...any) ([]SessionView, error) {
 			rows, err := q.Query(ctx, `SELECT s.id, s.user_id, u.email, s.ip, s.user_agent, s.created_at, s.last_seen_at
@@ -136,19 +166,32 @@ func markCurrent(body []byte, se *Session) ([]byte, error) {
 	return json.Marshal(rest)
 }
 
-// RevokeSession ends a session at once: the caller's own, or anyone's with
-// users.manage. Another user's session is NOT_FOUND to everybody else.
+// RevokeSession ends a session at once: the caller's own, or with
+// users.manage one of a user the caller outranks. Any other session is
+// NOT_FOUND. A logged-in session only.
 func (s *Service) RevokeSession(ctx context.Context, id int64) error {
 	p := authz.From(ctx)
 	if p == nil {
 		return apperr.New(apperr.Unauthenticated, "log in first")
 	}
+	if err := interactive(p, "ending a session"); err != nil {
+		return err
+	}
+	notFound := apperr.New(apperr.NotFound, "no such session")
 	se, err := s.index.ByID(ctx, id)
 	if errors.Is(err, ErrNoSession) || err == nil && se.UserID != p.UserID && !p.Can(PermManageUsers) {
-		return apperr.New(apperr.NotFound, "no such session")
+		return notFound
 	}
 	if err != nil {
 		return err
+	}
+	if se.UserID != p.UserID {
+		if err := s.outranksUser(ctx, s.db.Reader(), p, se.UserID); err != nil {
+			if c := apperr.CodeOf(err); c == apperr.PermissionDenied || c == apperr.NotFound {
+				return notFound
+			}
+			return err
+		}
 	}
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")

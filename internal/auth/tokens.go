@@ -111,8 +111,8 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (Created
 	if p == nil {
 		return CreatedToken{}, apperr.New(apperr.Unauthenticated, "log in first")
 	}
-	if p.Via == ViaToken {
-		return CreatedToken{}, apperr.New(apperr.PermissionDenied, "an API token cannot create tokens; log in to create one")
+	if err := interactive(p, "creating an API token"); err != nil {
+		return CreatedToken{}, err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if err := in.validate(p, now); err != nil {
@@ -165,6 +165,9 @@ func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byt
 	if p == nil {
 		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
 	}
+	if err := interactive(p, "listing API tokens"); err != nil {
+		return nil, "", err
+	}
 	binding := "tokens|u=" + p.UserKey()
 	var after int64
 	if pr.CursorMode && pr.Cursor != "" {
@@ -203,23 +206,37 @@ func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byt
 	})
 }
 
-// RevokeToken revokes one of the caller's tokens (anyone's with
-// users.manage). Another user's token is NOT_FOUND to everybody else.
-// Revoking a revoked token changes nothing.
+// RevokeToken revokes one of the caller's tokens, or with users.manage a
+// token of a user the caller outranks. Any other token is NOT_FOUND.
+// Revoking a revoked token changes nothing. A logged-in session only.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 	p := authz.From(ctx)
 	if p == nil {
 		return apperr.New(apperr.Unauthenticated, "log in first")
 	}
+	if err := interactive(p, "revoking an API token"); err != nil {
+		return err
+	}
 	notFound := apperr.New(apperr.NotFound, "no such API token")
 	changed, owner := false, int64(0)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, id))
-		if errors.Is(err, ErrNotFound) || err == nil && t.UserID != p.UserID && !p.Can("users.manage") {
+		if errors.Is(err, ErrNotFound) || err == nil && t.UserID != p.UserID && !p.Can(PermManageUsers) {
 			return notFound
 		}
-		if err != nil || t.RevokedAt != nil {
+		if err != nil {
 			return err
+		}
+		if t.UserID != p.UserID {
+			if err := s.outranksUser(ctx, tx, p, t.UserID); err != nil {
+				if c := apperr.CodeOf(err); c == apperr.PermissionDenied || c == apperr.NotFound {
+					return notFound
+				}
+				return err
+			}
+		}
+		if t.RevokedAt != nil {
+			return nil
 		}
 		now := time.Now()
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, now, id); err != nil {

@@ -26,8 +26,10 @@ const (
 )
 
 // AuthzResource is the event resource of every change to users, roles or
-// permissions: every logged-in client hears of it and refetches who it is,
-// so an open screen loses what its user may no longer do.
+// permissions: clients hear of it and refetch who they are, so an open
+// screen loses what its user may no longer do. An event naming a user (ID)
+// reaches that user and those who may view or manage users or roles; one
+// with ID 0 (a role changed) reaches every logged-in user.
 const AuthzResource = "authz"
 
 // InviteLifetime is how long a set-password link works.
@@ -86,8 +88,11 @@ type Invite struct {
 
 // CreatedUser is the answer to POST /api/users.
 type CreatedUser struct {
-	User   UserView `json:"user"`
-	Invite Invite   `json:"invite"`
+	User UserView `json:"user"`
+	// Invite is null when an API token created the user: a token never
+	// receives a set-password link, so it cannot take over the accounts it
+	// makes; a logged-in administrator sends one (POST /api/users/{id}/invite).
+	Invite *Invite `json:"invite"`
 }
 
 func (s *Service) publishAuthz(ctx context.Context, id int64) {
@@ -313,6 +318,7 @@ func withFieldReasons(err error) error {
 // InviteUser creates an invited user (no password yet) with roles and
 // returns a one-time set-password link. Only users.manage may; roles can
 // give only permissions the caller holds; only a superuser makes superusers.
+// An API token gets no link and none is made (Invite is nil).
 func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase string) (CreatedUser, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
 	if err != nil {
@@ -350,8 +356,12 @@ func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase s
 				return err
 			}
 		}
-		if out.Invite, err = s.newInvite(ctx, tx, p, id, linkBase); err != nil {
-			return err
+		if p.Via != ViaToken {
+			inv, err := s.newInvite(ctx, tx, p, id, linkBase)
+			if err != nil {
+				return err
+			}
+			out.Invite = &inv
 		}
 		if out.User, err = loadUserView(ctx, tx, id); err != nil {
 			return err
@@ -364,7 +374,9 @@ func (s *Service) InviteUser(ctx context.Context, in CreateUserInput, linkBase s
 		return CreatedUser{}, err
 	}
 	s.afterAuthzChange(ctx, out.User.ID)
-	s.sendInvite(ctx, &out.Invite, out.User.Email)
+	if out.Invite != nil {
+		s.sendInvite(ctx, out.Invite, out.User.Email)
+	}
 	return out, nil
 }
 
@@ -379,7 +391,7 @@ func (s *Service) afterAuthzChange(ctx context.Context, id int64) {
 // newInvite replaces the user's unused links with a new one.
 func (s *Service) newInvite(ctx context.Context, tx *db.Tx, p *authz.Principal, userID int64, linkBase string) (Invite, error) {
 	now := time.Now()
-	if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID); err != nil {
+	if err := voidLinks(ctx, tx, userID, now); err != nil {
 		return Invite{}, err
 	}
 	secret := randomToken()
@@ -397,8 +409,8 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 	if err != nil {
 		return Invite{}, err
 	}
-	if p.Via == ViaToken {
-		return Invite{}, apperr.New(apperr.PermissionDenied, "an API token cannot reset passwords; log in")
+	if err := interactive(p, "making a set-password link"); err != nil {
+		return Invite{}, err
 	}
 	var inv Invite
 	var email string
@@ -436,20 +448,84 @@ type AcceptInviteInput struct {
 	Password string `json:"password"`
 }
 
-var badInvite = apperr.New(apperr.NotFound, "this link is invalid, used or expired; ask an administrator for a new one")
+// badInvite is the one answer for every link that does not work, whatever
+// the cause, so a caller learns nothing about why.
+func badInvite() error {
+	return apperr.New(apperr.NotFound, "this link is invalid, used or expired; ask an administrator for a new one").
+		WithReason(ReasonLinkInvalid)
+}
 
+// inviteByToken finds a usable link: unused, unexpired, of an active user
+// whom its issuer (still active) still outranks as both are now.
 func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string) (id, userID int64, info InviteInfo, err error) {
 	if token == "" || len(token) > 128 {
-		return 0, 0, info, badInvite
+		return 0, 0, info, badInvite()
 	}
 	var usedAt *time.Time
-	err = q.QueryRow(ctx, `SELECT i.id, i.user_id, u.email, u.name, i.expires_at, i.used_at FROM invites i
+	var issuer *int64
+	err = q.QueryRow(ctx, `SELECT i.id, i.user_id, i.created_by, u.email, u.name, i.expires_at, i.used_at FROM invites i
 		JOIN users u ON u.id = i.user_id WHERE i.token_hash = ? AND u.is_active = ?`, hashToken(token), true).
-		Scan(&id, &userID, &info.Email, &info.Name, db.Time{T: &info.ExpiresAt}, db.NullTime{T: &usedAt})
+		Scan(&id, &userID, &issuer, &info.Email, &info.Name, db.Time{T: &info.ExpiresAt}, db.NullTime{T: &usedAt})
 	if errors.Is(err, db.ErrNoRows) || err == nil && (usedAt != nil || !time.Now().Before(info.ExpiresAt)) {
-		return 0, 0, info, badInvite
+		return 0, 0, info, badInvite()
 	}
-	return id, userID, info, err
+	if err != nil {
+		return 0, 0, info, err
+	}
+	if issuer != nil && *issuer != 0 { // 0 or NULL: the system (command line)
+		if err := s.issuerOutranks(ctx, q, *issuer, userID); err != nil {
+			return 0, 0, info, err
+		}
+	}
+	return id, userID, info, nil
+}
+
+// issuerOutranks applies requireOutranks to a link's issuer as they are
+// now: a link works only while its issuer could still make it.
+func (s *Service) issuerOutranks(ctx context.Context, q db.Querier, issuerID, userID int64) error {
+	issuer, err := loadUserView(ctx, q, issuerID)
+	if apperr.CodeOf(err) == apperr.NotFound || err == nil && !issuer.IsActive {
+		return badInvite()
+	}
+	if err != nil {
+		return err
+	}
+	target, err := loadUserView(ctx, q, userID)
+	if err != nil {
+		return err
+	}
+	p := &authz.Principal{UserID: issuer.ID, Superuser: issuer.IsSuperuser, Permissions: []authz.Permission{}}
+	rows, err := q.Query(ctx, `SELECT DISTINCT rp.permission FROM role_permissions rp
+		JOIN user_roles ur ON ur.role_id = rp.role_id WHERE ur.user_id = ? ORDER BY rp.permission`, issuerID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var perm string
+		if err := rows.Scan(&perm); err != nil {
+			return err
+		}
+		p.Permissions = append(p.Permissions, authz.Permission(perm))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := s.requireOutranks(ctx, q, p, target); err != nil {
+		if apperr.CodeOf(err) == apperr.PermissionDenied {
+			return badInvite()
+		}
+		return err
+	}
+	return nil
+}
+
+// voidLinks ends every unused set-password link of a user. A change of the
+// user's rank, roles, email, activity or password calls it in the change's
+// own transaction: a link is for the account as it was when it was made.
+func voidLinks(ctx context.Context, tx *db.Tx, userID int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID)
+	return err
 }
 
 // CheckInvite tells whose link a token is, without using it.
@@ -483,7 +559,7 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return badInvite // used concurrently
+			return badInvite() // used concurrently
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID); err != nil {
 			return err
@@ -561,6 +637,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 		}
 		changes := map[string]audit.Change{}
 		now := time.Now()
+		rankChanged := false
 		set := func(col string, from, to any, arg any) error {
 			changes[col] = audit.Change{From: from, To: to}
 			_, err := tx.Exec(ctx, `UPDATE users SET `+col+` = ?, updated_at = ? WHERE id = ?`, arg, now, id)
@@ -570,10 +647,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 			if err := set("email", before.Email, *in.Email, *in.Email); err != nil {
 				return err
 			}
-			// a link sent to the old address must not open the account
-			if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, id); err != nil {
-				return err
-			}
+			rankChanged = true // a link sent to the old address must not open the account
 			if _, err := tx.Exec(ctx, `UPDATE users SET email_lower = ? WHERE id = ?`, strings.ToLower(*in.Email), id); err != nil {
 				if db.IsUnique(err) {
 					return apperr.Taken("email", "this email")
@@ -590,12 +664,14 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 			if err := set("is_superuser", before.IsSuperuser, *in.IsSuperuser, *in.IsSuperuser); err != nil {
 				return err
 			}
+			rankChanged = true
 		}
 		if in.IsActive != nil && *in.IsActive != before.IsActive {
 			if err := set("is_active", before.IsActive, *in.IsActive, *in.IsActive); err != nil {
 				return err
 			}
 			deactivated = !*in.IsActive
+			rankChanged = true
 		}
 		if in.RoleIDs != nil {
 			if err := s.checkGrant(ctx, tx, p, "role_ids", *in.RoleIDs); err != nil {
@@ -624,6 +700,14 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 					}
 				}
 				changes["role_ids"] = audit.Change{From: from, To: to}
+				rankChanged = true
+			}
+		}
+		// the links of the account as it was die with the change: an
+		// issuer who outranked the user then may not now
+		if rankChanged {
+			if err := voidLinks(ctx, tx, id, now); err != nil {
+				return err
 			}
 		}
 		if out, err = loadUserView(ctx, tx, id); err != nil {
@@ -664,7 +748,7 @@ func (s *Service) DeactivateUser(ctx context.Context, id int64) error {
 // requireOutranks refuses when the target user holds a role whose
 // permissions p lacks: nobody resets, re-addresses, deactivates or
 // otherwise changes an account more powerful than their own.
-func (s *Service) requireOutranks(ctx context.Context, tx *db.Tx, p *authz.Principal, target UserView) error {
+func (s *Service) requireOutranks(ctx context.Context, q db.Querier, p *authz.Principal, target UserView) error {
 	if target.IsSuperuser && !p.Superuser {
 		return apperr.New(apperr.PermissionDenied, "only a superuser can change a superuser").WithReason(ReasonSuperuserOnly)
 	}
@@ -672,9 +756,57 @@ func (s *Service) requireOutranks(ctx context.Context, tx *db.Tx, p *authz.Princ
 	for i, r := range target.Roles {
 		ids[i] = r.ID
 	}
-	if err := s.checkGrant(ctx, tx, p, "role_ids", ids); err != nil {
+	if err := s.checkGrant(ctx, q, p, "role_ids", ids); err != nil {
 		return apperr.New(apperr.PermissionDenied, "this user holds a role with permissions you lack; ask someone who holds them").
 			WithReason(ReasonOutranked)
+	}
+	return nil
+}
+
+// rolesAbove lists the roles that put their holders above p: those with a
+// permission p lacks. It is requireOutranks' rule as a set, for filtering
+// lists; nil for a superuser, who outranks everyone.
+func rolesAbove(ctx context.Context, q db.Querier, p *authz.Principal) ([]int64, error) {
+	if p.Superuser {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT role_id, permission FROM role_permissions ORDER BY role_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		var perm string
+		if err := rows.Scan(&id, &perm); err != nil {
+			return nil, err
+		}
+		if !p.Can(authz.Permission(perm)) && (len(out) == 0 || out[len(out)-1] != id) {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
+}
+
+// outranksUser applies requireOutranks to a user by id. An unknown user is
+// NOT_FOUND.
+func (s *Service) outranksUser(ctx context.Context, q db.Querier, p *authz.Principal, userID int64) error {
+	target, err := loadUserView(ctx, q, userID)
+	if err != nil {
+		return err
+	}
+	return s.requireOutranks(ctx, q, p, target)
+}
+
+// interactive refuses API-token callers: sessions, API tokens and
+// set-password links are managed from a logged-in session only, whatever
+// a token's scope (a token must not keep itself or its kin alive, end its
+// owner's sessions or mint a way into an account).
+func interactive(p *authz.Principal, what string) error {
+	if p.Via == ViaToken {
+		return apperr.New(apperr.PermissionDenied, "%s needs a logged-in session; an API token cannot", what).
+			WithReason(ReasonTokenCaller)
 	}
 	return nil
 }

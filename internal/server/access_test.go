@@ -232,14 +232,20 @@ func TestAccessRules(t *testing.T) {
 				if !me.Required || len(me.Perms) != 0 {
 					t.Fatalf("a Viewer before enrolment: %+v", me)
 				}
-				// anyone with roles.manage may require it; lifting it needs the role's permissions held
+				// requiring it and lifting it both need every permission of the
+				// role held (issue 12: a lower-ranked admin could bind the
+				// Administrator role and not undo it); a superuser always can
 				in.CreateUser(t, "role-admin@example.com", "roles.manage", "users.view")
 				ra := in.LoggedIn(t, "role-admin@example.com")
 				admins := fmt.Sprintf("/api/roles/%d", roleID(t, in, "Administrator"))
-				if r := ra.Do("PATCH", admins, map[string]any{"require_totp": true}); r.Status != 200 {
-					t.Fatalf("requiring it on a stronger role: %d %s", r.Status, r.Body)
+				e := wantError(t, ra.Do("PATCH", admins, map[string]any{"require_totp": true}), 403, "PERMISSION_DENIED")
+				if reasonOf(t, e) != "permission_not_held" {
+					t.Fatalf("requiring it on a stronger role: %v", e)
 				}
-				e := wantError(t, ra.Do("PATCH", admins, map[string]any{"require_totp": false}), 403, "PERMISSION_DENIED")
+				if r := root.Do("PATCH", admins, map[string]any{"require_totp": true}); r.Status != 200 {
+					t.Fatalf("requiring it as a superuser: %d", r.Status)
+				}
+				e = wantError(t, ra.Do("PATCH", admins, map[string]any{"require_totp": false}), 403, "PERMISSION_DENIED")
 				if reasonOf(t, e) != "permission_not_held" {
 					t.Fatalf("lifting it without the role's permissions: %v", e)
 				}

@@ -117,7 +117,8 @@ func TestAuditLog(t *testing.T) {
 					t.Fatalf("to filter: %d rows", list.Total)
 				}
 				wantError(t, auditor.Do("GET", "/api/audit-logs?from=yesterday", nil), 400, "INVALID_JSON")
-				wantError(t, auditor.Do("GET", "/api/audit-logs?actor_id=-1", nil), 400, "INVALID_JSON")
+				wantError(t, auditor.Do("GET", "/api/audit-logs?actor_id=-1", nil), 422, "VALIDATION_FAILED")
+				wantError(t, auditor.Do("GET", "/api/audit-logs?actor_id=me", nil), 400, "INVALID_JSON")
 				wantError(t, auditor.Do("GET", "/api/audit-logs?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", nil), 422, "VALIDATION_FAILED")
 				wantError(t, clerk.Do("GET", "/api/audit-logs", nil), 403, "PERMISSION_DENIED")
 				wantError(t, clerk.Do("GET", "/api/audit-logs/export", nil), 403, "PERMISSION_DENIED")

@@ -147,12 +147,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	totpKey, err := s.secret(ctx, "totp_key")
-	if err != nil {
+	if err := s.useTOTPKeys(ctx, key); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.Auth.UseSecrets(key, totpKey)
 	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
@@ -185,6 +183,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
 		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
+	s.Hub.Personal(auth.AuthzResource, auth.PermViewUsers, auth.PermManageUsers, auth.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)
 	s.routes()
@@ -287,30 +286,36 @@ func (s *Server) Close() {
 	_ = s.DB.Close()
 }
 
-// EnsureFirstAdmin creates the first superuser on an empty database and
-// returns the password to show (generated unless ADMIN_PASSWORD is set).
-func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, password string, created bool, err error) {
+// EnsureFirstAdmin creates the first superuser on an empty database. The
+// password is ADMIN_PASSWORD, or generated when that is empty; generated
+// is that generated password (to show once), empty when the operator
+// supplied one, which is never echoed.
+func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string, created bool, err error) {
 	has, err := s.Auth.HasUsers(ctx)
 	if err != nil || has {
 		return "", "", false, err
 	}
-	password = s.Cfg.AdminPassword
+	password := s.Cfg.AdminPassword
 	if password == "" {
 		b := make([]byte, 12)
 		if _, err := rand.Read(b); err != nil {
 			return "", "", false, err
 		}
 		password = hex.EncodeToString(b)
+		generated = password
 	}
 	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
 		return "", "", false, err
 	}
-	return s.Cfg.AdminEmail, password, true, nil
+	return s.Cfg.AdminEmail, generated, true, nil
 }
 
-// ListenAndServe serves until ctx ends, then drains for up to 10 s.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	srv := &http.Server{
+// HTTPServer is the http.Server ListenAndServe runs. Its read and write
+// timeouts bound API requests; signed local-disk transfers raise their
+// own connection's deadlines to what their size needs (storage.Transfer)
+// once their signature checks out.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
 		Addr:              s.Cfg.Addr,
 		Handler:           s.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -319,20 +324,37 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// ListenAndServe serves until ctx ends, then drains for up to 10 s.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	srv := s.HTTPServer()
 	srv.RegisterOnShutdown(s.Hub.Close)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	var msrv *http.Server
+	if s.Cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv = &http.Server{Addr: s.Cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10}
+		go func() { errc <- msrv.ListenAndServe() }()
 	}
-	slog.Info("shutting down")
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		slog.Info("shutting down")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return srv.Close()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	if serr := srv.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
+		_ = srv.Close()
+	} else if err == nil {
+		err = serr
 	}
 	return err
 }
@@ -359,4 +381,10 @@ func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api
 // its size, and a large file may take longer than a request may.
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, StoragePath+"/")
+}
+
+// isTransfer is a signed local-disk upload or download: its deadlines
+// follow its size, not REQUEST_TIMEOUT.
+func isTransfer(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodGet) && strings.HasPrefix(r.URL.Path, StoragePath+"/")
 }

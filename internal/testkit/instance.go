@@ -71,6 +71,12 @@ func init() {
 	}
 }
 
+// SecretKey is the SECRET_KEY of production-mode instances.
+const SecretKey = "7f3c9a1e5b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
+
+// MetricsToken is the bearer token instances' /metrics asks for.
+const MetricsToken = "pktest-metrics-token"
+
 // Start runs an instance over shared parts; extra overrides settings. The
 // first instance migrates the database.
 func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
@@ -80,6 +86,7 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 		"CACHE_PREFIX":     "pktest:",
 		"HASH_CONCURRENCY": "4",
 		"SSE_HEARTBEAT":    "15s",
+		"METRICS_TOKEN":    MetricsToken,
 	}
 	if !strings.HasPrefix(sh.DatabaseURL, "postgres") {
 		env["DATABASE_URL"] = ""
@@ -89,6 +96,10 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 	}
 	if sh.Redis != nil {
 		env["REDIS_URL"] = sh.Redis.URL
+	}
+	if env["DATABASE_URL"] != "" || env["REDIS_URL"] != "" {
+		// production needs one; the embedded default makes its own
+		env["SECRET_KEY"] = SecretKey
 	}
 	env["MEDIA_DIR"] = sh.MediaDir
 	if sh.MediaDir == "" {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +18,11 @@ import (
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
+	// MaxPageOffset is the most rows page mode skips: (page-1) × page_size
+	// beyond it is refused (422 naming page). It keeps the offset far
+	// inside int64 and what both engines accept; deeper reading is what
+	// cursor mode is for.
+	MaxPageOffset = 100_000_000
 )
 
 // PageQuery documents the pagination parameters every list accepts.
@@ -36,8 +43,25 @@ type PageRequest struct {
 	Cursor string
 }
 
+// wholeNumber reads a query value as an integer. A value that is not a
+// whole number at all is INVALID_JSON (the contract's "cannot be parsed");
+// one too big for an int64 parses as ok but out of range, for the caller
+// to refuse as VALIDATION_FAILED like any other out-of-range value.
+func wholeNumber(name, v string) (n int64, inRange bool, err error) {
+	n, err = strconv.ParseInt(v, 10, 64)
+	var ne *strconv.NumError
+	if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, apperr.New(apperr.InvalidJSON, "%s must be a whole number", name)
+	}
+	return n, true, nil
+}
+
 // ParsePage reads page/page_size or cursor/limit. Cursor mode is chosen
-// when cursor or limit is present. Out-of-range values are refused.
+// when cursor or limit is present. Out-of-range values are refused, a page
+// deeper than MaxPageOffset rows included (422 naming page).
 func ParsePage(q url.Values) (PageRequest, error) {
 	fe := apperr.FieldErrors{}
 	pr := PageRequest{Page: 1, PageSize: DefaultPageSize, Limit: DefaultPageSize}
@@ -46,14 +70,15 @@ func ParsePage(q url.Values) (PageRequest, error) {
 	if hasCursor || hasLimit {
 		pr.CursorMode = true
 		if hasLimit {
-			n, err := strconv.Atoi(q.Get("limit"))
+			n, ok, err := wholeNumber("limit", q.Get("limit"))
 			if err != nil {
-				return pr, apperr.New(apperr.InvalidJSON, "limit must be a whole number")
+				return pr, err
 			}
-			if n < 1 || n > MaxPageSize {
+			if !ok || n < 1 || n > MaxPageSize {
 				fe.Add("limit", "must be between 1 and 100")
+			} else {
+				pr.Limit = int(n)
 			}
-			pr.Limit = n
 		}
 		pr.Cursor = q.Get("cursor")
 		if hasCursor && pr.Cursor == "" {
@@ -64,27 +89,64 @@ func ParsePage(q url.Values) (PageRequest, error) {
 		}
 		return pr, fe.Err()
 	}
+	var page int64 = 1
 	if v, ok := q["page"]; ok {
-		n, err := strconv.Atoi(v[0])
+		n, ok, err := wholeNumber("page", v[0])
 		if err != nil {
-			return pr, apperr.New(apperr.InvalidJSON, "page must be a whole number")
+			return pr, err
 		}
-		if n < 1 {
+		switch {
+		case !ok:
+			fe.Add("page", pageTooDeep())
+		case n < 1:
 			fe.Add("page", "must be at least 1")
+		default:
+			page = n
 		}
-		pr.Page = n
 	}
 	if v, ok := q["page_size"]; ok {
-		n, err := strconv.Atoi(v[0])
+		n, ok, err := wholeNumber("page_size", v[0])
 		if err != nil {
-			return pr, apperr.New(apperr.InvalidJSON, "page_size must be a whole number")
+			return pr, err
 		}
-		if n < 1 || n > MaxPageSize {
+		if !ok || n < 1 || n > MaxPageSize {
 			fe.Add("page_size", "must be between 1 and 100")
+		} else {
+			pr.PageSize = int(n)
 		}
-		pr.PageSize = n
 	}
-	return pr, fe.Err()
+	// (page-1) × page_size > MaxPageOffset, without the multiplication
+	// that would overflow
+	if page-1 > MaxPageOffset/int64(pr.PageSize) {
+		fe.Add("page", pageTooDeep())
+	}
+	if err := fe.Err(); err != nil {
+		return pr, err
+	}
+	pr.Page = int(page)
+	return pr, nil
+}
+
+func pageTooDeep() string {
+	return fmt.Sprintf("is too deep: page mode skips at most %d rows (page × page_size); use cursor mode to read further", MaxPageOffset)
+}
+
+// QueryID reads the optional id filter name (0 when absent). A value that
+// is not a whole number is INVALID_JSON; a whole number that is no id
+// (below 1, or 2^53 and above) is VALIDATION_FAILED naming the parameter.
+func QueryID(q url.Values, name string) (int64, error) {
+	v, ok := q[name]
+	if !ok {
+		return 0, nil
+	}
+	n, inRange, err := wholeNumber(name, v[0])
+	if err != nil {
+		return 0, err
+	}
+	if !inRange || n < 1 || n >= 1<<53 {
+		return 0, apperr.Validation(map[string]string{name: "must be a positive id below 2^53"})
+	}
+	return n, nil
 }
 
 // PageResponse is the page-mode list envelope.

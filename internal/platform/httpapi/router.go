@@ -22,18 +22,51 @@ type Param struct {
 
 // Op describes a route for OpenAPI and for the route table tests.
 type Op struct {
-	ID         string
-	Summary    string
-	Tag        string
-	Permission authz.Permission // enforced by the service; documented here
-	Public     bool             // reachable without a session or token
-	Request    any              // a value of the request body type, or nil
-	Response   any              // a value of the 2xx body type, or nil
-	Status     int              // the success status; 200 by default
-	Query      []Param
-	Headers    []Param
+	ID      string
+	Summary string
+	Tag     string
+	// Permission is required before the handler runs (see Authorize);
+	// services check it again.
+	Permission authz.Permission
+	// OrPermissions are accepted in place of Permission (any one suffices).
+	OrPermissions []authz.Permission
+	// Public routes are reachable without a session or token; every other
+	// route answers 401 to a caller without one before its handler runs.
+	Public   bool
+	Request  any // a value of the request body type, or nil
+	Response any // a value of the 2xx body type, or nil
+	Status   int // the success status; 200 by default
+	Query    []Param
+	Headers  []Param
 	// Cached routes are served through the server cache (Cache-Status).
 	Cached bool
+}
+
+// Authorize is the check every route makes before its handler reads the
+// path, the query or the body: a non-public route refuses a caller without
+// a principal (401 UNAUTHENTICATED), and one with a Permission a principal
+// holding neither it nor one of OrPermissions (403 PERMISSION_DENIED). A
+// token's principal holds only its scoped permissions. Object-level rules
+// (own sessions, own uploads) stay with the services.
+func (op Op) Authorize(p *authz.Principal) error {
+	if op.Public {
+		return nil
+	}
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	if op.Permission == "" || p.Can(op.Permission) {
+		return nil
+	}
+	for _, alt := range op.OrPermissions {
+		if p.Can(alt) {
+			return nil
+		}
+	}
+	if len(op.OrPermissions) > 0 {
+		return apperr.New(apperr.PermissionDenied, "you need the permission %q or one of %q", string(op.Permission), op.OrPermissions)
+	}
+	return apperr.New(apperr.PermissionDenied, "you need the permission %q", string(op.Permission))
 }
 
 // Route is a registered route.
@@ -86,7 +119,13 @@ func (rt *Router) Handle(method, path string, op Op, h http.HandlerFunc) {
 	if _, dup := methods[method]; dup {
 		panic("httpapi: duplicate route " + method + " " + path)
 	}
-	methods[method] = h
+	methods[method] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := op.Authorize(authz.From(r.Context())); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		h(w, r)
+	})
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Op: op})
 }
 

@@ -614,7 +614,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your live sessions, newest first; everyone's (all=true) or one user's (user_id) with users.manage */
+        /** Your live sessions, newest first; with users.manage those of every user you outrank (all=true) or of one (user_id); a logged-in session only */
         get: operations["listSessions"];
         put?: never;
         post?: never;
@@ -634,7 +634,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End a session at once (yours; anyone's with users.manage) */
+        /** End a session at once (yours; with users.manage, one of a user you outrank); a logged-in session only */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -686,10 +686,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens, newest first (page or cursor pagination) */
+        /** Your API tokens, newest first (page or cursor pagination); a logged-in session only */
         get: operations["listTokens"];
         put?: never;
-        /** Create an API token with some of your permissions; its secret is shown only in this answer */
+        /** Create an API token with some of your permissions; its secret is shown only in this answer; a logged-in session only */
         post: operations["createToken"];
         delete?: never;
         options?: never;
@@ -707,7 +707,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token at once (yours; anyone's with users.manage) */
+        /** Revoke an API token at once (yours; with users.manage, one of a user you outrank); a logged-in session only */
         delete: operations["revokeToken"];
         options?: never;
         head?: never;
@@ -728,7 +728,7 @@ export interface paths {
         get: operations["listUsers"];
         put?: never;
         /**
-         * Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured)
+         * Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured); to an API token the invite is null and no link is made
          * @description Requires the permission `users.manage`.
          */
         post: operations["createUser"];
@@ -776,7 +776,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A new one-time set-password link (a password reset); earlier links stop working
+         * A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only
          * @description Requires the permission `users.manage`.
          */
         post: operations["reinviteUser"];
@@ -857,7 +857,7 @@ export interface components {
             token: components["schemas"]["Token"];
         };
         CreatedUser: {
-            invite: components["schemas"]["Invite"];
+            invite: components["schemas"]["Invite"] | null;
             user: components["schemas"]["UserView"];
         };
         Customer: {
@@ -1010,6 +1010,7 @@ export interface components {
             kind: string;
             owner: components["schemas"]["Owner"];
             reason: string;
+            reason_code: string;
             scan: string;
             size: number;
             status: string;
@@ -2219,7 +2220,7 @@ export interface operations {
                 limit?: number;
                 /** @description one or more statuses */
                 status?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
-                /** @description case-insensitive substring of the order number, customer name or email */
+                /** @description case-insensitive substring of the order number or customer name; of the customer's email too for holders of customers.view_pii */
                 q?: string;
                 /** @description inclusive */
                 created_from?: string;
@@ -2673,9 +2674,9 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                /** @description every user's sessions (users.manage) */
+                /** @description the sessions of every user you outrank, and yours (users.manage) */
                 all?: boolean;
-                /** @description one user's sessions (users.manage unless your own) */
+                /** @description one user's sessions (users.manage and outranking them, unless your own) */
                 user_id?: number;
                 /** @description page number, from 1 (page mode) */
                 page?: number;

@@ -46,7 +46,8 @@ export function InviteUserForm() {
     setRoleErrors({});
     try {
       const out = await invite.mutateAsync({ email: v.email, name: v.name, role_ids: v.role_ids, ...(v.is_superuser ? { is_superuser: true } : {}) });
-      setResult(out);
+      // null only for an API token's request, never a logged-in admin's
+      if (out.invite) setResult({ user: out.user, invite: out.invite });
       form.reset(empty);
     } catch (e) {
       if (e instanceof ApiError && Object.keys(e.fields).length > 0) {
