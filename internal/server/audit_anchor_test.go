@@ -154,6 +154,25 @@ func TestAuditVerifyAnchor(t *testing.T) {
 				}
 			})
 
+			t.Run("a rotated SECRET_KEY keeps the checkpoint valid; another key does not", func(t *testing.T) {
+				keyA, keyB, keyC := strings.Repeat("a1", 32), strings.Repeat("b2", 32), strings.Repeat("c3", 32)
+				sh := testkit.NewShared(t, m)
+				a := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyA})
+				a.CreateUser(t, "clerk@example.com", "orders.view", "orders.create")
+				a.LoggedIn(t, "clerk@example.com").CreateOrder("a@example.com")
+				if rep := verify(t, a); len(rep.Problems) != 0 || rep.Checkpoint == nil {
+					t.Fatalf("under key A: %s", reasons(rep))
+				}
+				b := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyB, "SECRET_KEY_OLD": keyA})
+				if rep := verify(t, b); len(rep.Problems) != 0 || rep.Checkpoint == nil {
+					t.Fatalf("key B with A as the old key: %s", reasons(rep))
+				}
+				c := testkit.Start(t, sh, map[string]string{"SECRET_KEY": keyC})
+				if rep := verify(t, c); !strings.Contains(reasons(rep), "signature does not match") {
+					t.Fatalf("key C alone: %s", reasons(rep))
+				}
+			})
+
 			t.Run("after a purge the rest verifies, also when everything was purged", func(t *testing.T) {
 				in, clerk := newInstance(t)
 				cutoff := time.Now()

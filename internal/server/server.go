@@ -5,7 +5,9 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -203,9 +205,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 
 // OpenAuditAnchor sets AuditAnchor: the checkpoint lives in Redis when
 // REDIS_URL is set, else in a file in DATA_DIR (beside, never inside, the
-// embedded database).
+// embedded database), signed with a key derived from SECRET_KEY (checked
+// with those from SECRET_KEY_OLD too, so a rotation keeps it valid).
 func (s *Server) OpenAuditAnchor(ctx context.Context) error {
-	key, err := s.auditCheckpointKey(ctx)
+	key, err := secretKey(s.Cfg)
 	if err != nil {
 		return err
 	}
@@ -213,17 +216,20 @@ func (s *Server) OpenAuditAnchor(ctx context.Context) error {
 	if s.Redis != nil {
 		store = audit.RedisCheckpoints{Client: s.Redis, Key: s.Cfg.CachePrefix + cache.KeepPrefix + "audit:checkpoint"}
 	}
-	s.AuditAnchor = &audit.Anchor{Store: store, Key: key}
+	s.AuditAnchor = &audit.Anchor{Store: store, Key: auditCheckpointKey(key)}
+	for _, old := range s.Cfg.SecretKeysOld {
+		s.AuditAnchor.OldKeys = append(s.AuditAnchor.OldKeys, auditCheckpointKey(old))
+	}
 	return nil
 }
 
-// auditCheckpointKey is the key that signs audit checkpoints.
-// TODO(SECRET_KEY): derive it from the SECRET_KEY environment variable
-// (HMAC-SHA256(SECRET_KEY, "pishkhan audit checkpoint")) once config has
-// it, so that a database dump alone cannot forge a checkpoint. Until then
-// it is a secret kept in app_secrets like the others.
-func (s *Server) auditCheckpointKey(ctx context.Context) ([]byte, error) {
-	return s.secret(ctx, "audit_checkpoint")
+// auditCheckpointKey derives the key that signs audit checkpoints from a
+// SECRET_KEY, which is never stored in the database: a database dump
+// alone cannot forge a checkpoint.
+func auditCheckpointKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("pishkhan audit checkpoint"))
+	return m.Sum(nil)
 }
 
 // advanceAuditAnchor moves the checkpoint after a commit that wrote audit

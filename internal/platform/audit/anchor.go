@@ -62,7 +62,10 @@ type CheckpointStore interface {
 type Anchor struct {
 	Store CheckpointStore
 	Key   []byte
-	mu    sync.Mutex // one advance at a time per process
+	// OldKeys still verify checkpoints signed before a key rotation; the
+	// next advance signs with Key.
+	OldKeys [][]byte
+	mu      sync.Mutex // one advance at a time per process
 }
 
 // errBadCheckpoint is a checkpoint that does not verify under the key.
@@ -78,10 +81,12 @@ func (a *Anchor) Load(ctx context.Context) (*Checkpoint, []byte, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, raw, errBadCheckpoint
 	}
-	if !hmac.Equal([]byte(c.mac(a.Key)), []byte(c.MAC)) {
-		return nil, raw, errBadCheckpoint
+	for _, k := range append([][]byte{a.Key}, a.OldKeys...) {
+		if hmac.Equal([]byte(c.mac(k)), []byte(c.MAC)) {
+			return &c, raw, nil
+		}
 	}
-	return &c, raw, nil
+	return nil, raw, errBadCheckpoint
 }
 
 func (a *Anchor) swap(ctx context.Context, prev []byte, c Checkpoint) (bool, error) {
