@@ -182,7 +182,7 @@ func str(dst func(*Config) *string) func(*Config, string) error {
 var variables = []variable{
 	{"ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
 	{"DATABASE_URL", "", "postgres://… URL; empty means a SQLite file in DATA_DIR", str(func(c *Config) *string { return &c.DatabaseURL })},
-	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file", str(func(c *Config) *string { return &c.DataDir })},
+	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file; without REDIS_URL also the audit checkpoint (audit-checkpoint.json)", str(func(c *Config) *string { return &c.DataDir })},
 	{"REDIS_URL", "", "redis://… URL; empty means the in-process cache, event bus and database sessions", str(func(c *Config) *string { return &c.RedisURL })},
 	{"CACHE_PREFIX", "pishkhan:", "prefix of every Redis key Pishkhan writes", str(func(c *Config) *string { return &c.CachePrefix })},
 	{"CACHE_TTL", "10m", "how long a cached response is kept (writes invalidate it at once)", dur(func(c *Config) *time.Duration { return &c.CacheTTL })},
