@@ -35,7 +35,7 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		}
 		s.Storage = st
 	} else {
-		key, err := s.secret(ctx, "storage_key")
+		key, err := s.signingKey(ctx, "pishkhan storage signatures")
 		if err != nil {
 			return err
 		}

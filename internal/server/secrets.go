@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -74,6 +76,32 @@ func secretKey(cfg config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, nil
+}
+
+// deriveKey returns the key for one purpose of a SECRET_KEY: each use has
+// a key of its own, and none of them is the SECRET_KEY itself.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// signingKey returns the HMAC key for purpose (cursors, signed storage
+// requests), derived from SECRET_KEY, so that reading the database is not
+// enough to forge a cursor or a signed upload. Keys that versions before
+// SECRET_KEY kept in app_secrets for these are deleted: what they signed
+// (cursors, links valid for minutes) stops working once, at the upgrade.
+// A SECRET_KEY rotation likewise ends the cursors and signed links then
+// outstanding; SECRET_KEY_OLD is not consulted for them.
+func (s *Server) signingKey(ctx context.Context, purpose string) ([]byte, error) {
+	secret, err := secretKey(s.Cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.Reader().Exec(ctx, `DELETE FROM app_secrets WHERE name IN ('cursor_hmac', 'storage_key')`); err != nil {
+		return nil, err
+	}
+	return deriveKey(secret, purpose), nil
 }
 
 // useTOTPKeys gives the auth service its TOTP keys and moves TOTP secrets

@@ -5,9 +5,7 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -144,7 +142,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	key, err := s.secret(ctx, "cursor_hmac")
+	key, err := s.signingKey(ctx, "pishkhan cursors")
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -226,11 +224,7 @@ func (s *Server) OpenAuditAnchor(ctx context.Context) error {
 // auditCheckpointKey derives the key that signs audit checkpoints from a
 // SECRET_KEY, which is never stored in the database: a database dump
 // alone cannot forge a checkpoint.
-func auditCheckpointKey(secret []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("pishkhan audit checkpoint"))
-	return m.Sum(nil)
-}
+func auditCheckpointKey(secret []byte) []byte { return deriveKey(secret, "pishkhan audit checkpoint") }
 
 // advanceAuditAnchor moves the checkpoint after a commit that wrote audit
 // rows. The change is committed already: a failure is logged (audit
@@ -257,24 +251,6 @@ func (s *Server) auditHead() (int64, int64, bool) {
 		return 0, 0, false
 	}
 	return cp.HeadID, cp.Rows, true
-}
-
-// secret returns a named secret shared by every instance through the
-// database, creating it on first use.
-func (s *Server) secret(ctx context.Context, name string) ([]byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	if _, err := s.DB.Reader().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
-		name, hex.EncodeToString(b)); err != nil {
-		return nil, err
-	}
-	var v string
-	if err := s.DB.Reader().QueryRow(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v); err != nil {
-		return nil, err
-	}
-	return hex.DecodeString(v)
 }
 
 // Close releases everything, first letting running jobs finish (or
