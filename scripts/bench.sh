@@ -56,7 +56,9 @@ server_pid=""
 # Run a pishkhan command as "${BENCH[@]}" CMD... (on the benchmark database)
 # or "${SEED[@]}" CMD... (on the seed-timing one). env(1) execs CMD, so after
 # `"${BENCH[@]}" CMD &`, $! is CMD's own pid.
-common=("REDIS_URL=redis://127.0.0.1:6379/0" "CACHE_PREFIX=$PREFIX" "ADDR=$BENCH_ADDR" "MEDIA_DIR=$work/media")
+# production refuses to start without PUBLIC_URL and SECRET_KEY
+common=("REDIS_URL=redis://127.0.0.1:6379/0" "CACHE_PREFIX=$PREFIX" "ADDR=$BENCH_ADDR" "MEDIA_DIR=$work/media"
+	"PUBLIC_URL=http://$BENCH_ADDR" "SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")")
 BENCH=(env "DATABASE_URL=$PG/$BENCH_DB?sslmode=disable" "${common[@]}")
 SEED=(env "DATABASE_URL=$PG/$SEED_DB?sslmode=disable" "${common[@]}")
 

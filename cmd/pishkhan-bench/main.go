@@ -113,6 +113,7 @@ type Run struct {
 	WarmupSeconds   float64    `json:"warmup_seconds"`
 	DurationSeconds float64    `json:"duration_seconds"`
 	Keyset          KeysetInfo `json:"keyset"`
+	Pages           PageInfo   `json:"pages"`
 	Scenarios       []Result   `json:"scenarios"`
 }
 
@@ -225,6 +226,8 @@ func runCmd(args []string) error {
 	ids := fs.Int("ids", 1000, "order ids the rotating detail scenario cycles through")
 	depth := fs.Int("depth", 99_000, "depth (orders skipped) of the deepest cursor of the deep keyset scenario; a multiple of 100")
 	keys := fs.Int("keyset-keys", 4000, "cursors (deep) and min_total values (first page) per keyset scenario; a multiple of 100")
+	pageFilters := fs.Int("page-filters", 1000, "filters (min_total values) the page-mode scenarios combine with; each total is warmed before each")
+	pageDeep := fs.Int("page-deep", 2000, "the deepest page (of 50) of the deep page-mode scenario, which sends the 100 pages up to it")
 	only := fs.String("scenarios", strings.Join(allScenarios, ","), "comma-separated scenarios to run")
 	out := fs.String("out", "", "also write the results as JSON to this file, for `report`")
 	cpu := fs.String("cpu", "", "name=pid,... of local processes (the server, Redis) whose CPU time per request each window records; the load generator's own is always recorded")
@@ -259,6 +262,8 @@ func runCmd(args []string) error {
 		return errors.New("-keyset-keys must be a multiple of 100 between 100 and 100000")
 	case *depth%100 != 0 || *depth-*keys < 100 || *depth > 10_000_000:
 		return errors.New("-depth must be a multiple of 100, at least -keyset-keys + 100 and at most 10000000")
+	case *pageFilters < 1 || *pageFilters > 10_000:
+		return errors.New("-page-filters must be between 1 and 10000")
 	}
 	u, err := loopbackURL(*base)
 	if err != nil {
@@ -278,9 +283,20 @@ func runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	pages, pinfo, err := c.pageScenarios(ctx, want, *pageFilters, *pageDeep)
+	if err != nil {
+		return err
+	}
+	scenarios = append(scenarios, pages...)
 	run := Run{Started: time.Now().UTC().Truncate(time.Second), Connections: *conns,
-		WarmupSeconds: warmup.Seconds(), DurationSeconds: duration.Seconds(), Keyset: info}
+		WarmupSeconds: warmup.Seconds(), DurationSeconds: duration.Seconds(), Keyset: info, Pages: pinfo}
 	for _, sc := range scenarios {
+		if sc.setup != nil {
+			logf("%s: preparing", sc.name)
+			if err := sc.setup(ctx); err != nil {
+				return err
+			}
+		}
 		logf("%s: %s warm-up + %s at %d connections", sc.name, *warmup, *duration, *conns)
 		r := c.measure(sc, *warmup, *duration, procs)
 		logf("  %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors", r.Requests, r.RPS, r.P50Ms, r.P99Ms, r.Errors)
@@ -482,6 +498,8 @@ type scenario struct {
 	auth     bool   // send the session cookie
 	distinct int    // distinct URLs path cycles through
 	path     func(n uint64) string
+	// setup, when set, runs right before the scenario's warm-up.
+	setup func(ctx context.Context) error
 }
 
 // rotate returns a path function cycling through paths.
@@ -490,7 +508,7 @@ func rotate(paths []string) func(uint64) string {
 }
 
 // allScenarios lists the scenario ids in the order they run.
-var allScenarios = []string{idCeiling, idCachedList, idCachedDetail, idKeysetFirst, idKeysetDeep}
+var allScenarios = []string{idCeiling, idCachedList, idCachedDetail, idKeysetFirst, idKeysetDeep, idPageFirst, idPageDeep, idPageMiddle}
 
 // prepare builds the scenarios named in want, in the order of
 // allScenarios: it collects order ids and warms their details and the
@@ -983,7 +1001,7 @@ func targets(run Run, s seed) []verdict {
 		v.detail = fmt.Sprintf("p50 %.2f ms vs %.2f ms = %.2f×; req/s %s vs %s = %.2f×", deep.P50Ms, first.P50Ms, lat,
 			group(int64(math.Round(deep.RPS))), group(int64(math.Round(first.RPS))), thr)
 	}
-	out = append(out, v)
+	out = append(out, v, pageTarget(run))
 
 	v = verdict{target: fmt.Sprintf("`pishkhan seed --orders %s` < 60 s", group(int64(s.orders)))}
 	switch {
@@ -1018,16 +1036,20 @@ func report(run Run, s seed) string {
 		fmt.Fprintf(&b, "- **%s**: %s (%s %s).\n", r.Name, r.Request, group(int64(r.DistinctURLs)), urls)
 	}
 
-	k := run.Keyset
-	b.WriteString("\n### Keyset pagination: first page vs depth\n\n")
-	fmt.Fprintf(&b, "The server listed %s orders (newest first). Each request of the two keyset scenarios has a URL of its own, "+
-		"so each is a cache key of its own and a miss: the database is queried every time (the Cache-Status column shows it). "+
-		"Both carry `min_total`, which matches every order (every value sent is at most %s, the smallest order total), "+
-		"so their SQL differs only by the keyset condition. The limits %d..%d are the same in both. "+
-		"The deep cursors (depths %s–%s) were collected by following `next_cursor`.\n\n",
-		group(k.Orders), group(k.SmallestTotal), k.MinLimit, k.MaxLimit, group(int64(k.DepthFrom)), group(int64(k.DepthTo)))
+	if k := run.Keyset; k.Keys > 0 {
+		b.WriteString("\n### Keyset pagination: first page vs depth\n\n")
+		fmt.Fprintf(&b, "The server listed %s orders (newest first). Each request of the two keyset scenarios has a URL of its own, "+
+			"so each is a cache key of its own and a miss: the database is queried every time (the Cache-Status column shows it). "+
+			"Both carry `min_total`, which matches every order (every value sent is at most %s, the smallest order total), "+
+			"so their SQL differs only by the keyset condition. The limits %d..%d are the same in both. "+
+			"The deep cursors (depths %s–%s) were collected by following `next_cursor`.\n\n",
+			group(k.Orders), group(k.SmallestTotal), k.MinLimit, k.MaxLimit, group(int64(k.DepthFrom)), group(int64(k.DepthTo)))
+	}
 	if line := keysetRatio(run); line != "" {
 		b.WriteString(line + "\n")
+	}
+	if sec := pageSection(run); sec != "" {
+		b.WriteString(sec + "\n")
 	}
 
 	b.WriteString("## Seeding\n\n")

@@ -28,14 +28,24 @@ func auditCmd(ctx context.Context, cfg config.Config, args []string) error {
 	if err := s.DB.CheckCurrent(ctx); err != nil {
 		return err
 	}
+	if err := s.OpenAuditAnchor(ctx); err != nil {
+		return err
+	}
 	switch args[0] {
 	case "verify":
-		rep, err := audit.Verify(ctx, s.DB.Reader())
+		rep, err := audit.Verify(ctx, s.DB.Reader(), s.AuditAnchor)
 		if err != nil {
 			return err
 		}
 		for _, p := range rep.Problems {
-			fmt.Printf("row %d: %s\n", p.ID, p.Reason)
+			if p.ID == 0 {
+				fmt.Printf("log: %s\n", p.Reason)
+			} else {
+				fmt.Printf("row %d: %s\n", p.ID, p.Reason)
+			}
+		}
+		if cp := rep.Checkpoint; cp != nil {
+			fmt.Printf("checkpoint (%s): row %d, %d rows, taken %s\n", s.AuditAnchor.Store.Where(), cp.HeadID, cp.Rows, cp.At.Format(time.RFC3339))
 		}
 		fmt.Printf("checked %d rows (%d written before the chain existed): %d problems\n", rep.Rows, rep.Unchained, len(rep.Problems))
 		if len(rep.Problems) > 0 {
@@ -64,7 +74,7 @@ func auditCmd(ctx context.Context, cfg config.Config, args []string) error {
 		if err != nil {
 			return err
 		}
-		n, err := audit.Purge(ctx, s.DB, cutoff, f, f.Sync)
+		n, err := audit.Purge(ctx, s.DB, s.AuditAnchor, cutoff, f, f.Sync)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -38,6 +38,7 @@ var commands = []command{
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
+	{"secrets", "`secrets rotate` re-encrypts every TOTP secret under SECRET_KEY (run it with the previous key in SECRET_KEY_OLD, then drop SECRET_KEY_OLD)", secretsCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
 		if err != nil {
@@ -133,21 +134,23 @@ func open(ctx context.Context, cfg config.Config) (*server.Server, error) {
 }
 
 func serve(ctx context.Context, cfg config.Config, _ []string) error {
+	if err := cfg.CheckServe(); err != nil {
+		return err
+	}
 	s, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	email, password, created, err := s.EnsureFirstAdmin(ctx)
-	if err != nil {
-		return fmt.Errorf("create the first admin: %w", err)
-	}
 	url := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
 	if strings.HasPrefix(cfg.Addr, ":") {
 		url = "http://127.0.0.1" + cfg.Addr
 	}
-	if created {
-		fmt.Fprintf(os.Stdout, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: %s\n  (shown once; change it after logging in)\n\n", url, email, password)
+	if cfg.PublicURL != "" {
+		url = cfg.PublicURL
+	}
+	if err := firstStart(ctx, s, os.Stdout, url); err != nil {
+		return err
 	}
 	mode := "embedded (SQLite, in-process cache)"
 	if cfg.DatabaseURL != "" {
@@ -158,6 +161,25 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 	}
 	slog.Info("pishkhan listening", "addr", cfg.Addr, "url", url, "mode", mode, "version", server.Version)
 	return s.ListenAndServe(ctx)
+}
+
+// firstStart creates the first admin on an empty database and tells w how
+// to log in. A generated password is shown once; one the operator supplied
+// (ADMIN_PASSWORD) never is.
+func firstStart(ctx context.Context, s *server.Server, w io.Writer, url string) error {
+	email, generated, created, err := s.EnsureFirstAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	if generated == "" {
+		fmt.Fprintf(w, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: the one in ADMIN_PASSWORD\n\n", url, email)
+		return nil
+	}
+	fmt.Fprintf(w, "\nFirst start: created the admin account.\n  Open %s and log in as\n    email:    %s\n    password: %s\n  (shown once; change it after logging in)\n\n", url, email, generated)
+	return nil
 }
 
 func migrate(ctx context.Context, cfg config.Config, _ []string) error {
@@ -200,6 +222,23 @@ func worker(ctx context.Context, cfg config.Config, _ []string) error {
 	slog.Info("pishkhan worker running jobs", "workers", cfg.JobWorkers, "version", server.Version)
 	<-ctx.Done()
 	slog.Info("shutting down: letting running jobs finish")
+	return nil
+}
+
+func secretsCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return errors.New("usage: pishkhan secrets rotate")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.RotateSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("re-encrypted %d TOTP secrets under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
 	return nil
 }
 

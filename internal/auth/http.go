@@ -41,29 +41,44 @@ func sessionCookie(r *http.Request) string {
 	return ""
 }
 
-// sameOrigin reports whether an Origin header names this server (scheme
-// and host) or a trusted origin.
-func sameOrigin(r *http.Request, origin string, trusted map[string]bool) bool {
+// sameOrigin reports whether an Origin header names this server or a
+// trusted origin. This server is self (PUBLIC_URL's origin) when set; only
+// without it (the embedded default) is it the scheme and Host the request
+// came to.
+func sameOrigin(r *http.Request, origin, self string, trusted map[string]bool) bool {
+	if trusted[origin] {
+		return true
+	}
+	if self != "" {
+		return strings.EqualFold(origin, self)
+	}
 	scheme := "http"
 	if reqinfo.From(r.Context()).HTTPS {
 		scheme = "https"
 	}
-	return strings.EqualFold(origin, scheme+"://"+r.Host) || trusted[origin]
+	return strings.EqualFold(origin, scheme+"://"+r.Host)
 }
 
 // Middleware authenticates every /api request from its session cookie and
 // enforces CSRF on unsafe methods to known routes: cross-origin requests
 // are refused whatever they carry (Go's CrossOriginProtection on
 // Sec-Fetch-Site, and an Origin, when sent, must be exactly this server's
-// scheme and host or a trusted origin), and cookie-authenticated ones must
-// echo the session's CSRF token in X-CSRF-Token. known reports whether a
-// route exists, so unknown routes still answer 404.
-func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
+// origin or a trusted one; see sameOrigin), and cookie-authenticated ones
+// must echo the session's CSRF token in X-CSRF-Token. self is PUBLIC_URL's
+// origin ("" when unset). known reports whether a route exists, so unknown
+// routes still answer 404.
+func Middleware(s *Service, self string, trustedOrigins []string, known func(*http.Request) bool) httpapi.Middleware {
 	cop := http.NewCrossOriginProtection()
 	trusted := map[string]bool{}
 	for _, o := range trustedOrigins {
 		_ = cop.AddTrustedOrigin(o)
 		trusted[o] = true
+	}
+	if self != "" {
+		// CrossOriginProtection compares Origin with Host when a request
+		// has no Sec-Fetch-Site; behind a proxy that rewrites Host, the
+		// public origin must still pass it (sameOrigin then decides)
+		_ = cop.AddTrustedOrigin(self)
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,15 +89,15 @@ func Middleware(s *Service, trustedOrigins []string, known func(*http.Request) b
 			unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && known(r)
 			if unsafe {
 				origin := r.Header.Get("Origin")
-				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, trusted) {
+				if cop.Check(r) != nil || origin != "" && !sameOrigin(r, origin, self, trusted) {
 					httpapi.WriteError(w, r, apperr.New(apperr.CSRFFailed, "cross-origin requests are refused"))
 					return
 				}
 			}
 			// A bearer token, when sent, is the only credential looked at.
 			// Other schemes (Basic from a protecting proxy) are not ours.
-			if scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "bearer") {
-				p, err := s.AuthenticateToken(r.Context(), strings.TrimSpace(secret))
+			if secret, ok := bearerSecret(r); ok {
+				p, err := s.AuthenticateToken(r.Context(), secret)
 				if err != nil {
 					httpapi.WriteError(w, r, err)
 					return
@@ -296,10 +311,27 @@ type PermissionList struct {
 	Items []authz.Described `json:"items"`
 }
 
-// StreamCheck returns a function that re-checks the request's session, for
-// long-lived streams: it yields the current principal, or nil once the
-// session has ended (logout, expiry, deactivation).
+// bearerSecret returns the API token of an "Authorization: Bearer" header.
+func bearerSecret(r *http.Request) (string, bool) {
+	scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.TrimSpace(secret), strings.EqualFold(scheme, "bearer")
+}
+
+// StreamCheck returns a function that re-checks the request's credential
+// (the one Middleware authenticated: its API token when it sent one, else
+// its session), for long-lived streams: it yields the current principal,
+// or nil once the credential has ended (logout, expiry, revocation,
+// deactivation).
 func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.Principal {
+	if secret, ok := bearerSecret(r); ok {
+		return func(ctx context.Context) *authz.Principal {
+			p, err := s.AuthenticateToken(ctx, secret)
+			if err != nil {
+				return nil
+			}
+			return p
+		}
+	}
 	cookie := sessionCookie(r)
 	return func(ctx context.Context) *authz.Principal {
 		p, _, err := s.Authenticate(ctx, cookie)

@@ -461,7 +461,7 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 	if err != nil {
 		return err
 	}
-	s.cache.Invalidate(ctx, TokensTag)
+	s.tokensChanged(ctx, u.ID, "updated")
 	if err := s.endOtherSessions(ctx, u.ID, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the password is changed, but the session store is unavailable; other sessions end when it returns")
 	}
@@ -489,6 +489,6 @@ func (s *Service) endOtherSessions(ctx context.Context, userID int64, keep strin
 			return err
 		}
 	}
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, userID, "deleted")
 	return nil
 }

@@ -48,7 +48,7 @@ type Service struct {
 	mailer   *Mailer                   // nil: invite links are shown to the admin
 	accesses *decodeMemo[cachedAccess] // by user id
 	cursors  httpapi.CursorCodec
-	totpKey  []byte
+	totpKeys TOTPKeys
 	uses     tokenUses
 }
 
@@ -60,10 +60,10 @@ func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, lim
 }
 
 // UseSecrets sets the secrets shared by every instance: the key that signs
-// list cursors and the 32-byte key that encrypts TOTP secrets at rest.
-func (s *Service) UseSecrets(cursorKey, totpKey []byte) {
+// list cursors and the keys that encrypt TOTP secrets at rest.
+func (s *Service) UseSecrets(cursorKey []byte, totp TOTPKeys) {
 	s.cursors = httpapi.CursorCodec{Key: cursorKey}
-	s.totpKey = totpKey
+	s.totpKeys = totp
 }
 
 // Me is the logged-in user as the API shows it.
@@ -136,11 +136,11 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 		return nil, nil, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
 	now := time.Now()
-	if now.Sub(se.CreatedAt) > s.cfg.AbsoluteTimeout || now.Sub(se.LastSeenAt) > s.cfg.IdleTimeout {
+	if now.Sub(se.CreatedAt) > s.cfg.AbsoluteTimeout || now.Sub(se.LastSeenAt) > s.idleLimit() {
 		_ = s.sessions.Delete(ctx, se.IDHash)
 		return nil, nil, nil
 	}
-	if now.Sub(se.LastSeenAt) > time.Minute {
+	if now.Sub(se.LastSeenAt) > s.touchEvery() {
 		se.LastSeenAt = now
 		err := s.sessions.Touch(ctx, se, s.sessionTTL(se))
 		if errors.Is(err, ErrNoSession) {
@@ -168,8 +168,20 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 	return p, &se, nil
 }
 
+// touchEvery is how old a session's recorded last-seen time may grow
+// before a request rewrites it (a write at every request would cost one
+// per request). idleLimit allows for it when judging idle expiry: a
+// session ends between IdleTimeout and IdleTimeout+touchEvery after its
+// last request (its true last-seen is at most touchEvery after the
+// recorded one), never earlier.
+func (s *Service) touchEvery() time.Duration { return min(time.Minute, s.cfg.IdleTimeout/20) }
+
+// idleLimit is how long after its recorded last-seen time a session ends.
+func (s *Service) idleLimit() time.Duration { return s.cfg.IdleTimeout + s.touchEvery() }
+
+// sessionTTL is how long the store keeps a session written now.
 func (s *Service) sessionTTL(se Session) time.Duration {
-	ttl := s.cfg.IdleTimeout
+	ttl := s.idleLimit()
 	if left := time.Until(se.CreatedAt.Add(s.cfg.AbsoluteTimeout)); left < ttl {
 		ttl = left
 	}
@@ -240,7 +252,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	}
 	info := reqinfo.From(ctx)
 	email := strings.ToLower(strings.TrimSpace(in.Email))
-	acctKey, ipKey := "login:acct:"+email, "login:ip:"+info.IP
+	acctKey, ipKey := "login:acct:"+email, "login:ip:"+ratelimit.ClientKey(info.IP)
 	if err := s.attempt(ctx, ipKey, s.cfg.LoginIPLimit); err != nil {
 		return LoginResult{}, err
 	}
@@ -301,15 +313,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if err != nil {
 		return LoginResult{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.cfg.IdleTimeout))
-	s.cache.Invalidate(ctx, SessionsTag)
+	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.idleLimit()))
+	s.sessionsChanged(ctx, u.ID, "created")
 	// a password change or reset ends the sessions that exist when it
 	// commits; one made from a check of the old password that was still
 	// running then must not outlive it: the password checked must still
 	// be the account's now that the session exists
 	if cur, err := s.store.UserByID(ctx, s.db.Reader(), u.ID); err != nil || cur.PasswordHash != u.PasswordHash || !cur.Active {
 		_ = s.sessions.Delete(ctx, se.IDHash)
-		s.cache.Invalidate(ctx, SessionsTag)
+		s.sessionsChanged(ctx, u.ID, "deleted")
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return LoginResult{}, err
 		}
@@ -344,7 +356,7 @@ func (s *Service) Logout(ctx context.Context, se *Session) error {
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, se.UserID, "deleted")
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.logout", ResourceType: "user",
 			ResourceID: itoa(se.UserID)})
@@ -446,7 +458,8 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 	}
 	s.cache.Invalidate(ctx, AuthzTag)
 	if existed {
-		s.cache.Invalidate(ctx, SessionsTag, TokensTag)
+		s.sessionsChanged(ctx, id, "deleted")
+		s.tokensChanged(ctx, id, "updated")
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return 0, apperr.Unavailablef(err, "the password is set, but the session store is unavailable; the user's sessions end when it returns")
 		}

@@ -101,7 +101,7 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 	// the window moves with time; a minute's granularity keeps keys shared
 	window := now.Truncate(time.Minute)
 	where += ` AND s.created_at > ? AND s.last_seen_at > ?`
-	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.cfg.IdleTimeout))
+	args = append(args, window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.idleLimit()))
 	binding := fmt.Sprintf("sessions|%s|%v", where, args)
 	var after int64
 	if pr.CursorMode && pr.Cursor != "" {
@@ -196,7 +196,7 @@ func (s *Service) RevokeSession(ctx context.Context, id int64) error {
 	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, se.UserID, "deleted")
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "sessions.revoke", ResourceType: "session", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"user_id": {From: se.UserID, To: nil}}})

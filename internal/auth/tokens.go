@@ -137,7 +137,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (Created
 	if err != nil {
 		return CreatedToken{}, err
 	}
-	s.cache.Invalidate(ctx, TokensTag)
+	s.tokensChanged(ctx, t.UserID, "created")
 	// a password change or reset revokes the user's tokens and then ends
 	// their other sessions; a token one of those sessions was making
 	// meanwhile must not outlive it, so the session must still be live
@@ -158,25 +158,28 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (Created
 }
 
 // revokeTokens revokes the live tokens matching where (over api_tokens),
-// audited, and invalidates token reads when any was live. Every row is
-// taken before the audit chain, as every change here does.
+// audited, and announces the change to each owner. Every row is taken
+// before the audit chain, as every change here does.
 func (s *Service) revokeTokens(ctx context.Context, where string, args ...any) error {
 	now := time.Now()
-	var ids []int64
+	var ids, owners []int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		ids = ids[:0]
-		rows, err := tx.Query(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND `+where+` RETURNING id`,
+		ids, owners = ids[:0], owners[:0]
+		rows, err := tx.Query(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND `+where+` RETURNING id, user_id`,
 			append([]any{now}, args...)...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var id, owner int64
+			if err := rows.Scan(&id, &owner); err != nil {
 				rows.Close()
 				return err
 			}
 			ids = append(ids, id)
+			if !slices.Contains(owners, owner) {
+				owners = append(owners, owner)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -190,8 +193,10 @@ func (s *Service) revokeTokens(ctx context.Context, where string, args ...any) e
 		}
 		return nil
 	})
-	if err == nil && len(ids) > 0 {
-		s.cache.Invalidate(ctx, TokensTag)
+	if err == nil {
+		for _, owner := range owners {
+			s.tokensChanged(ctx, owner, "updated")
+		}
 	}
 	return err
 }
@@ -281,7 +286,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		return err
 	}
 	notFound := apperr.New(apperr.NotFound, "no such API token")
-	changed := false
+	changed, owner := false, int64(0)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = ?`, id))
 		if errors.Is(err, ErrNotFound) || err == nil && t.UserID != p.UserID && !p.Can(PermManageUsers) {
@@ -305,12 +310,12 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
 		}
-		changed = true
+		changed, owner = true, t.UserID
 		return audit.Record(ctx, tx, audit.Entry{Action: "tokens.revoke", ResourceType: "api_token", ResourceID: itoa(id),
 			Changes: map[string]audit.Change{"revoked_at": {From: nil, To: now.UTC()}}})
 	})
 	if err == nil && changed {
-		s.cache.Invalidate(ctx, TokensTag)
+		s.tokensChanged(ctx, owner, "updated")
 	}
 	return err
 }

@@ -2,10 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -46,42 +43,6 @@ type PasswordInput struct {
 // RecoveryCodes are shown once; each works once in place of a code.
 type RecoveryCodes struct {
 	Codes []string `json:"recovery_codes"`
-}
-
-// seal encrypts a TOTP secret for storage; open reverses it.
-func (s *Service) seal(secret []byte) (string, error) {
-	block, err := aes.NewCipher(s.totpKey)
-	if err != nil {
-		return "", err
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, secret, []byte("totp"))), nil
-}
-
-func (s *Service) open(sealed string) ([]byte, error) {
-	raw, err := base64.RawStdEncoding.DecodeString(sealed)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(s.totpKey)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) < gcm.NonceSize() {
-		return nil, errors.New("sealed secret too short")
-	}
-	return gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], []byte("totp"))
 }
 
 // totpState is a user's second-factor columns.
@@ -344,7 +305,7 @@ func (s *Service) ResetUserTOTP(ctx context.Context, se *Session, id int64) erro
 		return err
 	}
 	s.afterAuthzChange(ctx, id)
-	s.cache.Invalidate(ctx, SessionsTag)
+	s.sessionsChanged(ctx, id, "deleted")
 	if err := s.sessions.DeleteUser(ctx, id); err != nil {
 		return apperr.Unavailablef(err, "the second factor is reset, but the session store is unavailable; their sessions end when it returns")
 	}

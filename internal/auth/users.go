@@ -26,8 +26,10 @@ const (
 )
 
 // AuthzResource is the event resource of every change to users, roles or
-// permissions: every logged-in client hears of it and refetches who it is,
-// so an open screen loses what its user may no longer do.
+// permissions: clients hear of it and refetch who they are, so an open
+// screen loses what its user may no longer do. An event naming a user (ID)
+// reaches that user and those who may view or manage users or roles; one
+// with ID 0 (a role changed) reaches every logged-in user.
 const AuthzResource = "authz"
 
 // InviteLifetime is how long a set-password link works.
@@ -599,7 +601,8 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 		return err
 	}
 	s.afterAuthzChange(ctx, userID)
-	s.cache.Invalidate(ctx, SessionsTag, TokensTag)
+	s.sessionsChanged(ctx, userID, "deleted")
+	s.tokensChanged(ctx, userID, "updated")
 	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
@@ -762,7 +765,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 	// once even if ending the sessions below fails
 	s.afterAuthzChange(ctx, id)
 	if deactivated {
-		s.cache.Invalidate(ctx, SessionsTag, TokensTag)
+		s.sessionsChanged(ctx, id, "deleted")
+		s.tokensChanged(ctx, id, "updated")
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
 		}

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/netip"
@@ -77,7 +79,63 @@ type Config struct {
 	MediaMaxSize int64
 	// MediaAllowedTypes are the content types accepted (nil: the default list).
 	MediaAllowedTypes []string
+	// SecretKey is SECRET_KEY (32 bytes): it encrypts TOTP secrets at rest
+	// and never enters the database. Nil: unset (the embedded default then
+	// keeps a generated one in DATA_DIR/secret.key).
+	SecretKey []byte
+	// SecretKeysOld are earlier SECRET_KEYs, still accepted for decryption
+	// until `pishkhan secrets rotate` has re-encrypted everything.
+	SecretKeysOld [][]byte
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsAddr, when set, is a listener of its own serving only
+	// /metrics; the main listener then answers 404 there.
+	MetricsAddr string
+	// MediaTransferMinRate (bytes per second) and MediaTransferGrace size
+	// the deadlines of local-disk uploads and downloads.
+	MediaTransferMinRate int64
+	MediaTransferGrace   time.Duration
+	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
+	// may hold at once in the process (and so for any one image).
+	MediaDecodeBudget int64
 }
+
+// PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
+// one besides TRUSTED_ORIGINS that unsafe requests may come from when
+// set; "" when PUBLIC_URL is unset.
+func (c Config) PublicOrigin() string {
+	u, err := url.Parse(c.PublicURL)
+	if c.PublicURL == "" || err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Host)
+	if u.Scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	} else {
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return strings.ToLower(u.Scheme) + "://" + host
+}
+
+// ErrNoSecretKey is the refusal to run in production without SECRET_KEY.
+var ErrNoSecretKey = fmt.Errorf("SECRET_KEY must be set in production (with DATABASE_URL or REDIS_URL): 32 random bytes as 64 hex digits, e.g. from `openssl rand -hex 32`, the same on every instance and never stored in the database; it encrypts TOTP secrets")
+
+// CheckServe refuses what `serve` must not start with: in production,
+// PUBLIC_URL unset (links and the CSRF origin check would follow the Host
+// header of whoever asked) or SECRET_KEY unset.
+func (c Config) CheckServe() error {
+	if c.Production() && c.PublicURL == "" {
+		return fmt.Errorf("PUBLIC_URL must be set in production (with DATABASE_URL or REDIS_URL): the panel's address as users reach it, e.g. https://admin.example.com; links in emails and the check of where unsafe requests come from use it, never the Host header")
+	}
+	if c.Production() && c.SecretKey == nil {
+		return ErrNoSecretKey
+	}
+	return nil
+}
+
+// Production reports whether this is the production mode (PostgreSQL or
+// Redis configured) rather than the embedded default.
+func (c Config) Production() bool { return c.DatabaseURL != "" || c.RedisURL != "" }
 
 type variable struct {
 	name, def, help string
@@ -124,13 +182,13 @@ func str(dst func(*Config) *string) func(*Config, string) error {
 var variables = []variable{
 	{"ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
 	{"DATABASE_URL", "", "postgres://… URL; empty means a SQLite file in DATA_DIR", str(func(c *Config) *string { return &c.DatabaseURL })},
-	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file", str(func(c *Config) *string { return &c.DataDir })},
+	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file; without REDIS_URL also the audit checkpoint (audit-checkpoint.json)", str(func(c *Config) *string { return &c.DataDir })},
 	{"REDIS_URL", "", "redis://… URL; empty means the in-process cache, event bus and database sessions", str(func(c *Config) *string { return &c.RedisURL })},
 	{"CACHE_PREFIX", "pishkhan:", "prefix of every Redis key Pishkhan writes", str(func(c *Config) *string { return &c.CachePrefix })},
 	{"CACHE_TTL", "10m", "how long a cached response is kept (writes invalidate it at once)", dur(func(c *Config) *time.Duration { return &c.CacheTTL })},
 	{"CACHE_TIMEOUT", "50ms", "time budget of one cache call before the read falls back to the database", dur(func(c *Config) *time.Duration { return &c.CacheTimeout })},
 	{"CACHE_LOCAL_ENTRIES", "20000", "values each instance also keeps in process in front of Redis (still checked against Redis generations on every read)", integer(func(c *Config) *int { return &c.CacheLocalEntries })},
-	{"SESSION_IDLE_TIMEOUT", "2h", "a session ends after this long without a request", dur(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+	{"SESSION_IDLE_TIMEOUT", "2h", "a session ends this long after its last request, never earlier (and at most a twentieth of it, or a minute, later)", dur(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_ABSOLUTE_TIMEOUT", "24h", "a session ends this long after login, active or not", dur(func(c *Config) *time.Duration { return &c.SessionAbsoluteTimeout })},
 	{"LOGIN_ACCOUNT_LIMIT", "10", "failed logins allowed per account per LOGIN_WINDOW (wrong passwords at re-checks such as a password change count apart, with the same limit)", integer(func(c *Config) *int { return &c.LoginAccountLimit })},
 	{"LOGIN_IP_LIMIT", "100", "failed logins allowed per client IP per LOGIN_WINDOW", integer(func(c *Config) *int { return &c.LoginIPLimit })},
@@ -157,7 +215,7 @@ var variables = []variable{
 		}
 		return nil
 	}},
-	{"TRUSTED_ORIGINS", "", "comma-separated extra origins allowed to send unsafe requests (e.g. https://admin.example.com)", func(c *Config, v string) error {
+	{"TRUSTED_ORIGINS", "", "comma-separated origins allowed to send unsafe requests besides PUBLIC_URL's (e.g. https://admin2.example.com)", func(c *Config, v string) error {
 		c.TrustedOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {
@@ -182,7 +240,7 @@ var variables = []variable{
 		c.AuditRetention = d
 		return nil
 	}},
-	{"PUBLIC_URL", "", "the panel's address as users reach it (https://admin.example.com), for links in invites; empty uses the address each request came to", func(c *Config, v string) error {
+	{"PUBLIC_URL", "", "the panel's address as users reach it (https://admin.example.com): the base of links sent to users and the only origin (besides TRUSTED_ORIGINS) unsafe requests may come from; required in production; empty (embedded default only) uses the scheme and Host each request came with", func(c *Config, v string) error {
 		c.PublicURL = strings.TrimSuffix(v, "/")
 		if v == "" {
 			return nil
@@ -250,19 +308,79 @@ var variables = []variable{
 		c.MediaMaxSize = n
 		return nil
 	}},
-	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML and SVG are never accepted", func(c *Config, v string) error {
+	{"MEDIA_TRANSFER_MIN_RATE", "65536", "slowest accepted rate of a local-disk upload or download, in bytes per second: a transfer of N bytes may take MEDIA_TRANSFER_GRACE + N / this, whatever REQUEST_TIMEOUT says", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("must be a positive number of bytes per second")
+		}
+		c.MediaTransferMinRate = n
+		return nil
+	}},
+	{"MEDIA_TRANSFER_GRACE", "30s", "time every local-disk transfer gets on top of its size at MEDIA_TRANSFER_MIN_RATE", dur(func(c *Config) *time.Duration { return &c.MediaTransferGrace })},
+	{"MEDIA_DECODE_BUDGET", "268435456", "bytes of decoded pixels (width × height × bytes per pixel, from the header) all image processing in the process may hold at once (256 MiB); an image needing more is rejected (too_much_memory), one that fits waits its turn", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 64<<20 {
+			return fmt.Errorf("must be a number of bytes, at least 67108864 (64 MiB)")
+		}
+		c.MediaDecodeBudget = n
+		return nil
+	}},
+	{"MEDIA_ALLOWED_TYPES", "", "comma-separated content types accepted; empty means images (JPEG, PNG, WebP, GIF), PDF, MP4/WebM/QuickTime video and MP3/Ogg/WAV/M4A audio; HTML, SVG, HEIC/HEIF and AVIF are never accepted", func(c *Config, v string) error {
 		c.MediaAllowedTypes = nil
 		for _, t := range strings.Split(v, ",") {
 			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
 				if t == "text/html" || t == "image/svg+xml" || !strings.Contains(t, "/") {
 					return fmt.Errorf("%q cannot be allowed", t)
 				}
+				if strings.HasPrefix(t, "image/heic") || strings.HasPrefix(t, "image/heif") || strings.HasPrefix(t, "image/avif") {
+					return fmt.Errorf("%q cannot be allowed: its metadata cannot be removed nor a preview made (convert to JPEG, PNG or WebP)", t)
+				}
 				c.MediaAllowedTypes = append(c.MediaAllowedTypes, t)
 			}
 		}
 		return nil
 	}},
+	{"SECRET_KEY", "", "32 random bytes as 64 hex digits or base64 (openssl rand -hex 32) that encrypt TOTP secrets at rest; kept out of the database; required in production; empty in the embedded default means one generated once into DATA_DIR/secret.key (mode 0600)", func(c *Config, v string) error {
+		c.SecretKey = nil
+		if v == "" {
+			return nil
+		}
+		k, err := ParseSecretKey(v)
+		c.SecretKey = k
+		return err
+	}},
+	{"SECRET_KEY_OLD", "", "comma-separated earlier SECRET_KEYs, still accepted for decryption while `pishkhan secrets rotate` re-encrypts under SECRET_KEY", func(c *Config, v string) error {
+		c.SecretKeysOld = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			k, err := ParseSecretKey(part)
+			if err != nil {
+				return err
+			}
+			c.SecretKeysOld = append(c.SecretKeysOld, k)
+		}
+		return nil
+	}},
+	{"METRICS_TOKEN", "", "bearer token /metrics requires (Authorization: Bearer …); with neither this nor METRICS_ADDR, /metrics is off in production and open in the embedded default", str(func(c *Config) *string { return &c.MetricsToken })},
+	{"METRICS_ADDR", "", "separate address (e.g. 127.0.0.1:9090) serving only /metrics, which the main address then does not serve", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
+}
+
+// ParseSecretKey reads a SECRET_KEY: 32 bytes as 64 hex digits or as
+// base64 (standard or URL alphabet, padded or not).
+func ParseSecretKey(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
+	if k, err := hex.DecodeString(v); err == nil && len(k) == 32 {
+		return k, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(v); err == nil && len(k) == 32 {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("must be 32 random bytes as 64 hex digits or base64 (e.g. from openssl rand -hex 32)")
 }
 
 // Load reads the environment (lookup is os.LookupEnv in production).

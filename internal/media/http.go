@@ -220,8 +220,8 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "files are not stored on this server's disk"))
 			return
 		}
-		// a large upload may take longer than the server's read timeout
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(30 * time.Minute))
+		// ServeSigned raises the connection's deadlines itself, once the
+		// signature and size check out (storage.Transfer)
 		if status, err := local.ServeSigned(w, r, r.PathValue("token")); err != nil {
 			code := apperr.PermissionDenied
 			switch status {
@@ -229,6 +229,8 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 				code = apperr.NotFound
 			case http.StatusBadRequest:
 				code = apperr.ValidationFailed
+			case http.StatusServiceUnavailable:
+				code = apperr.Unavailable
 			}
 			httpapi.WriteError(w, r, apperr.New(code, "%s", err.Error()))
 		}

@@ -34,6 +34,26 @@ const (
 	Failed   = "failed"   // the upload never arrived, or processing gave up
 )
 
+// Reason codes: why the pipeline rejected (or failed) an item. They are
+// stored with the item and answered as reason_code beside the English
+// reason; clients translate the code, never the text.
+const (
+	ReasonNotArrived      = "not_arrived"      // failed: nothing was uploaded
+	ReasonSizeMismatch    = "size_mismatch"    // storage holds another size than declared
+	ReasonInfected        = "infected"         // the virus scanner found malware
+	ReasonScanUnavailable = "scan_unavailable" // MEDIA_REQUIRE_SCAN without a scanner
+	ReasonTypeNotAllowed  = "type_not_allowed" // the bytes are of a type not accepted
+	ReasonTypeMismatch    = "type_mismatch"    // the bytes are not of the declared type
+	ReasonDamaged         = "damaged"          // the image's structure is broken
+	ReasonUndecodable     = "undecodable"      // the image could not be decoded
+	ReasonTooManyPixels   = "too_many_pixels"  // more pixels than MEDIA_MAX_PIXELS
+	ReasonTooMuchMemory   = "too_much_memory"  // decoding would need more than MEDIA_DECODE_MAX_BYTES
+)
+
+// Reasons lists the reason codes.
+var Reasons = []string{ReasonNotArrived, ReasonSizeMismatch, ReasonInfected, ReasonScanUnavailable, ReasonTypeNotAllowed,
+	ReasonTypeMismatch, ReasonDamaged, ReasonUndecodable, ReasonTooManyPixels, ReasonTooMuchMemory}
+
 // Statuses lists them, for filters.
 var Statuses = []string{Pending, Scanning, Ready, Rejected, Failed}
 
@@ -75,23 +95,40 @@ type Media struct {
 	Status      string `json:"status"`
 	// Scan is pending, clean, infected or not_scanned.
 	Scan string `json:"scan"`
-	// Reason says why an item was rejected or failed.
-	Reason    string    `json:"reason"`
-	Width     int       `json:"width"`
-	Height    int       `json:"height"`
-	Title     Text      `json:"title"`
-	Alt       Text      `json:"alt"`
-	Owner     Owner     `json:"owner"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// Reason says, in English, why an item was rejected or failed;
+	// ReasonCode is its stable code (see Reasons), which clients translate.
+	Reason     string    `json:"reason"`
+	ReasonCode string    `json:"reason_code"`
+	Width      int       `json:"width"`
+	Height     int       `json:"height"`
+	Title      Text      `json:"title"`
+	Alt        Text      `json:"alt"`
+	Owner      Owner     `json:"owner"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 	// URL downloads the file (signed and short-lived, or under the public
 	// base URL); only for ready items.
 	URL *string `json:"url"`
 	// Thumbnails maps a side in pixels ("256", "1024") to an image URL.
 	Thumbnails map[string]string `json:"thumbnails"`
 
-	key    string
-	thumbs []string
+	key       string
+	uploadKey string // the staging key the signed PUT writes; "" on rows from before staging
+	thumbs    []string
+}
+
+// stagingPrefix starts every upload key: the signed PUT writes
+// stagingPrefix+object_key, and only the pipeline writes object_key.
+const stagingPrefix = "staging/"
+
+func stagingKey(key string) string { return stagingPrefix + key }
+
+// source is the key the uploaded bytes arrive at.
+func (m Media) source() string {
+	if m.uploadKey != "" {
+		return m.uploadKey
+	}
+	return m.key
 }
 
 // UploadInput is the body of POST /api/media/upload.
@@ -117,6 +154,9 @@ func (in *UploadInput) Validate(maxSize int64, allowed []string) error {
 	switch {
 	case ct == "":
 		fe.Add("content_type", "is required")
+	case NoPreviewImage(ct):
+		fe.Add("content_type", "HEIC, HEIF and AVIF images are not accepted: their metadata (GPS) cannot be removed "+
+			"nor a preview made; convert them to JPEG, PNG or WebP")
 	case !slices.Contains(allowed, ct):
 		fe.Add("content_type", "is not allowed; allowed: "+strings.Join(allowed, ", "))
 	}
@@ -126,7 +166,31 @@ func (in *UploadInput) Validate(maxSize int64, allowed []string) error {
 	case in.Size > maxSize:
 		fe.Add("size", "must be at most "+humanBytes(maxSize))
 	}
-	return fe.Err()
+	if err := fe.Err(); err != nil {
+		if NoPreviewImage(ct) {
+			e, _ := apperr.As(err)
+			return e.WithDetail("field_reasons", map[string]string{"content_type": ReasonImageNotSupported})
+		}
+		return err
+	}
+	return nil
+}
+
+// ReasonImageNotSupported is the field reason of an upload of a HEIC,
+// HEIF or AVIF image.
+const ReasonImageNotSupported = "image_type_not_supported"
+
+// NoPreviewImage says whether ct is an image type Pishkhan refuses: HEIC,
+// HEIF and AVIF cannot be decoded without cgo, so neither previewed nor
+// stripped of their EXIF (GPS) safely; the browser converts them or the
+// user does. Their bytes are refused too, whatever type was declared
+// (they are not in any allowed list: config refuses them).
+func NoPreviewImage(ct string) bool {
+	switch ct {
+	case "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif", "image/avif-sequence":
+		return true
+	}
+	return false
 }
 
 // PatchInput is the body of PATCH /api/media/{id}: the fields to change.

@@ -9,9 +9,9 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
-	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -65,12 +65,15 @@ type processWorker struct {
 	s *Service
 }
 
-// Work runs the pipeline: the object exists with the declared size; clamd
-// finds nothing in it; its bytes are of an allowed type that matches the
-// declared one; images lose their metadata and get thumbnails; then the item
-// is ready. A refused or infected file is rejected and deleted from
-// storage. Every step can run again (a retry after a crash redoes the
-// work and ends the same way); an item no longer scanning is left alone.
+// Work runs the pipeline: the uploaded object (at the staging key) exists
+// with the declared size; clamd finds nothing in it; its bytes are of an
+// allowed type that matches the declared one; images lose their metadata
+// and get thumbnails; then what was accepted is written to the item's own
+// key and the item is ready. The staging object is never read again after
+// this run, so a replayed upload signature changes nothing served. A
+// refused or infected file is rejected and its objects deleted. Every
+// step can run again (a retry after a crash redoes the work and ends the
+// same way); an item no longer scanning is left alone.
 func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) error {
 	s := w.s
 	ctx = authz.With(ctx, authz.System)
@@ -85,20 +88,31 @@ func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) err
 		return nil
 	}
 	declared := m.ContentType // the sniffed type is not known yet
-	obj, err := s.store.Stat(ctx, m.key)
+	src := m.source()
+	obj, err := s.store.Stat(ctx, src)
+	if errors.Is(err, storage.ErrNotFound) && src != m.key {
+		// run again after a run that finished (its staging object is
+		// gone): redo it from what that run accepted, which only the
+		// pipeline writes
+		src = m.key
+		obj, err = s.store.Stat(ctx, src)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return s.finish(ctx, m, outcome{Status: Failed, Scan: "pending", Reason: "the file never arrived in storage"}, false)
+		return s.finish(ctx, m, outcome{Status: Failed, Scan: "pending", Code: ReasonNotArrived, Reason: "the file never arrived in storage"})
 	}
 	if err != nil {
 		return err
 	}
-	if obj.Size != m.Size {
-		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "pending",
-			Reason: fmt.Sprintf("storage holds %d bytes, the upload declared %d", obj.Size, m.Size)}, true)
+	size := m.Size
+	if src != m.source() {
+		size = obj.Size // stripped: its size was checked the first time
+	} else if obj.Size != m.Size {
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "pending", Code: ReasonSizeMismatch,
+			Reason: fmt.Sprintf("storage holds %d bytes, the upload declared %d", obj.Size, m.Size)})
 	}
 
 	// one local copy (on disk, not in memory) serves every step
-	orig, err := s.fetch(ctx, m.key, m.Size)
+	orig, err := s.fetch(ctx, src, size)
 	if err != nil {
 		return err
 	}
@@ -111,12 +125,12 @@ func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) err
 			return fmt.Errorf("scan: %w", err) // retried: clamd may be back
 		}
 		if !clean {
-			return s.finish(ctx, m, outcome{Status: Rejected, Scan: "infected", Reason: "malware found: " + signature}, true)
+			return s.finish(ctx, m, outcome{Status: Rejected, Scan: "infected", Code: ReasonInfected, Reason: "malware found: " + signature})
 		}
 		res.Scan = "clean"
 	} else if s.cfg.RequireScan {
-		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "not_scanned",
-			Reason: "not scanned: no virus scanner is configured and MEDIA_REQUIRE_SCAN is on"}, true)
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: "not_scanned", Code: ReasonScanUnavailable,
+			Reason: "not scanned: no virus scanner is configured and MEDIA_REQUIRE_SCAN is on"})
 	}
 	if _, err := orig.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -125,60 +139,72 @@ func (w *processWorker) Work(ctx context.Context, j *river.Job[ProcessArgs]) err
 	n, _ := io.ReadFull(orig, head)
 	sniffed := mediaproc.Sniff(head[:n])
 	if err := mediaproc.Allowed(declared, sniffed, s.cfg.Allowed); err != nil {
-		return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, Reason: err.Error(), ContentType: sniffed}, true)
+		code := ReasonTypeNotAllowed
+		if errors.Is(err, mediaproc.ErrMismatch) {
+			code = ReasonTypeMismatch
+		}
+		return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, Code: code, Reason: err.Error(), ContentType: sniffed})
 	}
 	res.ContentType = mediaproc.Canonical(sniffed)
 
+	accepted := orig
 	if KindOf(res.ContentType) == "image" {
-		if err := s.processImage(ctx, m, orig, &res); err != nil {
+		stripped, err := s.processImage(ctx, m, orig, &res)
+		if stripped != nil {
+			defer cleanup(stripped)
+			accepted = stripped
+		}
+		if err != nil {
 			var bad mediaError
 			if errors.As(err, &bad) {
-				return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, ContentType: res.ContentType, Reason: bad.msg}, true)
+				return s.finish(ctx, m, outcome{Status: Rejected, Scan: res.Scan, ContentType: res.ContentType, Code: bad.code, Reason: bad.msg})
 			}
 			return err
 		}
 	}
-	return s.finish(ctx, m, res, false)
-}
-
-// mediaError is a problem with the file itself: retrying cannot help.
-type mediaError struct{ msg string }
-
-func (e mediaError) Error() string { return e.msg }
-
-// processImage replaces the object by a copy without metadata and stores
-// the thumbnails made from it.
-func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res *outcome) error {
-	if _, err := orig.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	stripped, err := os.CreateTemp("", "pishkhan-strip-*")
+	length, err := accepted.Seek(0, io.SeekEnd)
 	if err != nil {
 		return err
 	}
-	defer cleanup(stripped)
+	if _, err := accepted.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if err := s.store.Put(ctx, m.key, accepted, length, res.ContentType); err != nil {
+		return err
+	}
+	return s.finish(ctx, m, res)
+}
+
+// mediaError is a problem with the file itself: retrying cannot help.
+type mediaError struct{ code, msg string }
+
+func (e mediaError) Error() string { return e.msg }
+
+// processImage strips the image's metadata into a temporary file (nil
+// when the type keeps its bytes as they are) and stores the thumbnails
+// made from it.
+func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res *outcome) (*os.File, error) {
+	if _, err := orig.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	stripped, err := os.CreateTemp("", "pishkhan-strip-*")
+	if err != nil {
+		return nil, err
+	}
 	source := orig
 	switch err := mediaproc.StripMetadata(stripped, orig, res.ContentType); {
 	case err == nil:
-		size, err := stripped.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return err
-		}
-		if _, err := stripped.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		if err := s.store.Put(ctx, m.key, stripped, size, res.ContentType); err != nil {
-			return err
-		}
 		source = stripped
-	case errors.Is(err, mediaproc.ErrUnsupported): // GIF: kept as is
+	case errors.Is(err, mediaproc.ErrUnsupported):
+		cleanup(stripped)
+		stripped = nil
 	case errors.Is(err, mediaproc.ErrMalformed):
-		return mediaError{"the image is damaged: " + err.Error()}
+		return stripped, mediaError{ReasonDamaged, "the image is damaged: " + err.Error()}
 	default:
-		return err
+		return stripped, err
 	}
 	if _, err := source.Seek(0, io.SeekStart); err != nil {
-		return err
+		return stripped, err
 	}
 	files := map[int]*os.File{}
 	defer func() {
@@ -187,7 +213,7 @@ func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res 
 		}
 	}()
 	var openErr error
-	sizes, err := mediaproc.Thumbnails(source, s.cfg.ThumbnailSides, func(side int) io.Writer {
+	sizes, err := s.thumbnailer().ThumbnailsContext(ctx, source, s.cfg.ThumbnailSides, func(side int) io.Writer {
 		f, err := os.CreateTemp("", "pishkhan-thumb-*")
 		if err != nil {
 			openErr = err
@@ -197,25 +223,20 @@ func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res 
 		return f
 	})
 	if openErr != nil {
-		return openErr
+		return stripped, openErr
 	}
-	switch {
-	case errors.Is(err, mediaproc.ErrTooLarge):
-		return mediaError{"the image has too many pixels to process"}
-	case errors.Is(err, mediaproc.ErrNotImage):
-		return mediaError{"the image could not be read"}
-	case err != nil:
-		return mediaError{"the image could not be decoded: " + err.Error()}
+	if err != nil {
+		return stripped, imageError(err)
 	}
 	res.Thumbs = nil
 	for _, sz := range sizes {
 		f := files[sz.Side]
 		n, err := f.Seek(0, io.SeekCurrent)
 		if err != nil {
-			return err
+			return stripped, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return err
+			return stripped, err
 		}
 		ext := "jpg"
 		if sz.ContentType == "image/png" {
@@ -223,7 +244,7 @@ func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res 
 		}
 		name := strconv.Itoa(sz.Side) + "." + ext
 		if err := s.store.Put(ctx, thumbKey(m.key, name), f, n, sz.ContentType); err != nil {
-			return err
+			return stripped, err
 		}
 		res.Thumbs = append(res.Thumbs, name)
 	}
@@ -233,7 +254,22 @@ func (s *Service) processImage(ctx context.Context, m Media, orig *os.File, res 
 			res.Width, res.Height = imageSize(source)
 		}
 	}
-	return nil
+	return stripped, nil
+}
+
+// imageError names a thumbnailing failure; a context error is retried.
+func imageError(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.Is(err, mediaproc.ErrTooLarge):
+		return mediaError{ReasonTooManyPixels, "the image has too many pixels to process"}
+	case errors.Is(err, mediaproc.ErrOverBudget):
+		return mediaError{ReasonTooMuchMemory, strings.TrimPrefix(err.Error(), "mediaproc: ")}
+	case errors.Is(err, mediaproc.ErrNotImage):
+		return mediaError{ReasonUndecodable, "the image could not be read"}
+	}
+	return mediaError{ReasonUndecodable, "the image could not be decoded: " + err.Error()}
 }
 
 // fetch copies an object into a temporary file, at most size bytes.
@@ -263,10 +299,10 @@ func cleanup(f *os.File) {
 	_ = os.Remove(f.Name())
 }
 
-// finish records the pipeline's outcome; a rejected file's objects are
-// deleted from storage (after the commit: a failure leaves the row
-// rejected and the object to the next attempt's delete).
-func (s *Service) finish(ctx context.Context, m Media, o outcome, deleteObject bool) error {
+// finish records the pipeline's outcome. In the same transaction it
+// queues the removal of the staging object and, for a refused item, of
+// anything the run wrote under the item's own key.
+func (s *Service) finish(ctx context.Context, m Media, o outcome) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		cur, err := getMedia(ctx, tx, m.ID)
@@ -277,23 +313,36 @@ func (s *Service) finish(ctx context.Context, m Media, o outcome, deleteObject b
 			return err
 		}
 		touch(tx, m.ID)
+		if err := s.dropStaging(ctx, tx, m); err != nil {
+			return err
+		}
 		if o.Status == Ready {
 			return nil
 		}
+		if err := s.queue.Enqueue(ctx, tx, DeleteObjectsArgs{Keys: []string{m.key}}, nil); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "media." + o.Status, ResourceType: "media",
 			ResourceID: strconv.FormatInt(m.ID, 10), Changes: map[string]audit.Change{
-				"status": {From: Scanning, To: o.Status}, "scan": {To: o.Scan}, "reason": {To: o.Reason}}})
+				"status": {From: Scanning, To: o.Status}, "scan": {To: o.Scan}, "reason": {To: o.Reason},
+				"reason_code": {To: o.Code}}})
 	})
 	if errors.Is(err, errNoRow) {
+		// deleted while it ran: its delete job may have run before this
+		// run wrote the object and thumbnails
+		keys := append([]string{m.key}, o.Thumbs...)
+		for i, t := range o.Thumbs {
+			keys[i+1] = thumbKey(m.key, t)
+		}
+		for _, k := range keys {
+			if err := s.store.Delete(ctx, k); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	if deleteObject {
-		if err := s.store.Delete(ctx, m.key); err != nil {
-			slog.WarnContext(ctx, "deleting a rejected file failed", "media_id", m.ID, "err", err)
-		}
 	}
 	s.changed(ctx, "updated", m.ID)
 	return nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"github.com/riverqueue/river"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/audit"
@@ -23,6 +24,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
+	"github.com/pishkhan/pishkhan/internal/platform/mediaproc"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 )
 
@@ -47,6 +49,8 @@ type Config struct {
 	ThumbnailSides []int
 	// ItemTTL and ListTTL keep cached metadata (writes invalidate it).
 	ItemTTL, ListTTL time.Duration
+	// Thumbnailer bounds image decoding (pixels, memory).
+	Thumbnailer mediaproc.Thumbnailer
 }
 
 // Scanner finds malware in a stream (clamd); nil when none is configured.
@@ -72,6 +76,8 @@ func NewService(d *db.DB, c *cache.Cache, bus events.Bus, st storage.Storage, sc
 	return &Service{db: d, cache: c, bus: bus, store: st, scanner: scanner, cfg: cfg,
 		cursors: httpapi.CursorCodec{Key: cursorKey}}
 }
+
+func (s *Service) thumbnailer() mediaproc.Thumbnailer { return s.cfg.Thumbnailer }
 
 // SetQueue gives the service the queue its pipeline runs on.
 func (s *Service) SetQueue(q *jobs.Queue) { s.queue = q }
@@ -155,7 +161,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (UploadResult, err
 	}
 	key := fmt.Sprintf("media/u%d/%s/%s", p.UserID, strings.ToLower(ulid.MustNew(ulid.Now(), rand.Reader).String()),
 		storage.EscapeKeyPart(in.Filename))
-	signed, err := s.store.PresignPut(ctx, key, in.ContentType, in.Size, s.cfg.UploadTTL)
+	signed, err := s.store.PresignPut(ctx, stagingKey(key), in.ContentType, in.Size, s.cfg.UploadTTL)
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("sign the upload: %w", err)
 	}
@@ -203,7 +209,7 @@ func (s *Service) Complete(ctx context.Context, id int64) (Media, error) {
 	if m.Status != Pending {
 		return s.render(ctx, toCached(m))
 	}
-	obj, err := s.store.Stat(ctx, m.key)
+	obj, err := s.store.Stat(ctx, m.source())
 	if errors.Is(err, storage.ErrNotFound) {
 		return Media{}, apperr.New(apperr.Conflict, "the file has not arrived in storage yet; send it with the signed request first")
 	}
@@ -242,6 +248,31 @@ func (s *Service) Complete(ctx context.Context, id int64) (Media, error) {
 	}
 	s.changed(ctx, "updated", id)
 	return s.render(ctx, toCached(m))
+}
+
+// UploadExpected says whether a signed upload to uploadKey may still be
+// written: its item exists and is pending. Local-disk storage asks it
+// after checking the signature, so a signature is dead once its item
+// leaves pending.
+func (s *Service) UploadExpected(ctx context.Context, uploadKey string) (bool, error) {
+	return uploadPending(ctx, s.db.Reader(), uploadKey)
+}
+
+// dropStaging queues the removal of an item's staging object now and
+// again once its upload signature has expired: S3 cannot revoke a
+// presigned PUT, so a replay may recreate the object meanwhile (nothing
+// reads it again, this only frees the space).
+func (s *Service) dropStaging(ctx context.Context, tx *db.Tx, m Media) error {
+	if m.uploadKey == "" {
+		return nil
+	}
+	if err := s.queue.Enqueue(ctx, tx, DeleteObjectsArgs{Keys: []string{m.uploadKey}}, nil); err != nil {
+		return err
+	}
+	if expires := m.CreatedAt.Add(s.cfg.UploadTTL + time.Minute); expires.After(time.Now()) {
+		return s.queue.Enqueue(ctx, tx, DeleteObjectsArgs{Keys: []string{m.uploadKey}}, &river.InsertOpts{ScheduledAt: expires})
+	}
+	return nil
 }
 
 // Get returns one item.
@@ -411,6 +442,9 @@ func (s *Service) Delete(ctx context.Context, ids []int64) (int, error) {
 				keys = append(keys, thumbKey(m.key, t))
 			}
 			if err := s.queue.Enqueue(ctx, tx, DeleteObjectsArgs{Keys: keys}, nil); err != nil {
+				return err
+			}
+			if err := s.dropStaging(ctx, tx, m); err != nil {
 				return err
 			}
 			touch(tx, id)

@@ -11,14 +11,15 @@ import (
 )
 
 const cols = `m.id, m.object_key, m.filename, m.declared_type, m.content_type, m.size, m.kind, m.status, m.scan, m.reason,
-	m.width, m.height, m.thumbnails, m.title_fa, m.title_en, m.alt_fa, m.alt_en, m.owner_id, u.email, m.created_at, m.updated_at`
+	m.width, m.height, m.thumbnails, m.title_fa, m.title_en, m.alt_fa, m.alt_en, m.owner_id, u.email, m.created_at, m.updated_at,
+	m.upload_key, m.reason_code`
 
 func scanMedia(row interface{ Scan(...any) error }) (Media, error) {
 	var m Media
 	var declared, thumbs string
 	err := row.Scan(&m.ID, &m.key, &m.Filename, &declared, &m.ContentType, &m.Size, &m.Kind, &m.Status, &m.Scan, &m.Reason,
 		&m.Width, &m.Height, &thumbs, &m.Title.FA, &m.Title.EN, &m.Alt.FA, &m.Alt.EN, &m.Owner.ID, &m.Owner.Email,
-		db.Time{T: &m.CreatedAt}, db.Time{T: &m.UpdatedAt})
+		db.Time{T: &m.CreatedAt}, db.Time{T: &m.UpdatedAt}, &m.uploadKey, &m.ReasonCode)
 	if err != nil {
 		return m, err
 	}
@@ -43,17 +44,34 @@ func getMedia(ctx context.Context, q db.Querier, id int64) (Media, error) {
 
 func insertMedia(ctx context.Context, tx *db.Tx, ownerID int64, key string, in UploadInput, now time.Time) (int64, error) {
 	var id int64
-	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO media (owner_id, object_key, filename, declared_type, size, kind, status,
-		search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ownerID, key, in.Filename, in.ContentType, in.Size, KindOf(in.ContentType), Pending,
+	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO media (owner_id, object_key, upload_key, filename, declared_type, size, kind, status,
+		search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ownerID, key, stagingKey(key), in.Filename, in.ContentType, in.Size, KindOf(in.ContentType), Pending,
 		strings.ToLower(in.Filename), now, now), &id)
 	return id, err
 }
 
+// uploadPending says whether a signed upload to uploadKey is still
+// expected: its item exists and is pending.
+func uploadPending(ctx context.Context, q db.Querier, uploadKey string) (bool, error) {
+	key, ok := strings.CutPrefix(uploadKey, stagingPrefix)
+	if !ok {
+		return false, nil
+	}
+	var status string
+	err := q.QueryRow(ctx, `SELECT status FROM media WHERE object_key = ? AND upload_key = ?`, key, uploadKey).Scan(&status)
+	if errors.Is(err, db.ErrNoRows) {
+		return false, nil
+	}
+	return status == Pending, err
+}
+
 // outcome is what the pipeline decided about an item.
 type outcome struct {
-	Status, Scan, Reason, ContentType string
-	Width, Height                     int
+	// Code is the stable reason code (ReasonInfected, …), Reason its
+	// English explanation.
+	Status, Scan, Code, Reason, ContentType string
+	Width, Height                           int
 	// Thumbs are the thumbnails' file names ("256.jpg"), see thumbKey.
 	Thumbs []string
 }
@@ -63,10 +81,10 @@ func setOutcome(ctx context.Context, tx *db.Tx, id int64, o outcome, now time.Ti
 	if o.ContentType != "" {
 		kind = KindOf(o.ContentType)
 	}
-	_, err := tx.Exec(ctx, `UPDATE media SET status = ?, scan = ?, reason = ?,
+	_, err := tx.Exec(ctx, `UPDATE media SET status = ?, scan = ?, reason = ?, reason_code = ?,
 		content_type = CASE WHEN ? = '' THEN content_type ELSE ? END, kind = CASE WHEN ? = '' THEN kind ELSE ? END,
 		width = ?, height = ?, thumbnails = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		o.Status, o.Scan, o.Reason, o.ContentType, o.ContentType, kind, kind, o.Width, o.Height, strings.Join(o.Thumbs, ","), now, id)
+		o.Status, o.Scan, o.Reason, o.Code, o.ContentType, o.ContentType, kind, kind, o.Width, o.Height, strings.Join(o.Thumbs, ","), now, id)
 	return err
 }
 

@@ -108,7 +108,7 @@ func sortStatuses(s []Status) {
 
 var listQuery = append(slices.Clone(httpapi.PageQuery), []httpapi.Param{
 	{Name: "status", Repeated: true, Enum: Status("").EnumValues(), Description: "one or more statuses"},
-	{Name: "q", Description: "case-insensitive substring of the order number, customer name or email"},
+	{Name: "q", Description: "case-insensitive substring of the order number or customer name; of the customer's email too for holders of customers.view_pii"},
 	{Name: "created_from", Type: "date-time", Description: "inclusive"},
 	{Name: "created_to", Type: "date-time", Description: "exclusive"},
 	{Name: "min_total", Type: "integer", Description: "inclusive"},

@@ -123,7 +123,7 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 
 	const batch = 20000
 	orderCols := []string{"id", "number", "status", "customer_id", "items_count", "subtotal", "shipping", "total",
-		"currency", "note", "search_text", "version", "created_at", "updated_at"}
+		"currency", "note", "search_text", "search_public", "version", "created_at", "updated_at"}
 	itemCols := []string{"id", "order_id", "sku", "name", "quantity", "unit_price", "total"}
 	histCols := []string{"id", "order_id", "at", "from_status", "to_status", "note", "actor_id", "actor_email"}
 	itemID, histID := maxItem, maxHist
@@ -170,8 +170,9 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (int, e
 				}
 				histRows = append(histRows, []any{histID, id, at, from, string(st), "", nil, "seed"})
 			}
+			search, public := SearchTexts(number, Customer{Name: c.name, Email: c.email})
 			orderRows = append(orderRows, []any{id, number, string(status), c.id, lines, subtotal, shipping,
-				subtotal + shipping, "IRR", "", strings.ToLower(number + " " + c.name + " " + c.email), int64(len(path)), created, at})
+				subtotal + shipping, "IRR", "", search, public, int64(len(path)), created, at})
 		}
 		if err := d.BulkInsertConsistent(ctx, "orders", orderCols, orderRows); err != nil {
 			return done, fmt.Errorf("seed orders: %w", err)

@@ -128,6 +128,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 		}
 	}
 	pii := p.Can(PermViewPII)
+	f.SearchPII = pii
 	page := fmt.Sprintf("|p=%d|ps=%d", pr.Page, pr.PageSize)
 	if pr.CursorMode {
 		page = fmt.Sprintf("|c=%s|l=%d", pr.Cursor, pr.Limit)
@@ -156,19 +157,47 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 			mask(items)
 			return json.Marshal(httpapi.CursorResponse[Order]{Items: items, NextCursor: next, Limit: pr.Limit})
 		}
-		total, err := s.store.Count(ctx, f)
+		total, err := s.count(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		items := []Order{}
-		if int64((pr.Page-1)*pr.PageSize) < total {
-			if items, err = s.store.ListPage(ctx, f, pr.Page, pr.PageSize); err != nil {
-				return nil, err
-			}
+		items, err := s.store.ListPageCounted(ctx, f, pr.Page, pr.PageSize, total)
+		if err != nil {
+			return nil, err
 		}
 		mask(items)
 		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
 	})
+}
+
+// count returns how many orders match f, through the cache: every page of
+// a filter shares one count, so paging costs no COUNT per page. It is
+// fenced by the list tag like the pages themselves (every order write
+// bumps it), and keyed by the filter without its sort, plus whether q
+// searched emails: the one part of the scope that changes the count.
+func (s *Service) count(ctx context.Context, f Filter) (int64, error) {
+	f.Sort = ""
+	key := f.canonical() // starts with "s="
+	if f.Q != "" && f.SearchPII {
+		key = "q-pii|" + key
+	}
+	b, _, err := s.cache.Fetch(ctx, Resource, "orders:count:"+cache.KeyHash(key), []string{listTag}, s.ttl,
+		func(ctx context.Context) ([]byte, error) {
+			s.queried()
+			n, err := s.store.Count(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return strconv.AppendInt(nil, n, 10), nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("a cached order count %q: %w", b, err)
+	}
+	return n, nil
 }
 
 var errNotFound = apperr.New(apperr.NotFound, "no such order")
@@ -345,7 +374,26 @@ func (s *Service) replay(ctx context.Context, p *authz.Principal, key, reqHash s
 	if rec.RequestHash != reqHash {
 		return Created{}, true, apperr.New(apperr.Conflict, "this Idempotency-Key was used with a different request body")
 	}
-	return Created{ID: rec.ResourceID, Body: rec.Response, Status: rec.StatusCode, Replayed: true}, true, nil
+	body := rec.Response
+	if !p.Can(PermViewPII) {
+		// the key is the user's, not the credential's: the first answer may
+		// have gone to a session holding customers.view_pii, the replay to
+		// one of the user's tokens without it, or the user may have lost it
+		if body, err = maskStored(body); err != nil {
+			return Created{}, true, err
+		}
+	}
+	return Created{ID: rec.ResourceID, Body: body, Status: rec.StatusCode, Replayed: true}, true, nil
+}
+
+// maskStored masks the customer of a stored create answer. Masking is
+// idempotent, so an answer stored masked comes back unchanged.
+func maskStored(body []byte) ([]byte, error) {
+	var o Order
+	if err := json.Unmarshal(body, &o); err != nil {
+		return nil, fmt.Errorf("decoding a stored Idempotency-Key answer: %w", err)
+	}
+	return json.Marshal(o.Masked())
 }
 
 // UpdateStatus moves an order through the state machine. ifMatch, when

@@ -14,6 +14,14 @@ import (
 // ErrNotFound means no such order.
 var ErrNotFound = errors.New("order not found")
 
+// SearchTexts returns what q searches in an order: search (number,
+// customer name and email) for holders of customers.view_pii, public
+// (number and name) for everyone else; both lower-cased.
+func SearchTexts(number string, c Customer) (search, public string) {
+	public = strings.ToLower(number + " " + c.Name)
+	return public + " " + strings.ToLower(c.Email), public
+}
+
 // Filter selects and orders a list.
 type Filter struct {
 	Statuses    []Status
@@ -23,6 +31,11 @@ type Filter struct {
 	MinTotal    *int64
 	MaxTotal    *int64
 	Sort        string // created_at, -created_at, total, -total
+	// SearchPII lets Q match the customer's email too; only for callers
+	// holding customers.view_pii, or a masked email could be recovered one
+	// character at a time. Without it Q matches the order number and the
+	// customer name.
+	SearchPII bool
 }
 
 // Position is a keyset position: the sort value and id of the last row.
@@ -66,7 +79,11 @@ func (f Filter) where() (string, []any) {
 		}
 	}
 	if f.Q != "" {
-		conds = append(conds, `o.search_text LIKE ? ESCAPE '\'`)
+		col := "o.search_public"
+		if f.SearchPII {
+			col = "o.search_text"
+		}
+		conds = append(conds, col+` LIKE ? ESCAPE '\'`)
 		args = append(args, likeEscape(f.Q))
 	}
 	if f.CreatedFrom != nil {
@@ -104,9 +121,12 @@ func (f Filter) sortColumn() (col string, desc bool) {
 	}
 }
 
-func (f Filter) orderBy() string {
+func (f Filter) orderBy() string { return f.orderByDir(false) }
+
+// orderByDir renders the sort, or its exact reverse when reverse is set.
+func (f Filter) orderByDir(reverse bool) string {
 	col, desc := f.sortColumn()
-	if desc {
+	if desc != reverse {
 		return " ORDER BY " + col + " DESC, o.id DESC"
 	}
 	return " ORDER BY " + col + " ASC, o.id ASC"
@@ -122,9 +142,34 @@ func (s Store) Count(ctx context.Context, f Filter) (int64, error) {
 
 // ListPage returns one page by offset.
 func (s Store) ListPage(ctx context.Context, f Filter, page, size int) ([]Order, error) {
+	return s.listOffset(ctx, f, int64(page-1)*int64(size), int64(size), false)
+}
+
+// ListPageCounted returns the same page as ListPage, given total, the
+// Count of f: a page past the middle is read from the far end of the
+// sort, so no page skips more than half of the matches.
+func (s Store) ListPageCounted(ctx context.Context, f Filter, page, size int, total int64) ([]Order, error) {
+	offset, limit := int64(page-1)*int64(size), int64(size)
+	if offset >= total {
+		return []Order{}, nil
+	}
+	limit = min(limit, total-offset)
+	if back := total - offset - limit; back < offset {
+		return s.listOffset(ctx, f, back, limit, true)
+	}
+	return s.listOffset(ctx, f, offset, limit, false)
+}
+
+// listOffset returns limit orders after skipping offset in f's order (in
+// the reverse order when reverse is set), answered in f's order. The skip
+// walks ids alone, over an index of orders that covers the sort and the
+// status and total filters (a deferred join); customers are joined for
+// the page's rows only.
+func (s Store) listOffset(ctx context.Context, f Filter, offset, limit int64, reverse bool) ([]Order, error) {
 	where, args := f.where()
-	q := `SELECT ` + orderCols + ` FROM orders o JOIN customers c ON c.id = o.customer_id` + where + f.orderBy() + ` LIMIT ? OFFSET ?`
-	args = append(args, size, (page-1)*size)
+	q := `SELECT ` + orderCols + ` FROM (SELECT o.id FROM orders o` + where + f.orderByDir(reverse) + ` LIMIT ? OFFSET ?) p
+		JOIN orders o ON o.id = p.id JOIN customers c ON c.id = o.customer_id` + f.orderBy()
+	args = append(args, limit, offset)
 	return s.list(ctx, q, args)
 }
 
@@ -240,16 +285,17 @@ func (s Store) InsertOrder(ctx context.Context, tx *db.Tx, o Order) (int64, stri
 	_, _ = rand.Read(tmp)
 	var id int64
 	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO orders (number, status, customer_id, items_count, subtotal, shipping, total,
-		currency, note, search_text, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?) RETURNING id`,
+		currency, note, search_text, search_public, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 1, ?, ?) RETURNING id`,
 		"tmp-"+hex.EncodeToString(tmp), string(o.Status), o.Customer.ID, len(o.Items), o.Subtotal, o.Shipping, o.Total,
 		o.Currency, o.Note, o.CreatedAt, o.UpdatedAt), &id)
 	if err != nil {
 		return 0, "", err
 	}
 	number := FormatNumber(id)
-	search := strings.ToLower(number + " " + o.Customer.Name + " " + o.Customer.Email)
-	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ?, search_text = ? WHERE id = ?`, number, search, id); err != nil {
+	search, public := SearchTexts(number, o.Customer)
+	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ?, search_text = ?, search_public = ? WHERE id = ?`,
+		number, search, public, id); err != nil {
 		return 0, "", err
 	}
 	for _, it := range o.Items {

@@ -569,7 +569,7 @@ func apiOperations(t *testing.T, in *testkit.Instance) {
 	if r := anon.Do("GET", "/readyz", nil); r.Status != 200 {
 		t.Fatalf("readyz %d %s", r.Status, r.Body)
 	}
-	m := anon.Do("GET", "/metrics", nil)
+	m := anon.Do("GET", "/metrics", nil, "Authorization", "Bearer "+testkit.MetricsToken)
 	for _, want := range []string{"pishkhan_http_request_duration_seconds_bucket", "pishkhan_cache_lookups_total", "go_sql_open_connections"} {
 		if !strings.Contains(string(m.Body), want) {
 			t.Errorf("metrics lack %s", want)

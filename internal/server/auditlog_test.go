@@ -38,7 +38,7 @@ func tamper(t *testing.T, in *testkit.Instance, stmts ...string) {
 
 func verify(t *testing.T, in *testkit.Instance) audit.Report {
 	t.Helper()
-	rep, err := audit.Verify(context.Background(), in.Srv.DB.Reader())
+	rep, err := audit.Verify(context.Background(), in.Srv.DB.Reader(), in.Srv.AuditAnchor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestAuditPurge(t *testing.T) {
 	_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_logs`).Scan(&total)
 	var export bytes.Buffer
 	synced := false
-	n, err := audit.Purge(context.Background(), in.Srv.DB, cutoff, &export, func() error { synced = true; return nil })
+	n, err := audit.Purge(context.Background(), in.Srv.DB, in.Srv.AuditAnchor, cutoff, &export, func() error { synced = true; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

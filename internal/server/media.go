@@ -35,7 +35,7 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		}
 		s.Storage = st
 	} else {
-		key, err := s.secret(ctx, "storage_key")
+		key, err := s.signingKey(ctx, "pishkhan storage signatures")
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,11 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		if dir == "" {
 			dir = filepath.Join(cfg.DataDir, "media")
 		}
-		s.Storage = &storage.Local{Dir: dir, BaseURL: StoragePath, Key: key}
+		local := &storage.Local{Dir: dir, BaseURL: StoragePath, Key: key,
+			Transfer: storage.Transfer{MinRate: cfg.MediaTransferMinRate, Base: cfg.MediaTransferGrace}}
+		// a signed upload is refused once its item left pending
+		local.Expect = func(ctx context.Context, key string) (bool, error) { return s.Media.UploadExpected(ctx, key) }
+		s.Storage = local
 	}
 	var scanner media.Scanner
 	if cfg.ClamAVAddr != "" {
@@ -57,6 +61,8 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 		MaxSize: cfg.MediaMaxSize, Allowed: allowed, UploadTTL: 10 * time.Minute, DownloadTTL: 15 * time.Minute,
 		PublicBaseURL: cfg.MediaPublicBaseURL, RequireScan: cfg.MediaRequireScan, ThumbnailSides: []int{256, 1024},
 		ItemTTL: 24 * time.Hour, ListTTL: cfg.CacheTTL,
+		// one decode budget for every worker of this process
+		Thumbnailer: mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(cfg.MediaDecodeBudget)},
 	}, cursorKey)
 	return nil
 }

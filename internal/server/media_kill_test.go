@@ -70,7 +70,7 @@ func TestMediaWorkerKilledMidPipeline(t *testing.T) {
 
 	childEnv := map[string]string{"DATABASE_URL": sh.DatabaseURL, "REDIS_URL": sh.Redis.URL, "CACHE_PREFIX": "pktest:",
 		"MEDIA_DIR": sh.MediaDir, "JOB_WORKERS": "1", "JOB_POLL_INTERVAL": "50ms", "CLAMAV_ADDR": hang,
-		"LOG_LEVEL": "error"}
+		"LOG_LEVEL": "error", "SECRET_KEY": testkit.SecretKey}
 	raw, _ := json.Marshal(childEnv)
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), childWorkerEnv+"="+string(raw))

@@ -48,6 +48,7 @@ type mediaItem struct {
 	Status      string
 	Scan        string
 	Reason      string
+	ReasonCode  string `json:"reason_code"`
 	ContentType string `json:"content_type"`
 	Width       int
 	Height      int
@@ -185,7 +186,7 @@ func TestMediaLibrary(t *testing.T) {
 			}
 			if m.Postgres {
 				virus := upload(t, in, ed, "eicar.pdf", "application/pdf", []byte(testkit.EICAR))
-				if virus.Status != "rejected" || virus.Scan != "infected" || virus.URL != nil || !strings.Contains(virus.Reason, "Eicar") {
+				if virus.Status != "rejected" || virus.Scan != "infected" || virus.ReasonCode != "infected" || virus.URL != nil || !strings.Contains(virus.Reason, "Eicar") {
 					t.Fatalf("EICAR: %+v", virus)
 				}
 				if _, err := in.Srv.Storage.Stat(ctx, mediaKey(t, in, virus.ID)); !errors.Is(err, storage.ErrNotFound) {
@@ -293,7 +294,7 @@ func TestMediaPipelineSettings(t *testing.T) {
 		in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms", "MEDIA_REQUIRE_SCAN": "true"})
 		in.CreateSuperuser(t, "admin@example.com")
 		m := upload(t, in, in.LoggedIn(t, "admin@example.com"), "a.png", "image/png", tinyPNG(t))
-		if m.Status != "rejected" || m.Scan != "not_scanned" || !strings.Contains(m.Reason, "not scanned") || m.URL != nil {
+		if m.Status != "rejected" || m.Scan != "not_scanned" || m.ReasonCode != "scan_unavailable" || !strings.Contains(m.Reason, "not scanned") || m.URL != nil {
 			t.Fatalf("an unscanned file with MEDIA_REQUIRE_SCAN: %+v", m)
 		}
 	})

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 
@@ -70,7 +72,7 @@ func (s *Server) routes() {
 		}
 		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
 	}))
-	rt.HandleOther("GET /metrics", s.Metrics.Handler())
+	rt.HandleOther("GET /metrics", s.mainMetrics())
 	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))
 
 	s.Handler = httpapi.Chain(rt,
@@ -79,9 +81,39 @@ func (s *Server) routes() {
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
-		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isUpload(r) }),
-		auth.Middleware(s.Auth, s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
+		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isTransfer(r) }),
+		auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
 	)
+}
+
+// mainMetrics is /metrics on the main listener: off when it has a listener
+// of its own (METRICS_ADDR) or, in production, no token to ask for.
+func (s *Server) mainMetrics() http.Handler {
+	if s.Cfg.MetricsAddr != "" || s.Cfg.Production() && s.Cfg.MetricsToken == "" {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "no such page"))
+		})
+	}
+	return s.MetricsHandler()
+}
+
+// MetricsHandler serves the Prometheus figures, asking for METRICS_TOKEN
+// as a bearer token when one is set.
+func (s *Server) MetricsHandler() http.Handler {
+	h := s.Metrics.Handler()
+	if s.Cfg.MetricsToken == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte("Bearer " + s.Cfg.MetricsToken))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "send the metrics token as Authorization: Bearer"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 var pingBody = []byte(`{"status":"ok","version":"pishkhan"}`)

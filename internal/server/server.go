@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
@@ -71,6 +74,9 @@ type Server struct {
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler
+	// AuditAnchor keeps the audit chain's signed checkpoint (see
+	// docs/adr/0005-audit-anchor.md); set by New and OpenAuditAnchor.
+	AuditAnchor *audit.Anchor
 
 	cancel context.CancelFunc
 }
@@ -136,23 +142,31 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	key, err := s.secret(ctx, "cursor_hmac")
+	key, err := s.signingKey(ctx, "pishkhan cursors")
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	totpKey, err := s.secret(ctx, "totp_key")
-	if err != nil {
+	if err := s.useTOTPKeys(ctx, key); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.Auth.UseSecrets(key, totpKey)
 	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
 	}
 	s.Audit = auditlog.NewService(s.DB, s.Cache, key)
-	s.DB.OnCommit = func(ctx context.Context, tags []string) { s.Cache.Invalidate(ctx, tags...) }
+	if err := s.OpenAuditAnchor(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Metrics.AuditHead(s.auditHead)
+	s.DB.OnCommit = func(ctx context.Context, tags []string) {
+		s.Cache.Invalidate(ctx, tags...)
+		if slices.Contains(tags, audit.Tag) {
+			s.advanceAuditAnchor(ctx)
+		}
+	}
 	s.Stats = stats.NewService(s.DB, s.Cache, s.Bus, stats.Config{Location: cfg.TimeZone,
 		TodayTTL: time.Minute, ClosedDayTTL: 24 * time.Hour, OverviewTTL: cfg.CacheTTL, ReconcileDays: 3})
 	s.Orders = orders.NewService(s.DB, s.Cache, s.Bus, s.Stats, key, cfg.CacheTTL)
@@ -167,7 +181,11 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Media.SetQueue(s.Queue)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
-		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView}, cfg.SSEHeartbeat, 64)
+		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
+		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
+	s.Hub.Personal(auth.AuthzResource, auth.PermViewUsers, auth.PermManageUsers, auth.PermManageRoles)
+	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
+	s.Hub.Personal(auth.TokensResource)
 	s.routes()
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -183,22 +201,56 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	return s, nil
 }
 
-// secret returns a named secret shared by every instance through the
-// database, creating it on first use.
-func (s *Server) secret(ctx context.Context, name string) ([]byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
+// OpenAuditAnchor sets AuditAnchor: the checkpoint lives in Redis when
+// REDIS_URL is set, else in a file in DATA_DIR (beside, never inside, the
+// embedded database), signed with a key derived from SECRET_KEY (checked
+// with those from SECRET_KEY_OLD too, so a rotation keeps it valid).
+func (s *Server) OpenAuditAnchor(ctx context.Context) error {
+	key, err := secretKey(s.Cfg)
+	if err != nil {
+		return err
 	}
-	if _, err := s.DB.Reader().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
-		name, hex.EncodeToString(b)); err != nil {
-		return nil, err
+	var store audit.CheckpointStore = audit.FileCheckpoints{Path: filepath.Join(s.Cfg.DataDir, "audit-checkpoint.json")}
+	if s.Redis != nil {
+		store = audit.RedisCheckpoints{Client: s.Redis, Key: s.Cfg.CachePrefix + cache.KeepPrefix + "audit:checkpoint"}
 	}
-	var v string
-	if err := s.DB.Reader().QueryRow(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v); err != nil {
-		return nil, err
+	s.AuditAnchor = &audit.Anchor{Store: store, Key: auditCheckpointKey(key)}
+	for _, old := range s.Cfg.SecretKeysOld {
+		s.AuditAnchor.OldKeys = append(s.AuditAnchor.OldKeys, auditCheckpointKey(old))
 	}
-	return hex.DecodeString(v)
+	return nil
+}
+
+// auditCheckpointKey derives the key that signs audit checkpoints from a
+// SECRET_KEY, which is never stored in the database: a database dump
+// alone cannot forge a checkpoint.
+func auditCheckpointKey(secret []byte) []byte { return deriveKey(secret, "pishkhan audit checkpoint") }
+
+// advanceAuditAnchor moves the checkpoint after a commit that wrote audit
+// rows. The change is committed already: a failure is logged (audit
+// verify reports what it means), never returned to the client, and a slow
+// store delays the answer by at most auditAnchorTimeout (the next change
+// catches the checkpoint up).
+func (s *Server) advanceAuditAnchor(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditAnchorTimeout)
+	defer cancel()
+	if err := s.AuditAnchor.Advance(ctx, s.DB.Reader()); err != nil {
+		slog.ErrorContext(ctx, "audit checkpoint not advanced", "err", err)
+	}
+}
+
+// auditAnchorTimeout bounds a checkpoint advance after a commit.
+const auditAnchorTimeout = 500 * time.Millisecond
+
+// auditHead feeds the /metrics gauges from the stored checkpoint.
+func (s *Server) auditHead() (int64, int64, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	cp, _, err := s.AuditAnchor.Load(ctx)
+	if err != nil || cp == nil {
+		return 0, 0, false
+	}
+	return cp.HeadID, cp.Rows, true
 }
 
 // Close releases everything, first letting running jobs finish (or
@@ -221,30 +273,36 @@ func (s *Server) Close() {
 	_ = s.DB.Close()
 }
 
-// EnsureFirstAdmin creates the first superuser on an empty database and
-// returns the password to show (generated unless ADMIN_PASSWORD is set).
-func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, password string, created bool, err error) {
+// EnsureFirstAdmin creates the first superuser on an empty database. The
+// password is ADMIN_PASSWORD, or generated when that is empty; generated
+// is that generated password (to show once), empty when the operator
+// supplied one, which is never echoed.
+func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string, created bool, err error) {
 	has, err := s.Auth.HasUsers(ctx)
 	if err != nil || has {
 		return "", "", false, err
 	}
-	password = s.Cfg.AdminPassword
+	password := s.Cfg.AdminPassword
 	if password == "" {
 		b := make([]byte, 12)
 		if _, err := rand.Read(b); err != nil {
 			return "", "", false, err
 		}
 		password = hex.EncodeToString(b)
+		generated = password
 	}
 	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
 		return "", "", false, err
 	}
-	return s.Cfg.AdminEmail, password, true, nil
+	return s.Cfg.AdminEmail, generated, true, nil
 }
 
-// ListenAndServe serves until ctx ends, then drains for up to 10 s.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	srv := &http.Server{
+// HTTPServer is the http.Server ListenAndServe runs. Its read and write
+// timeouts bound API requests; signed local-disk transfers raise their
+// own connection's deadlines to what their size needs (storage.Transfer)
+// once their signature checks out.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
 		Addr:              s.Cfg.Addr,
 		Handler:           s.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -253,20 +311,37 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// ListenAndServe serves until ctx ends, then drains for up to 10 s.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	srv := s.HTTPServer()
 	srv.RegisterOnShutdown(s.Hub.Close)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	var msrv *http.Server
+	if s.Cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv = &http.Server{Addr: s.Cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10}
+		go func() { errc <- msrv.ListenAndServe() }()
 	}
-	slog.Info("shutting down")
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		slog.Info("shutting down")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return srv.Close()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	if serr := srv.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
+		_ = srv.Close()
+	} else if err == nil {
+		err = serr
 	}
 	return err
 }
@@ -293,4 +368,10 @@ func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api
 // its size, and a large file may take longer than a request may.
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, StoragePath+"/")
+}
+
+// isTransfer is a signed local-disk upload or download: its deadlines
+// follow its size, not REQUEST_TIMEOUT.
+func isTransfer(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodGet) && strings.HasPrefix(r.URL.Path, StoragePath+"/")
 }

@@ -76,7 +76,8 @@ func Register(s *Service, workers *river.Workers, every time.Duration) []*river.
 }
 
 // NeedsRebuild reports whether the aggregates were cut in another time
-// zone than the configured one (or never recorded one while orders exist).
+// zone than the configured one (or never recorded one while orders or
+// customers exist).
 func (s *Service) NeedsRebuild(ctx context.Context) (bool, error) {
 	var tz string
 	err := s.db.Reader().QueryRow(ctx, `SELECT value FROM stats_meta WHERE name = 'time_zone'`).Scan(&tz)
@@ -86,7 +87,7 @@ func (s *Service) NeedsRebuild(ctx context.Context) (bool, error) {
 	if !errors.Is(err, db.ErrNoRows) {
 		return false, err
 	}
-	_, any, ferr := firstOrderDay(ctx, s.db.Reader(), s.cfg.Location)
+	_, any, ferr := firstCountedDay(ctx, s.db.Reader(), s.cfg.Location)
 	if ferr != nil {
 		return false, ferr
 	}

@@ -239,15 +239,18 @@ func (s *Service) Rebuild(ctx context.Context, from, to Day) ([]Day, error) {
 	return repaired, nil
 }
 
-// RebuildAll recomputes every day from the first order's to today (after a
-// bulk load, or a TIMEZONE change).
+// RebuildAll recomputes every day from the earliest day of any counted
+// table (orders, customers) to today (after a bulk load, or a TIMEZONE
+// change).
 func (s *Service) RebuildAll(ctx context.Context) ([]Day, error) {
-	first, ok, err := firstOrderDay(ctx, s.db.Reader(), s.cfg.Location)
+	first, ok, err := firstCountedDay(ctx, s.db.Reader(), s.cfg.Location)
 	if err != nil || !ok {
 		return nil, err
 	}
-	if _, err := s.db.Reader().Exec(ctx, `DELETE FROM stats_daily WHERE day < ?`, first.String()); err != nil {
-		return nil, err
+	for _, table := range []string{"stats_daily", "stats_customers_daily"} {
+		if _, err := s.db.Reader().Exec(ctx, `DELETE FROM `+table+` WHERE day < ?`, first.String()); err != nil {
+			return nil, err
+		}
 	}
 	return s.Rebuild(ctx, first, DayOf(s.now(), s.cfg.Location))
 }

@@ -275,3 +275,87 @@ func overview(t *testing.T, r *rig, ctx context.Context) stats.Overview {
 	}
 	return o
 }
+
+// overviewOf returns the overview of a range as served.
+func overviewOf(t *testing.T, r *rig, ctx context.Context, name string) stats.Overview {
+	t.Helper()
+	body, _, err := r.stats.Overview(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o stats.Overview
+	if err := json.Unmarshal(body, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// customersBetween counts customers created in [from, to) straight from
+// the customers table.
+func (r *rig) customersBetween(t *testing.T, from, to time.Time) int64 {
+	t.Helper()
+	var n int64
+	if err := r.db.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM customers WHERE created_at >= ? AND created_at < ?`,
+		from, to).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRebuildCountsCustomersOlderThanTheFirstOrder: a rebuild (and the
+// seed, which ends with one) starts at the earliest day of any counted
+// table, so customers created long before the first order count in the
+// 365-day overview's previous period as SQL over customers counts them
+// (issue 12).
+func TestRebuildCountsCustomersOlderThanTheFirstOrder(t *testing.T) {
+	for _, e := range testkit.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := authz.With(context.Background(), authz.System)
+			check := func(t *testing.T, r *rig) {
+				t.Helper()
+				if _, err := r.stats.RebuildAll(ctx); err != nil {
+					t.Fatal(err)
+				}
+				today := stats.DayOf(r.clock, tehran)
+				cur := today.Add(-364)
+				want := r.customersBetween(t, cur.Add(-365).Start(tehran), cur.Start(tehran))
+				o := overviewOf(t, r, ctx, "365d")
+				if want == 0 || o.KPIs.NewCustomers.Previous != want {
+					t.Fatalf("365d previous period: %d new customers, SQL over customers finds %d", o.KPIs.NewCustomers.Previous, want)
+				}
+				assertAggregatesTrue(t, r)
+			}
+
+			t.Run("customers created 400 days before the first order", func(t *testing.T) {
+				r := newRig(t, e)
+				r.clock = time.Date(2026, 6, 1, 10, 0, 0, 0, tehran)
+				old := r.clock.Add(-400 * 24 * time.Hour).UTC().Truncate(time.Microsecond)
+				var rows [][]any
+				for i := range 600 {
+					email := fmt.Sprintf("old%d@example.com", i)
+					rows = append(rows, []any{int64(1000 + i), "Old", email, email, "", old})
+				}
+				if err := r.db.BulkInsert(ctx, "customers", []string{"id", "name", "email", "email_lower", "phone", "created_at"}, rows); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.orders.Create(ctx, orders.CreateInput{
+					Customer: &orders.CustomerInput{Name: "C", Email: "new@example.com"},
+					Items:    []orders.ItemInput{{SKU: "S", Name: "N", Quantity: 1, UnitPrice: 1000}},
+					Currency: "IRR"}, ""); err != nil {
+					t.Fatal(err)
+				}
+				check(t, r)
+			})
+
+			t.Run("the seed", func(t *testing.T) {
+				r := newRig(t, e)
+				r.clock = time.Now()
+				if _, err := orders.Seed(ctx, r.db, 200, nil); err != nil {
+					t.Fatal(err)
+				}
+				check(t, r)
+			})
+		})
+	}
+}

@@ -125,15 +125,25 @@ func lockForReconcile(ctx context.Context, tx *db.Tx) error {
 	return err
 }
 
-// firstOrderDay returns the day of the oldest order, false when none.
-func firstOrderDay(ctx context.Context, q db.Querier, loc *time.Location) (Day, bool, error) {
-	var t time.Time
-	var n int64
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM orders LIMIT 1) x`).Scan(&n); err != nil || n == 0 {
-		return Day{}, false, err
+// countedTables are the tables whose rows the aggregates count, by
+// created_at: a rebuild starts at the earliest day of any of them.
+var countedTables = []string{"orders", "customers"}
+
+// firstCountedDay returns the earliest day of any counted table's rows
+// (customers may predate every order), false when all are empty.
+func firstCountedDay(ctx context.Context, q db.Querier, loc *time.Location) (Day, bool, error) {
+	var first *time.Time
+	for _, table := range countedTables {
+		var t *time.Time
+		if err := q.QueryRow(ctx, `SELECT MIN(created_at) FROM `+table).Scan(db.NullTime{T: &t}); err != nil {
+			return Day{}, false, err
+		}
+		if t != nil && (first == nil || t.Before(*first)) {
+			first = t
+		}
 	}
-	if err := q.QueryRow(ctx, `SELECT MIN(created_at) FROM orders`).Scan(db.Time{T: &t}); err != nil {
-		return Day{}, false, err
+	if first == nil {
+		return Day{}, false, nil
 	}
-	return DayOf(t, loc), true, nil
+	return DayOf(*first, loc), true, nil
 }

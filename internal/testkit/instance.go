@@ -45,12 +45,15 @@ type Shared struct {
 	DatabaseURL string
 	Redis       *Redis
 	MediaDir    string
+	// DataDir is DATA_DIR for PostgreSQL instances (the audit checkpoint
+	// file lives there without Redis); empty: a directory per instance.
+	DataDir string
 }
 
 // NewShared prepares a fresh database (and Redis) for mode.
 func NewShared(t testing.TB, m Mode) Shared {
 	t.Helper()
-	s := Shared{MediaDir: t.TempDir()}
+	s := Shared{MediaDir: t.TempDir(), DataDir: t.TempDir()}
 	if m.Postgres {
 		s.DatabaseURL = NewPostgres(t)
 	} else {
@@ -68,6 +71,12 @@ func init() {
 	}
 }
 
+// SecretKey is the SECRET_KEY of production-mode instances.
+const SecretKey = "7f3c9a1e5b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
+
+// MetricsToken is the bearer token instances' /metrics asks for.
+const MetricsToken = "pktest-metrics-token"
+
 // Start runs an instance over shared parts; extra overrides settings. The
 // first instance migrates the database.
 func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
@@ -77,13 +86,20 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 		"CACHE_PREFIX":     "pktest:",
 		"HASH_CONCURRENCY": "4",
 		"SSE_HEARTBEAT":    "15s",
+		"METRICS_TOKEN":    MetricsToken,
 	}
 	if !strings.HasPrefix(sh.DatabaseURL, "postgres") {
 		env["DATABASE_URL"] = ""
 		env["DATA_DIR"] = strings.TrimSuffix(sh.DatabaseURL, "/pishkhan.db")
+	} else if env["DATA_DIR"] = sh.DataDir; sh.DataDir == "" {
+		env["DATA_DIR"] = t.TempDir()
 	}
 	if sh.Redis != nil {
 		env["REDIS_URL"] = sh.Redis.URL
+	}
+	if env["DATABASE_URL"] != "" || env["REDIS_URL"] != "" {
+		// production needs one; the embedded default makes its own
+		env["SECRET_KEY"] = SecretKey
 	}
 	env["MEDIA_DIR"] = sh.MediaDir
 	if sh.MediaDir == "" {

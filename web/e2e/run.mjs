@@ -4,7 +4,7 @@
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -72,6 +72,9 @@ async function startMode(mode) {
     const u = new URL(pgAdmin); u.pathname = "/" + db;
     env.DATABASE_URL = u.toString();
     env.REDIS_URL = redisURL;
+    // production refuses to start without these
+    env.PUBLIC_URL = `http://127.0.0.1:${port}`;
+    env.SECRET_KEY = randomBytes(32).toString("hex");
     // production's media parts: S3-compatible storage (uploads go straight to it) and clamd
     const s3 = await startS3(), clamd = await startClamd();
     Object.assign(env, s3.env, clamd.env);

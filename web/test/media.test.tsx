@@ -1,7 +1,8 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { defaultMediaFilters, mediaApiQuery, mediaFiltersFromSearch, mediaFiltersToSearch, thumbnailOf, type Media } from "@/features/media/api";
-import { MediaBadges } from "@/features/media/components/MediaStatusBadge";
+import { MediaBadges, ReasonLine } from "@/features/media/components/MediaStatusBadge";
+import { mediaReasonCodes, reasonKey } from "@/features/media/reasons";
 import { uploadErrorLines } from "@/features/media/components/UploadPanel";
 import { dimensions, humanSize } from "@/features/media/format";
 import {
@@ -18,7 +19,7 @@ const run = (actions: UploadAction<UploadFile>[], from: Item[] = []) => actions.
 const signed = (expires: string) => ({ method: "PUT", url: "/api/storage/tok", headers: { "Content-Type": "image/png" }, expires_at: expires });
 const NOW = Date.parse("2026-11-28T10:00:00Z");
 const media = (id: number, status = "pending"): Media => ({
-  id, filename: "a.png", content_type: "image/png", size: 1000, kind: "image", status, scan: "pending", reason: "", width: 0, height: 0,
+  id, filename: "a.png", content_type: "image/png", size: 1000, kind: "image", status, scan: "pending", reason: "", reason_code: "", width: 0, height: 0,
   title: { fa: "", en: "" }, alt: { fa: "", en: "" }, owner: { id: 1, email: "a@example.com" }, created_at: "2026-11-28T10:00:00Z", updated_at: "2026-11-28T10:00:00Z", url: null, thumbnails: {},
 });
 
@@ -157,6 +158,32 @@ describe("the signed upload request", () => {
       { text: "The file is too large.", detail: "must be at most 128 MiB" },
     ]);
     expect(uploadErrorLines({ code: "NETWORK", message: "", fields: {}, status: 0 }, t)).toEqual([{ text: "The connection failed; try again." }]);
+    // a refusal the app knows by its field reason is told in its own words
+    const heic = uploadErrorLines({ code: "VALIDATION_FAILED", message: "invalid", status: 422,
+      fields: { content_type: "HEIC, HEIF and AVIF images are not accepted (server English)" }, fieldReasons: { content_type: "image_type_not_supported" } }, t);
+    expect(heic).toEqual([{ text: en["media.err.content_type"], detail: en["media.err.imageTypeNotSupported"] }]);
+  });
+});
+
+describe("rejection reasons", () => {
+  it("are told from the reason code in the reader's language, never the server's English", () => {
+    const m = { ...media(1, "rejected"), reason: "mediaproc: file content does not match its declared type", reason_code: "type_mismatch" };
+    render(<I18nProvider><ReasonLine m={m} /></I18nProvider>); // Persian is the default
+    const line = screen.getByTestId("media-reason");
+    expect(line.textContent).toBe(fa["media.reasonCode.type_mismatch"]);
+    expect(line.textContent).not.toContain("mediaproc");
+  });
+
+  it("have a message for every code in both languages, and a generic one for codes this app does not know", () => {
+    for (const code of mediaReasonCodes) {
+      const key = reasonKey({ reason: "x", reason_code: code });
+      expect(key).toBe(`media.reasonCode.${code}`);
+      expect(fa[key!]).toBeTruthy();
+      expect(en[key!]).toBeTruthy();
+    }
+    expect(reasonKey({ reason: "from an older server", reason_code: "" })).toBe("media.reasonCode.unknown");
+    expect(reasonKey({ reason: "x", reason_code: "brand_new" })).toBe("media.reasonCode.unknown");
+    expect(reasonKey({ reason: "", reason_code: "" })).toBeNull();
   });
 });
 

@@ -32,32 +32,73 @@ type Report struct {
 	Problems []Problem `json:"problems"`
 	// Unchained counts rows written before the chain existed (no hash).
 	Unchained int64 `json:"unchained"`
+	// Checkpoint is the signed checkpoint checked against (nil: none).
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 }
 
 // Verify walks the whole log in id order and reports every row whose
-// content does not match its hash (altered) and every row whose link to
-// the row before does not match (a row removed, inserted or reordered).
-func Verify(ctx context.Context, q db.Querier) (Report, error) {
+// content does not match its hash (altered), every row whose link to the
+// row before does not match (a row removed, inserted or reordered), and
+// every row without a hash where one was due (blanked). With an anchor it
+// also checks the log against the signed checkpoint: its head row must
+// still be there with its hash, and as many rows up to it as it counted,
+// so removing the newest rows is reported too. Problems about the log as a
+// whole have ID 0.
+func Verify(ctx context.Context, q db.Querier, a *Anchor) (Report, error) {
 	var rep Report
 	prev := ""
-	if err := q.QueryRow(ctx, `SELECT hash FROM audit_anchor WHERE id = 1`).Scan(&prev); err != nil && !errors.Is(err, db.ErrNoRows) {
+	var purgedThrough int64
+	if err := q.QueryRow(ctx, `SELECT purged_through_id, hash FROM audit_anchor WHERE id = 1`).Scan(&purgedThrough, &prev); err != nil && !errors.Is(err, db.ErrNoRows) {
 		return rep, err
+	}
+	var cp *Checkpoint
+	badCheckpoint := false
+	if a != nil {
+		var err error
+		if cp, _, err = a.Load(ctx); errors.Is(err, errBadCheckpoint) {
+			badCheckpoint = true
+			rep.Problems = append(rep.Problems, Problem{Reason: err.Error() + " (" + a.Store.Where() + ")"})
+		} else if err != nil {
+			return rep, fmt.Errorf("audit checkpoint: %w", err)
+		}
 	}
 	rows, err := q.Query(ctx, `SELECT `+rowCols+` FROM audit_logs ORDER BY id`)
 	if err != nil {
 		return rep, err
 	}
 	defer rows.Close()
-	var prevID int64
+	var prevID, upToHead int64
+	headSeen := false
 	for rows.Next() {
 		r, err := scanRow(rows)
 		if err != nil {
 			return rep, err
 		}
 		rep.Rows++
-		if r.Hash == "" && r.PrevHash == "" && rep.Rows == rep.Unchained+1 {
-			rep.Unchained++
-			continue
+		if cp != nil && r.ID <= cp.HeadID {
+			upToHead++
+			if r.ID == cp.HeadID {
+				headSeen = true
+				if r.Hash != cp.HeadHash {
+					rep.Problems = append(rep.Problems, Problem{ID: r.ID, Reason: "its hash differs from the one the checkpoint recorded for it: the row was replaced"})
+				}
+			}
+		}
+		if r.Hash == "" && r.PrevHash == "" {
+			switch {
+			case cp != nil && cp.ChainFrom > 0 && r.ID >= cp.ChainFrom:
+				rep.Problems = append(rep.Problems, Problem{ID: r.ID, Reason: fmt.Sprintf(
+					"it has no hash, but every row from %d on was written with one: its hash was blanked", cp.ChainFrom)})
+				prevID = r.ID
+				continue
+			case rep.Rows == rep.Unchained+1:
+				rep.Unchained++
+				continue
+			default:
+				rep.Problems = append(rep.Problems, Problem{ID: r.ID, Reason: "it has no hash, but a row before it has one: its hash was blanked"})
+				prevID = r.ID
+				continue
+			}
 		}
 		if r.PrevHash != prev {
 			before := "the start of the log"
@@ -72,7 +113,26 @@ func Verify(ctx context.Context, q db.Querier) (Report, error) {
 		}
 		prev, prevID = r.Hash, r.ID
 	}
-	return rep, rows.Err()
+	if err := rows.Err(); err != nil {
+		return rep, err
+	}
+	switch {
+	case a == nil || badCheckpoint:
+	case cp == nil:
+		if rep.Rows > rep.Unchained {
+			rep.Problems = append(rep.Problems, Problem{Reason: "there is no audit checkpoint (" + a.Store.Where() +
+				"): whether the newest rows were removed cannot be told; it is written again at the next change"})
+		}
+	case !headSeen && (cp.Rows != 0 || cp.HeadID != purgedThrough):
+		rep.Problems = append(rep.Problems, Problem{ID: cp.HeadID, Reason: fmt.Sprintf(
+			"row %d, the newest when the checkpoint was taken (%s), is gone: the newest rows were removed (the log now ends at row %d)",
+			cp.HeadID, cp.At.Format(time.RFC3339), prevID)})
+	case headSeen && upToHead != cp.Rows && len(rep.Problems) == 0: // else the chain has shown where
+		rep.Problems = append(rep.Problems, Problem{Reason: fmt.Sprintf(
+			"the log holds %d rows up to row %d where the checkpoint counted %d: rows were removed or inserted", upToHead, cp.HeadID, cp.Rows)})
+	}
+	rep.Checkpoint = cp
+	return rep, nil
 }
 
 // ExportedRow is one line of a purge export (JSON Lines), hashes included,
@@ -97,9 +157,11 @@ type ExportedRow struct {
 // to export as JSON Lines; done (when not nil) runs after the export is
 // written and before the rows are deleted (the caller syncs the file
 // there; an error keeps every row). The chain stays verifiable: its anchor
-// records the last purged row's hash.
-func Purge(ctx context.Context, d *db.DB, cutoff time.Time, export io.Writer, done func() error) (int, error) {
+// records the last purged row's hash, and the checkpoint (when a is not
+// nil) is rewritten after the commit to count the rows that are left.
+func Purge(ctx context.Context, d *db.DB, a *Anchor, cutoff time.Time, export io.Writer, done func() error) (int, error) {
 	n := 0
+	var last Row
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		if tx.Engine() == db.Postgres {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, chainLock); err != nil {
@@ -110,7 +172,6 @@ func Purge(ctx context.Context, d *db.DB, cutoff time.Time, export io.Writer, do
 		if err != nil {
 			return err
 		}
-		var last Row
 		enc := json.NewEncoder(export)
 		for rows.Next() {
 			r, err := scanRow(rows)
@@ -154,6 +215,11 @@ func Purge(ctx context.Context, d *db.DB, cutoff time.Time, export io.Writer, do
 	})
 	if err != nil {
 		return 0, err
+	}
+	if a != nil && n > 0 {
+		if err := a.afterPurge(ctx, d.Reader(), last, int64(n)); err != nil {
+			return n, fmt.Errorf("purged %d rows, but the audit checkpoint was not updated (audit verify will report it): %w", n, err)
+		}
 	}
 	return n, nil
 }

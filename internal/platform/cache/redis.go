@@ -141,15 +141,20 @@ func (r *Redis) Release(ctx context.Context, key string) error {
 	return r.c.Del(ctx, key).Err()
 }
 
+// KeepPrefix marks keys (after the cache prefix) that Clear never deletes,
+// such as the audit checkpoint.
+const KeepPrefix = "keep:"
+
 // DeletePrefix implements Backend with SCAN, never KEYS or FLUSHDB. Tag
-// generations (under "gen:") are kept: they only ever grow.
+// generations (under "gen:") are kept: they only ever grow; so are keys
+// under KeepPrefix, which are records, not cached values.
 func (r *Redis) DeletePrefix(ctx context.Context, prefix string) (int, error) {
 	n := 0
 	del := func(ctx context.Context, c *redis.Client) error {
 		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
 		var batch []string
 		for iter.Next(ctx) {
-			if strings.HasPrefix(iter.Val(), prefix+"gen:") {
+			if strings.HasPrefix(iter.Val(), prefix+"gen:") || strings.HasPrefix(iter.Val(), prefix+KeepPrefix) {
 				continue
 			}
 			batch = append(batch, iter.Val())

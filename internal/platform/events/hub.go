@@ -19,11 +19,16 @@ type Hub struct {
 	clients map[*client]struct{}
 	// viewPerm maps a resource to the permission needed to hear of it
 	// ("" for every logged-in user).
-	viewPerm  map[string]authz.Permission
+	viewPerm map[string]authz.Permission
+	// personal maps a resource whose events name a user (by ID; 0 names
+	// none) to the permissions that also hear of other users' events.
+	personal  map[string][]authz.Permission
 	heartbeat time.Duration
 	buffer    int
 	closing   chan struct{}
 	closeOnce sync.Once
+	// recent remembers dispatched events for the hello event (recent.go).
+	recent recentLog
 }
 
 type client struct {
@@ -37,8 +42,16 @@ type client struct {
 
 // NewHub returns a hub; viewPerm lists each resource's view permission.
 func NewHub(viewPerm map[string]authz.Permission, heartbeat time.Duration, buffer int) *Hub {
-	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, heartbeat: heartbeat, buffer: buffer,
-		closing: make(chan struct{})}
+	return &Hub{clients: map[*client]struct{}{}, viewPerm: viewPerm, personal: map[string][]authz.Permission{},
+		heartbeat: heartbeat, buffer: buffer, closing: make(chan struct{}), recent: recentLog{since: time.Now()}}
+}
+
+// Personal makes resource's events that name a user (a nonzero ID is a
+// user id) reach only that user and holders of one of others, besides the
+// resource's view permission; events with ID 0 reach everyone who may view
+// the resource. Call it before Run.
+func (h *Hub) Personal(resource string, others ...authz.Permission) {
+	h.personal[resource] = others
 }
 
 // Close ends every stream (at shutdown); clients reconnect elsewhere.
@@ -49,23 +62,35 @@ func (h *Hub) Run(ctx context.Context, bus Bus) error {
 	return bus.Subscribe(ctx, h.Dispatch)
 }
 
-// allowed reports whether p may hear of a resource whose view permission
-// is perm ("" for every logged-in user).
-func allowed(p *authz.Principal, perm authz.Permission) bool {
-	return perm == "" || p.Can(perm)
+// allowed reports whether p may hear of e.
+func (h *Hub) allowed(p *authz.Principal, e Event) bool {
+	perm, known := h.viewPerm[e.Resource]
+	if !known || perm != "" && !p.Can(perm) {
+		return false
+	}
+	others, personal := h.personal[e.Resource]
+	if !personal || e.ID == 0 || e.ID == p.UserID {
+		return true
+	}
+	for _, o := range others {
+		if p.Can(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // Dispatch delivers e to every client allowed to view its resource. A
 // client whose buffer is full is disconnected rather than slowing others.
 func (h *Hub) Dispatch(e Event) {
-	perm, known := h.viewPerm[e.Resource]
-	if !known {
+	if _, known := h.viewPerm[e.Resource]; !known {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.recent.add(e, time.Now())
 	for c := range h.clients {
-		if !allowed(c.p, perm) {
+		if !h.allowed(c.p, e) {
 			continue
 		}
 		select {
@@ -95,7 +120,8 @@ func (h *Hub) Clients() int {
 	return len(h.clients)
 }
 
-// Serve streams events to the principal until the client goes away or,
+// Serve streams events to the principal, first a "hello" event (see
+// recent.go), until the client goes away or,
 // checked before every event and heartbeat, check reports that the
 // session has ended (it returns the current principal, or nil).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, check func(context.Context) *authz.Principal) {
@@ -103,6 +129,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	c := &client{p: p, ch: make(chan Event, h.buffer), dropped: make(chan struct{})}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
+	// under the same lock: each event is either in hello or sent on c.ch
+	hello := h.hello(p, time.Now())
 	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
@@ -115,7 +143,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	_, _ = fmt.Fprintf(w, "retry: 2000\n: connected\n\nevent: hello\ndata: %s\n\n", hello)
 	if err := rc.Flush(); err != nil {
 		return
 	}
@@ -142,7 +170,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 			if p = h.recheck(r.Context(), c, check); p == nil {
 				return
 			}
-			if !allowed(p, h.viewPerm[e.Resource]) {
+			if !h.allowed(p, e) {
 				continue
 			}
 			data, _ := json.Marshal(e)

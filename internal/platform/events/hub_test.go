@@ -1,7 +1,9 @@
 package events
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 )
@@ -29,5 +31,32 @@ func TestHubBoundsAndFilters(t *testing.T) {
 	}
 	if len(blind.ch) != 0 {
 		t.Fatal("a client without orders.view received orders events")
+	}
+}
+
+// The hello's list is complete back to its oldest kept event: past the
+// cap, older events count as possibly missed.
+func TestRecentLogCompleteness(t *testing.T) {
+	h := NewHub(map[string]authz.Permission{"orders": ""}, 0, 2)
+	start := time.Now()
+	h.recent = recentLog{since: start.Add(-time.Hour)}
+	for i := range recentMax + 10 {
+		h.recent.add(Event{Resource: "orders", ID: int64(i)}, start.Add(time.Duration(i)*time.Millisecond))
+	}
+	now := start.Add(time.Duration(recentMax+10) * time.Millisecond)
+	var hello Hello
+	if err := json.Unmarshal(h.hello(&authz.Principal{}, now), &hello); err != nil {
+		t.Fatal(err)
+	}
+	if len(hello.Recent) != recentMax || hello.CompleteMS != int64(recentMax+1) { // back to the newest dropped one
+		t.Fatalf("%d events complete for %d ms; want %d and %d", len(hello.Recent), hello.CompleteMS, recentMax, recentMax+1)
+	}
+	// nothing older than the window is listed, nor claimed complete
+	later := now.Add(RecentWindow + time.Second)
+	if err := json.Unmarshal(h.hello(&authz.Principal{}, later), &hello); err != nil {
+		t.Fatal(err)
+	}
+	if len(hello.Recent) != 0 || hello.CompleteMS != RecentWindow.Milliseconds() {
+		t.Fatalf("after the window: %d events, complete for %d ms", len(hello.Recent), hello.CompleteMS)
 	}
 }

@@ -61,8 +61,13 @@ const (
 //     *bytes.Reader): a first pass reads only the chunk headers to learn
 //     the size, a second copies from where src stood when called. Any
 //     other src gives ErrNeedSeeker.
+//   - image/gif: comment, plain-text and application extensions go, but
+//     the looping ones (NETSCAPE2.0, ANIMEXTS1.0) and the ICC profile;
+//     so XMP goes. Graphic controls, colour tables and image data are
+//     copied byte for byte.
 //
-// Bytes after the image's end (JPEG EOI, PNG IEND, the RIFF size) are
+// Bytes after the image's end (JPEG EOI, PNG IEND, the RIFF size, the GIF
+// trailer) are
 // dropped: that is where appended archives and second images hide.
 // Another contentType gives ErrUnsupported and writes nothing. A malformed
 // file gives an error wrapping ErrMalformed; dst then holds a partial copy
@@ -79,6 +84,8 @@ func StripMetadata(dst io.Writer, src io.Reader, contentType string) error {
 			return ErrNeedSeeker
 		}
 		return stripWebP(dst, rs)
+	case "image/gif":
+		return stripGIF(dst, src)
 	}
 	return ErrUnsupported
 }

@@ -212,7 +212,7 @@ func TestStripWebPFromTheCurrentOffset(t *testing.T) {
 }
 
 func TestStripOtherTypesIsUnsupported(t *testing.T) {
-	for _, ct := range []string{"image/gif", "application/pdf", "video/mp4", ""} {
+	for _, ct := range []string{"image/heic", "image/avif", "application/pdf", "video/mp4", ""} {
 		var out bytes.Buffer
 		err := mediaproc.StripMetadata(&out, bytes.NewReader([]byte("GIF89a")), ct)
 		if !errors.Is(err, mediaproc.ErrUnsupported) || out.Len() != 0 {

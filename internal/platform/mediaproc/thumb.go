@@ -2,6 +2,7 @@ package mediaproc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -32,6 +33,10 @@ var (
 	// ErrNotImage is wrapped by the error for input that is not a JPEG,
 	// PNG, GIF or WebP image.
 	ErrNotImage = errors.New("mediaproc: not a JPEG, PNG, GIF or WebP image")
+	// ErrOverBudget is wrapped by the error for an image whose decoding
+	// would need more memory than its Budget holds in all; nothing was
+	// decoded.
+	ErrOverBudget = errors.New("mediaproc: decoding the image needs more memory than allowed")
 )
 
 // Size describes one thumbnail written by Thumbnails.
@@ -50,6 +55,9 @@ type Thumbnailer struct {
 	MaxPixels int64
 	// Quality is the JPEG quality, 1 to 100. 0 means DefaultQuality.
 	Quality int
+	// Budget is the decode memory shared with every other Thumbnailer; nil
+	// means the process-wide one of DefaultBudget bytes.
+	Budget *Budget
 }
 
 // Thumbnail writes to dst one thumbnail of the image in src that fits in a
@@ -93,6 +101,18 @@ func Thumbnails(src io.Reader, sides []int, out func(side int) io.Writer) ([]Siz
 // a broken image, or the first error writing to an out writer (sizes after
 // it are not written).
 func (t Thumbnailer) Thumbnails(src io.Reader, sides []int, out func(side int) io.Writer) ([]Size, error) {
+	return t.ThumbnailsContext(context.Background(), src, sides, out)
+}
+
+// ThumbnailsContext is Thumbnails, giving up with ctx's error while it
+// waits for its share of the decode budget.
+//
+// Before decoding, the memory decoding and resampling need (width ×
+// height × the bytes a pixel takes in the decoder, from the header, plus
+// the largest thumbnail's buffers) is taken from the Budget, and given
+// back when it returns: an image needing more than the whole budget is
+// refused with ErrOverBudget, one that fits waits until enough is free.
+func (t Thumbnailer) ThumbnailsContext(ctx context.Context, src io.Reader, sides []int, out func(side int) io.Writer) ([]Size, error) {
 	maxPixels, quality := t.MaxPixels, t.Quality
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
@@ -152,6 +172,19 @@ func (t Thumbnailer) Thumbnails(src io.Reader, sides []int, out func(side int) i
 	if format == "image/jpeg" {
 		orientation = Orientation(rp.recorded())
 	}
+	need := decodeBytes(format, cfg, rp.buf) + thumbBytes(sides)
+	budget := t.Budget
+	if budget == nil {
+		budget = defaultBudget
+	}
+	if need > budget.size {
+		return nil, fmt.Errorf("%w: a %d×%d %s needs about %d MiB to process, over the limit of %d MiB",
+			ErrOverBudget, cfg.Width, cfg.Height, format, need>>20, budget.size>>20)
+	}
+	if err := budget.sem.Acquire(ctx, need); err != nil {
+		return nil, err
+	}
+	defer budget.sem.Release(need)
 
 	rp.rewind(false)
 	img, err := decode(rp)

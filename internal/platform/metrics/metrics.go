@@ -59,3 +59,33 @@ func (m *Metrics) ObserveCache(resource string, s cache.Status) {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// AuditHead reports the audit chain's checkpoint at every scrape: load
+// returns its head row id and row count (ok false: no checkpoint). Kept
+// by the scraper, these series are one more record of the chain's head
+// outside the database.
+func (m *Metrics) AuditHead(load func() (headID, rows int64, ok bool)) {
+	m.reg.MustRegister(auditHead{load: load})
+}
+
+var (
+	auditHeadDesc = prometheus.NewDesc("pishkhan_audit_head_id",
+		"Id of the newest audit row in the signed audit checkpoint.", nil, nil)
+	auditRowsDesc = prometheus.NewDesc("pishkhan_audit_rows",
+		"Audit rows up to the checkpoint's head, as the signed checkpoint counts them.", nil, nil)
+)
+
+type auditHead struct {
+	load func() (int64, int64, bool)
+}
+
+func (auditHead) Describe(ch chan<- *prometheus.Desc) { ch <- auditHeadDesc; ch <- auditRowsDesc }
+
+func (a auditHead) Collect(ch chan<- prometheus.Metric) {
+	id, rows, ok := a.load()
+	if !ok {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(auditHeadDesc, prometheus.GaugeValue, float64(id))
+	ch <- prometheus.MustNewConstMetric(auditRowsDesc, prometheus.GaugeValue, float64(rows))
+}

@@ -7,11 +7,29 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
+
+// ClientKey is the part of a client IP that per-IP limits count by: an
+// IPv4 address whole, an IPv6 address by its /64 (the block one subscriber
+// is given, within which they can pick any address). An IPv4-mapped IPv6
+// address counts as its IPv4 address; anything unparsable is used as is.
+func ClientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
+}
 
 // Counter counts hits per key within a window.
 type Counter interface {

@@ -28,3 +28,19 @@ func TestFallbackContinuesFromTheSharedCount(t *testing.T) {
 		t.Fatalf("count without Redis: %d, want 11", n)
 	}
 }
+
+func TestClientKey(t *testing.T) {
+	for ip, want := range map[string]string{
+		"198.51.100.7":                     "198.51.100.7",
+		"::ffff:198.51.100.7":              "198.51.100.7",
+		"2001:db8:1:2::1":                  "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:ffff:ffff:ffff": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":                  "2001:db8:1:3::/64",
+		"fe80::1%eth0":                     "fe80::/64",
+		"not an ip":                        "not an ip",
+	} {
+		if got := ClientKey(ip); got != want {
+			t.Errorf("ClientKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}

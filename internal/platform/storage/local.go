@@ -28,6 +28,45 @@ type Local struct {
 	// e.g. /api/storage; a signed token follows it.
 	BaseURL string
 	Key     []byte
+	// Expect, when set, is asked (after the signature checks out) whether
+	// an upload to key is still wanted; a signed PUT it refuses is
+	// refused, so the signature dies with its item's pending state.
+	Expect func(ctx context.Context, key string) (bool, error)
+	// Transfer sizes the deadlines of signed transfers.
+	Transfer Transfer
+}
+
+// Transfer sizes the read and write deadlines of a transfer by its bytes:
+// Base + bytes / MinRate, so a slow but steady client finishes whatever
+// the server's request timeouts, and a stalled one is cut.
+type Transfer struct {
+	// MinRate is the slowest accepted rate, in bytes per second; 0 means
+	// DefaultMinRate.
+	MinRate int64
+	// Base is added to every deadline; 0 means DefaultTransferBase.
+	Base time.Duration
+}
+
+// Defaults of Transfer.
+const (
+	DefaultMinRate      = 64 << 10
+	DefaultTransferBase = 30 * time.Second
+)
+
+// Deadline is when a transfer of n bytes starting now must have ended.
+func (t Transfer) Deadline(now time.Time, n int64) time.Time {
+	rate := t.MinRate
+	if rate <= 0 {
+		rate = DefaultMinRate
+	}
+	return now.Add(t.base() + time.Duration(float64(n)/float64(rate)*float64(time.Second)))
+}
+
+func (t Transfer) base() time.Duration {
+	if t.Base <= 0 {
+		return DefaultTransferBase
+	}
+	return t.Base
 }
 
 // validKey is what object keys may look like: segments of safe characters.
@@ -183,26 +222,53 @@ func (l *Local) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// ErrUsed is a signed upload whose object was already written, or whose
+// upload is no longer expected (see Local.Expect).
+var ErrUsed = errors.New("the upload signature was already used or its upload is no longer expected")
+
 // ServeSigned answers a signed request: token is what follows BaseURL.
-// A PUT must carry exactly the signed size and content type; a GET streams
-// the object (as an attachment when signed so). It returns the HTTP status
-// and an error to show for refusals; on success it has written the answer.
+// A PUT must carry exactly the signed size and content type, be expected
+// (Local.Expect) and write an object not yet written: a signed upload is
+// single-use. A GET streams the object (as an attachment when signed so).
+// Only once the signature and size check out are the connection's
+// deadlines raised to what the size needs (Transfer); until then the
+// server's short ones hold, and a refused PUT closes the connection
+// without reading its body. It returns the HTTP status and an error to
+// show for refusals; on success it has written the answer.
 func (l *Local) ServeSigned(w http.ResponseWriter, r *http.Request, token string) (int, error) {
+	rc := http.NewResponseController(w)
+	refuse := func(status int, err error) (int, error) {
+		if r.Method == http.MethodPut {
+			// the body is not wanted: read none of it, answer and close
+			w.Header().Set("Connection", "close")
+			_ = rc.SetReadDeadline(time.Now())
+		}
+		return status, err
+	}
 	g, err := l.verify(token, r.Method, time.Now())
 	if err != nil {
-		return http.StatusForbidden, err
+		return refuse(http.StatusForbidden, err)
 	}
 	switch r.Method {
 	case http.MethodPut:
 		if ct := r.Header.Get("Content-Type"); ct != g.ContentType {
-			return http.StatusForbidden, fmt.Errorf("the content type %q is not the signed %q", ct, g.ContentType)
+			return refuse(http.StatusForbidden, fmt.Errorf("the content type %q is not the signed %q", ct, g.ContentType))
 		}
 		if r.ContentLength != g.Size {
-			return http.StatusForbidden, fmt.Errorf("the body must be exactly the signed %d bytes", g.Size)
+			return refuse(http.StatusForbidden, fmt.Errorf("the body must be exactly the signed %d bytes", g.Size))
 		}
+		if status, err := l.expected(r.Context(), g.Key); err != nil {
+			return refuse(status, err)
+		}
+		end := l.Transfer.Deadline(time.Now(), g.Size)
+		_ = rc.SetReadDeadline(end)
+		_ = rc.SetWriteDeadline(end.Add(l.Transfer.base())) // the reply comes after the body
 		body := http.MaxBytesReader(w, r.Body, g.Size)
-		if err := l.Put(r.Context(), g.Key, body, g.Size, g.ContentType); err != nil {
-			return http.StatusBadRequest, fmt.Errorf("the upload failed: %w", err)
+		if err := l.putOnce(r.Context(), g, body); err != nil {
+			if errors.Is(err, ErrUsed) {
+				return refuse(http.StatusForbidden, err)
+			}
+			return refuse(http.StatusBadRequest, fmt.Errorf("the upload failed: %w", err))
 		}
 		w.WriteHeader(http.StatusOK)
 		return http.StatusOK, nil
@@ -219,6 +285,7 @@ func (l *Local) ServeSigned(w http.ResponseWriter, r *http.Request, token string
 		if err != nil {
 			return http.StatusInternalServerError, err
 		}
+		_ = rc.SetWriteDeadline(l.Transfer.Deadline(time.Now(), obj.Size))
 		h := w.Header()
 		h.Set("Content-Type", obj.ContentType)
 		h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
@@ -231,6 +298,65 @@ func (l *Local) ServeSigned(w http.ResponseWriter, r *http.Request, token string
 		return http.StatusOK, nil
 	}
 	return http.StatusMethodNotAllowed, errors.New("only PUT and GET are signed")
+}
+
+// expected asks Expect about an upload to key.
+func (l *Local) expected(ctx context.Context, key string) (int, error) {
+	if l.Expect == nil {
+		return 0, nil
+	}
+	ok, err := l.Expect(ctx, key)
+	if err != nil {
+		return http.StatusServiceUnavailable, errors.New("the upload cannot be checked now; try again")
+	}
+	if !ok {
+		return http.StatusForbidden, ErrUsed
+	}
+	return 0, nil
+}
+
+// putOnce writes a signed upload: the body into a temporary file, then,
+// if the upload is still expected, linked to the key only when no object
+// is there yet (an accepted object is never overwritten).
+func (l *Local) putOnce(ctx context.Context, g grant, body io.Reader) error {
+	p, err := l.path(g.Key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(p); err == nil {
+		return ErrUsed
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, io.LimitReader(body, g.Size+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if n != g.Size {
+		return fmt.Errorf("got %d bytes, want %d", n, g.Size)
+	}
+	if _, err := l.expected(ctx, g.Key); err != nil {
+		return ErrUsed
+	}
+	if err := os.WriteFile(p+".type", []byte(g.ContentType), 0o640); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), p); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return ErrUsed
+		}
+		return err
+	}
+	return nil
 }
 
 // EscapeKeyPart makes a user's filename safe as one key segment.

@@ -93,6 +93,20 @@ func TestSignedUploads(t *testing.T) {
 				t.Fatalf("stored %q", got)
 			}
 
+			// local disk: a signed upload is single-use; S3 cannot revoke a
+			// presigned PUT (the media pipeline never reads it again instead)
+			if s := send(t, b, req, bytes.ToUpper(body), nil); b.name == "local" && s != 403 {
+				t.Fatalf("a second PUT with the same signature got %d", s)
+			}
+			if b.name == "local" {
+				rc, _ := b.st.Open(ctx, key)
+				again, _ := io.ReadAll(rc)
+				_ = rc.Close()
+				if !bytes.Equal(again, body) {
+					t.Fatalf("a refused second PUT changed the object: %q", again)
+				}
+			}
+
 			other := "uploads/u1/01ABD/other.png"
 			req2, err := b.st.PresignPut(ctx, other, "image/png", int64(len(body)), 5*time.Minute)
 			if err != nil {
@@ -154,5 +168,33 @@ func TestSignedUploads(t *testing.T) {
 				t.Fatalf("deleting a missing key: %v", err)
 			}
 		})
+	}
+}
+
+// TestLocalExpect: a local signed upload is refused, before its body is
+// read, once Expect says its upload is no longer wanted.
+func TestLocalExpect(t *testing.T) {
+	wanted := map[string]bool{"k/wanted.png": true}
+	local := &storage.Local{Dir: t.TempDir(), BaseURL: "/api/storage", Key: []byte("0123456789abcdef0123456789abcdef"),
+		Expect: func(_ context.Context, key string) (bool, error) { return wanted[key], nil }}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, err := local.ServeSigned(w, r, strings.TrimPrefix(r.URL.Path, "/api/storage/")); err != nil {
+			http.Error(w, err.Error(), status)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	b := backend{"local", local, srv.URL}
+	body := []byte("\x89PNG\r\n\x1a\n bytes")
+	for key, want := range map[string]int{"k/wanted.png": 200, "k/done.png": 403} {
+		req, err := local.PresignPut(context.Background(), key, "image/png", int64(len(body)), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := send(t, b, req, body, nil); s != want {
+			t.Fatalf("%s: %d, want %d", key, s, want)
+		}
+	}
+	if _, err := local.Stat(context.Background(), "k/done.png"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("an unexpected upload was stored: %v", err)
 	}
 }

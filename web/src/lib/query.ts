@@ -1,5 +1,6 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./api/client";
+import { watchFetches } from "./events";
 
 let leaving = false;
 
@@ -31,7 +32,7 @@ function onError(err: unknown) {
  * never on a 4xx; mutations never retry.
  */
 export function makeQueryClient() {
-  return new QueryClient({
+  const client = new QueryClient({
     queryCache: new QueryCache({ onError }),
     mutationCache: new MutationCache({ onError }),
     defaultOptions: {
@@ -46,4 +47,6 @@ export function makeQueryClient() {
       mutations: { retry: false },
     },
   });
+  watchFetches(client); // for the event stream's hello (see lib/events)
+  return client;
 }

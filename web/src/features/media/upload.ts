@@ -12,7 +12,11 @@ import type { Media, SignedRequest } from "./api";
 export type UploadStep = "request" | "send" | "complete";
 export type UploadPhase = "queued" | "requesting" | "sending" | "completing" | "processing" | "error" | "cancelled";
 export type UploadFile = Pick<File, "name" | "size" | "type">;
-export type UploadError = { code: string; message: string; fields: Record<string, string>; status: number };
+export type UploadError = {
+  code: string; message: string; fields: Record<string, string>; status: number;
+  /** details.field_reasons: a stable reason per refused field, when the server gave one. */
+  fieldReasons?: Record<string, string>;
+};
 
 export type UploadItem<F extends UploadFile = File> = {
   key: string;
@@ -110,7 +114,10 @@ export function percentOf(i: Pick<UploadItem<UploadFile>, "phase" | "loaded" | "
 }
 
 export function toUploadError(e: unknown): UploadError {
-  if (e instanceof ApiError) return { code: e.code, message: e.message, fields: e.fields, status: e.status };
+  if (e instanceof ApiError) {
+    const fieldReasons = Object.fromEntries(Object.keys(e.fields).map((f) => [f, e.fieldReason(f)]).filter(([, r]) => r));
+    return { code: e.code, message: e.message, fields: e.fields, status: e.status, fieldReasons };
+  }
   return { code: "NETWORK", message: String(e), fields: {}, status: 0 };
 }
 

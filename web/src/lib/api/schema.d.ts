@@ -1010,6 +1010,7 @@ export interface components {
             kind: string;
             owner: components["schemas"]["Owner"];
             reason: string;
+            reason_code: string;
             scan: string;
             size: number;
             status: string;
@@ -2219,7 +2220,7 @@ export interface operations {
                 limit?: number;
                 /** @description one or more statuses */
                 status?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
-                /** @description case-insensitive substring of the order number, customer name or email */
+                /** @description case-insensitive substring of the order number or customer name; of the customer's email too for holders of customers.view_pii */
                 q?: string;
                 /** @description inclusive */
                 created_from?: string;

@@ -13,6 +13,7 @@ import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Field } from "@/components/ui/Field";
 import { isMediaKind, thumbnailOf, useDeleteMedia, useMedia, useUpdateMedia, type Media, type MediaText } from "../api";
 import { dimensions, humanSize } from "../format";
+import { reasonKey } from "../reasons";
 import { MediaBadges } from "./MediaStatusBadge";
 import { Thumb } from "./Thumb";
 
@@ -111,6 +112,7 @@ export function MediaDetail({ id }: { id: number }) {
     );
   }
   const { media: m, etag } = q.data;
+  const reason = reasonKey(m);
   const preview = m.status === "ready" ? thumbnailOf(m, "1024") : null;
   const absolute = m.url ? new URL(m.url, window.location.origin).href : "";
   const kind = isMediaKind(m.kind) ? m.kind : "document";
@@ -144,7 +146,7 @@ export function MediaDetail({ id }: { id: number }) {
         <h1 className="min-w-0 break-all text-2xl font-bold"><bdi>{m.filename}</bdi></h1>
         <span data-testid="media-status"><MediaBadges status={m.status} scan={m.scan} /></span>
       </div>
-      {m.reason && <p role="status" data-testid="media-reason" className="rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-200"><span className="font-medium">{t("media.reason")}: </span><span dir="auto">{m.reason}</span></p>}
+      {reason && <p role="status" data-testid="media-reason" data-reason={m.reason_code} className="rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-200"><span className="font-medium">{t("media.reason")}: </span><span>{t(reason)}</span></p>}
       <div className="grid gap-4 lg:grid-cols-5">
         <div className="space-y-4 lg:col-span-3">
           <section aria-label={t("media.preview")} className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-800">

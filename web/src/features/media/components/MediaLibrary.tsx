@@ -17,7 +17,7 @@ import {
   type Media, type MediaFilters,
 } from "../api";
 import { humanSize } from "../format";
-import { MediaBadges } from "./MediaStatusBadge";
+import { MediaBadges, ReasonLine } from "./MediaStatusBadge";
 import { Thumb } from "./Thumb";
 import { UploadPanel } from "./UploadPanel";
 
@@ -115,7 +115,7 @@ export function MediaLibrary() {
         cell: (c) => (
           <div className="space-y-1">
             <MediaBadges status={c.getValue()} scan={c.row.original.scan} />
-            {c.row.original.reason && <div className="max-w-xs text-xs text-rose-700 dark:text-rose-300" data-testid="media-reason"><bdi>{c.row.original.reason}</bdi></div>}
+            <ReasonLine m={c.row.original} />
           </div>
         ),
       }),
@@ -205,7 +205,7 @@ export function MediaLibrary() {
                     <div className="space-y-1.5 p-2.5">
                       <div className="truncate text-sm font-medium" title={m.filename}><bdi>{title || m.filename}</bdi></div>
                       <MediaBadges status={m.status} scan={m.scan} />
-                      {m.reason && <p className="line-clamp-2 text-xs text-rose-700 dark:text-rose-300" title={m.reason} data-testid="media-reason"><bdi>{m.reason}</bdi></p>}
+                      <ReasonLine m={m} clamp />
                       <div className="flex flex-wrap justify-between gap-x-2 text-xs text-slate-500 dark:text-slate-400">
                         <span className="tabular-nums">{humanSize(m.size, locale)}</span>
                         <time dateTime={m.created_at} title={dateTime(m.created_at)}>{date(m.created_at)}</time>

@@ -1,6 +1,7 @@
 "use client";
 import { useI18n } from "@/lib/i18n";
-import { isMediaStatus, type MediaStatus } from "../api";
+import { isMediaStatus, type Media, type MediaStatus } from "../api";
+import { reasonKey } from "../reasons";
 
 const colors: Record<MediaStatus, string> = {
   pending: "bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200",
@@ -41,4 +42,12 @@ export function MediaBadges({ status, scan }: { status: string; scan: string }) 
       {scan === "not_scanned" && <NotScannedBadge />}
     </span>
   );
+}
+
+/** Why an item was refused, translated from its reason_code; nothing for an item that was not. */
+export function ReasonLine({ m, clamp = false }: { m: Pick<Media, "reason" | "reason_code">; clamp?: boolean }) {
+  const { t } = useI18n();
+  const key = reasonKey(m);
+  if (!key) return null;
+  return <p className={`max-w-xs text-xs text-rose-700 dark:text-rose-300 ${clamp ? "line-clamp-2" : ""}`} data-testid="media-reason" data-reason={m.reason_code}>{t(key)}</p>;
 }

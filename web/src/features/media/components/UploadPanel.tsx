@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/Card";
 import { useDeleteMedia, useMedia, type Media } from "../api";
 import { humanSize } from "../format";
 import { uploadQueue, useUploadQueue } from "../queue";
+import { reasonKey } from "../reasons";
 import { isActive, percentOf, type UploadError, type UploadItem } from "../upload";
 import { MediaBadges } from "./MediaStatusBadge";
 import { Thumb } from "./Thumb";
@@ -18,10 +19,21 @@ type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const fieldNames: Record<string, MessageKey> = { content_type: "media.err.content_type", size: "media.err.size", filename: "media.err.filename" };
 
-/** What went wrong with one file, in words (the server's own detail follows, as it wrote it). */
+/** Field reasons this app explains in its own words. */
+const fieldReasonTexts: Record<string, MessageKey> = { image_type_not_supported: "media.err.imageTypeNotSupported" };
+
+/**
+ * What went wrong with one file, in words: the server's own detail
+ * follows, as it wrote it, unless its field reason is one this app explains.
+ */
 export function uploadErrorLines(e: UploadError, t: T): { text: string; detail?: string }[] {
   const fields = Object.entries(e.fields);
-  if (e.code === "VALIDATION_FAILED" && fields.length) return fields.map(([f, why]) => ({ text: fieldNames[f] ? t(fieldNames[f]) : f, detail: why }));
+  if (e.code === "VALIDATION_FAILED" && fields.length) {
+    return fields.map(([f, why]) => {
+      const known = fieldReasonTexts[e.fieldReasons?.[f] ?? ""];
+      return { text: fieldNames[f] ? t(fieldNames[f]) : f, detail: known ? t(known) : why };
+    });
+  }
   if (e.code === "NETWORK") return [{ text: t("media.err.network") }];
   if (e.code === "PERMISSION_DENIED") return [{ text: t("error.forbidden") }];
   if (e.code === "PAYLOAD_TOO_LARGE") return [{ text: t("media.err.size") }];
@@ -33,13 +45,14 @@ export function uploadErrorLines(e: UploadError, t: T): { text: string; detail?:
 function LiveStatus({ m }: { m: Media | undefined }) {
   const { t } = useI18n();
   if (!m) return <span className="text-xs text-slate-500 dark:text-slate-400">{t("media.upload.processing")}</span>;
+  const reason = reasonKey(m);
   return (
     <span className="flex min-w-0 flex-wrap items-center gap-2" data-testid="upload-status" data-status={m.status}>
       {m.status === "ready" && m.kind === "image" && (
         <span className="size-8 shrink-0 overflow-hidden rounded border border-slate-200 dark:border-slate-700"><Thumb m={m} /></span>
       )}
       <MediaBadges status={m.status} scan={m.scan} />
-      {m.reason && <span className="text-xs text-rose-700 dark:text-rose-300" data-testid="upload-reason" dir="auto">{m.reason}</span>}
+      {reason && <span className="text-xs text-rose-700 dark:text-rose-300" data-testid="upload-reason" data-reason={m.reason_code}>{t(reason)}</span>}
       <Link prefetch={false} href={`/media/detail?id=${m.id}`} className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">{t("media.open")}</Link>
     </span>
   );

@@ -1,0 +1,69 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func load(env map[string]string) (Config, error) {
+	return Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+}
+
+func TestSecretKeyFormats(t *testing.T) {
+	want := bytes.Repeat([]byte{0xab}, 32)
+	for _, v := range []string{strings.Repeat("ab", 32), strings.Repeat("AB", 32), "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=",
+		"q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s", " " + strings.Repeat("ab", 32) + "\n"} {
+		c, err := load(map[string]string{"SECRET_KEY": v, "SECRET_KEY_OLD": v + "," + strings.Repeat("cd", 32)})
+		if err != nil || !bytes.Equal(c.SecretKey, want) || len(c.SecretKeysOld) != 2 || !bytes.Equal(c.SecretKeysOld[0], want) {
+			t.Fatalf("SECRET_KEY %q: %x %d %v", v, c.SecretKey, len(c.SecretKeysOld), err)
+		}
+	}
+	for _, v := range []string{"short", strings.Repeat("ab", 31), strings.Repeat("ab", 33), strings.Repeat("zz", 32)} {
+		if _, err := load(map[string]string{"SECRET_KEY": v}); err == nil || !strings.Contains(err.Error(), "SECRET_KEY:") {
+			t.Fatalf("SECRET_KEY %q accepted: %v", v, err)
+		}
+		if _, err := load(map[string]string{"SECRET_KEY_OLD": strings.Repeat("ab", 32) + "," + v}); err == nil {
+			t.Fatalf("SECRET_KEY_OLD with %q accepted", v)
+		}
+	}
+}
+
+func TestPublicOrigin(t *testing.T) {
+	for url, want := range map[string]string{
+		"":                                    "",
+		"https://Admin.Example.com/":          "https://admin.example.com",
+		"https://admin.example.com:443/panel": "https://admin.example.com",
+		"http://admin.example.com:80":         "http://admin.example.com",
+		"http://127.0.0.1:8080":               "http://127.0.0.1:8080",
+		"https://admin.example.com:8443":      "https://admin.example.com:8443",
+	} {
+		c, err := load(map[string]string{"PUBLIC_URL": url})
+		if err != nil || c.PublicOrigin() != want {
+			t.Errorf("PUBLIC_URL %q: origin %q, want %q (%v)", url, c.PublicOrigin(), want, err)
+		}
+	}
+}
+
+func TestProductionNeedsPublicURLAndSecretKey(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"DATABASE_URL": "postgres://x/y"}, "PUBLIC_URL must be set"},
+		{map[string]string{"REDIS_URL": "redis://x"}, "PUBLIC_URL must be set"},
+		{map[string]string{"REDIS_URL": "redis://x", "PUBLIC_URL": "https://a.example"}, "SECRET_KEY must be set"},
+		{map[string]string{"DATABASE_URL": "postgres://x/y", "PUBLIC_URL": "https://a.example", "SECRET_KEY": key}, ""},
+	} {
+		c, err := load(tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.CheckServe()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%v: %v, want %q", tc.env, err, tc.want)
+		}
+	}
+}

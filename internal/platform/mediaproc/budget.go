@@ -1,0 +1,136 @@
+package mediaproc
+
+import (
+	"encoding/binary"
+	"image"
+	"image/color"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// DefaultBudget is the decode memory, in bytes, of the process-wide
+// Budget every Thumbnailer shares when given none: 256 MiB.
+const DefaultBudget = 256 << 20
+
+// Budget bounds the memory image decoding holds at once, across every
+// Thumbnailer using it (the workers of one process): each decode takes
+// its estimate before it starts and gives it back when done.
+type Budget struct {
+	size int64
+	sem  *semaphore.Weighted
+}
+
+// NewBudget makes a budget of size bytes (DefaultBudget when size ≤ 0).
+func NewBudget(size int64) *Budget {
+	if size <= 0 {
+		size = DefaultBudget
+	}
+	return &Budget{size: size, sem: semaphore.NewWeighted(size)}
+}
+
+// Size is the budget's total, in bytes.
+func (b *Budget) Size() int64 { return b.size }
+
+var defaultBudget = NewBudget(DefaultBudget)
+
+// decodeBytes estimates, from an image's header, the memory its decoder
+// allocates: the decoded pixels (bytes a pixel by colour model), for a
+// progressive JPEG its coefficients (4 bytes a sample), for an
+// interlaced PNG its passes, for a GIF two frames.
+func decodeBytes(format string, cfg image.Config, header []byte) int64 {
+	px := int64(cfg.Width) * int64(cfg.Height)
+	switch format {
+	case "image/jpeg":
+		samples, progressive := jpegSamples(header)
+		if progressive {
+			return int64(samples * 5 * float64(px))
+		}
+		return int64(samples * float64(px))
+	case "image/gif":
+		return 2 * px
+	case "image/webp":
+		switch cfg.ColorModel {
+		case color.YCbCrModel:
+			return px * 3 / 2
+		case color.NYCbCrAModel:
+			return px * 5 / 2
+		}
+		return 8 * px // lossless: NRGBA and its ARGB work buffer
+	}
+	// PNG
+	bpp := int64(4)
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		bpp = 1
+	case color.Gray16Model:
+		bpp = 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		bpp = 8
+	default:
+		if _, ok := cfg.ColorModel.(color.Palette); ok {
+			bpp = 1
+		}
+	}
+	if len(header) > 28 && header[28] == 1 { // Adam7: seven passes, then the image
+		bpp *= 2
+	}
+	return bpp * px
+}
+
+// thumbBytes is what making the largest thumbnail holds: its RGBA
+// pixels, the oriented and un-premultiplied copies and the encoder's
+// buffers, 4 bytes a pixel each.
+func thumbBytes(sides []int) int64 {
+	m := int64(0)
+	for _, s := range sides {
+		m = max(m, int64(s))
+	}
+	return 16 * m * m
+}
+
+// jpegSamples reads a JPEG header's frame: the samples a pixel decodes to
+// (3 for 4:4:4 colour, 1.5 for 4:2:0, 1 for grey, …) and whether it is
+// progressive. A header it cannot read is taken as progressive 4:4:4
+// CMYK, the most a JPEG needs.
+func jpegSamples(b []byte) (float64, bool) {
+	const worst = 4
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xff {
+			return worst, true
+		}
+		m := b[i+1]
+		if m == 0xff { // fill byte
+			i++
+			continue
+		}
+		if m == 0x01 || m >= 0xd0 && m <= 0xd7 {
+			i += 2
+			continue
+		}
+		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		if m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc {
+			seg := b[i+4 : min(len(b), i+2+n)]
+			if len(seg) < 6 {
+				return worst, true
+			}
+			nc := int(seg[5])
+			if nc < 1 || len(seg) < 6+3*nc {
+				return worst, true
+			}
+			hmax, vmax := 1, 1
+			for c := range nc {
+				f := seg[6+3*c+1]
+				hmax, vmax = max(hmax, int(f>>4)), max(vmax, int(f&15))
+			}
+			total := 0.0
+			for c := range nc {
+				f := seg[6+3*c+1]
+				total += float64(int(f>>4)*int(f&15)) / float64(hmax*vmax)
+			}
+			progressive := m == 0xc2 || m == 0xc6 || m == 0xca || m == 0xce
+			return max(total, 1), progressive
+		}
+		i += 2 + n
+	}
+	return worst, true
+}
