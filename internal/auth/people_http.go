@@ -148,7 +148,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("DELETE", "/api/users/{id}", httpapi.Op{ID: "deactivateUser", Tag: "users", Permission: PermManageUsers,
-		Status: http.StatusNoContent, Summary: "Deactivate a user (users are never deleted) and end every session at once"},
+		Status: http.StatusNoContent, Summary: "Deactivate a user (users are never deleted), end every session at once and revoke their API tokens for good"},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "user"); ok {
 				if err := s.DeactivateUser(r.Context(), id); err != nil {
@@ -159,7 +159,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 	rt.Handle("POST", "/api/users/{id}/invite", httpapi.Op{ID: "reinviteUser", Tag: "users", Permission: PermManageUsers,
-		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only",
+		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset) for a user you outrank, never yourself; earlier links stop working; a logged-in session only",
 		Response: Invite{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")

@@ -4,7 +4,8 @@ package auth
 // clients to tell the rules apart without reading the message.
 const (
 	// ReasonSelf: nobody changes their own roles, superuser or active
-	// status, or resets their own second factor through the users API.
+	// status, resets their own second factor or sends themselves a
+	// set-password link through the users API.
 	ReasonSelf = "self"
 	// ReasonSuperuserOnly: only a superuser changes a superuser.
 	ReasonSuperuserOnly = "superuser_only"

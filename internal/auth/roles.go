@@ -150,6 +150,11 @@ func loadRole(ctx context.Context, q db.Querier, id int64) (RoleView, error) {
 	return items[0], nil
 }
 
+// maxRolePermissions bounds a role's permission list as a token's is
+// bounded: far more than the catalogue holds, so only a hostile body
+// reaches it.
+const maxRolePermissions = 100
+
 // validate checks a role input; create requires name and permissions.
 func (in *RoleInput) validate(p *authz.Principal, create bool) error {
 	fe := apperr.FieldErrors{}
@@ -165,7 +170,12 @@ func (in *RoleInput) validate(p *authz.Principal, create bool) error {
 		fe.Add("description", "must be at most 500 characters")
 	}
 	reasons := map[string]string{}
-	if in.Permissions != nil {
+	switch {
+	case in.Permissions != nil && len(*in.Permissions) > maxRolePermissions:
+		// one error, not one per name: the answer stays in proportion
+		fe.Add("permissions", fmt.Sprintf("at most %d permissions", maxRolePermissions))
+		reasons["permissions"] = "too_many"
+	case in.Permissions != nil:
 		for i, perm := range *in.Permissions {
 			f := fmt.Sprintf("permissions[%d]", i)
 			switch {
@@ -180,7 +190,7 @@ func (in *RoleInput) validate(p *authz.Principal, create bool) error {
 				reasons[f] = "not_held"
 			}
 		}
-	} else if create {
+	case create:
 		fe.Add("permissions", "is required (it may be empty)")
 	}
 	err := fe.Err()
@@ -455,7 +465,7 @@ func (s *Service) ChangePassword(ctx context.Context, se *Session, in ChangePass
 	if err := s.endOtherSessions(ctx, u.ID, se.IDHash); err != nil {
 		return apperr.Unavailablef(err, "the password is changed, but the session store is unavailable; other sessions end when it returns")
 	}
-	return nil
+	return s.revokeAfterCredentialChange(ctx, u.ID)
 }
 
 // endOtherSessions ends every session of a user except keep.

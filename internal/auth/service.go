@@ -315,6 +315,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	}
 	_ = s.index.ForgetExpired(ctx, u.ID, now.Add(-s.cfg.AbsoluteTimeout), now.Add(-s.idleLimit()))
 	s.sessionsChanged(ctx, u.ID, "created")
+	// a password change or reset ends the sessions that exist when it
+	// commits; one made from a check of the old password that was still
+	// running then must not outlive it: the password checked must still
+	// be the account's now that the session exists
+	if cur, err := s.store.UserByID(ctx, s.db.Reader(), u.ID); err != nil || cur.PasswordHash != u.PasswordHash || !cur.Active {
+		_ = s.sessions.Delete(ctx, se.IDHash)
+		s.sessionsChanged(ctx, u.ID, "deleted")
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, apperr.New(apperr.InvalidCredentials, "the email or password is wrong")
+	}
 	ctx = authz.With(ctx, &authz.Principal{UserID: u.ID, Email: u.Email})
 	if err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "auth.login", ResourceType: "user", ResourceID: itoa(u.ID)})
@@ -392,8 +404,9 @@ func validEmail(email string) bool {
 }
 
 // EnsureSuperuser creates a superuser, or makes an existing user with that
-// email an active superuser with the given password. For the CLI and the
-// first start; it is audited with no actor.
+// email an active superuser with the given password, which, like every
+// reset, ends their sessions and revokes their API tokens. For the CLI and
+// the first start; it is audited with no actor.
 func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password string) (int64, error) {
 	email = strings.TrimSpace(email)
 	fe := apperr.FieldErrors{}
@@ -411,6 +424,7 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 		return 0, err
 	}
 	var id int64
+	existed := false
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		u, err := s.store.UserByEmail(ctx, tx, email)
 		switch {
@@ -424,20 +438,35 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 		case err != nil:
 			return err
 		}
-		id = u.ID
+		id, existed = u.ID, true
 		if err := s.store.SetPassword(ctx, tx, u.ID, hash, true); err != nil {
 			return err
 		}
 		if err := voidLinks(ctx, tx, u.ID, time.Now()); err != nil {
 			return err
 		}
+		// a password reset like any other: whoever else got in is out
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, time.Now(), u.ID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "users.update", ResourceType: "user", ResourceID: itoa(id),
-			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "is_superuser": {From: u.Superuser, To: true}}})
+			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "is_superuser": {From: u.Superuser, To: true},
+				"api_tokens": {To: "revoked"}}})
 	})
 	if err != nil {
 		return 0, err
 	}
 	s.cache.Invalidate(ctx, AuthzTag)
+	if existed {
+		s.sessionsChanged(ctx, id, "deleted")
+		s.tokensChanged(ctx, id, "updated")
+		if err := s.sessions.DeleteUser(ctx, id); err != nil {
+			return 0, apperr.Unavailablef(err, "the password is set, but the session store is unavailable; the user's sessions end when it returns")
+		}
+		if err := s.revokeAfterCredentialChange(ctx, id); err != nil {
+			return 0, err
+		}
+	}
 	return id, nil
 }
 

@@ -138,7 +138,75 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (Created
 		return CreatedToken{}, err
 	}
 	s.tokensChanged(ctx, t.UserID, "created")
+	// a password change or reset revokes the user's tokens and then ends
+	// their other sessions; a token one of those sessions was making
+	// meanwhile must not outlive it, so the session must still be live
+	// now that the token exists (revokeAfterCredentialChange covers a
+	// session ended before this check)
+	if se := SessionFrom(ctx); se != nil {
+		if _, err := s.sessions.Get(ctx, se.IDHash); err != nil {
+			if rerr := s.revokeTokens(ctx, `id = ?`, t.ID); rerr != nil {
+				return CreatedToken{}, rerr
+			}
+			if errors.Is(err, ErrNoSession) {
+				return CreatedToken{}, apperr.New(apperr.Unauthenticated, "your session ended; log in again")
+			}
+			return CreatedToken{}, apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
+		}
+	}
 	return CreatedToken{Token: t, Secret: secret}, nil
+}
+
+// revokeTokens revokes the live tokens matching where (over api_tokens),
+// audited, and announces the change to each owner. Every row is taken
+// before the audit chain, as every change here does.
+func (s *Service) revokeTokens(ctx context.Context, where string, args ...any) error {
+	now := time.Now()
+	var ids, owners []int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		ids, owners = ids[:0], owners[:0]
+		rows, err := tx.Query(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND `+where+` RETURNING id, user_id`,
+			append([]any{now}, args...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, owner int64
+			if err := rows.Scan(&id, &owner); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+			if !slices.Contains(owners, owner) {
+				owners = append(owners, owner)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := audit.Record(ctx, tx, audit.Entry{Action: "tokens.revoke", ResourceType: "api_token", ResourceID: itoa(id),
+				Changes: map[string]audit.Change{"revoked_at": {From: nil, To: now.UTC()}}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, owner := range owners {
+			s.tokensChanged(ctx, owner, "updated")
+		}
+	}
+	return err
+}
+
+// revokeAfterCredentialChange runs once a password change or reset has
+// ended the sessions it ends: it revokes again every token of the user,
+// since a session it ended may have made one after the change's own
+// revocation (and CreateToken's check of its session ran before the end).
+func (s *Service) revokeAfterCredentialChange(ctx context.Context, userID int64) error {
+	return s.revokeTokens(ctx, `user_id = ?`, userID)
 }
 
 const tokenCols = `id, user_id, name, prefix, permissions, created_at, expires_at, last_used_at, revoked_at`

@@ -403,7 +403,7 @@ func (s *Service) newInvite(ctx context.Context, tx *db.Tx, p *authz.Principal, 
 }
 
 // ReinviteUser makes a new set-password link for a user (an admin reset);
-// earlier unused links stop working.
+// earlier unused links stop working. Nobody makes one for themselves.
 func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (Invite, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
 	if err != nil {
@@ -412,9 +412,21 @@ func (s *Service) ReinviteUser(ctx context.Context, id int64, linkBase string) (
 	if err := interactive(p, "making a set-password link"); err != nil {
 		return Invite{}, err
 	}
+	// a link for yourself would change your password without the current
+	// one: whoever holds only your session could lock you out
+	if id == p.UserID {
+		return Invite{}, apperr.New(apperr.PermissionDenied, "you cannot send yourself a set-password link; change your password on your account page").
+			WithReason(ReasonSelf)
+	}
 	var inv Invite
 	var email string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// concurrent resets, and changes of the user, take turns: each
+		// reset voids the links made before it, and a link goes to the
+		// address the user has when it is made
+		if err := lockUser(ctx, tx, id); err != nil {
+			return err
+		}
 		u, err := loadUserView(ctx, tx, id)
 		if err != nil {
 			return err
@@ -472,6 +484,9 @@ func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string)
 	if err != nil {
 		return 0, 0, info, err
 	}
+	if issuer != nil && *issuer == userID {
+		return 0, 0, info, badInvite() // made for oneself, before that was refused
+	}
 	if issuer != nil && *issuer != 0 { // 0 or NULL: the system (command line)
 		if err := s.issuerOutranks(ctx, q, *issuer, userID); err != nil {
 			return 0, 0, info, err
@@ -480,8 +495,9 @@ func (s *Service) inviteByToken(ctx context.Context, q db.Querier, token string)
 	return id, userID, info, nil
 }
 
-// issuerOutranks applies requireOutranks to a link's issuer as they are
-// now: a link works only while its issuer could still make it.
+// issuerOutranks applies ReinviteUser's rules to a link's issuer as they
+// are now (active, holding users.manage, outranking the user): a link
+// works only while its issuer could still make it.
 func (s *Service) issuerOutranks(ctx context.Context, q db.Querier, issuerID, userID int64) error {
 	issuer, err := loadUserView(ctx, q, issuerID)
 	if apperr.CodeOf(err) == apperr.NotFound || err == nil && !issuer.IsActive {
@@ -510,6 +526,9 @@ func (s *Service) issuerOutranks(ctx context.Context, q db.Querier, issuerID, us
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if !p.Can(PermManageUsers) {
+		return badInvite()
 	}
 	if err := s.requireOutranks(ctx, q, p, target); err != nil {
 		if apperr.CodeOf(err) == apperr.PermissionDenied {
@@ -553,6 +572,12 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 		if inviteID, userID, _, err = s.inviteByToken(ctx, tx, in.Token); err != nil {
 			return err
 		}
+		// the user's row before the link's, as resets and changes of the
+		// user take them (else they deadlock); a link voided meanwhile is
+		// caught below
+		if err := lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		now := time.Now()
 		res, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL`, now, inviteID)
 		if err != nil {
@@ -581,13 +606,13 @@ func (s *Service) AcceptInvite(ctx context.Context, in AcceptInviteInput) error 
 	if err := s.sessions.DeleteUser(ctx, userID); err != nil {
 		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	return nil
+	return s.revokeAfterCredentialChange(ctx, userID)
 }
 
 // UpdateUser changes a user. Nobody changes their own roles, superuser or
 // active status (no self-escalation, no self-lockout); the last active
 // superuser cannot be demoted or deactivated; deactivation ends every
-// session of the user at once. ifMatch, when set, must be the ETag of the
+// session of the user at once and revokes their API tokens. ifMatch, when set, must be the ETag of the
 // user as GET answers it now.
 func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, ifMatch string) (UserView, error) {
 	p, err := authz.Require(ctx, PermManageUsers)
@@ -672,6 +697,17 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 			}
 			deactivated = !*in.IsActive
 			rankChanged = true
+			if deactivated {
+				// tokens end with the sessions, for good: nobody else sees
+				// them, so none may come back unseen with a reactivation
+				res, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, id)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					changes["api_tokens"] = audit.Change{To: "revoked"}
+				}
+			}
 		}
 		if in.RoleIDs != nil {
 			if err := s.checkGrant(ctx, tx, p, "role_ids", *in.RoleIDs); err != nil {
@@ -730,6 +766,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UpdateUserInput, 
 	s.afterAuthzChange(ctx, id)
 	if deactivated {
 		s.sessionsChanged(ctx, id, "deleted")
+		s.tokensChanged(ctx, id, "updated")
 		if err := s.sessions.DeleteUser(ctx, id); err != nil {
 			return UserView{}, apperr.Unavailablef(err, "the user is deactivated, but the session store is unavailable; their sessions end when it returns")
 		}
@@ -809,6 +846,17 @@ func interactive(p *authz.Principal, what string) error {
 			WithReason(ReasonTokenCaller)
 	}
 	return nil
+}
+
+// lockUser takes the user's row until the transaction ends, so changes of
+// one user and the links made for them run one after another (PostgreSQL;
+// SQLite's write transactions already do). An unknown user is no error.
+func lockUser(ctx context.Context, tx *db.Tx, id int64) error {
+	if tx.Engine() != db.Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id)
+	return err
 }
 
 // lastSuperuserGuard refuses to take the last active superuser away.

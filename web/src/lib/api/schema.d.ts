@@ -753,7 +753,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Deactivate a user (users are never deleted) and end every session at once
+         * Deactivate a user (users are never deleted), end every session at once and revoke their API tokens for good
          * @description Requires the permission `users.manage`.
          */
         delete: operations["deactivateUser"];
@@ -776,7 +776,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A new one-time set-password link (a password reset); earlier links stop working; a logged-in session only
+         * A new one-time set-password link (a password reset) for a user you outrank, never yourself; earlier links stop working; a logged-in session only
          * @description Requires the permission `users.manage`.
          */
         post: operations["reinviteUser"];
