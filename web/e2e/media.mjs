@@ -134,11 +134,14 @@ export async function mediaChecks({ t, base, browser, watch, ADMIN, production }
       await p.locator('[data-testid="media-file-input"]').setInputFiles([eicar]);
       const r = row(p, eicar.name);
       await r.locator('[data-testid="upload-status"][data-status="rejected"]').waitFor({ timeout: 30_000 });
-      assert.match(await r.locator('[data-testid="upload-reason"]').textContent(), /malware found: Eicar-Test/);
+      // the screen explains the stable reason code in the user's language
+      assert.match(await r.locator('[data-testid="upload-reason"]').textContent(), /The virus scanner found malware in this file/);
       const id = await r.getAttribute("data-media-id");
       const item = await p.evaluate(async (id) => (await fetch(`/api/media/${id}`)).json(), id);
       assert.equal(item.status, "rejected");
       assert.equal(item.scan, "infected");
+      assert.equal(item.reason_code, "infected");
+      assert.match(item.reason, /Eicar-Test/);
       assert.equal(item.url, null);
     });
   }
@@ -147,8 +150,11 @@ export async function mediaChecks({ t, base, browser, watch, ADMIN, production }
     await p.locator('[data-testid="media-file-input"]').setInputFiles([fakeJpeg, { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("plain text") }]);
     const bad = row(p, fakeJpeg.name);
     await bad.locator('[data-testid="upload-status"][data-status="rejected"]').waitFor({ timeout: 30_000 });
-    assert.match(await bad.locator('[data-testid="upload-reason"]').textContent(), /text\/html/);
+    assert.match(await bad.locator('[data-testid="upload-reason"]').textContent(), /This type of file is not accepted/);
     const id = await bad.getAttribute("data-media-id");
+    const item = await p.evaluate(async (id) => (await fetch(`/api/media/${id}`)).json(), id);
+    assert.equal(item.reason_code, "type_not_allowed");
+    assert.match(item.reason, /text\/html/);
     await p.locator(`[data-testid="media-grid"] [data-media-id="${id}"][data-status="rejected"] [data-testid="media-reason"]`).waitFor({ timeout: 10_000 });
     const txt = row(p, "notes.txt");
     await txt.locator('[data-testid="upload-error"]').waitFor();
