@@ -213,14 +213,7 @@ func TestAPasswordChangeOutlivesNoLoginInFlight(t *testing.T) {
 					})
 				}
 				time.Sleep(300 * time.Millisecond)
-				switch how {
-				case "own change":
-					if r := owner.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": goodPassword}); r.Status != 204 {
-						t.Fatalf("password change: %d %s", r.Status, r.Body)
-					}
-				case "admin reset":
-					acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)), goodPassword)
-				}
+				changePasswordBy(t, how, in, owner, root, id)
 				time.Sleep(200 * time.Millisecond)
 				close(stop)
 				wg.Wait()
@@ -288,14 +281,7 @@ func TestAPasswordChangeOutlivesNoTokenInFlight(t *testing.T) {
 					})
 				}
 				time.Sleep(300 * time.Millisecond)
-				switch how {
-				case "own change":
-					if r := owner.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": goodPassword}); r.Status != 204 {
-						t.Fatalf("password change: %d %s", r.Status, r.Body)
-					}
-				case "admin reset":
-					acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)), goodPassword)
-				}
+				changePasswordBy(t, how, in, owner, root, id)
 				time.Sleep(200 * time.Millisecond)
 				close(stop)
 				wg.Wait()
@@ -484,5 +470,21 @@ func TestALinkUsedWhileAnotherIsMadeFailsNeither(t *testing.T) {
 				t.Fatal("no link was used: the rounds never overlapped")
 			}
 		})
+	}
+}
+
+// changePasswordBy changes user id's password to goodPassword, by the
+// owner's own change ("own change") or by root's reset link ("admin reset").
+func changePasswordBy(t *testing.T, how string, in *testkit.Instance, owner, root *testkit.Client, id int64) {
+	t.Helper()
+	switch how {
+	case "own change":
+		if r := owner.Do("POST", "/api/auth/password", map[string]string{"current_password": testkit.TestPassword, "new_password": goodPassword}); r.Status != 204 {
+			t.Fatalf("password change: %d %s", r.Status, r.Body)
+		}
+	case "admin reset":
+		acceptInvite(t, in, linkOf(t, root.Do("POST", fmt.Sprintf("/api/users/%d/invite", id), nil)), goodPassword)
+	default:
+		t.Fatalf("unknown way to change a password: %q", how)
 	}
 }
