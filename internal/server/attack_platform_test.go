@@ -57,3 +57,69 @@ func TestMediaUploadAnyFilename(t *testing.T) {
 		})
 	}
 }
+// TestMediaDecodeBudgetWebPHeader: a WebP whose extended (VP8X) header
+// hides a lossless image is budgeted as lossless: at 6000×6000 it needs
+// about 290 MB to decode, over the default 256 MiB, and is rejected as
+// too_much_memory before it is decoded, not taken for a 70 MB lossy one.
+func TestMediaDecodeBudgetWebPHeader(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"JOB_POLL_INTERVAL": "50ms"})
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	m := upload(t, in, c, "flat.webp", "image/webp", lossyLookingWebP(6000, 6000))
+	if m.Status != "rejected" || m.ReasonCode != "too_much_memory" || m.URL != nil {
+		t.Fatalf("a 6000×6000 lossless WebP behind a VP8X header: %+v", m)
+	}
+	if ok := upload(t, in, c, "small.webp", "image/webp", lossyLookingWebP(300, 200)); ok.Status != "ready" || ok.Width != 300 || len(ok.Thumbnails) != 2 {
+		t.Fatalf("a small one: %+v", ok)
+	}
+}
+
+// lossyLookingWebP is a w×h lossless WebP of one colour behind a VP8X
+// header that sets no alpha flag: its header reads like a lossy image
+// (YCbCr, 1.5 bytes a pixel) while its decoder holds 8 bytes a pixel.
+func lossyLookingWebP(w, h int) []byte {
+	var bits []byte // one byte a bit, least significant first
+	put := func(v uint32, n int) {
+		for i := range n {
+			bits = append(bits, byte(v>>i&1))
+		}
+	}
+	put(uint32(w-1), 14)
+	put(uint32(h-1), 14)
+	put(0, 1) // alpha unused
+	put(0, 3) // version
+	put(0, 1) // no transform
+	put(0, 1) // no colour cache
+	put(0, 1) // no meta prefix codes
+	for _, sym := range []uint32{0x80, 0x40, 0x20, 0xff} { // green, red, blue, alpha: one symbol each
+		put(1, 1) // simple code
+		put(0, 1) // one symbol
+		put(1, 1) // 8-bit symbol
+		put(sym, 8)
+	}
+	put(1, 1) // distance: simple, one 1-bit symbol 0
+	put(0, 1)
+	put(0, 1)
+	put(0, 1)
+	vp8l := []byte{0x2f}
+	for i := 0; i < len(bits); i += 8 {
+		var b byte
+		for j := 0; j < 8 && i+j < len(bits); j++ {
+			b |= bits[i+j] << j
+		}
+		vp8l = append(vp8l, b)
+	}
+	vp8l = append(vp8l, 0, 0, 0, 0) // the decoder reads ahead
+	if len(vp8l)%2 == 1 {
+		vp8l = append(vp8l, 0)
+	}
+	chunk := func(fourcc string, data []byte) []byte {
+		out := append([]byte(fourcc), byte(len(data)), byte(len(data)>>8), byte(len(data)>>16), byte(len(data)>>24))
+		return append(out, data...)
+	}
+	vp8x := []byte{0, 0, 0, 0, byte(w - 1), byte((w - 1) >> 8), byte((w - 1) >> 16), byte(h - 1), byte((h - 1) >> 8), byte((h - 1) >> 16)}
+	body := append([]byte("WEBP"), chunk("VP8X", vp8x)...)
+	body = append(body, chunk("VP8L", vp8l)...)
+	return append(chunk("RIFF", body)[:8:8], body...)
+}

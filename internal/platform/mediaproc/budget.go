@@ -49,11 +49,15 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 	case "image/gif":
 		return 2 * px
 	case "image/webp":
-		switch cfg.ColorModel {
-		case color.YCbCrModel:
-			return px * 3 / 2
-		case color.NYCbCrAModel:
-			return px * 5 / 2
+		// an extended (VP8X) header's colour model follows its alpha flag
+		// whatever image follows; only a lossy ("VP8 ") one is smaller
+		if webpLossy(header) {
+			switch cfg.ColorModel {
+			case color.YCbCrModel:
+				return px * 3 / 2
+			case color.NYCbCrAModel:
+				return px * 5 / 2
+			}
 		}
 		return 8 * px // lossless: NRGBA and its ARGB work buffer
 	}
@@ -75,6 +79,26 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 		bpp *= 2
 	}
 	return bpp * px
+}
+
+// webpLossy reports whether the first image chunk of a WebP whose start
+// is header is a lossy ("VP8 ") one; false when header ends before it.
+func webpLossy(header []byte) bool {
+	for off := 12; off+8 <= len(header); {
+		switch string(header[off : off+4]) {
+		case "VP8 ":
+			return true
+		case "VP8L":
+			return false
+		}
+		n := int64(binary.LittleEndian.Uint32(header[off+4:]))
+		next := int64(off) + 8 + n + n&1
+		if next > int64(len(header)) {
+			return false
+		}
+		off = int(next)
+	}
+	return false
 }
 
 // thumbBytes is what making the largest thumbnail holds: its RGBA
