@@ -57,6 +57,7 @@ func TestMediaUploadAnyFilename(t *testing.T) {
 		})
 	}
 }
+
 // TestMediaDecodeBudgetWebPHeader: a WebP whose extended (VP8X) header
 // hides a lossless image is budgeted as lossless: at 6000×6000 it needs
 // about 290 MB to decode, over the default 256 MiB, and is rejected as
@@ -87,11 +88,11 @@ func lossyLookingWebP(w, h int) []byte {
 	}
 	put(uint32(w-1), 14)
 	put(uint32(h-1), 14)
-	put(0, 1) // alpha unused
-	put(0, 3) // version
-	put(0, 1) // no transform
-	put(0, 1) // no colour cache
-	put(0, 1) // no meta prefix codes
+	put(0, 1)                                              // alpha unused
+	put(0, 3)                                              // version
+	put(0, 1)                                              // no transform
+	put(0, 1)                                              // no colour cache
+	put(0, 1)                                              // no meta prefix codes
 	for _, sym := range []uint32{0x80, 0x40, 0x20, 0xff} { // green, red, blue, alpha: one symbol each
 		put(1, 1) // simple code
 		put(0, 1) // one symbol
