@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"testing"
+	"time"
 
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -123,4 +124,39 @@ func lossyLookingWebP(w, h int) []byte {
 	body := append([]byte("WEBP"), chunk("VP8X", vp8x)...)
 	body = append(body, chunk("VP8L", vp8l)...)
 	return append(chunk("RIFF", body)[:8:8], body...)
+}
+
+// TestEventStreamKeepsNoSessionAlive: an open /api/events stream (a tab
+// left open) is no activity: the session still ends SESSION_IDLE_TIMEOUT
+// after its last request, and the stream with it.
+func TestEventStreamKeepsNoSessionAlive(t *testing.T) {
+	const idle = 3 * time.Second
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), map[string]string{"SESSION_IDLE_TIMEOUT": idle.String(), "SSE_HEARTBEAT": "200ms"})
+			in.CreateSuperuser(t, "admin@example.com")
+			c := in.LoggedIn(t, "admin@example.com")
+			stream := openEvents(t, c)
+			last := time.Now()
+			deadline := time.After(idle + idle/20 + 2*time.Second)
+		wait:
+			for {
+				select {
+				case _, ok := <-stream:
+					if !ok {
+						break wait
+					}
+				case <-deadline:
+					t.Fatalf("the event stream outlived its idle session (%s after the last request)", time.Since(last).Round(time.Millisecond))
+				}
+			}
+			if since := time.Since(last); since < idle {
+				t.Fatalf("the stream ended %s after the last request, before the idle timeout", since)
+			}
+			if r := c.Do("GET", "/api/auth/me", nil); r.Status != 401 {
+				t.Fatalf("a session with only an open event stream is still alive: %d", r.Status)
+			}
+		})
+	}
 }
