@@ -49,17 +49,7 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 	case "image/gif":
 		return 2 * px
 	case "image/webp":
-		// an extended (VP8X) header's colour model follows its alpha flag
-		// whatever image follows; only a lossy ("VP8 ") one is smaller
-		if webpLossy(header) {
-			switch cfg.ColorModel {
-			case color.YCbCrModel:
-				return px * 3 / 2
-			case color.NYCbCrAModel:
-				return px * 5 / 2
-			}
-		}
-		return 8 * px // lossless: NRGBA and its ARGB work buffer
+		return webpBytes(header, px)
 	}
 	// PNG
 	bpp := int64(4)
@@ -81,24 +71,34 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 	return bpp * px
 }
 
-// webpLossy reports whether the first image chunk of a WebP whose start
-// is header is a lossy ("VP8 ") one; false when header ends before it.
-func webpLossy(header []byte) bool {
+// webpBytes estimates a WebP's decode from its chunks as far as header
+// holds them (an extended header's colour model follows its alpha flag
+// whatever follows it): a lossy image holds YCbCr (1.5 bytes a pixel),
+// its alpha plane 1 more, and an alpha plane coded losslessly (libwebp's
+// default) an RGBA image and its work buffer first (8 more); a lossless
+// image, or one whose image chunk header does not reach, 8.
+func webpBytes(header []byte, px int64) int64 {
+	alpha := int64(0) // in half bytes a pixel
 	for off := 12; off+8 <= len(header); {
-		switch string(header[off : off+4]) {
-		case "VP8 ":
-			return true
-		case "VP8L":
-			return false
-		}
 		n := int64(binary.LittleEndian.Uint32(header[off+4:]))
+		switch string(header[off : off+4]) {
+		case "ALPH":
+			alpha = 2 + 16 // lossless, unless its first byte says raw
+			if off+8 < len(header) && header[off+8]&0x03 == 0 {
+				alpha = 2
+			}
+		case "VP8 ":
+			return (3 + alpha) * px / 2
+		case "VP8L":
+			return 8 * px
+		}
 		next := int64(off) + 8 + n + n&1
 		if next > int64(len(header)) {
-			return false
+			break
 		}
 		off = int(next)
 	}
-	return false
+	return max(8, (3+alpha)/2) * px
 }
 
 // thumbBytes is what making the largest thumbnail holds: its RGBA

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	_ "golang.org/x/image/webp"
 	"hash/crc32"
 	"image"
 	"image/png"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -137,4 +139,90 @@ func TestDecodeBudgetShared(t *testing.T) {
 	if _, err := th.Thumbnails(bytes.NewReader(big), []int{64}, func(int) io.Writer { return io.Discard }); !errors.Is(err, mediaproc.ErrOverBudget) {
 		t.Fatalf("an image over the whole budget: %v", err)
 	}
+}
+
+// TestDecodeBudgetWebPAlpha: a lossy WebP with alpha keeps its alpha
+// plane losslessly compressed (libwebp's default), which decodes through
+// a whole RGBA image first; the budget counts it, so what decoding holds
+// stays within the budget or the image is refused.
+func TestDecodeBudgetWebPAlpha(t *testing.T) {
+	in, err := os.ReadFile("testdata/rose-alpha.webp") // 400×301, from golang.org/x/image's testdata
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the same image with a small alpha chunk (one alpha value, coded
+	// losslessly): its image chunk is then within the header too
+	small := webpWithAlpha(t, in, smallAlpha())
+	for name, img := range map[string][]byte{"libwebp's": in, "a small alpha chunk": small} {
+		const budget = 640 << 10
+		var terr error
+		peak, _ := heapPeak(func() {
+			_, terr = mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(budget)}.Thumbnails(bytes.NewReader(img), []int{64},
+				func(int) io.Writer { return io.Discard })
+		})
+		t.Logf("%s: peak heap growth %d KB (%v)", name, peak>>10, terr)
+		if terr == nil && peak > budget {
+			t.Fatalf("%s: decoding held %d KB under a budget of %d KB", name, peak>>10, budget>>10)
+		}
+		if terr != nil && !errors.Is(terr, mediaproc.ErrOverBudget) {
+			t.Fatalf("%s: %v", name, terr)
+		}
+		if _, err := (mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(4 << 20)}).Thumbnails(bytes.NewReader(img), []int{64},
+			func(int) io.Writer { return io.Discard }); err != nil {
+			t.Fatalf("%s: under a budget it fits: %v", name, err)
+		}
+	}
+}
+
+// webpWithAlpha replaces the ALPH chunk of an extended WebP by alph.
+func webpWithAlpha(t *testing.T, in, alph []byte) []byte {
+	t.Helper()
+	out := []byte("RIFF\x00\x00\x00\x00WEBP")
+	for off := 12; off+8 <= len(in); {
+		n := int(binary.LittleEndian.Uint32(in[off+4:]))
+		data := in[off+8 : off+8+n]
+		if string(in[off:off+4]) == "ALPH" {
+			data = alph
+		}
+		out = append(out, in[off:off+4]...)
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(data)))
+		out = append(out, data...)
+		if len(data)%2 == 1 {
+			out = append(out, 0)
+		}
+		off += 8 + n + n&1
+	}
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	if _, _, err := image.Decode(bytes.NewReader(out)); err != nil {
+		t.Fatalf("the rebuilt WebP: %v", err)
+	}
+	return out
+}
+
+// smallAlpha is an ALPH chunk's data: lossless compression, one value.
+func smallAlpha() []byte {
+	var bits []byte
+	put := func(v uint32, n int) {
+		for i := range n {
+			bits = append(bits, byte(v>>i&1))
+		}
+	}
+	put(0, 3)     // no transform, no colour cache, no meta prefix codes
+	for range 4 { // green (the alpha), red, blue, alpha: one 8-bit symbol each
+		put(1, 1)
+		put(0, 1)
+		put(1, 1)
+		put(0x80, 8)
+	}
+	put(1, 1) // distance: one 1-bit symbol
+	put(0, 3)
+	out := []byte{1} // lossless, no filter
+	for i := 0; i < len(bits); i += 8 {
+		var b byte
+		for j := 0; j < 8 && i+j < len(bits); j++ {
+			b |= bits[i+j] << j
+		}
+		out = append(out, b)
+	}
+	return append(out, 0, 0, 0, 0)
 }
