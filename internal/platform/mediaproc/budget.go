@@ -55,9 +55,14 @@ func decodeBytes(format string, cfg image.Config, header []byte) int64 {
 	bpp := int64(4)
 	switch cfg.ColorModel {
 	case color.GrayModel:
-		bpp = 1
+		if !pngTransparent(header) {
+			bpp = 1
+		}
 	case color.Gray16Model:
-		bpp = 2
+		bpp = 8 // with tRNS, NRGBA64
+		if !pngTransparent(header) {
+			bpp = 2
+		}
 	case color.RGBA64Model, color.NRGBA64Model:
 		bpp = 8
 	default:
@@ -99,6 +104,22 @@ func webpBytes(header []byte, px int64) int64 {
 		off = int(next)
 	}
 	return max(8, (3+alpha)/2) * px
+}
+
+// pngTransparent reports whether a PNG whose start is header may have a
+// tRNS chunk, which makes a grey image decode to NRGBA or NRGBA64: true
+// unless its chunks up to the first IDAT are all in header without one.
+func pngTransparent(header []byte) bool {
+	for off := 8; off+8 <= len(header); {
+		switch string(header[off+4 : off+8]) {
+		case "tRNS":
+			return true
+		case "IDAT":
+			return false
+		}
+		off += 12 + int(binary.BigEndian.Uint32(header[off:]))
+	}
+	return true
 }
 
 // thumbBytes is what making the largest thumbnail holds: its RGBA

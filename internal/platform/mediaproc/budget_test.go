@@ -226,3 +226,63 @@ func smallAlpha() []byte {
 	}
 	return append(out, 0, 0, 0, 0)
 }
+
+// grayPNG is a w×h grey PNG of depth 8 or 16, with a tRNS chunk (one
+// grey value transparent) when trns is set.
+func grayPNG(t testing.TB, w, h, depth int, trns bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr, uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = byte(depth), 0
+	chunk("IHDR", ihdr)
+	if trns {
+		chunk("tRNS", []byte{0, 0})
+	}
+	var idat bytes.Buffer
+	z, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	row := bytes.Repeat([]byte{0x40}, 1+depth/8*w)
+	row[0] = 0
+	for range h {
+		_, _ = z.Write(row)
+	}
+	_ = z.Close()
+	chunk("IDAT", idat.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// TestDecodeBudgetGrayPNGWithTransparency: a grey PNG with a tRNS chunk
+// decodes to RGBA (4 or 8 bytes a pixel, not 1 or 2); the budget counts
+// it, so what decoding holds stays within the budget or it is refused.
+func TestDecodeBudgetGrayPNGWithTransparency(t *testing.T) {
+	for _, depth := range []int{8, 16} {
+		in := grayPNG(t, 1000, 1000, depth, true)
+		budget := int64(depth/8) * 2 << 20 // twice the grey image
+		var err error
+		peak, _ := heapPeak(func() {
+			_, err = mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(budget)}.Thumbnails(bytes.NewReader(in), []int{64},
+				func(int) io.Writer { return io.Discard })
+		})
+		t.Logf("%d-bit: peak heap growth %d KB (%v)", depth, peak>>10, err)
+		if err == nil && int64(peak) > budget {
+			t.Fatalf("%d-bit grey with tRNS: decoding held %d KB under a budget of %d KB", depth, peak>>10, budget>>10)
+		}
+		if err != nil && !errors.Is(err, mediaproc.ErrOverBudget) {
+			t.Fatal(err)
+		}
+		// without tRNS it is grey, and fits
+		if _, err := (mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(budget)}).Thumbnails(bytes.NewReader(grayPNG(t, 1000, 1000, depth, false)),
+			[]int{64}, func(int) io.Writer { return io.Discard }); err != nil {
+			t.Fatalf("%d-bit grey without tRNS: %v", depth, err)
+		}
+	}
+}
