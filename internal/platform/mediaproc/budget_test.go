@@ -9,6 +9,7 @@ import (
 	_ "golang.org/x/image/webp"
 	"hash/crc32"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"os"
@@ -284,5 +285,53 @@ func TestDecodeBudgetGrayPNGWithTransparency(t *testing.T) {
 			[]int{64}, func(int) io.Writer { return io.Discard }); err != nil {
 			t.Fatalf("%d-bit grey without tRNS: %v", depth, err)
 		}
+	}
+}
+
+// rgbJPEG is a w×h 4:2:0 JPEG whose components are named R, G and B,
+// which Go decodes to YCbCr planes and then converts to RGBA.
+func rgbJPEG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.Bytes()
+	i := bytes.Index(out, []byte{0xff, 0xc0})
+	if i < 0 || out[i+9] != 3 {
+		t.Fatal("no 3-component SOF0")
+	}
+	j := bytes.Index(out, []byte{0xff, 0xda}) // SOS names them too
+	if j < 0 || out[j+4] != 3 {
+		t.Fatal("no 3-component SOS")
+	}
+	for c, id := range []byte("RGB") {
+		out[i+10+3*c] = id
+		out[j+5+2*c] = id
+	}
+	return out
+}
+
+// TestDecodeBudgetRGBJPEG: a JPEG stored as RGB (components named R, G,
+// B) is decoded to planes and then converted to RGBA; the budget counts
+// both, so what decoding holds stays within it or the image is refused.
+func TestDecodeBudgetRGBJPEG(t *testing.T) {
+	in := rgbJPEG(t, 1000, 1000)
+	if _, err := jpeg.Decode(bytes.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	const budget = 3 << 20
+	var err error
+	peak, _ := heapPeak(func() {
+		_, err = mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(budget)}.Thumbnails(bytes.NewReader(in), []int{64},
+			func(int) io.Writer { return io.Discard })
+	})
+	t.Logf("peak heap growth %d KB (%v)", peak>>10, err)
+	if err == nil && peak > budget {
+		t.Fatalf("decoding held %d KB under a budget of %d KB", peak>>10, budget>>10)
+	}
+	if err != nil && !errors.Is(err, mediaproc.ErrOverBudget) {
+		t.Fatal(err)
 	}
 }
