@@ -2,11 +2,16 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/png"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -159,4 +164,68 @@ func TestEventStreamKeepsNoSessionAlive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEventStreamsPerUserBounded: one user (through sessions or API
+// tokens) holds at most events.MaxStreamsPerUser streams on an instance,
+// each re-checked at every event; one more is refused with 429
+// RATE_LIMITED (reason too_many_streams), other users are not, and a
+// closed stream frees its place.
+func TestEventStreamsPerUserBounded(t *testing.T) {
+	in := testkit.StartMode(t, testkit.Modes[0])
+	in.CreateSuperuser(t, "admin@example.com")
+	in.CreateUser(t, "other@example.com", "orders.view")
+	admin := in.LoggedIn(t, "admin@example.com")
+	tok := newToken(t, admin, []string{"orders.view"}, time.Now().Add(time.Hour))
+	open := func(c *testkit.Client, headers ...string) (*http.Response, context.CancelFunc) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/api/events", nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp, cancel
+	}
+	var first context.CancelFunc
+	for i := range events.MaxStreamsPerUser {
+		var resp *http.Response
+		var cancel context.CancelFunc
+		if i%2 == 0 {
+			resp, cancel = open(admin)
+		} else {
+			resp, cancel = open(in.Client(t), "Authorization", "Bearer "+tok.Secret)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("stream %d: %d", i+1, resp.StatusCode)
+		}
+		if i == 0 {
+			first = cancel
+		}
+	}
+	resp, _ := open(in.Client(t), "Authorization", "Bearer "+tok.Secret)
+	if resp.StatusCode == 200 {
+		t.Fatalf("stream %d of one user was opened", events.MaxStreamsPerUser+1)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 429 || !strings.Contains(string(body), `"too_many_streams"`) || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("stream %d: %d %s", events.MaxStreamsPerUser+1, resp.StatusCode, body)
+	}
+	if resp, _ := open(in.LoggedIn(t, "other@example.com")); resp.StatusCode != 200 {
+		t.Fatalf("another user's stream: %d", resp.StatusCode)
+	}
+	first()
+	waitFor(t, func() bool {
+		resp, cancel := open(admin)
+		if resp.StatusCode == 200 {
+			return true
+		}
+		cancel()
+		return false
+	})
 }
