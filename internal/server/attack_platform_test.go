@@ -177,7 +177,9 @@ func TestEventStreamsPerUserBounded(t *testing.T) {
 	in.CreateUser(t, "other@example.com", "orders.view")
 	admin := in.LoggedIn(t, "admin@example.com")
 	tok := newToken(t, admin, []string{"orders.view"}, time.Now().Add(time.Hour))
-	open := func(c *testkit.Client, headers ...string) (*http.Response, context.CancelFunc) {
+	// open answers a stream's status and, when refused, its body; an
+	// opened stream stays open until cancel or the test's end
+	open := func(c *testkit.Client, headers ...string) (int, []byte, context.CancelFunc) {
 		t.Helper()
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
@@ -189,40 +191,42 @@ func TestEventStreamsPerUserBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { resp.Body.Close() })
-		return resp, cancel
+		if resp.StatusCode == 200 {
+			t.Cleanup(func() { resp.Body.Close() })
+			return 200, nil, cancel
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.Header.Get("Retry-After") == "" {
+			t.Errorf("a refused stream (%d) without Retry-After", resp.StatusCode)
+		}
+		return resp.StatusCode, body, cancel
 	}
 	var first context.CancelFunc
 	for i := range events.MaxStreamsPerUser {
-		var resp *http.Response
-		var cancel context.CancelFunc
-		if i%2 == 0 {
-			resp, cancel = open(admin)
-		} else {
-			resp, cancel = open(in.Client(t), "Authorization", "Bearer "+tok.Secret)
+		c, headers := admin, []string(nil)
+		if i%2 == 1 {
+			c, headers = in.Client(t), []string{"Authorization", "Bearer " + tok.Secret}
 		}
-		if resp.StatusCode != 200 {
-			t.Fatalf("stream %d: %d", i+1, resp.StatusCode)
+		status, body, cancel := open(c, headers...)
+		if status != 200 {
+			t.Fatalf("stream %d: %d %s", i+1, status, body)
 		}
 		if i == 0 {
 			first = cancel
 		}
 	}
-	resp, _ := open(in.Client(t), "Authorization", "Bearer "+tok.Secret)
-	if resp.StatusCode == 200 {
-		t.Fatalf("stream %d of one user was opened", events.MaxStreamsPerUser+1)
+	status, body, _ := open(in.Client(t), "Authorization", "Bearer "+tok.Secret)
+	if status != 429 || !strings.Contains(string(body), `"too_many_streams"`) {
+		t.Fatalf("stream %d of one user: %d %s", events.MaxStreamsPerUser+1, status, body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 429 || !strings.Contains(string(body), `"too_many_streams"`) || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("stream %d: %d %s", events.MaxStreamsPerUser+1, resp.StatusCode, body)
-	}
-	if resp, _ := open(in.LoggedIn(t, "other@example.com")); resp.StatusCode != 200 {
-		t.Fatalf("another user's stream: %d", resp.StatusCode)
+	if status, body, _ := open(in.LoggedIn(t, "other@example.com")); status != 200 {
+		t.Fatalf("another user's stream: %d %s", status, body)
 	}
 	first()
 	waitFor(t, func() bool {
-		resp, cancel := open(admin)
-		if resp.StatusCode == 200 {
+		status, _, cancel := open(admin)
+		if status == 200 {
 			return true
 		}
 		cancel()
