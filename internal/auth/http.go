@@ -321,7 +321,8 @@ func bearerSecret(r *http.Request) (string, bool) {
 // (the one Middleware authenticated: its API token when it sent one, else
 // its session), for long-lived streams: it yields the current principal,
 // or nil once the credential has ended (logout, expiry, revocation,
-// deactivation).
+// deactivation). A check is no activity: an open stream does not keep an
+// idle session alive, it ends with it.
 func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.Principal {
 	if secret, ok := bearerSecret(r); ok {
 		return func(ctx context.Context) *authz.Principal {
@@ -334,7 +335,7 @@ func StreamCheck(s *Service, r *http.Request) func(ctx context.Context) *authz.P
 	}
 	cookie := sessionCookie(r)
 	return func(ctx context.Context) *authz.Principal {
-		p, _, err := s.Authenticate(ctx, cookie)
+		p, _, err := s.authenticate(ctx, cookie, false)
 		if err != nil {
 			return nil
 		}

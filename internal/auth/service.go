@@ -125,6 +125,13 @@ func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error
 // expired session yields no principal (anonymous); a session store outage
 // yields UNAVAILABLE: sessions fail closed.
 func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Principal, *Session, error) {
+	return s.authenticate(ctx, sessionID, true)
+}
+
+// authenticate is Authenticate; touch records the request as the
+// session's activity (a check of a session already open, such as an
+// event stream's, is none).
+func (s *Service) authenticate(ctx context.Context, sessionID string, touch bool) (*authz.Principal, *Session, error) {
 	if sessionID == "" || len(sessionID) > 128 {
 		return nil, nil, nil
 	}
@@ -140,7 +147,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*authz.Pr
 		_ = s.sessions.Delete(ctx, se.IDHash)
 		return nil, nil, nil
 	}
-	if now.Sub(se.LastSeenAt) > s.touchEvery() {
+	if touch && now.Sub(se.LastSeenAt) > s.touchEvery() {
 		se.LastSeenAt = now
 		err := s.sessions.Touch(ctx, se, s.sessionTTL(se))
 		if errors.Is(err, ErrNoSession) {

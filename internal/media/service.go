@@ -94,7 +94,11 @@ type cached struct {
 
 func toCached(m Media) cached { return cached{Media: m, Key: m.key, Thumbs: m.thumbs} }
 
-func thumbKey(key, name string) string { return path.Dir(key) + "/thumb-" + name }
+func thumbKey(key, name string) string { return path.Dir(key) + "/" + thumbPrefix + name }
+
+// thumbPrefix starts the last segment of a thumbnail's key, and never an
+// item's own (see Upload).
+const thumbPrefix = "thumb-"
 
 // render adds the URLs of a ready item.
 func (s *Service) render(ctx context.Context, c cached) (Media, error) {
@@ -159,8 +163,11 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (UploadResult, err
 	if err := in.Validate(s.cfg.MaxSize, s.cfg.Allowed); err != nil {
 		return UploadResult{}, err
 	}
-	key := fmt.Sprintf("media/u%d/%s/%s", p.UserID, strings.ToLower(ulid.MustNew(ulid.Now(), rand.Reader).String()),
-		storage.EscapeKeyPart(in.Filename))
+	name := storage.EscapeKeyPart(in.Filename)
+	if strings.HasPrefix(name, thumbPrefix) {
+		name = "file-" + name // never the key of one of its thumbnails
+	}
+	key := fmt.Sprintf("media/u%d/%s/%s", p.UserID, strings.ToLower(ulid.MustNew(ulid.Now(), rand.Reader).String()), name)
 	signed, err := s.store.PresignPut(ctx, stagingKey(key), in.ContentType, in.Size, s.cfg.UploadTTL)
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("sign the upload: %w", err)

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
@@ -13,6 +15,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
@@ -41,14 +44,20 @@ func (s *Server) routes() {
 	media.Routes(rt, s.Media, local)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
-		Summary: "Server-Sent Events: one event per change to a resource the caller may view"},
+		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
+			"at most %d streams a user on an instance (429 %s)", events.MaxStreamsPerUser, events.ReasonTooManyStreams)},
 		func(w http.ResponseWriter, r *http.Request) {
 			p := authz.From(r.Context())
 			if p == nil {
 				httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "log in first"))
 				return
 			}
-			s.Hub.Serve(w, r, p, auth.StreamCheck(s.Auth, r))
+			if err := s.Hub.Serve(w, r, p, auth.StreamCheck(s.Auth, r)); errors.Is(err, events.ErrTooManyStreams) {
+				e := &apperr.Error{Code: apperr.RateLimited, RetryAfter: 5,
+					Limit:   &apperr.LimitInfo{Limit: events.MaxStreamsPerUser, Remaining: 0, ResetSecs: 5},
+					Message: fmt.Sprintf("you have %d event streams open here already; close one (a tab) first", events.MaxStreamsPerUser)}
+				httpapi.WriteError(w, r, e.WithReason(events.ReasonTooManyStreams))
+			}
 		})
 	rt.Handle("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
 		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", "1"))

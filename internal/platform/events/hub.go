@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,9 +32,15 @@ type Hub struct {
 	recent recentLog
 }
 
+// MaxStreamsPerUser bounds the streams one user (all its sessions and API
+// tokens) holds open on an instance: each costs a re-check of its
+// credential at every event it may receive.
+const MaxStreamsPerUser = 32
+
 type client struct {
-	p  *authz.Principal
-	ch chan Event
+	user int64 // the user it was opened for
+	p    *authz.Principal
+	ch   chan Event
 	// dropped is closed when the client fell too far behind; it must
 	// reconnect (and refetch).
 	dropped chan struct{}
@@ -120,14 +127,37 @@ func (h *Hub) Clients() int {
 	return len(h.clients)
 }
 
+// ErrTooManyStreams is Serve's refusal of a user's stream beyond
+// MaxStreamsPerUser; nothing was written.
+var ErrTooManyStreams = errors.New("too many open event streams")
+
+// ReasonTooManyStreams is details.reason of the 429 answering a stream
+// beyond MaxStreamsPerUser.
+const ReasonTooManyStreams = "too_many_streams"
+
 // Serve streams events to the principal, first a "hello" event (see
 // recent.go), until the client goes away or,
 // checked before every event and heartbeat, check reports that the
-// session has ended (it returns the current principal, or nil).
-func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, check func(context.Context) *authz.Principal) {
+// session has ended (it returns the current principal, or nil). It
+// returns ErrTooManyStreams, having written nothing, when the user
+// already holds MaxStreamsPerUser streams here.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, check func(context.Context) *authz.Principal) error {
 	rc := http.NewResponseController(w)
 	c := &client{p: p, ch: make(chan Event, h.buffer), dropped: make(chan struct{})}
 	h.mu.Lock()
+	if p.UserID != 0 {
+		n := 0
+		for o := range h.clients {
+			if o.user == p.UserID {
+				n++
+			}
+		}
+		if n >= MaxStreamsPerUser {
+			h.mu.Unlock()
+			return ErrTooManyStreams
+		}
+	}
+	c.user = p.UserID
 	h.clients[c] = struct{}{}
 	// under the same lock: each event is either in hello or sent on c.ch
 	hello := h.hello(p, time.Now())
@@ -145,7 +175,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	w.WriteHeader(http.StatusOK)
 	_, _ = fmt.Fprintf(w, "retry: 2000\n: connected\n\nevent: hello\ndata: %s\n\n", hello)
 	if err := rc.Flush(); err != nil {
-		return
+		return nil
 	}
 	_ = rc.SetWriteDeadline(time.Time{})
 	tick := time.NewTicker(h.heartbeat)
@@ -153,33 +183,33 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 	for {
 		select {
 		case <-r.Context().Done():
-			return
+			return nil
 		case <-h.closing:
-			return
+			return nil
 		case <-c.dropped:
 			slog.Info("sse client too slow; disconnected", "user_id", p.UserID)
-			return
+			return nil
 		case <-tick.C:
 			if p = h.recheck(r.Context(), c, check); p == nil {
-				return
+				return nil
 			}
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
-				return
+				return nil
 			}
 		case e := <-c.ch:
 			if p = h.recheck(r.Context(), c, check); p == nil {
-				return
+				return nil
 			}
 			if !h.allowed(p, e) {
 				continue
 			}
 			data, _ := json.Marshal(e)
 			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Resource, data); err != nil {
-				return
+				return nil
 			}
 		}
 		if err := rc.Flush(); err != nil {
-			return
+			return nil
 		}
 	}
 }

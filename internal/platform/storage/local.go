@@ -359,7 +359,8 @@ func (l *Local) putOnce(ctx context.Context, g grant, body io.Reader) error {
 	return nil
 }
 
-// EscapeKeyPart makes a user's filename safe as one key segment.
+// EscapeKeyPart makes a user's filename safe as one key segment, one
+// that every Storage accepts.
 func EscapeKeyPart(name string) string {
 	name = strings.Map(func(r rune) rune {
 		switch {
@@ -369,6 +370,9 @@ func EscapeKeyPart(name string) string {
 		return '_'
 	}, filepath.Base(name))
 	name = strings.TrimLeft(name, "._-")
+	for strings.Contains(name, "..") { // Local refuses keys with ".." anywhere
+		name = strings.ReplaceAll(name, "..", ".")
+	}
 	if len(name) > 100 {
 		name = name[len(name)-100:]
 	}

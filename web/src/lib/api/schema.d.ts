@@ -222,7 +222,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: one event per change to a resource the caller may view */
+        /** Server-Sent Events: one event per change to a resource the caller may view; at most 32 streams a user on an instance (429 too_many_streams) */
         get: operations["events"];
         put?: never;
         post?: never;
