@@ -51,7 +51,9 @@ type PageInfo struct {
 //   - deep: min_total=K × page_size=50 × the 100 pages ending at deepest;
 //   - middle: the same at the 100 pages around the middle of the list.
 func (c *client) pagePools(ctx context.Context, filters, deepest int, orders, smallest int64) (first, deep, middle []string, info PageInfo, err error) {
-	const size, minSize, maxSize = 50, 41, 60
+	// 99 sizes (2..100, mean 51): 99,000 first-page URLs with the default
+	// 1,000 filters, more than a window sends; page_size=1 is the warm-up's
+	const size, minSize, maxSize = 50, 2, 100
 	info = PageInfo{Filters: filters, PageSize: size, MinSize: minSize, MaxSize: maxSize}
 	if int64(filters-1) > smallest {
 		return nil, nil, nil, info, fmt.Errorf("min_total up to %d would hide orders (smallest total %d); lower -page-filters",
