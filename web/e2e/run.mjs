@@ -203,10 +203,35 @@ async function suite(mode, browser) {
       await a.locator('[data-transition="processing"]').click();
       await a.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
       await c.locator('[data-transition="cancelled"]').click();
+      await c.locator('dialog [data-testid="confirm"]').click();
       const msg = await c.locator('p[role="alert"]').textContent();
       assert.match(msg, /changed after you loaded it/);
       await c.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
       await ctxC.close();
+    });
+
+    await t("cancel asks first, naming the order; keeping it changes nothing; confirming moves focus to the status card", async () => {
+      await a.goto(`${base}/orders/detail?id=${orderId}`);
+      await a.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
+      const number = await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).number, orderId);
+      await a.locator('[data-transition="cancelled"]').click();
+      const dialog = a.getByRole("dialog");
+      await dialog.waitFor();
+      assert.equal(await dialog.getByRole("heading").textContent(), `Cancel order \u2068${number}\u2069?`);
+      assert.match(await dialog.textContent(), /cannot be undone/);
+      await a.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      await a.locator('[data-transition="cancelled"]').click();
+      await a.getByRole("button", { name: "Keep order" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      assert.equal(await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).status, orderId), "processing");
+      assert.equal(await a.locator('[data-testid="history"] li').count(), 3);
+      await a.locator('[data-transition="cancelled"]').click();
+      await a.locator('dialog [data-testid="confirm"]').click();
+      await a.waitForSelector('[data-testid="order-status"] [data-status="cancelled"]');
+      assert.equal(await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).status, orderId), "cancelled");
+      await a.waitForFunction(() => document.activeElement && document.activeElement !== document.body);
+      assert.equal(await a.evaluate(() => document.activeElement.getAttribute("data-testid")), "status-heading");
     });
 
     // The dashboard: home for users with stats.view, its figures those of the API (checked against the orders themselves), live.
