@@ -39,9 +39,9 @@ const totpStep = () => Math.floor(Date.now() / 30_000);
 
 /** Opens the user menu once its Radix dropdown has replaced the stand-in button (loaded on hover). */
 async function openUserMenu(page) {
-  const trigger = page.getByRole("button", { name: "user menu" });
+  const trigger = page.getByRole("button", { name: /, user menu$/ });
   await trigger.hover();
-  await page.waitForSelector('button[aria-label="user menu"][data-state]');
+  await page.waitForSelector('button[aria-label$=", user menu"][data-state]');
   await trigger.click();
 }
 
@@ -386,7 +386,7 @@ async function suite(mode, browser) {
       const p = await ctx.newPage();
       await login(p, base, TFA.email, TFA.password);
       // one fast click on the stand-in opens the real menu (no hover first)
-      await p.getByRole("button", { name: "user menu" }).click();
+      await p.getByRole("button", { name: /, user menu$/ }).click();
       await p.getByRole("menuitem", { name: "Two-factor authentication" }).click();
       await p.waitForURL(/\/account\/two-factor$/);
       await p.waitForSelector('[data-testid="totp-state"][data-enabled="false"]');
@@ -797,7 +797,7 @@ async function suite(mode, browser) {
 
     await t("logging out ends the session", async () => {
       await a.goto(base + "/orders");
-      await a.getByRole("button", { name: "user menu" }).click();
+      await a.getByRole("button", { name: /, user menu$/ }).click();
       await a.getByRole("menuitem", { name: "Log out" }).click();
       await a.waitForURL(/\/login/);
       assert.equal(await a.evaluate(async () => (await fetch("/api/auth/me")).status), 401);

@@ -38,6 +38,8 @@ type I18n = {
   money: (minor: number, currency: string) => string;
   dateTime: (iso: string) => string;
   date: (iso: string) => string;
+  /** The full moment, to the second and with its zone: for tooltips beside a shorter date. */
+  exact: (iso: string) => string;
 };
 
 const Ctx = createContext<I18n | null>(null);
@@ -63,10 +65,11 @@ export function formatMoney(locale: Locale, minor: number, currency: string) {
   }
 }
 
-export function formatDateTime(locale: Locale, iso: string, withTime = true) {
+export function formatDateTime(locale: Locale, iso: string, withTime: boolean | "exact" = true) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(intlLocale(locale), withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(d);
+  const style: Intl.DateTimeFormatOptions = withTime === "exact" ? { dateStyle: "full", timeStyle: "long" } : withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" };
+  return new Intl.DateTimeFormat(intlLocale(locale), style).format(d);
 }
 
 /** Switches language once its dictionary is in: the screen keeps its current strings meanwhile. */
@@ -120,6 +123,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       money: (minor, currency) => formatMoney(locale, minor, currency),
       dateTime: (iso) => formatDateTime(locale, iso),
       date: (iso) => formatDateTime(locale, iso, false),
+      exact: (iso) => formatDateTime(locale, iso, "exact"),
     };
   }, [locale, en]);
   if (locale === "en" && !en && !enFailed) return null;

@@ -10,7 +10,7 @@ import { Pagination } from "@/components/ui/Pagination";
 import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
 import {
-  auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
+  actionLabel, auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
   type AuditEntry, type AuditFilters,
 } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
@@ -21,7 +21,7 @@ const ltr = "font-mono text-xs";
 
 /** The audit log: filters and page live in the URL; a row opens to its before/after per field. */
 export function AuditLogList() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, exact } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -71,7 +71,7 @@ export function AuditLogList() {
           );
         },
       }),
-      col.accessor("at", { header: () => t("audit.at"), cell: (c) => <time dateTime={c.getValue()} title={c.getValue()} className="whitespace-nowrap">{dateTime(c.getValue())}</time> }),
+      col.accessor("at", { header: () => t("audit.at"), cell: (c) => <time dateTime={c.getValue()} title={exact(c.getValue())} className="whitespace-nowrap">{dateTime(c.getValue())}</time> }),
       col.accessor("actor", {
         header: () => t("audit.actor"),
         cell: (c) => {
@@ -79,7 +79,7 @@ export function AuditLogList() {
           return a ? <span dir="ltr" className="break-all" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
         },
       }),
-      col.accessor("action", { header: () => t("audit.action"), cell: (c) => <code dir="ltr" className={`${ltr} whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 dark:bg-slate-700`} data-action={c.getValue()}>{c.getValue()}</code> }),
+      col.accessor("action", { header: () => t("audit.action"), cell: (c) => <span className="whitespace-nowrap" title={c.getValue()} data-action={c.getValue()}>{actionLabel(t, c.getValue())}</span> }),
       col.display({
         id: "resource",
         header: () => t("audit.resource"),
@@ -98,7 +98,7 @@ export function AuditLogList() {
         },
       }),
     ],
-    [t, dateTime, open],
+    [t, dateTime, exact, open],
   );
   const data = useMemo(() => logs.data?.items ?? [], [logs.data]);
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -133,7 +133,7 @@ export function AuditLogList() {
           )}
           <Field label={t("audit.action")} name="action" list="audit-actions" className="xl:col-span-2" dir="ltr" autoComplete="off" value={text.action}
             onChange={(e) => setText((s) => ({ ...s, action: e.target.value.slice(0, 200) }))} />
-          <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a} />)}</datalist>
+          <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}</datalist>
           <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={text.resourceType}
             onChange={(e) => setText((s) => ({ ...s, resourceType: e.target.value.slice(0, 200) }))} />
           <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a} />)}</datalist>

@@ -22,7 +22,7 @@ export function OrderDetail({ id }: { id: number }) {
   const [note, setNote] = useState("");
   const [stale, setStale] = useState(false);
   // the change that asks first (cancel, refund) while its dialog is open
-  const [asking, setAsking] = useState<OrderStatus | null>(null);
+  const [asking, setAsking] = useState<"cancelled" | "refunded" | null>(null);
   // after a change the clicked button may be gone: focus moves to the status card's heading
   const statusHeading = useRef<HTMLHeadingElement>(null);
   const [moved, setMoved] = useState(0);
@@ -36,7 +36,7 @@ export function OrderDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{e?.status === 404 ? t("order.notFound") : e?.status === 403 ? t("error.forbidden") : t("orders.error")}</p>
-        <Link prefetch={false} href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+        <Link prefetch={false} href="/orders" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("order.back")}</Link>
       </Card>
     );
   }
@@ -63,7 +63,7 @@ export function OrderDetail({ id }: { id: number }) {
 
   return (
     <div className="space-y-4">
-      <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+      <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("order.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold">{t("order.title", { number: "" })}<span dir="ltr">{o.number}</span></h1>
         <span data-testid="order-status"><StatusBadge status={o.status} /></span>

@@ -193,7 +193,7 @@ function RecentOrders() {
     <Card className="lg:col-span-2" data-testid="recent-orders">
       <div className="mb-2 flex items-center justify-between gap-2">
         <h2 className="font-semibold">{t("dashboard.recent")}</h2>
-        <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("dashboard.allOrders")}</Link>
+        <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("dashboard.allOrders")}</Link>
       </div>
       {recent.isPending && <div className="space-y-3 py-2">{Array.from({ length: 5 }, (_, i) => <Skeleton key={i} className="h-8 w-full" />)}</div>}
       {recent.isError && <p role="alert" className="py-2 text-sm text-red-600 dark:text-red-400">{recent.error instanceof ApiError && recent.error.status === 403 ? t("error.forbidden") : t("orders.error")}</p>}
