@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { actionLabel, knownActions } from "@/features/audit/api";
 import { roleName } from "@/features/roles/api";
 import { UserMenu } from "@/components/UserMenu";
-import { I18nProvider } from "@/lib/i18n";
+import { I18nProvider, useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
+import { jobErrorWhy } from "@/features/jobs/errors";
 import { fa, type MessageKey } from "@/lib/messages";
 import { en } from "@/lib/messages.en";
 import { useDocumentTitle } from "@/lib/title";
@@ -84,5 +86,45 @@ describe("toasts", () => {
     expect(screen.getAllByRole("button", { name: "بستن پیام" })).toHaveLength(2);
     await userEvent.keyboard("{Escape}");
     expect(screen.queryAllByTestId("toast")).toHaveLength(0);
+  });
+});
+
+describe("plurals", () => {
+  it("follow the language's rules, with its digits", () => {
+    const forms = { one: "{n} field", other: "{n} fields" };
+    expect(plural("en", 1, forms)).toBe("1 field");
+    expect(plural("en", 0, forms)).toBe("0 fields");
+    expect(plural("en", 2, forms)).toBe("2 fields");
+    expect(plural("en", 1200, forms)).toBe("1,200 fields");
+    expect(plural("fa", 1, { other: "{n} فیلد" })).toBe("۱ فیلد");
+    expect(plural("fa", 3, { one: "x", other: "{n} فیلد" })).toBe("۳ فیلد");
+    // a form the language has but the message leaves out falls back to "other"
+    expect(plural("en", 1, { other: "{n} items" })).toBe("1 items");
+  });
+
+  it("the audit log's field count says 1 field, not 1 fields", () => {
+    expect(plural("en", 1, { one: en["audit.fields.one"], other: en["audit.fields.other"] })).toBe("1 field");
+    expect(plural("fa", 1, { one: fa["audit.fields.one"], other: fa["audit.fields.other"] })).toBe("۱ فیلد");
+  });
+});
+
+describe("no English in the Persian UI", () => {
+  it("job errors get a Persian reason; the server's text is kept for the tooltip", () => {
+    expect(jobErrorWhy("stats: reconcile: database is locked (5) (SQLITE_BUSY)")).toBe("jobs.why.busy");
+    expect(jobErrorWhy("context deadline exceeded")).toBe("jobs.why.timeout");
+    expect(jobErrorWhy("dial tcp 127.0.0.1:3310: connect: connection refused")).toBe("jobs.why.unreachable");
+    expect(jobErrorWhy("panic: runtime error: index out of range")).toBe("jobs.why.crash");
+    expect(jobErrorWhy("something odd")).toBe("jobs.why.other");
+    for (const k of ["jobs.why.busy", "jobs.why.timeout", "jobs.why.unreachable", "jobs.why.crash", "jobs.why.other"] as const) expect(fa[k]).not.toMatch(/[A-Za-z]/);
+  });
+
+  it("the chart legend names the currency in Persian", async () => {
+    window.localStorage.setItem("pishkhan.locale", "fa");
+    function Legend() {
+      const { t, currencyName } = useI18n();
+      return <p>{t("dashboard.chart.revenue", { currency: currencyName("IRR") })}</p>;
+    }
+    render(<I18nProvider><Legend /></I18nProvider>);
+    expect((await screen.findByText(/درآمد/)).textContent).toBe("درآمد (ریال ایران)");
   });
 });

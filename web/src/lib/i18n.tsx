@@ -40,6 +40,8 @@ type I18n = {
   date: (iso: string) => string;
   /** The full moment, to the second and with its zone: for tooltips beside a shorter date. */
   exact: (iso: string) => string;
+  /** A currency's name in the language ("ریال ایران", "Iranian Rial"); the code if it has none. */
+  currencyName: (code: string) => string;
 };
 
 const Ctx = createContext<I18n | null>(null);
@@ -124,6 +126,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       dateTime: (iso) => formatDateTime(locale, iso),
       date: (iso) => formatDateTime(locale, iso, false),
       exact: (iso) => formatDateTime(locale, iso, "exact"),
+      currencyName: (code) => {
+        try {
+          return new Intl.DisplayNames(locale, { type: "currency" }).of(code) ?? code;
+        } catch {
+          return code;
+        }
+      },
     };
   }, [locale, en]);
   if (locale === "en" && !en && !enFailed) return null;

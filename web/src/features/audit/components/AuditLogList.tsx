@@ -5,6 +5,7 @@ import { Fragment, useEffect, useMemo, useState } from "react";
 import { can, useMe } from "@/features/auth/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
 import { Button } from "@/components/ui/Button";
 import { Pagination } from "@/components/ui/Pagination";
 import { Card, SkeletonRows } from "@/components/ui/Card";
@@ -21,7 +22,7 @@ const ltr = "font-mono text-xs";
 
 /** The audit log: filters and page live in the URL; a row opens to its before/after per field. */
 export function AuditLogList() {
-  const { t, dateTime, exact } = useI18n();
+  const { t, dateTime, exact, locale } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -94,11 +95,11 @@ export function AuditLogList() {
         header: () => t("audit.changes"),
         cell: (c) => {
           const n = Object.keys(c.row.original.changes ?? {}).length;
-          return <span className="whitespace-nowrap text-slate-600 dark:text-slate-300">{n ? t("audit.fieldsCount", { n }) : "—"}</span>;
+          return <span className="whitespace-nowrap text-slate-600 dark:text-slate-300">{n ? plural(locale, n, { one: t("audit.fields.one"), other: t("audit.fields.other") }) : "—"}</span>;
         },
       }),
     ],
-    [t, dateTime, exact, open],
+    [t, dateTime, exact, locale, open],
   );
   const data = useMemo(() => logs.data?.items ?? [], [logs.data]);
   // eslint-disable-next-line react-hooks/incompatible-library

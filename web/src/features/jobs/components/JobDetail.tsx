@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { canCancel, canRetry, useJob, useJobAction } from "../api";
-import { explainJobError } from "../errors";
+import { explainJobError, jobErrorWhy } from "../errors";
 import { JobStateBadge } from "./JobStateBadge";
 
 const mono = "font-mono text-xs";
@@ -96,7 +96,8 @@ export function JobDetail({ id }: { id: number }) {
                   <span className="font-semibold">{t("jobs.attemptN", { n: e.attempt })}</span>
                   {when(e.at)}
                 </div>
-                <pre dir="ltr" className="overflow-x-auto whitespace-pre-wrap break-words text-start font-mono text-xs text-red-800 dark:text-red-200">{e.error}</pre>
+                <p className="mb-1 text-sm font-medium text-red-800 dark:text-red-200" data-testid="job-error-why">{t(jobErrorWhy(e.error))}</p>
+                <pre dir="ltr" lang="en" title={t("jobs.rawError")} className="overflow-x-auto whitespace-pre-wrap break-words text-start font-mono text-xs text-red-800 dark:text-red-200">{e.error}</pre>
               </li>
             ))}
           </ol>
