@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
+import { persianFrames } from "./flash.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
 
@@ -126,6 +127,16 @@ async function suite(mode, browser) {
       await a.locator('button[type="submit"]').click();
       await a.waitForURL(/\/orders\?status=delivered/);
       await a.waitForSelector("tr[data-order-id]");
+    });
+
+    await t("an English user never sees Persian painted, from the first frame (login, orders, dashboard)", async () => {
+      const anon = await persianFrames(browser, base, ["/login"]);
+      const signed = await persianFrames(browser, base, ["/orders", "/"], ADMIN);
+      for (const [path, r] of Object.entries({ ...anon, ...signed })) {
+        assert.ok(r.frames > 3, `${path}: ${r.frames} frames recorded`);
+        assert.deepEqual(r.persian, [], `${path}: Persian painted`);
+        assert.match(r.last, /[A-Za-z]{4}/, `${path}: English on screen at the end`);
+      }
     });
 
     await t("a wrong password is refused with a clear message", async () => {

@@ -128,3 +128,30 @@ describe("no English in the Persian UI", () => {
     expect((await screen.findByText(/درآمد/)).textContent).toBe("درآمد (ریال ایران)");
   });
 });
+
+describe("the page hidden before the first paint for English (layout.tsx)", () => {
+  function Name() {
+    const { t } = useI18n();
+    return <p data-testid="name">{t("appName")}</p>;
+  }
+  it("is shown once it renders in English", async () => {
+    window.localStorage.setItem("pishkhan.locale", "en");
+    document.documentElement.setAttribute("data-pending-locale", "en");
+    const seen: (string | null)[] = [];
+    const mo = new MutationObserver(() => seen.push(document.querySelector('[data-testid="name"]')?.textContent ?? null));
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ["data-pending-locale"] });
+    render(<I18nProvider><Name /></I18nProvider>);
+    await waitFor(() => expect(document.documentElement.hasAttribute("data-pending-locale")).toBe(false));
+    mo.disconnect();
+    // when it was shown, the screen was already English
+    expect(seen).toEqual(["Pishkhan"]);
+  });
+
+  it("is shown at once when Persian is saved", async () => {
+    window.localStorage.setItem("pishkhan.locale", "fa");
+    document.documentElement.setAttribute("data-pending-locale", "en");
+    render(<I18nProvider><Name /></I18nProvider>);
+    await waitFor(() => expect(document.documentElement.hasAttribute("data-pending-locale")).toBe(false));
+    expect(screen.getByTestId("name").textContent).toBe("پیشخوان");
+  });
+});

@@ -109,6 +109,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = locale;
     document.documentElement.dir = locale === "fa" ? "rtl" : "ltr";
   }, [locale]);
+  // Shows the page the pre-paint script hid for English, once it is English
+  // (or Persian was chosen meanwhile, or the dictionary failed). The saved
+  // preference decides, not locale: hydration renders the Persian export first.
+  const ready = localePref.read() !== "en" || (locale === "en" && !!en) || enFailed;
+  useEffect(() => {
+    if (ready) document.documentElement.removeAttribute("data-pending-locale");
+  }, [ready]);
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
     const dict: Dictionary = (locale === "en" && en) || fa;
