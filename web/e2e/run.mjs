@@ -245,6 +245,16 @@ async function suite(mode, browser) {
       assert.equal(await a.evaluate(() => document.activeElement.getAttribute("data-testid")), "status-heading");
     });
 
+    await t("the first Tab reaches the skip link, which moves focus to the main region; the tab is titled after the screen", async () => {
+      await a.goto(base + "/orders");
+      await a.waitForSelector("tr[data-order-id]");
+      assert.equal(await a.title(), "Orders · Pishkhan");
+      await a.keyboard.press("Tab");
+      assert.equal(await a.evaluate(() => document.activeElement?.getAttribute("data-testid")), "skip-link");
+      await a.keyboard.press("Enter");
+      assert.equal(await a.evaluate(() => document.activeElement?.id), "main");
+    });
+
     // The dashboard: home for users with stats.view, its figures those of the API (checked against the orders themselves), live.
     await t("the dashboard is home and its KPIs match the orders", async () => {
       await a.goto(base + "/");

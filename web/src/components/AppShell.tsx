@@ -51,7 +51,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <LiveEvents enabled={!!me.data}>
       <div className="flex min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-900 dark:text-slate-100">
         <a href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }} data-testid="skip-link"
-          className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:start-3 focus:top-3 focus:z-50 focus:outline-none focus:ring-2 focus:ring-white focus:ring-offset-2 focus:ring-offset-indigo-700">
+          className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:start-3 focus:top-3 focus:px-4 focus:py-2 focus:z-50 focus:outline-none focus:ring-2 focus:ring-white focus:ring-offset-2 focus:ring-offset-indigo-700">
           {t("skip")}
         </a>
         <aside className="hidden w-56 shrink-0 border-e border-slate-200 bg-white p-4 md:block dark:border-slate-700 dark:bg-slate-950">

@@ -34,9 +34,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div aria-live="polite" className="fixed bottom-4 end-4 z-50 flex flex-col gap-2">
         {toasts.map((x) => (
-          <div key={x.id} role={x.kind === "error" ? "alert" : "status"} data-testid="toast"
+          <div key={x.id} data-testid="toast"
             className={`flex max-w-sm items-start gap-2 rounded-lg py-3 ps-4 pe-2 text-sm shadow-lg ${x.kind === "error" ? "bg-red-700 text-white" : "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"}`}>
-            <span className="min-w-0 flex-1">{x.text}</span>
+            <span role={x.kind === "error" ? "alert" : "status"} className="min-w-0 flex-1">{x.text}</span>
             <button type="button" onClick={() => dismiss(x.id)} aria-label={t("toast.close")} title={t("toast.close")}
               className="-my-1 shrink-0 rounded px-1.5 text-base leading-6 opacity-80 hover:opacity-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-current">
               <span aria-hidden>{"×"}</span>
