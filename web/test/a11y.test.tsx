@@ -74,7 +74,7 @@ describe("toasts", () => {
     render(<I18nProvider><ToastProvider><Pusher /></ToastProvider></I18nProvider>);
     await userEvent.click(await screen.findByRole("button", { name: "push" }));
     expect(screen.getAllByTestId("toast")).toHaveLength(2);
-    await userEvent.click(within(screen.getByRole("status").parentElement!).getByRole("button", { name: "Close message" }));
+    await userEvent.click(within(screen.getByRole("status").parentElement!).getByRole("button", { name: "Dismiss message" }));
     expect(screen.queryByRole("status")).toBeNull();
     expect(screen.getByRole("alert").textContent).toContain("Failed.");
   });

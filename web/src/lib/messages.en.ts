@@ -17,7 +17,7 @@ export const en = {
   "jobs.rawError": "The server's technical message",
   "audit.fields.one": "{n} field",
   "audit.fields.other": "{n} fields",
-  "toast.close": "Close message",
+  "toast.close": "Dismiss message",
   "skip": "Skip to content",
   "menu.userLabel": "{name}, user menu",
   "title.order": "Order",
