@@ -236,6 +236,8 @@ async function suite(mode, browser) {
       await a.getByRole("button", { name: "Keep order" }).click();
       await dialog.waitFor({ state: "hidden" });
       assert.equal(await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).status, orderId), "processing");
+      // nothing was added to the history (a query of its own: wait for it to be in)
+      await a.locator('[data-testid="history"] li').nth(2).waitFor();
       assert.equal(await a.locator('[data-testid="history"] li').count(), 3);
       await a.locator('[data-transition="cancelled"]').click();
       await a.locator('dialog [data-testid="confirm"]').click();
