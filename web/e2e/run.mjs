@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
+import { persianFrames } from "./flash.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
 
@@ -39,9 +40,9 @@ const totpStep = () => Math.floor(Date.now() / 30_000);
 
 /** Opens the user menu once its Radix dropdown has replaced the stand-in button (loaded on hover). */
 async function openUserMenu(page) {
-  const trigger = page.getByRole("button", { name: "user menu" });
+  const trigger = page.getByRole("button", { name: /, user menu$/ });
   await trigger.hover();
-  await page.waitForSelector('button[aria-label="user menu"][data-state]');
+  await page.waitForSelector('button[aria-label$=", user menu"][data-state]');
   await trigger.click();
 }
 
@@ -128,6 +129,16 @@ async function suite(mode, browser) {
       await a.waitForSelector("tr[data-order-id]");
     });
 
+    await t("an English user never sees Persian painted, from the first frame (login, orders, dashboard)", async () => {
+      const anon = await persianFrames(browser, base, ["/login"]);
+      const signed = await persianFrames(browser, base, ["/orders", "/"], ADMIN);
+      for (const [path, r] of Object.entries({ ...anon, ...signed })) {
+        assert.ok(r.frames > 3, `${path}: ${r.frames} frames recorded`);
+        assert.deepEqual(r.persian, [], `${path}: Persian painted`);
+        assert.match(r.last, /[A-Za-z]{4}/, `${path}: English on screen at the end`);
+      }
+    });
+
     await t("a wrong password is refused with a clear message", async () => {
       const ctx = await context(browser, { locale: "en" });
       const p = await ctx.newPage();
@@ -205,10 +216,47 @@ async function suite(mode, browser) {
       await a.locator('[data-transition="processing"]').click();
       await a.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
       await c.locator('[data-transition="cancelled"]').click();
+      await c.locator('dialog [data-testid="confirm"]').click();
       const msg = await c.locator('p[role="alert"]').textContent();
       assert.match(msg, /changed after you loaded it/);
       await c.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
       await ctxC.close();
+    });
+
+    await t("cancel asks first, naming the order; keeping it changes nothing; confirming moves focus to the status card", async () => {
+      await a.goto(`${base}/orders/detail?id=${orderId}`);
+      await a.waitForSelector('[data-testid="order-status"] [data-status="processing"]');
+      const number = await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).number, orderId);
+      await a.locator('[data-transition="cancelled"]').click();
+      const dialog = a.getByRole("dialog");
+      await dialog.waitFor();
+      assert.equal(await dialog.getByRole("heading").textContent(), `Cancel order \u2068${number}\u2069?`);
+      assert.match(await dialog.textContent(), /cannot be undone/);
+      await a.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      await a.locator('[data-transition="cancelled"]').click();
+      await a.getByRole("button", { name: "Keep order" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      assert.equal(await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).status, orderId), "processing");
+      // nothing was added to the history (a query of its own: wait for it to be in)
+      await a.locator('[data-testid="history"] li').nth(2).waitFor();
+      assert.equal(await a.locator('[data-testid="history"] li').count(), 3);
+      await a.locator('[data-transition="cancelled"]').click();
+      await a.locator('dialog [data-testid="confirm"]').click();
+      await a.waitForSelector('[data-testid="order-status"] [data-status="cancelled"]');
+      assert.equal(await a.evaluate(async (id) => (await (await fetch(`/api/orders/${id}`)).json()).status, orderId), "cancelled");
+      await a.waitForFunction(() => document.activeElement && document.activeElement !== document.body);
+      assert.equal(await a.evaluate(() => document.activeElement.getAttribute("data-testid")), "status-heading");
+    });
+
+    await t("the first Tab reaches the skip link, which moves focus to the main region; the tab is titled after the screen", async () => {
+      await a.goto(base + "/orders");
+      await a.waitForSelector("tr[data-order-id]");
+      assert.equal(await a.title(), "Orders · Pishkhan");
+      await a.keyboard.press("Tab");
+      assert.equal(await a.evaluate(() => document.activeElement?.getAttribute("data-testid")), "skip-link");
+      await a.keyboard.press("Enter");
+      assert.equal(await a.evaluate(() => document.activeElement?.id), "main");
     });
 
     // The dashboard: home for users with stats.view, its figures those of the API (checked against the orders themselves), live.
@@ -363,7 +411,7 @@ async function suite(mode, browser) {
       const p = await ctx.newPage();
       await login(p, base, TFA.email, TFA.password);
       // one fast click on the stand-in opens the real menu (no hover first)
-      await p.getByRole("button", { name: "user menu" }).click();
+      await p.getByRole("button", { name: /, user menu$/ }).click();
       await p.getByRole("menuitem", { name: "Two-factor authentication" }).click();
       await p.waitForURL(/\/account\/two-factor$/);
       await p.waitForSelector('[data-testid="totp-state"][data-enabled="false"]');
@@ -775,7 +823,7 @@ async function suite(mode, browser) {
 
     await t("logging out ends the session", async () => {
       await a.goto(base + "/orders");
-      await a.getByRole("button", { name: "user menu" }).click();
+      await a.getByRole("button", { name: /, user menu$/ }).click();
       await a.getByRole("menuitem", { name: "Log out" }).click();
       await a.waitForURL(/\/login/);
       assert.equal(await a.evaluate(async () => (await fetch("/api/auth/me")).status), 401);

@@ -5,6 +5,37 @@ import { context, launch, login } from "./browser.mjs";
 import { mediaScreens } from "./media.mjs";
 
 const [base, email, password, out = "screenshots"] = process.argv.slice(2);
+// SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots
+const only = process.env.SCREENS_ONLY;
+
+/** Cancel's confirmation, an error toast, the skip link focused and the dashboard when the server is unreachable. */
+async function a11yScreens(page, base, shot) {
+  await page.goto(base + "/orders?status=paid");
+  await page.waitForSelector("tr[data-order-id]");
+  const paid = await page.locator("tr[data-order-id]").first().getAttribute("data-order-id");
+  await page.goto(`${base}/orders/detail?id=${paid}`);
+  await page.waitForSelector('[data-transition="cancelled"]');
+  await page.locator('[data-transition="cancelled"]').click();
+  await page.waitForSelector("dialog[open]");
+  await shot("detail-cancel-dialog");
+  await page.keyboard.press("Escape");
+  // an error toast, the server's failure stood in for (nothing changes)
+  await page.route("**/api/orders/*/status", (r) => r.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ status: "error", code: "INTERNAL", message: "x", request_id: "req-7f3a" }) }));
+  await page.locator('[data-transition="processing"]').click();
+  await page.waitForSelector('[data-testid="toast"]');
+  await shot("toast");
+  await page.unroute("**/api/orders/*/status");
+  await page.goto(base + "/orders");
+  await page.waitForSelector("tr[data-order-id]");
+  await page.keyboard.press("Tab");
+  await page.waitForSelector('[data-testid="skip-link"]:focus');
+  await page.screenshot({ path: shot.path("skip-link") });
+  await page.route("**/api/**", (r) => r.abort("connectionrefused"));
+  await page.goto(base + "/");
+  await page.waitForSelector('[data-testid="home-error"]');
+  await shot("dashboard-unreachable");
+  await page.unroute("**/api/**");
+}
 mkdirSync(out, { recursive: true });
 const browser = await launch();
 try {
@@ -12,11 +43,17 @@ try {
     for (const theme of ["light", "dark"]) {
       const ctx = await context(browser, { locale, theme });
       const page = await ctx.newPage();
-      const shot = async (name) => page.screenshot({ path: `${out}/${name}-${locale}-${theme}.png`, fullPage: true });
+      const shot = async (name) => page.screenshot({ path: shot.path(name), fullPage: true });
+      shot.path = (name) => `${out}/${name}-${locale}-${theme}.png`;
       await page.goto(base + "/login");
       await page.waitForSelector("form");
       await shot("login");
       await login(page, base, email, password);
+      if (only === "a11y") {
+        await a11yScreens(page, base, shot);
+        await ctx.close();
+        continue;
+      }
       // home: the dashboard, for a user who may see statistics (at 1280, a desktop and a laptop screen)
       if (new URL(page.url()).pathname === "/") {
         await page.waitForSelector('[data-testid="series-chart"] rect[data-day]');
@@ -48,6 +85,7 @@ try {
       await page.goto(`${base}/orders/detail?id=${id}`);
       await page.waitForSelector('[data-testid="history"] li');
       await shot("detail");
+      await a11yScreens(page, base, shot);
       await page.goto(base + "/orders/new");
       await page.waitForSelector("form");
       await page.locator('button[type="submit"]').click();

@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { amountIn, currenciesOf, rangeFromSearch, rangeToSearch, type Overview } from "@/features/stats/api";
 import { compactNumber, dayX, formatChange, formatDay, labelIndexes, niceScale } from "@/features/stats/chart";
 import { Dashboard } from "@/features/stats/components/Dashboard";
+import { Home } from "@/features/stats/components/Home";
+import userEvent from "@testing-library/user-event";
 import { KpiCard } from "@/features/stats/components/KpiCard";
 import { SeriesChart } from "@/features/stats/components/SeriesChart";
 import { onResourceEvent } from "@/lib/events";
@@ -222,6 +224,25 @@ describe("the dashboard", () => {
     wrap(<Dashboard />);
     await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/req-9/), { timeout: 5000 });
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+});
+
+describe("home", () => {
+  it("says the server cannot be reached on a first load, and Retry brings the dashboard", async () => {
+    let up = false;
+    vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
+      if (!up) throw new TypeError("Failed to fetch");
+      const url = new URL(req.url);
+      const body = url.pathname === "/api/auth/me" ? { id: 1, email: "a@example.com", name: "A", is_superuser: false, roles: [], permissions: ["stats.view"], csrf_token: "c", totp_enabled: false, totp_setup_required: false } : overview;
+      return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    }));
+    wrap(<Home />);
+    const alert = await screen.findByRole("alert", {}, { timeout: 5000 });
+    expect(alert.textContent).toContain("Could not reach the server.");
+    up = true;
+    await userEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(document.querySelector('[data-kpi="orders"]')).toBeTruthy());
+    expect(screen.queryByTestId("home-error")).toBeNull();
   });
 });
 

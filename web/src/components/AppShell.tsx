@@ -50,6 +50,10 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <LiveEvents enabled={!!me.data}>
       <div className="flex min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+        <a href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }} data-testid="skip-link"
+          className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:start-3 focus:top-3 focus:px-4 focus:py-2 focus:z-50 focus:outline-none focus:ring-2 focus:ring-white focus:ring-offset-2 focus:ring-offset-indigo-700">
+          {t("skip")}
+        </a>
         <aside className="hidden w-56 shrink-0 border-e border-slate-200 bg-white p-4 md:block dark:border-slate-700 dark:bg-slate-950">
           <div className="mb-6 text-lg font-bold text-indigo-600 dark:text-indigo-400">{t("appName")}</div>
           <nav aria-label={t("appName")}>
@@ -76,20 +80,20 @@ export function AppShell({ children }: { children: ReactNode }) {
               <LiveIndicator />
             </div>
             <UserMenu
-              label="user menu"
+              label={t("menu.userLabel", { name: me.data?.name || me.data?.email || "…" })}
               dir={locale === "fa" ? "rtl" : "ltr"}
               trigger={me.data?.name || me.data?.email || "…"}
               header={<div className="px-3 py-2 text-xs text-slate-500 dark:text-slate-400" dir="ltr">{me.data?.email}</div>}
               items={[
                 { label: t("menu.account"), onSelect: () => router.push("/account") },
-                { label: t("menu.language"), onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
+                { label: t("menu.language"), lang: locale === "fa" ? "en" : "fa", onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
                 { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
                 twoFactorItem,
                 { label: t("menu.logout"), onSelect: () => logout.mutate(), danger: true },
               ]}
             />
           </header>
-          <main className="mx-auto w-full max-w-6xl flex-1 p-4 md:p-6"><EnrolmentGate>{children}</EnrolmentGate></main>
+          <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 p-4 focus:outline-none md:p-6"><EnrolmentGate>{children}</EnrolmentGate></main>
         </div>
       </div>
     </LiveEvents>

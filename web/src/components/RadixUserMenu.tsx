@@ -3,7 +3,9 @@ import * as Dropdown from "@radix-ui/react-dropdown-menu";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { MenuItem } from "./UserMenu";
 
-const item = "cursor-pointer rounded px-3 py-2 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-700";
+// the keyboard highlight: a solid fill well over 3:1 against the menu, with its text over 4.5:1 on it
+const item = "cursor-pointer rounded px-3 py-2 outline-none data-[highlighted]:bg-indigo-700 data-[highlighted]:text-white dark:data-[highlighted]:bg-indigo-300 dark:data-[highlighted]:text-slate-950";
+const danger = "text-red-700 data-[highlighted]:bg-red-700 data-[highlighted]:text-white dark:text-red-300 dark:data-[highlighted]:bg-red-300 dark:data-[highlighted]:text-slate-950";
 
 /** The user menu on Radix's dropdown (loaded on first hover, focus or click). */
 export default function RadixUserMenu({ label, trigger, header, items, dir, defaultOpen, focusTrigger }: {
@@ -22,7 +24,7 @@ export default function RadixUserMenu({ label, trigger, header, items, dir, defa
         <Dropdown.Content align="end" sideOffset={6} className="z-50 min-w-44 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100">
           {header}
           {items.map((it) => (
-            <Dropdown.Item key={it.label} onSelect={it.onSelect} className={`${item} ${it.danger ? "text-red-600 dark:text-red-400" : ""}`}>
+            <Dropdown.Item key={it.label} lang={it.lang} onSelect={it.onSelect} className={`${item} ${it.danger ? danger : ""}`}>
               {it.label}
             </Dropdown.Item>
           ))}

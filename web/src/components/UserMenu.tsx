@@ -1,7 +1,8 @@
 "use client";
 import { useState, type ComponentType, type ReactNode } from "react";
 
-export type MenuItem = { label: string; onSelect: () => void; danger?: boolean };
+/** lang: the item's language when it is not the page's (the language switch names its language in it). */
+export type MenuItem = { label: string; onSelect: () => void; danger?: boolean; lang?: string };
 
 type Props = { label: string; trigger: ReactNode; header?: ReactNode; items: MenuItem[]; dir: "rtl" | "ltr" };
 type Loaded = ComponentType<Props & { defaultOpen: boolean; focusTrigger: boolean }>;

@@ -38,6 +38,10 @@ type I18n = {
   money: (minor: number, currency: string) => string;
   dateTime: (iso: string) => string;
   date: (iso: string) => string;
+  /** The full moment, to the second and with its zone: for tooltips beside a shorter date. */
+  exact: (iso: string) => string;
+  /** A currency's name in the language ("ریال ایران", "Iranian Rial"); the code if it has none. */
+  currencyName: (code: string) => string;
 };
 
 const Ctx = createContext<I18n | null>(null);
@@ -63,10 +67,11 @@ export function formatMoney(locale: Locale, minor: number, currency: string) {
   }
 }
 
-export function formatDateTime(locale: Locale, iso: string, withTime = true) {
+export function formatDateTime(locale: Locale, iso: string, withTime: boolean | "exact" = true) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(intlLocale(locale), withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(d);
+  const style: Intl.DateTimeFormatOptions = withTime === "exact" ? { dateStyle: "full", timeStyle: "long" } : withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" };
+  return new Intl.DateTimeFormat(intlLocale(locale), style).format(d);
 }
 
 /** Switches language once its dictionary is in: the screen keeps its current strings meanwhile. */
@@ -104,6 +109,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = locale;
     document.documentElement.dir = locale === "fa" ? "rtl" : "ltr";
   }, [locale]);
+  // Shows the page the pre-paint script hid for English, once it is English
+  // (or Persian was chosen meanwhile, or the dictionary failed). The saved
+  // preference decides, not locale: hydration renders the Persian export first.
+  const ready = localePref.read() !== "en" || (locale === "en" && !!en) || enFailed;
+  useEffect(() => {
+    if (ready) document.documentElement.removeAttribute("data-pending-locale");
+  }, [ready]);
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
     const dict: Dictionary = (locale === "en" && en) || fa;
@@ -120,6 +132,14 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       money: (minor, currency) => formatMoney(locale, minor, currency),
       dateTime: (iso) => formatDateTime(locale, iso),
       date: (iso) => formatDateTime(locale, iso, false),
+      exact: (iso) => formatDateTime(locale, iso, "exact"),
+      currencyName: (code) => {
+        try {
+          return new Intl.DisplayNames(locale, { type: "currency" }).of(code) ?? code;
+        } catch {
+          return code;
+        }
+      },
     };
   }, [locale, en]);
   if (locale === "en" && !en && !enFailed) return null;

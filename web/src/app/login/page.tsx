@@ -4,6 +4,7 @@ import { Suspense } from "react";
 import { LoginForm } from "@/features/auth/components/LoginForm";
 import { Card } from "@/components/ui/Card";
 import { useI18n } from "@/lib/i18n";
+import { useDocumentTitle } from "@/lib/title";
 
 /** Only same-site paths are followed after login; home is the dashboard (or the orders list without statistics). */
 function safeNext(next: string | null) {
@@ -11,6 +12,7 @@ function safeNext(next: string | null) {
 }
 
 function Login() {
+  useDocumentTitle("login.title");
   const { t, locale, setLocale } = useI18n();
   const router = useRouter();
   const sp = useSearchParams();
@@ -19,7 +21,7 @@ function Login() {
       <Card className="w-full max-w-sm p-6">
         <div className="mb-6 flex items-center justify-between">
           <h1 className="text-xl font-bold text-slate-900 dark:text-slate-100">{t("login.title")}</h1>
-          <button type="button" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setLocale(locale === "fa" ? "en" : "fa")}>{t("menu.language")}</button>
+          <button type="button" lang={locale === "fa" ? "en" : "fa"} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setLocale(locale === "fa" ? "en" : "fa")}>{t("menu.language")}</button>
         </div>
         <LoginForm onDone={() => router.replace(safeNext(sp.get("next")))} />
       </Card>

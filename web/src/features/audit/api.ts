@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { dayStart } from "@/lib/day";
+import type { MessageKey } from "@/lib/messages";
 
 export type AuditEntry = Schemas["Entry"];
 export type AuditChange = Schemas["Change"];
@@ -12,7 +13,13 @@ export const knownActions = [
   "auth.invite_accept", "auth.totp_enable", "auth.totp_disable", "auth.recovery_codes_regenerate",
   "orders.create", "orders.update_status", "users.create", "users.invite", "users.update",
   "roles.create", "roles.update", "roles.delete", "sessions.revoke", "tokens.create", "tokens.revoke",
+  "users.totp_reset", "media.upload", "media.complete", "media.update", "media.delete", "media.rejected", "jobs.retry", "jobs.cancel",
 ] as const;
+
+/** An action's name in the current language; one the app does not know yet shows as the server has it. */
+export function actionLabel(t: (key: MessageKey) => string, action: string): string {
+  return (knownActions as readonly string[]).includes(action) ? t(`audit.act.${action as (typeof knownActions)[number]}`) : action;
+}
 export const knownResourceTypes = ["order", "user", "role", "session", "api_token"] as const;
 
 /** The list filters, as kept in the URL. */

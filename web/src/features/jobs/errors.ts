@@ -22,3 +22,18 @@ export function explainJobError(t: T, e: unknown): string {
       return e.message;
   }
 }
+
+/** What the job's error means, for who cannot read the server's (English, technical) text. */
+const whys: [RegExp, MessageKey][] = [
+  [/database is locked|SQLITE_BUSY|deadlock|could not serialize/i, "jobs.why.busy"],
+  [/deadline exceeded|timed? ?out/i, "jobs.why.timeout"],
+  [/context canceled|cancell?ed/i, "jobs.why.cancelled"],
+  [/connection refused|connection reset|no such host|dial tcp|unreachable|broken pipe|\bEOF\b/i, "jobs.why.unreachable"],
+  [/panic/i, "jobs.why.crash"],
+  [/not found|no rows|no such/i, "jobs.why.missing"],
+];
+
+/** The message key explaining a job's error text; "jobs.why.other" when it is none of the known kinds. */
+export function jobErrorWhy(error: string): MessageKey {
+  return whys.find(([re]) => re.test(error))?.[1] ?? "jobs.why.other";
+}

@@ -3,7 +3,7 @@ import { can, type Me } from "@/features/auth/api";
 import { api, ApiError, unwrap, type Schemas } from "@/lib/api/client";
 import { areaRank } from "./catalogue";
 
-export { areaName, permissionDescription, roleDescription } from "./catalogue";
+export { areaName, permissionDescription, roleDescription, roleName } from "./catalogue";
 
 export type Role = Schemas["RoleView"];
 export type Permission = Schemas["Described"];

@@ -59,7 +59,21 @@ export function areaName(locale: Locale, area: string): string {
   return areas[locale][area] ?? area;
 }
 
-/** Persian descriptions of the built-in roles (their names stay as the server has them). */
+/** Persian names of the built-in roles, by their stable names; custom roles show as named. */
+const faBuiltinNames: Record<string, string> = {
+  Administrator: "مدیر کل",
+  Manager: "مدیر",
+  Editor: "ویراستار",
+  Support: "پشتیبانی",
+  Viewer: "بیننده",
+};
+
+/** A role's name to show: the built-in ones translated in fa (no custom role can share their names). */
+export function roleName(locale: Locale, name: string): string {
+  return (locale === "fa" && Object.hasOwn(faBuiltinNames, name) && faBuiltinNames[name]) || name;
+}
+
+/** Persian descriptions of the built-in roles. */
 const faBuiltinRoles: Record<string, string> = {
   Administrator: "همهٔ مجوزها (وضعیت ابرکاربر جداگانه است)",
   Manager: "ادارهٔ فروشگاه و محتوا؛ دیدن کاربران و گزارش ممیزی",

@@ -3,6 +3,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { AppShell } from "@/components/AppShell";
 import { JobDetail } from "@/features/jobs/components/JobDetail";
+import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {
   const id = Number(useSearchParams().get("id"));
@@ -10,6 +11,7 @@ function Detail() {
 }
 
 export default function JobDetailPage() {
+  useDocumentTitle("title.job");
   return (
     <AppShell>
       <Suspense><Detail /></Suspense>

@@ -3,6 +3,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { AppShell } from "@/components/AppShell";
 import { MediaDetail } from "@/features/media/components/MediaDetail";
+import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {
   const id = Number(useSearchParams().get("id"));
@@ -10,6 +11,7 @@ function Detail() {
 }
 
 export default function MediaDetailPage() {
+  useDocumentTitle("title.media");
   return (
     <AppShell>
       <Suspense><Detail /></Suspense>

@@ -3,6 +3,7 @@ import { AppShell } from "@/components/AppShell";
 import { can, useMe } from "@/features/auth/api";
 import { CreateOrderForm } from "@/features/orders/components/CreateOrderForm";
 import { useI18n } from "@/lib/i18n";
+import { useDocumentTitle } from "@/lib/title";
 
 function NewOrder() {
   const me = useMe();
@@ -13,5 +14,6 @@ function NewOrder() {
 }
 
 export default function NewOrderPage() {
+  useDocumentTitle("create.title");
   return <AppShell><NewOrder /></AppShell>;
 }

@@ -3,6 +3,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { AppShell } from "@/components/AppShell";
 import { UserDetail } from "@/features/users/components/UserDetail";
+import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {
   const id = Number(useSearchParams().get("id"));
@@ -10,6 +11,7 @@ function Detail() {
 }
 
 export default function UserDetailPage() {
+  useDocumentTitle("title.user");
   return (
     <AppShell>
       <Suspense><Detail /></Suspense>

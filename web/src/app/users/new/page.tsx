@@ -3,6 +3,7 @@ import { AppShell } from "@/components/AppShell";
 import { can, useMe } from "@/features/auth/api";
 import { InviteUserForm } from "@/features/users/components/InviteUserForm";
 import { useI18n } from "@/lib/i18n";
+import { useDocumentTitle } from "@/lib/title";
 
 function NewUser() {
   const me = useMe();
@@ -13,5 +14,6 @@ function NewUser() {
 }
 
 export default function NewUserPage() {
+  useDocumentTitle("users.invite.title");
   return <AppShell><NewUser /></AppShell>;
 }

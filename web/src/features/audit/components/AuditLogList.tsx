@@ -5,12 +5,13 @@ import { Fragment, useEffect, useMemo, useState } from "react";
 import { can, useMe } from "@/features/auth/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
 import { Button } from "@/components/ui/Button";
 import { Pagination } from "@/components/ui/Pagination";
 import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
 import {
-  auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
+  actionLabel, auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
   type AuditEntry, type AuditFilters,
 } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
@@ -21,7 +22,7 @@ const ltr = "font-mono text-xs";
 
 /** The audit log: filters and page live in the URL; a row opens to its before/after per field. */
 export function AuditLogList() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, exact, locale } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -71,7 +72,7 @@ export function AuditLogList() {
           );
         },
       }),
-      col.accessor("at", { header: () => t("audit.at"), cell: (c) => <time dateTime={c.getValue()} title={c.getValue()} className="whitespace-nowrap">{dateTime(c.getValue())}</time> }),
+      col.accessor("at", { header: () => t("audit.at"), cell: (c) => <time dateTime={c.getValue()} title={exact(c.getValue())} className="whitespace-nowrap">{dateTime(c.getValue())}</time> }),
       col.accessor("actor", {
         header: () => t("audit.actor"),
         cell: (c) => {
@@ -79,7 +80,7 @@ export function AuditLogList() {
           return a ? <span dir="ltr" className="break-all" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
         },
       }),
-      col.accessor("action", { header: () => t("audit.action"), cell: (c) => <code dir="ltr" className={`${ltr} whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 dark:bg-slate-700`} data-action={c.getValue()}>{c.getValue()}</code> }),
+      col.accessor("action", { header: () => t("audit.action"), cell: (c) => <span className="whitespace-nowrap" title={c.getValue()} data-action={c.getValue()}>{actionLabel(t, c.getValue())}</span> }),
       col.display({
         id: "resource",
         header: () => t("audit.resource"),
@@ -94,11 +95,11 @@ export function AuditLogList() {
         header: () => t("audit.changes"),
         cell: (c) => {
           const n = Object.keys(c.row.original.changes ?? {}).length;
-          return <span className="whitespace-nowrap text-slate-600 dark:text-slate-300">{n ? t("audit.fieldsCount", { n }) : "—"}</span>;
+          return <span className="whitespace-nowrap text-slate-600 dark:text-slate-300">{n ? plural(locale, n, { one: t("audit.fields.one"), other: t("audit.fields.other") }) : "—"}</span>;
         },
       }),
     ],
-    [t, dateTime, open],
+    [t, dateTime, exact, locale, open],
   );
   const data = useMemo(() => logs.data?.items ?? [], [logs.data]);
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -133,7 +134,7 @@ export function AuditLogList() {
           )}
           <Field label={t("audit.action")} name="action" list="audit-actions" className="xl:col-span-2" dir="ltr" autoComplete="off" value={text.action}
             onChange={(e) => setText((s) => ({ ...s, action: e.target.value.slice(0, 200) }))} />
-          <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a} />)}</datalist>
+          <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}</datalist>
           <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={text.resourceType}
             onChange={(e) => setText((s) => ({ ...s, resourceType: e.target.value.slice(0, 200) }))} />
           <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a} />)}</datalist>

@@ -39,13 +39,13 @@ const removedCls = `${chip} bg-red-100 text-red-900 ring-1 ring-red-300 dark:bg-
  * direction (dir="auto"), so a Persian name reads right.
  */
 export function Value({ value, marks, mark }: { value: unknown; marks?: Set<string>; mark?: "added" | "removed" }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, exact } = useI18n();
   if (value === "") return <span className="text-xs italic text-slate-500 dark:text-slate-400">{t("audit.emptyText")}</span>;
   if (isEmpty(value)) return <span className="text-slate-400 dark:text-slate-500" title={t("audit.none")}><span aria-hidden>{"—"}</span><span className="sr-only">{t("audit.none")}</span></span>;
   if (typeof value === "boolean") return <span className={plain} data-value={String(value)}>{t(value ? "audit.yes" : "audit.no")}</span>;
   if (typeof value === "number") return <span className={`${plain} tabular-nums`} dir="ltr">{String(value)}</span>;
   if (typeof value === "string") {
-    if (rfc3339.test(value)) return <time dateTime={value} title={value} className={plain}>{dateTime(value)}</time>;
+    if (rfc3339.test(value)) return <time dateTime={value} title={exact(value)} className={plain}>{dateTime(value)}</time>;
     return <bdi dir="auto" className="whitespace-pre-wrap break-words [overflow-wrap:anywhere]">{value}</bdi>;
   }
   if (Array.isArray(value)) {

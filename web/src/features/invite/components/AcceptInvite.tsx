@@ -91,7 +91,7 @@ export function AcceptInvite({ token }: { token: string }) {
       <div role="alert" className="space-y-3" data-testid="invite-invalid">
         <p className="font-medium text-slate-900 dark:text-slate-100">{t("invite.invalidTitle")}</p>
         <p className="text-sm text-slate-600 dark:text-slate-300">{t("invite.invalidBody")}</p>
-        <Link prefetch={false} href="/login" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("invite.toLogin")}</Link>
+        <Link prefetch={false} href="/login" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("invite.toLogin")}</Link>
       </div>
     );
   }

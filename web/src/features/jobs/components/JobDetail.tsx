@@ -8,14 +8,14 @@ import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { canCancel, canRetry, useJob, useJobAction } from "../api";
-import { explainJobError } from "../errors";
+import { explainJobError, jobErrorWhy } from "../errors";
 import { JobStateBadge } from "./JobStateBadge";
 
 const mono = "font-mono text-xs";
 
 /** One job: what it was asked to do (args), every attempt's error, and retry or cancel where the state allows. */
 export function JobDetail({ id }: { id: number }) {
-  const { t, number, dateTime } = useI18n();
+  const { t, number, dateTime, exact } = useI18n();
   const job = useJob(id);
   const action = useJobAction(id);
   const toast = useToast();
@@ -27,7 +27,7 @@ export function JobDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{id === 0 || e?.status === 404 ? t("jobs.notFound") : e?.status === 403 ? t("error.forbidden") : t("jobs.error")}</p>
-        <Link prefetch={false} href="/jobs" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("jobs.back")}</Link>
+        <Link prefetch={false} href="/jobs" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("jobs.back")}</Link>
       </Card>
     );
   }
@@ -47,14 +47,14 @@ export function JobDetail({ id }: { id: number }) {
     }
   }
 
-  const when = (v: string | null) => (v ? <time dateTime={v} title={v}>{dateTime(v)}</time> : <span aria-hidden>{"—"}</span>);
+  const when = (v: string | null) => (v ? <time dateTime={v} title={exact(v)}>{dateTime(v)}</time> : <span aria-hidden>{"—"}</span>);
   const row = (label: string, value: ReactNode) => (
     <div className="flex flex-wrap justify-between gap-x-4 gap-y-0.5 py-2"><dt className="text-slate-500 dark:text-slate-400">{label}</dt><dd className="text-end">{value}</dd></div>
   );
 
   return (
     <div className="space-y-4" data-testid="job-detail" data-job-id={j.id} data-state={j.state}>
-      <Link prefetch={false} href="/jobs" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("jobs.back")}</Link>
+      <Link prefetch={false} href="/jobs" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("jobs.back")}</Link>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-bold">{t("jobs.detailTitle", { id: number(j.id) })}</h1>
@@ -96,7 +96,8 @@ export function JobDetail({ id }: { id: number }) {
                   <span className="font-semibold">{t("jobs.attemptN", { n: e.attempt })}</span>
                   {when(e.at)}
                 </div>
-                <pre dir="ltr" className="overflow-x-auto whitespace-pre-wrap break-words text-start font-mono text-xs text-red-800 dark:text-red-200">{e.error}</pre>
+                <p className="mb-1 text-sm font-medium text-red-800 dark:text-red-200" data-testid="job-error-why">{t(jobErrorWhy(e.error))}</p>
+                <pre dir="ltr" lang="en" title={t("jobs.rawError")} className="overflow-x-auto whitespace-pre-wrap break-words text-start font-mono text-xs text-red-800 dark:text-red-200">{e.error}</pre>
               </li>
             ))}
           </ol>

@@ -11,13 +11,14 @@ import { Card, SkeletonRows } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
 import { jobFiltersFromSearch, jobFiltersToSearch, jobGroupNames, lastError, snippet, useJobs, type Job, type JobFilters } from "../api";
 import { JobStateBadge } from "./JobStateBadge";
+import { jobErrorWhy } from "../errors";
 
 const col = createColumnHelper<Job>();
 const tab = "whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium transition focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 text-slate-600 hover:text-slate-900 aria-pressed:bg-white aria-pressed:text-indigo-700 aria-pressed:shadow-sm dark:text-slate-300 dark:hover:text-white dark:aria-pressed:bg-slate-700 dark:aria-pressed:text-indigo-200";
 
 /** The background job queue: state tabs, kind, page and page size live in the URL. */
 export function JobsList() {
-  const { t, number, dateTime } = useI18n();
+  const { t, number, dateTime, locale } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -58,11 +59,15 @@ export function JobsList() {
         header: () => t("jobs.lastError"),
         cell: (c) => {
           const e = lastError(c.row.original);
-          return e ? <span dir="ltr" title={e.error} className="inline-block max-w-xs truncate align-bottom font-mono text-xs text-red-700 dark:text-red-300" data-testid="job-error">{snippet(e.error)}</span> : <span aria-hidden className="text-slate-400">{"—"}</span>;
+          if (!e) return <span aria-hidden className="text-slate-400">{"—"}</span>;
+          // Persian readers get what it means; the server's English text stays in the tooltip
+          return locale === "fa"
+            ? <span title={e.error} className="inline-block max-w-xs truncate align-bottom text-xs text-red-700 dark:text-red-300" data-testid="job-error">{t(jobErrorWhy(e.error))}</span>
+            : <span dir="ltr" lang="en" title={e.error} className="inline-block max-w-xs truncate align-bottom font-mono text-xs text-red-700 dark:text-red-300" data-testid="job-error">{snippet(e.error)}</span>;
         },
       }),
     ],
-    [t, number, dateTime],
+    [t, number, dateTime, locale],
   );
   const data = useMemo(() => jobs.data?.items ?? [], [jobs.data]);
   // eslint-disable-next-line react-hooks/incompatible-library

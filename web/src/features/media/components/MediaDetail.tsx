@@ -107,7 +107,7 @@ export function MediaDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{e?.status === 404 ? t("media.notFound") : e?.status === 403 ? t("error.forbidden") : t("media.error")}</p>
-        <Link prefetch={false} href="/media" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("media.back")}</Link>
+        <Link prefetch={false} href="/media" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("media.back")}</Link>
       </Card>
     );
   }
@@ -141,7 +141,7 @@ export function MediaDetail({ id }: { id: number }) {
 
   return (
     <div className="space-y-4" data-testid="media-detail" data-status={m.status}>
-      <Link prefetch={false} href="/media" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("media.back")}</Link>
+      <Link prefetch={false} href="/media" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("media.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="min-w-0 break-all text-2xl font-bold"><bdi>{m.filename}</bdi></h1>
         <span data-testid="media-status"><MediaBadges status={m.status} scan={m.scan} /></span>
@@ -182,7 +182,7 @@ export function MediaDetail({ id }: { id: number }) {
           <dl className="divide-y divide-slate-100 text-sm dark:divide-slate-700">
             {fact(t("media.kind"), t(`media.kind.${kind}`))}
             {fact(t("media.contentType"), <span dir="ltr" className="font-mono text-xs">{m.content_type}</span>)}
-            {fact(t("media.size"), <span className="tabular-nums" title={`${m.size} B`}>{humanSize(m.size, locale)}</span>, "media-size")}
+            {fact(t("media.size"), <span className="tabular-nums" title={t("bytes", { n: m.size })}>{humanSize(m.size, locale)}</span>, "media-size")}
             {m.width > 0 && m.height > 0 && fact(t("media.dimensions"), <span dir="ltr" className="tabular-nums">{dimensions(m.width, m.height, locale)}</span>, "media-dimensions")}
             {fact(t("media.scan"), t(`media.scan.${(["pending", "clean", "infected", "not_scanned"].includes(m.scan) ? m.scan : "pending") as "pending"}`), "media-scan")}
             {fact(t("media.owner"), <span dir="ltr" className="break-all">{m.owner.email}</span>)}

@@ -31,7 +31,7 @@ export function Thumb({ m, side = "256", className = "" }: { m: Media; side?: "2
     return <img src={src} alt={alt} loading="lazy" data-thumb={side} className={`h-full w-full object-cover ${className}`} />;
   }
   return (
-    <div className={`flex h-full w-full flex-col items-center justify-center gap-1 text-slate-400 dark:text-slate-500 ${className}`} data-thumb="none">
+    <div className={`flex h-full w-full flex-col items-center justify-center gap-1 text-slate-600 dark:text-slate-400 ${className}`} data-thumb="none">
       <KindIcon kind={m.kind} />
       <span className="text-xs font-semibold tracking-wide" dir="ltr">{extensionOf(m.filename) || t(`media.kind.${(["image", "video", "audio"].includes(m.kind) ? m.kind : "document") as "image"}`)}</span>
     </div>

@@ -53,7 +53,7 @@ function LiveStatus({ m }: { m: Media | undefined }) {
       )}
       <MediaBadges status={m.status} scan={m.scan} />
       {reason && <span className="text-xs text-rose-700 dark:text-rose-300" data-testid="upload-reason" data-reason={m.reason_code}>{t(reason)}</span>}
-      <Link prefetch={false} href={`/media/detail?id=${m.id}`} className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">{t("media.open")}</Link>
+      <Link prefetch={false} href={`/media/detail?id=${m.id}`} className="text-xs text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("media.open")}</Link>
     </span>
   );
 }

@@ -1,12 +1,13 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { can, useMe } from "@/features/auth/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { transitions, useChangeStatus, useOrder, useOrderHistory, type OrderStatus } from "../api";
 import { StatusBadge } from "./StatusBadge";
 
@@ -20,6 +21,14 @@ export function OrderDetail({ id }: { id: number }) {
   const toast = useToast();
   const [note, setNote] = useState("");
   const [stale, setStale] = useState(false);
+  // the change that asks first (cancel, refund) while its dialog is open
+  const [asking, setAsking] = useState<"cancelled" | "refunded" | null>(null);
+  // after a change the clicked button may be gone: focus moves to the status card's heading
+  const statusHeading = useRef<HTMLHeadingElement>(null);
+  const [moved, setMoved] = useState(0);
+  useEffect(() => {
+    if (moved) statusHeading.current?.focus();
+  }, [moved]);
 
   if (order.isPending) return <div className="space-y-4" aria-busy><Skeleton className="h-8 w-64" /><Skeleton className="h-40 w-full" /><Skeleton className="h-56 w-full" /></div>;
   if (order.isError) {
@@ -27,7 +36,7 @@ export function OrderDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{e?.status === 404 ? t("order.notFound") : e?.status === 403 ? t("error.forbidden") : t("orders.error")}</p>
-        <Link prefetch={false} href="/orders" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+        <Link prefetch={false} href="/orders" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("order.back")}</Link>
       </Card>
     );
   }
@@ -43,12 +52,18 @@ export function OrderDetail({ id }: { id: number }) {
     } catch (e) {
       if (e instanceof ApiError && e.code === "PRECONDITION_FAILED") setStale(true);
       else if (e instanceof ApiError) toast("error", e.code === "INTERNAL" ? t("error.generic", { id: e.requestId }) : e.message);
+    } finally {
+      setAsking(null);
+      setMoved((n) => n + 1);
     }
   }
+  // cancel and refund cannot be undone: they ask first, naming the order and what follows
+  const asks = (s: OrderStatus): s is "cancelled" | "refunded" => s === "cancelled" || s === "refunded";
+  const isolated = `\u2068${o.number}\u2069`;
 
   return (
     <div className="space-y-4">
-      <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("order.back")}</Link>
+      <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("order.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold">{t("order.title", { number: "" })}<span dir="ltr">{o.number}</span></h1>
         <span data-testid="order-status"><StatusBadge status={o.status} /></span>
@@ -98,7 +113,7 @@ export function OrderDetail({ id }: { id: number }) {
           </Card>
           {can(me.data, "orders.update_status") && (
             <Card>
-              <h2 className="mb-3 font-semibold">{t("order.changeStatus")}</h2>
+              <h2 ref={statusHeading} tabIndex={-1} className="mb-3 font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" data-testid="status-heading">{t("order.changeStatus")}</h2>
               {allowed.length === 0 ? (
                 <p className="text-sm text-slate-500 dark:text-slate-400">{t("order.noTransitions")}</p>
               ) : (
@@ -109,7 +124,7 @@ export function OrderDetail({ id }: { id: number }) {
                   </label>
                   <div className="flex flex-wrap gap-2">
                     {allowed.map((s) => (
-                      <Button key={s} variant={s === "cancelled" || s === "refunded" ? "danger" : "primary"} disabled={change.isPending} onClick={() => move(s)} data-transition={s}>
+                      <Button key={s} variant={s === "cancelled" || s === "refunded" ? "danger" : "primary"} disabled={change.isPending} onClick={() => (asks(s) ? setAsking(s) : move(s))} data-transition={s}>
                         {t("order.moveTo", { status: t(`status.${s}`) })}
                       </Button>
                     ))}
@@ -126,7 +141,7 @@ export function OrderDetail({ id }: { id: number }) {
                   <li key={h.id} className="relative">
                     <span className="absolute -start-[1.4rem] top-1 size-2.5 rounded-full bg-indigo-500" aria-hidden />
                     <div className="flex flex-wrap items-center gap-2 text-sm">
-                      {h.from ? <><StatusBadge status={h.from} /><span aria-hidden>{"→"}</span></> : <span>{t("order.created")}</span>}
+                      {h.from ? <><StatusBadge status={h.from} /><span aria-hidden className="inline-block rtl:rotate-180">{"→"}</span></> : <span>{t("order.created")}</span>}
                       <StatusBadge status={h.to} />
                     </div>
                     <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">
@@ -140,6 +155,11 @@ export function OrderDetail({ id }: { id: number }) {
           </Card>
         </div>
       </div>
+      <ConfirmDialog open={asking !== null} title={t(`order.ask.${asking ?? "cancelled"}.title`, { number: isolated })} danger busy={change.isPending}
+        confirmLabel={t(`order.ask.${asking ?? "cancelled"}.confirm`)} cancelLabel={t("order.ask.keep")}
+        onConfirm={() => asking && move(asking)} onCancel={() => setAsking(null)}>
+        <p>{t(`order.ask.${asking ?? "cancelled"}.body`, { amount: money(o.total, o.currency) })}</p>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { LockIcon } from "@/components/ui/LockIcon";
-import { areaName, groupByArea, missingPermissions, permissionDescription, roleDescription, useUpdateRole, type Permission, type Role, type RoleInput } from "../api";
+import { areaName, groupByArea, missingPermissions, permissionDescription, roleDescription, roleName, useUpdateRole, type Permission, type Role, type RoleInput } from "../api";
 import { explainRoleError } from "../errors";
 
 /** Unsaved toggles of one role: the desired state of each toggled permission, and of require_totp. */
@@ -113,11 +113,11 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                     <div className="flex flex-col items-center gap-1 text-center">
                       <span className="flex items-center gap-1 text-xs font-semibold text-slate-800 dark:text-slate-100">
                         {r.builtin ? <LockIcon className="size-3 text-slate-500 dark:text-slate-400" /> : manage && reason ? <LockIcon className="size-3 text-amber-600 dark:text-amber-400" /> : null}
-                        <span className="line-clamp-2 break-words">{r.name}</span>
+                        <span className="line-clamp-2 break-words">{roleName(locale, r.name)}</span>
                       </span>
                       {reason && (r.builtin || manage) && <span className="sr-only">{reason}</span>}
                       {can(me.data, "users.view")
-                        ? <Link prefetch={false} href={`/users?role_id=${r.id}`} className="text-[11px] text-slate-500 hover:underline dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</Link>
+                        ? <Link prefetch={false} href={`/users?role_id=${r.id}`} className="text-[11px] text-slate-500 underline underline-offset-2 hover:decoration-2 dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</Link>
                         : <span className="text-[11px] text-slate-500 dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</span>}
                       {dirty ? (
                         <span className="flex flex-nowrap justify-center gap-0.5">

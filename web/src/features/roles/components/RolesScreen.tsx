@@ -133,7 +133,7 @@ function DeleteRoleDialog({ role, onClose }: { role: Role | null; onClose: () =>
       {held || inUse ? (
         <>
           <p role="alert" data-testid="role-in-use">{inUse || t("roles.err.inUse", { n: role?.users_count ?? 0 })}</p>
-          {role && can(me.data, "users.view") && <p><Link prefetch={false} href={`/users?role_id=${role.id}`} className="text-indigo-600 hover:underline dark:text-indigo-400">{t("roles.showHolders")}</Link></p>}
+          {role && can(me.data, "users.view") && <p><Link prefetch={false} href={`/users?role_id=${role.id}`} className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("roles.showHolders")}</Link></p>}
         </>
       ) : (
         <p>{t("roles.deleteBody")}</p>

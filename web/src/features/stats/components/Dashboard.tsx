@@ -28,7 +28,7 @@ function Segmented<T extends string>({ label, value, options, onChange, name }: 
 
 /** The home screen: the period's KPIs against the previous period, a daily chart, orders by status, today and the newest orders. */
 export function Dashboard() {
-  const { t, locale, number } = useI18n();
+  const { t, locale, number, currencyName } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -57,7 +57,7 @@ export function Dashboard() {
         </div>
         <div className="flex flex-wrap items-center gap-2">
           {currencies.list.length > 1 && currency && (
-            <Segmented name="currency" label={t("dashboard.currency")} value={currency} onChange={setPicked} options={currencies.list.map((c) => ({ value: c, label: c }))} />
+            <Segmented name="currency" label={t("dashboard.currency")} value={currency} onChange={setPicked} options={currencies.list.map((c) => ({ value: c, label: currencyName(c) }))} />
           )}
           <Segmented name="range" label={t("dashboard.range")} value={range} onChange={setRange} options={ranges.map((r) => ({ value: r, label: t(`dashboard.range.${r}`) }))} />
         </div>
@@ -87,7 +87,7 @@ export function Dashboard() {
                 <h2 className="font-semibold">{t("dashboard.chart.title")}</h2>
                 <ul className="flex flex-wrap items-center gap-4 text-xs text-slate-600 dark:text-slate-300" aria-label={t("dashboard.chart.legend")}>
                   <li className="flex items-center gap-1.5"><span aria-hidden className="size-2.5 rounded-sm bg-indigo-300 dark:bg-indigo-500/70" />{t("dashboard.chart.orders")}</li>
-                  {currency && <li className="flex items-center gap-1.5"><span aria-hidden className="h-0.5 w-4 rounded bg-emerald-600 dark:bg-emerald-400" />{t("dashboard.chart.revenue", { currency })}</li>}
+                  {currency && <li className="flex items-center gap-1.5"><span aria-hidden className="h-0.5 w-4 rounded bg-emerald-600 dark:bg-emerald-400" />{t("dashboard.chart.revenue", { currency: currencyName(currency) })}</li>}
                 </ul>
               </div>
               <SeriesChart series={o.series} currency={currency} />
@@ -193,7 +193,7 @@ function RecentOrders() {
     <Card className="lg:col-span-2" data-testid="recent-orders">
       <div className="mb-2 flex items-center justify-between gap-2">
         <h2 className="font-semibold">{t("dashboard.recent")}</h2>
-        <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("dashboard.allOrders")}</Link>
+        <Link prefetch={false} href="/orders" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("dashboard.allOrders")}</Link>
       </div>
       {recent.isPending && <div className="space-y-3 py-2">{Array.from({ length: 5 }, (_, i) => <Skeleton key={i} className="h-8 w-full" />)}</div>}
       {recent.isError && <p role="alert" className="py-2 text-sm text-red-600 dark:text-red-400">{recent.error instanceof ApiError && recent.error.status === 403 ? t("error.forbidden") : t("orders.error")}</p>}

@@ -80,7 +80,7 @@ export function InviteUserForm() {
 
   return (
     <form onSubmit={submit} noValidate className="space-y-4">
-      <Link prefetch={false} href="/users" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("users.back")}</Link>
+      <Link prefetch={false} href="/users" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("users.back")}</Link>
       <h1 className="text-2xl font-bold">{t("users.invite.title")}</h1>
       <p className="text-sm text-slate-600 dark:text-slate-300">{t("users.invite.intro")}</p>
       <Card className="grid gap-3 sm:grid-cols-2">

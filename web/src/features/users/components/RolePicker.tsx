@@ -1,7 +1,7 @@
 "use client";
 import { useId } from "react";
 import type { Me } from "@/features/auth/api";
-import { missingPermissions, permissionDescription, roleDescription, type Permission, type Role } from "@/features/roles/api";
+import { missingPermissions, permissionDescription, roleDescription, roleName, type Permission, type Role } from "@/features/roles/api";
 import { useI18n } from "@/lib/i18n";
 import { LockIcon } from "@/components/ui/LockIcon";
 
@@ -50,7 +50,7 @@ export function RolePicker({ roles, permissions, me, value, onChange, errors = {
                   className="mt-0.5 size-4 shrink-0 accent-indigo-600 disabled:cursor-not-allowed" />
                 <div className="min-w-0 flex-1">
                   <label htmlFor={id} className={`flex flex-wrap items-center gap-1.5 text-sm font-medium ${disabled ? "cursor-not-allowed" : "cursor-pointer"}`} title={r.permissions.join("\n")}>
-                    {r.name}
+                    {roleName(locale, r.name)}
                     {r.builtin && <span className="inline-flex items-center gap-1 text-xs font-normal text-slate-500 dark:text-slate-400"><LockIcon className="size-3" />{t("roles.builtin")}</span>}
                     {r.require_totp && <span className="rounded bg-sky-100 px-1.5 text-xs font-normal text-sky-800 dark:bg-sky-900/60 dark:text-sky-200">{t("roles.totpBadge")}</span>}
                   </label>

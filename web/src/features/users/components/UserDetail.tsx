@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 import { can, useMe, type Me } from "@/features/auth/api";
-import { missingPermissions, usePermissions, useRoles, type Permission, type Role } from "@/features/roles/api";
+import { missingPermissions, roleName, usePermissions, useRoles, type Permission, type Role } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
@@ -51,7 +51,7 @@ export function UserDetail({ id }: { id: number }) {
     return (
       <Card role="alert" className="text-center">
         <p className="mb-3">{e?.status === 404 || id === 0 ? t("users.notFound") : e?.status === 403 ? t("error.forbidden") : t("users.error")}</p>
-        <Link prefetch={false} href="/users" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("users.back")}</Link>
+        <Link prefetch={false} href="/users" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("users.back")}</Link>
       </Card>
     );
   }
@@ -84,7 +84,7 @@ export function UserDetail({ id }: { id: number }) {
 
   return (
     <div className="space-y-4">
-      <Link prefetch={false} href="/users" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("users.back")}</Link>
+      <Link prefetch={false} href="/users" className="text-sm text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("users.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold">{u.name || <span dir="ltr">{u.email}</span>}</h1>
         <span data-testid="user-status"><UserStatusBadge status={status} /></span>
@@ -143,7 +143,7 @@ export function UserDetail({ id }: { id: number }) {
               {ctl.self ? (
                 <p className="text-sm text-slate-600 dark:text-slate-300">
                   {t("users.tfaSelfHint")}{" "}
-                  <Link prefetch={false} href="/account/two-factor" className="text-indigo-600 hover:underline dark:text-indigo-400">{t("tfa.title")}</Link>
+                  <Link prefetch={false} href="/account/two-factor" className="text-indigo-600 underline underline-offset-2 hover:decoration-2 dark:text-indigo-400">{t("tfa.title")}</Link>
                 </p>
               ) : ctl.reset && u.totp_enabled ? (
                 <>
@@ -198,9 +198,9 @@ function ReadOnlyUser({ user: u }: { user: User }) {
 }
 
 function RoleChips({ roles }: { roles: User["roles"] }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   if (roles.length === 0) return <p className="text-slate-500 dark:text-slate-400">{t("users.noRole")}</p>;
-  return <ul className="flex flex-wrap gap-1" data-testid="user-roles">{roles.map((r) => <li key={r.id} className="rounded bg-slate-100 px-2 py-0.5 text-sm dark:bg-slate-700">{r.name}</li>)}</ul>;
+  return <ul className="flex flex-wrap gap-1" data-testid="user-roles">{roles.map((r) => <li key={r.id} className="rounded bg-slate-100 px-2 py-0.5 text-sm dark:bg-slate-700">{roleName(locale, r.name)}</li>)}</ul>;
 }
 
 function EditUser({ user: u, etag, onReload, me, roles, permissions, ctl }: {
@@ -267,7 +267,7 @@ function EditUser({ user: u, etag, onReload, me, roles, permissions, ctl }: {
           <h2 className="mb-1 text-sm font-medium text-slate-700 dark:text-slate-300">{t("users.roles")}</h2>
           <RoleChips roles={u.roles} />
           <p className="mt-2 text-xs text-slate-500 dark:text-slate-400" data-testid="roles-locked">
-            {ctl.self ? t("users.err.self") : t("users.heldLocked", { roles: new Intl.ListFormat(locale).format(heldLocked.map((r) => r.name)) })}
+            {ctl.self ? t("users.err.self") : t("users.heldLocked", { roles: new Intl.ListFormat(locale).format(heldLocked.map((r) => roleName(locale, r.name))) })}
           </p>
         </div>
       )}

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { can, useMe } from "@/features/auth/api";
-import { useRoles } from "@/features/roles/api";
+import { roleName, useRoles } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
@@ -18,7 +18,7 @@ const col = createColumnHelper<User>();
 
 /** The users table: page, search and filters live in the URL. */
 export function UsersList() {
-  const { t, date } = useI18n();
+  const { t, date, locale } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -61,12 +61,12 @@ export function UsersList() {
         header: () => t("users.roles"),
         cell: (c) => c.getValue().length === 0
           ? <span className="text-slate-400 dark:text-slate-500">—</span>
-          : <ul className="flex flex-wrap gap-1">{c.getValue().map((r) => <li key={r.id} className="whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-700 dark:text-slate-200">{r.name}</li>)}</ul>,
+          : <ul className="flex flex-wrap gap-1">{c.getValue().map((r) => <li key={r.id} className="whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-700 dark:text-slate-200">{roleName(locale, r.name)}</li>)}</ul>,
       }),
       col.display({ id: "status", header: () => t("users.status"), cell: (c) => <UserStatusBadge status={userStatus(c.row.original)} /> }),
       col.accessor("created_at", { header: () => t("users.createdAt"), cell: (c) => <span className="whitespace-nowrap">{date(c.getValue())}</span> }),
     ],
-    [t, date, me.data?.id],
+    [t, date, locale, me.data?.id],
   );
   const data = useMemo(() => users.data?.items ?? [], [users.data]);
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -90,7 +90,7 @@ export function UsersList() {
           <Field label={t("users.search")} className="lg:col-span-2" value={q} onChange={(e) => setQ(e.target.value)} type="search" name="q" maxLength={200} />
           <Select label={t("users.role")} name="role_id" value={filters.roleId || ""} onChange={(e) => go({ roleId: Number(e.target.value) || 0 })}>
             <option value="">{t("users.allRoles")}</option>
-            {(roles.data ?? []).map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            {(roles.data ?? []).map((r) => <option key={r.id} value={r.id}>{roleName(locale, r.name)}</option>)}
             {filters.roleId > 0 && roles.isSuccess && !roles.data.some((r) => r.id === filters.roleId) && <option value={filters.roleId}>#{filters.roleId}</option>}
           </Select>
           <Select label={t("users.status")} name="status" value={filters.status} onChange={(e) => go({ status: e.target.value as UserStatus | "" })}>
