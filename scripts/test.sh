@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, in order, stopping at the first failure:
 # services check, Go formatting/vet/lint, the web app's build, lint,
-# types and component tests, the API types drift check, every Go test with
+# types and component tests, the API types drift check, the OpenAPI lint, every Go test with
 # the race detector against real PostgreSQL, Redis and SQLite, and the
 # end-to-end tests in Debian's Chromium against the real binary.
 set -euo pipefail
@@ -15,6 +15,15 @@ echo "== web: API types are generated from web/openapi.json"
 (cd web && npx openapi-typescript openapi.json -o /tmp/pishkhan-schema.d.ts >/dev/null &&
 	diff -q src/lib/api/schema.d.ts /tmp/pishkhan-schema.d.ts >/dev/null) ||
 	{ echo "web/src/lib/api/schema.d.ts is out of date: run 'make api' and commit" >&2; exit 1; }
+echo "== web: redocly lint of web/openapi.json (recommended rules, 0 warnings, 0 errors)"
+# redocly exits 0 on warnings: count them from its JSON report instead.
+(cd web && npx redocly lint --format=json openapi.json 2>/dev/null | node -e '
+	let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+		const r = JSON.parse(s.slice(s.indexOf("{")));
+		for (const p of r.problems) console.error(p.severity, p.ruleId, p.message, p.location?.[0]?.pointer ?? "");
+		process.exit(r.totals.errors + r.totals.warnings === 0 ? 0 : 1);
+	});') ||
+	{ echo "web/openapi.json fails redocly lint: fix the generator (internal/platform/httpapi/openapi.go), run 'make api'" >&2; exit 1; }
 echo "== web: eslint, tsc, vitest"
 (cd web && npx eslint . --max-warnings 0 && npx tsc --noEmit && npx vitest run)
 

@@ -151,7 +151,7 @@ type LoginResponse struct {
 
 // Routes mounts the auth endpoints.
 func Routes(rt *httpapi.Router, s *Service) {
-	rt.Handle("POST", "/api/auth/login", httpapi.Op{ID: "login", Tag: "auth", Public: true,
+	rt.Handle("POST", "/api/auth/login", httpapi.Op{ID: "login", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Public: true,
 		Summary: "Log in with email and password; sets the session cookie",
 		Request: LoginInput{}, Response: LoginResponse{}},
 		func(w http.ResponseWriter, r *http.Request) {

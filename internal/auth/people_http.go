@@ -104,7 +104,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteCached(w, r, body, st.Header())
 			}
 		})
-	rt.Handle("POST", "/api/users", httpapi.Op{ID: "createUser", Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
+	rt.Handle("POST", "/api/users", httpapi.Op{ID: "createUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
 		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured); to an API token the invite is null and no link is made",
 		Request: CreateUserInput{}, Response: CreatedUser{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +119,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusCreated, out)
 			})
 		})
-	rt.Handle("PATCH", "/api/users/{id}", httpapi.Op{ID: "updateUser", Tag: "users", Permission: PermManageUsers,
+	rt.Handle("PATCH", "/api/users/{id}", httpapi.Op{ID: "updateUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers,
 		Summary: "Change a user; is_active false deactivates and ends every session at once",
 		Request: UpdateUserInput{}, Response: UserView{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the user as last read; a stale one gets 412"}}},
@@ -202,7 +202,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteCached(w, r, body, st.Header())
 			}
 		})
-	rt.Handle("POST", "/api/roles", httpapi.Op{ID: "createRole", Tag: "roles", Permission: PermManageRoles, Status: http.StatusCreated,
+	rt.Handle("POST", "/api/roles", httpapi.Op{ID: "createRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles, Status: http.StatusCreated,
 		Summary: "Create a custom role with permissions you hold", Request: RoleInput{}, Response: RoleView{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in RoleInput) {
@@ -215,7 +215,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusCreated, out)
 			})
 		})
-	rt.Handle("PATCH", "/api/roles/{id}", httpapi.Op{ID: "updateRole", Tag: "roles", Permission: PermManageRoles,
+	rt.Handle("PATCH", "/api/roles/{id}", httpapi.Op{ID: "updateRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
 		Summary: "Change a role (of a built-in one only require_totp); its users' next request, on every instance, sees the change",
 		Request: RoleInput{}, Response: RoleView{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the role as last read; a stale one gets 412"}}},
@@ -231,7 +231,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				})
 			}
 		})
-	rt.Handle("DELETE", "/api/roles/{id}", httpapi.Op{ID: "deleteRole", Tag: "roles", Permission: PermManageRoles,
+	rt.Handle("DELETE", "/api/roles/{id}", httpapi.Op{ID: "deleteRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
 		Status: http.StatusNoContent, Summary: "Delete a custom role nobody holds"},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "role"); ok {
@@ -277,7 +277,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.JSON(w, r, http.StatusOK, st)
 		})
-	rt.Handle("POST", "/api/auth/totp/setup", httpapi.Op{ID: "totpSetup", Tag: "auth",
+	rt.Handle("POST", "/api/auth/totp/setup", httpapi.Op{ID: "totpSetup", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
 		Summary: "Start enrolling an authenticator app (your password is required): a new secret and its otpauth:// URL (for a QR code)",
 		Request: PasswordInput{}, Response: TOTPSetup{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -291,7 +291,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/confirm", httpapi.Op{ID: "totpConfirm", Tag: "auth",
+	rt.Handle("POST", "/api/auth/totp/confirm", httpapi.Op{ID: "totpConfirm", Errors: []int{http.StatusConflict}, Tag: "auth",
 		Summary: "Turn two-factor on with a code from the app; answers ten one-time recovery codes, shown once",
 		Request: TOTPCodeInput{}, Response: RecoveryCodes{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -305,7 +305,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/disable", httpapi.Op{ID: "totpDisable", Tag: "auth", Status: http.StatusNoContent,
+	rt.Handle("POST", "/api/auth/totp/disable", httpapi.Op{ID: "totpDisable", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
 		Summary: "Turn two-factor off (your password is required; refused when a role requires it)", Request: PasswordInput{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in PasswordInput) {
@@ -316,7 +316,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.NoContent(w)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/recovery-codes", httpapi.Op{ID: "totpRecoveryCodes", Tag: "auth",
+	rt.Handle("POST", "/api/auth/totp/recovery-codes", httpapi.Op{ID: "totpRecoveryCodes", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
 		Summary: "Replace your recovery codes (your password is required); the new ones are shown once",
 		Request: PasswordInput{}, Response: RecoveryCodes{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -330,7 +330,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/password", httpapi.Op{ID: "changePassword", Tag: "auth", Status: http.StatusNoContent,
+	rt.Handle("POST", "/api/auth/password", httpapi.Op{ID: "changePassword", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
 		Summary: "Change your password (the current one is required); your other sessions end", Request: ChangePasswordInput{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in ChangePasswordInput) {

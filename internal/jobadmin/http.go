@@ -85,7 +85,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}},
 	} {
 		do := a.do(s)
-		rt.Handle("POST", "/api/jobs/{id}/"+a.verb, httpapi.Op{ID: a.id, Tag: "jobs", Permission: PermManage,
+		rt.Handle("POST", "/api/jobs/{id}/"+a.verb, httpapi.Op{ID: a.id, Tag: "jobs", Permission: PermManage, Errors: []int{http.StatusConflict},
 			Summary: a.summary, Response: Job{}},
 			func(w http.ResponseWriter, r *http.Request) {
 				id, ok := httpapi.ParseID(r.PathValue("id"))

@@ -121,7 +121,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			httpapi.JSON(w, r, http.StatusCreated, res)
 		})
-	rt.Handle("POST", "/api/media/{id}/complete", httpapi.Op{ID: "completeMedia", Tag: "media", Permission: PermUpload,
+	rt.Handle("POST", "/api/media/{id}/complete", httpapi.Op{ID: "completeMedia", Errors: []int{http.StatusConflict}, Tag: "media", Permission: PermUpload,
 		Status: http.StatusAccepted, Response: Media{},
 		Summary: "The upload finished: queue the scan and processing (the uploader only; repeatable)"},
 		func(w http.ResponseWriter, r *http.Request) {

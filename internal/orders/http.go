@@ -175,7 +175,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("POST", "/api/orders", httpapi.Op{ID: "createOrder", Tag: "orders", Permission: PermCreate,
+	rt.Handle("POST", "/api/orders", httpapi.Op{ID: "createOrder", Errors: []int{http.StatusConflict}, Tag: "orders", Permission: PermCreate,
 		Status: http.StatusCreated, Summary: "Create a pending order; totals are computed by the server",
 		Request: CreateInput{}, Response: Order{},
 		Headers: []httpapi.Param{{Name: "Idempotency-Key", Description: "retries with the same key and body return the first response (24 h)"}}},
@@ -205,7 +205,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteBody(w, r, res.Status, res.Body, "")
 		})
-	rt.Handle("PUT", "/api/orders/{id}/status", httpapi.Op{ID: "updateOrderStatus", Tag: "orders", Permission: PermUpdateStatus,
+	rt.Handle("PUT", "/api/orders/{id}/status", httpapi.Op{ID: "updateOrderStatus", Errors: []int{http.StatusConflict}, Tag: "orders", Permission: PermUpdateStatus,
 		Summary: "Move an order to another status", Request: StatusInput{}, Response: Order{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the order as last read; a stale one gets 412"}}},
 		func(w http.ResponseWriter, r *http.Request) {

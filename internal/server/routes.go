@@ -43,7 +43,7 @@ func (s *Server) routes() {
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
 
-	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Tag: "events",
+	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
 			"at most %d streams a user on an instance (429 %s)", events.MaxStreamsPerUser, events.ReasonTooManyStreams)},
 		func(w http.ResponseWriter, r *http.Request) {

@@ -5,16 +5,18 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 )
 
 // OpenAPI builds the OpenAPI 3.1 document from the registered routes and
 // the Go types of their bodies: it is generated, never hand-written.
 func (rt *Router) OpenAPI(title, version string) map[string]any {
-	g := &schemaGen{components: map[string]any{}}
-	g.ref(reflect.TypeOf(ErrorBody{}))
+	g := &schemaGen{components: map[string]any{"Error": errorSchema()}}
 	paths := map[string]any{}
 	for _, route := range rt.routes {
 		item, _ := paths[route.Path].(map[string]any)
@@ -30,7 +32,8 @@ func (rt *Router) OpenAPI(title, version string) map[string]any {
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
-			"schemas": g.components,
+			"schemas":   g.components,
+			"responses": errorResponses(),
 			"securitySchemes": map[string]any{
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "pishkhan_session"},
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
@@ -90,14 +93,156 @@ func (g *schemaGen) operation(route Route) map[string]any {
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(op.Response))}}
 	}
 	responses := map[string]any{strconv.Itoa(op.Status): ok}
-	errResp := map[string]any{"description": "An error in the contract's envelope",
-		"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorBody"}}}}
-	responses["default"] = errResp
 	if route.Method == http.MethodGet {
 		responses["304"] = map[string]any{"description": "Not Modified (If-None-Match matched the ETag)"}
 	}
+	for _, status := range ErrorStatuses(route) {
+		responses[strconv.Itoa(status)] = map[string]any{"$ref": "#/components/responses/" + errorResponseName[status]}
+	}
+	responses["default"] = map[string]any{"$ref": "#/components/responses/Error"}
 	o["responses"] = responses
 	return o
+}
+
+// ErrorStatuses returns the error statuses a route can answer, derived from
+// its Op (and Op.Errors for those only its handler knows), ascending.
+func ErrorStatuses(route Route) []int {
+	op := route.Op
+	set := map[int]bool{
+		// the auth middleware refuses a bad bearer token or session on any
+		// route, public ones included; non-public ones also want a caller
+		http.StatusUnauthorized:        true,
+		http.StatusInternalServerError: true,
+		http.StatusServiceUnavailable:  true,
+	}
+	unsafe := route.Method != http.MethodGet && route.Method != http.MethodHead && route.Method != http.MethodOptions
+	if op.Permission != "" || unsafe { // PERMISSION_DENIED; CSRF_FAILED
+		set[http.StatusForbidden] = true
+	}
+	if pathParam.MatchString(route.Path) {
+		set[http.StatusNotFound] = true
+	}
+	if len(op.Query) > 0 { // unparsable (INVALID_JSON) or invalid (VALIDATION_FAILED) parameters
+		set[http.StatusBadRequest] = true
+		set[http.StatusUnprocessableEntity] = true
+	}
+	if op.Request != nil {
+		for _, s := range []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity} {
+			set[s] = true
+		}
+	}
+	for _, h := range op.Headers {
+		if strings.EqualFold(h.Name, "If-Match") {
+			set[http.StatusPreconditionFailed] = true
+		}
+	}
+	for _, s := range op.Errors {
+		set[s] = true
+	}
+	out := make([]int, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// errorResponseName names the shared response component of each error status.
+var errorResponseName = map[int]string{
+	http.StatusBadRequest:            "BadRequest",
+	http.StatusUnauthorized:          "Unauthorized",
+	http.StatusForbidden:             "Forbidden",
+	http.StatusNotFound:              "NotFound",
+	http.StatusConflict:              "Conflict",
+	http.StatusPreconditionFailed:    "PreconditionFailed",
+	http.StatusRequestEntityTooLarge: "PayloadTooLarge",
+	http.StatusUnsupportedMediaType:  "UnsupportedMediaType",
+	http.StatusUnprocessableEntity:   "ValidationFailed",
+	http.StatusTooManyRequests:       "RateLimited",
+	http.StatusInternalServerError:   "Internal",
+	http.StatusServiceUnavailable:    "Unavailable",
+}
+
+// errorCodes returns the contract's codes, ordered by status then name.
+func errorCodes() []string {
+	codes := make([]string, 0, len(statusOf))
+	for c := range statusOf {
+		codes = append(codes, string(c))
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		if d := statusOf[apperr.Code(a)] - statusOf[apperr.Code(b)]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return codes
+}
+
+// errorSchema is the contract's error envelope (API.md §1, Errors).
+func errorSchema() map[string]any {
+	str := func(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+	strMap := func(desc string) map[string]any {
+		return map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}, "description": desc}
+	}
+	return map[string]any{
+		"type":        "object",
+		"description": "The envelope of every error, from every layer.",
+		"properties": map[string]any{
+			"status":  map[string]any{"type": "string", "const": "error"},
+			"code":    map[string]any{"type": "string", "enum": errorCodes(), "description": "decides the HTTP status"},
+			"message": str("human readable and translated; never decide on it"),
+			"details": map[string]any{
+				"type":        "object",
+				"description": "optional; further keys depend on the code (e.g. from, to, allowed for INVALID_TRANSITION)",
+				"properties": map[string]any{
+					"fields":        strMap("each bad field (a JSON path such as items[0].quantity) mapped to a readable reason"),
+					"field_reasons": strMap("each bad field mapped to a stable snake_case reason"),
+					"reason":        str("a stable snake_case reason for a refusal clients must tell apart, e.g. budget_exceeded"),
+				},
+				"additionalProperties": true,
+			},
+			"request_id": str("the X-Request-Id of the request, for finding the log line"),
+		},
+		"required":             []string{"status", "code", "message", "request_id"},
+		"additionalProperties": false,
+	}
+}
+
+// errorResponses are the shared response components, one per error status,
+// each in the Error envelope.
+func errorResponses() map[string]any {
+	body := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
+	retryAfter := map[string]any{"description": "seconds to wait before trying again", "schema": map[string]any{"type": "integer"}}
+	desc := map[int]string{
+		http.StatusBadRequest:            "INVALID_JSON: the body is not valid JSON, or a query parameter cannot be parsed",
+		http.StatusUnauthorized:          "UNAUTHENTICATED, INVALID_TOKEN, INVALID_CREDENTIALS, TOTP_REQUIRED or INVALID_TOTP: no, expired or bad credentials",
+		http.StatusForbidden:             "PERMISSION_DENIED: the caller lacks the permission; CSRF_FAILED: an unsafe request cross-origin or without the CSRF token",
+		http.StatusNotFound:              "NOT_FOUND: no such object, or one outside the caller's scope",
+		http.StatusConflict:              "CONFLICT or INVALID_TRANSITION",
+		http.StatusPreconditionFailed:    "PRECONDITION_FAILED: If-Match does not match the current ETag",
+		http.StatusRequestEntityTooLarge: "PAYLOAD_TOO_LARGE: the body is over the endpoint's limit",
+		http.StatusUnsupportedMediaType:  "UNSUPPORTED_MEDIA_TYPE: the body is not application/json",
+		http.StatusUnprocessableEntity:   "VALIDATION_FAILED: well-formed but invalid; details.fields and details.field_reasons name each bad field",
+		http.StatusTooManyRequests:       "RATE_LIMITED: too many requests; wait Retry-After seconds",
+		http.StatusInternalServerError:   "INTERNAL: a fault on the server's side; the request id finds the log line",
+		http.StatusServiceUnavailable:    "UNAVAILABLE: a dependency the request needs is down",
+	}
+	out := map[string]any{"Error": map[string]any{"description": "An error in the contract's envelope", "content": body}}
+	for status, name := range errorResponseName {
+		r := map[string]any{"description": desc[status], "content": body}
+		switch status {
+		case http.StatusTooManyRequests:
+			r["headers"] = map[string]any{"Retry-After": retryAfter,
+				"RateLimit-Limit":     map[string]any{"schema": map[string]any{"type": "integer"}},
+				"RateLimit-Remaining": map[string]any{"schema": map[string]any{"type": "integer"}},
+				"RateLimit-Reset":     map[string]any{"schema": map[string]any{"type": "integer"}}}
+		case http.StatusServiceUnavailable:
+			r["headers"] = map[string]any{"Retry-After": retryAfter}
+		}
+		out[name] = r
+	}
+	return out
 }
 
 func paramSchema(p Param, in string) map[string]any {

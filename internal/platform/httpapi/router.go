@@ -40,6 +40,9 @@ type Op struct {
 	Headers  []Param
 	// Cached routes are served through the server cache (Cache-Status).
 	Cached bool
+	// Errors lists further error statuses only the handler knows it can
+	// answer (409, 429, …); the rest are derived from the Op (ErrorStatuses).
+	Errors []int
 }
 
 // Authorize is the check every route makes before its handler reads the
