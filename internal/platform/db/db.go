@@ -315,6 +315,27 @@ func Scan(row *sql.Row, dest ...any) error { return wrapErr(row.Scan(dest...)) }
 // IsUnique reports whether err is a unique-constraint violation.
 func IsUnique(err error) bool { return errors.Is(err, ErrUniqueViolation) }
 
+// IsBusy reports whether err is the engine refusing for contention: SQLite's
+// SQLITE_BUSY or SQLITE_LOCKED, PostgreSQL's serialization failure, deadlock
+// or lock not available. Such an error is worth retrying as it is.
+func IsBusy(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", "40P01", "55P03":
+			return true
+		}
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
+
 // Stats returns the pool figures, for metrics.
 func (d *DB) Stats() sql.DBStats { return d.SQL.Stats() }
 

@@ -992,6 +992,8 @@ export interface components {
             at: string;
             attempt: number;
             error: string;
+            /** @enum {string} */
+            kind: "busy" | "timeout" | "cancelled" | "unreachable" | "crash" | "missing" | "other";
         };
         KPIs: {
             average_order_value: components["schemas"]["MoneyFigure"][];
