@@ -159,7 +159,13 @@ func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 type poolQuerier struct{ d *DB }
 
 // Reader returns a Querier on the pool, for reads outside a transaction.
+// Writes go through Writer (or InTx): Reader may move to a read replica.
 func (d *DB) Reader() Querier { return poolQuerier{d} }
+
+// Writer returns a Querier on the pool, for single-statement writes outside
+// a transaction. Today it is the same pool as Reader; it is the handle that
+// stays on the primary when reads move to replicas.
+func (d *DB) Writer() Querier { return poolQuerier{d} }
 
 func (p poolQuerier) Engine() Engine { return p.d.Engine }
 
