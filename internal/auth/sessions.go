@@ -69,7 +69,7 @@ type DBSessions struct{ DB *db.DB }
 // Create implements SessionStore. It also forgets the user's sessions that
 // have timed out.
 func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) (Session, error) {
-	err := db.Scan(s.DB.Reader().QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
+	err := db.Scan(s.DB.Writer().QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, se.IDHash, se.UserID, se.CSRFToken, se.IP, se.UserAgent, se.CreatedAt, se.LastSeenAt), &se.ID)
 	return se, err
 }
@@ -77,7 +77,7 @@ func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) (Se
 // ForgetExpired deletes a user's sessions created before absoluteBefore or
 // idle since idleBefore.
 func (s DBSessions) ForgetExpired(ctx context.Context, userID int64, absoluteBefore, idleBefore time.Time) error {
-	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND (created_at < ? OR last_seen_at < ?)`,
+	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND (created_at < ? OR last_seen_at < ?)`,
 		userID, absoluteBefore, idleBefore)
 	return err
 }
@@ -105,7 +105,7 @@ func (s DBSessions) ByID(ctx context.Context, id int64) (Session, error) {
 
 // Touch implements SessionStore.
 func (s DBSessions) Touch(ctx context.Context, se Session, _ time.Duration) error {
-	res, err := s.DB.Reader().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
+	res, err := s.DB.Writer().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
 	if err != nil {
 		return err
 	}
@@ -117,13 +117,13 @@ func (s DBSessions) Touch(ctx context.Context, se Session, _ time.Duration) erro
 
 // Delete implements SessionStore.
 func (s DBSessions) Delete(ctx context.Context, idHash string) error {
-	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
 	return err
 }
 
 // DeleteUser implements SessionStore.
 func (s DBSessions) DeleteUser(ctx context.Context, userID int64) error {
-	_, err := s.DB.Reader().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return err
 }
 

@@ -407,7 +407,7 @@ func (s *Service) noteTokenUse(id int64, now time.Time) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := s.db.Reader().Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id); err == nil {
+		if _, err := s.db.Writer().Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id); err == nil {
 			s.cache.Invalidate(ctx, TokensTag) // token lists show last_used_at
 		}
 	}()

@@ -215,7 +215,7 @@ func (s *Service) ResealTOTP(ctx context.Context, legacy []byte) (int, error) {
 			if err != nil {
 				return n, err
 			}
-			res, err := s.db.Reader().Exec(ctx, `UPDATE users SET `+col.name+` = ? WHERE id = ? AND `+col.name+` = ?`, sealed, r.id, col.value)
+			res, err := s.db.Writer().Exec(ctx, `UPDATE users SET `+col.name+` = ? WHERE id = ? AND `+col.name+` = ?`, sealed, r.id, col.value)
 			if err != nil {
 				return n, err
 			}

@@ -114,7 +114,7 @@ func (s *Service) SetupTOTP(ctx context.Context, se *Session, in PasswordInput) 
 	if err != nil {
 		return TOTPSetup{}, err
 	}
-	if _, err := s.db.Reader().Exec(ctx, `UPDATE users SET totp_pending = ? WHERE id = ?`, sealed, p.UserID); err != nil {
+	if _, err := s.db.Writer().Exec(ctx, `UPDATE users SET totp_pending = ? WHERE id = ?`, sealed, p.UserID); err != nil {
 		return TOTPSetup{}, err
 	}
 	return TOTPSetup{Secret: totpEncoding.EncodeToString(secret), OTPAuthURL: otpauthURL(secret, p.Email)}, nil
@@ -360,14 +360,14 @@ func (s *Service) verifySecondFactor(ctx context.Context, userID int64, code str
 			return true, false, nil
 		}
 		// the compare-and-set refuses a concurrent replay of the same code
-		res, err := s.db.Reader().Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+		res, err := s.db.Writer().Exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
 		if err != nil {
 			return true, false, err
 		}
 		n, _ := res.RowsAffected()
 		return true, n == 1, nil
 	}
-	res, err := s.db.Reader().Exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
+	res, err := s.db.Writer().Exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
 		time.Now(), userID, hashToken(normalizeRecovery(code)))
 	if err != nil {
 		return true, false, err

@@ -44,6 +44,9 @@ type JobError struct {
 	At      time.Time `json:"at"`
 	Attempt int       `json:"attempt"`
 	Error   string    `json:"error"`
+	// Kind is what went wrong, as a stable name (see ErrorKinds), for
+	// clients to explain instead of reading Error.
+	Kind ErrorKind `json:"kind"`
 }
 
 // Job is a job as the API shows it.
@@ -70,7 +73,7 @@ func fromRow(r *rivertype.JobRow) Job {
 		j.Args = json.RawMessage("{}")
 	}
 	for _, e := range r.Errors {
-		j.Errors = append(j.Errors, JobError{At: e.At.UTC(), Attempt: e.Attempt, Error: e.Error})
+		j.Errors = append(j.Errors, JobError{At: e.At.UTC(), Attempt: e.Attempt, Error: e.Error, Kind: ClassifyText(e.Error)})
 	}
 	return j
 }
@@ -197,14 +200,21 @@ func (s *Service) Get(ctx context.Context, id int64) ([]byte, error) {
 	return json.Marshal(fromRow(r))
 }
 
+// The details.reason of the refusals of Retry and Cancel.
+const (
+	ReasonRunning  = "job_running"         // retry: the job is running now
+	ReasonWaiting  = "job_already_waiting" // retry: the job is already available to run
+	ReasonFinished = "job_finished"        // cancel: the job is completed, discarded or cancelled
+)
+
 // Retry makes a failed, discarded or cancelled job run again now.
 func (s *Service) Retry(ctx context.Context, id int64) ([]byte, error) {
 	return s.act(ctx, id, "jobs.retry", func(tx *sql.Tx, before *rivertype.JobRow) (*rivertype.JobRow, error) {
 		switch before.State {
 		case rivertype.JobStateRunning:
-			return nil, apperr.New(apperr.Conflict, "the job is running; wait for it to finish or fail")
+			return nil, apperr.New(apperr.Conflict, "the job is running; wait for it to finish or fail").WithReason(ReasonRunning)
 		case rivertype.JobStateAvailable:
-			return nil, apperr.New(apperr.Conflict, "the job is already waiting to run")
+			return nil, apperr.New(apperr.Conflict, "the job is already waiting to run").WithReason(ReasonWaiting)
 		}
 		return s.client.JobRetryTx(ctx, tx, id)
 	})
@@ -215,7 +225,7 @@ func (s *Service) Cancel(ctx context.Context, id int64) ([]byte, error) {
 	return s.act(ctx, id, "jobs.cancel", func(tx *sql.Tx, before *rivertype.JobRow) (*rivertype.JobRow, error) {
 		switch before.State {
 		case rivertype.JobStateCompleted, rivertype.JobStateDiscarded, rivertype.JobStateCancelled:
-			return nil, apperr.New(apperr.Conflict, "the job is %s; there is nothing to cancel", before.State)
+			return nil, apperr.New(apperr.Conflict, "the job is %s; there is nothing to cancel", before.State).WithReason(ReasonFinished)
 		}
 		return s.client.JobCancelTx(ctx, tx, id)
 	})

@@ -55,8 +55,13 @@ func (Status) EnumValues() []string {
 // Known reports whether s is a status.
 func (s Status) Known() bool { _, ok := transitions[s]; return ok }
 
-// Allowed returns the statuses s may move to.
-func (s Status) Allowed() []Status { return slices.Clone(transitions[s]) }
+// Allowed returns the statuses s may move to, never nil.
+func (s Status) Allowed() []Status {
+	if len(transitions[s]) == 0 {
+		return []Status{}
+	}
+	return slices.Clone(transitions[s])
+}
 
 // CheckTransition returns INVALID_TRANSITION unless from → to is allowed.
 func CheckTransition(from, to Status) error {
@@ -92,19 +97,23 @@ type Item struct {
 
 // Order is the API's order. Money is in the currency's minor unit.
 type Order struct {
-	ID         int64     `json:"id"`
-	Number     string    `json:"number"`
-	Status     Status    `json:"status"`
-	Customer   Customer  `json:"customer"`
-	Items      []Item    `json:"items,omitempty" doc:"present on the detail, omitted in lists"`
-	ItemsCount int       `json:"items_count"`
-	Subtotal   int64     `json:"subtotal"`
-	Shipping   int64     `json:"shipping"`
-	Total      int64     `json:"total"`
-	Currency   string    `json:"currency"`
-	Note       string    `json:"note"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID       int64    `json:"id"`
+	Number   string   `json:"number"`
+	Status   Status   `json:"status"`
+	Customer Customer `json:"customer"`
+	Items    []Item   `json:"items,omitempty" doc:"present on the detail, omitted in lists"`
+	// AllowedNext is the state machine's answer for Status, so clients
+	// need no copy of it. It depends only on Status, so cached details
+	// stay right.
+	AllowedNext []Status  `json:"allowed_next,omitzero" doc:"the statuses this order may move to next, [] when final; present on the detail, omitted in lists"`
+	ItemsCount  int       `json:"items_count"`
+	Subtotal    int64     `json:"subtotal"`
+	Shipping    int64     `json:"shipping"`
+	Total       int64     `json:"total"`
+	Currency    string    `json:"currency"`
+	Note        string    `json:"note"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Masked returns o with the customer's email and phone masked, for callers

@@ -87,7 +87,7 @@ func TestStoreSearchScope(t *testing.T) {
 
 			// the migration's backfill gives what InsertOrder wrote
 			written := publicTexts(t, d)
-			if _, err := d.Reader().Exec(ctx, `UPDATE orders SET search_public = ''`); err != nil {
+			if _, err := d.Writer().Exec(ctx, `UPDATE orders SET search_public = ''`); err != nil {
 				t.Fatal(err)
 			}
 			ms, err := db.Migrations(d.Engine)
@@ -103,7 +103,7 @@ func TestStoreSearchScope(t *testing.T) {
 			if !strings.Contains(backfill, "UPDATE orders") {
 				t.Fatalf("no backfill found in the search_public migration")
 			}
-			if _, err := d.Reader().Exec(ctx, backfill); err != nil {
+			if _, err := d.Writer().Exec(ctx, backfill); err != nil {
 				t.Fatal(err)
 			}
 			if got := publicTexts(t, d); strings.Join(got, "|") != strings.Join(written, "|") {

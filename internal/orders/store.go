@@ -225,7 +225,7 @@ func (s Store) list(ctx context.Context, q string, args []any) ([]Order, error) 
 	return out, rows.Err()
 }
 
-// Get returns an order with its items. forUpdate locks the row (PostgreSQL;
+// Get returns an order with its items and allowed next statuses. forUpdate locks the row (PostgreSQL;
 // SQLite writers are serialized already).
 func (s Store) Get(ctx context.Context, q db.Querier, id int64, forUpdate bool) (Order, error) {
 	query := `SELECT ` + orderCols + ` FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?`
@@ -236,6 +236,7 @@ func (s Store) Get(ctx context.Context, q db.Querier, id int64, forUpdate bool) 
 	if err != nil {
 		return o, err
 	}
+	o.AllowedNext = o.Status.Allowed()
 	rows, err := q.Query(ctx, `SELECT id, sku, name, quantity, unit_price, total FROM order_items WHERE order_id = ? ORDER BY id`, id)
 	if err != nil {
 		return o, err

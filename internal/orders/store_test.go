@@ -190,10 +190,10 @@ func storeUnknownMigration(t *testing.T, d *db.DB) {
 	if err := d.CheckCurrent(ctx); err != nil {
 		t.Fatalf("a migrated database must be current: %v", err)
 	}
-	if _, err := d.Reader().Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)`); err != nil {
+	if _, err := d.Writer().Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	defer d.Reader().Exec(ctx, `DELETE FROM schema_migrations WHERE version = 9999`) //nolint:errcheck
+	defer d.Writer().Exec(ctx, `DELETE FROM schema_migrations WHERE version = 9999`) //nolint:errcheck
 	if err := d.CheckCurrent(ctx); err == nil {
 		t.Fatal("serve must refuse a database with a migration it does not know")
 	}

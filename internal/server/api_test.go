@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -27,6 +28,7 @@ func TestAPI(t *testing.T) {
 			t.Run("create", func(t *testing.T) { apiCreate(t, in) })
 			t.Run("idempotency", func(t *testing.T) { apiIdempotency(t, in) })
 			t.Run("status machine and history", func(t *testing.T) { apiStatus(t, in) })
+			t.Run("allowed next statuses", func(t *testing.T) { apiAllowedNext(t, in) })
 			t.Run("etag and if-match", func(t *testing.T) { apiETag(t, in) })
 			t.Run("list and pagination", func(t *testing.T) { apiList(t, in) })
 			t.Run("permissions and pii", func(t *testing.T) { apiPermissions(t, in) })
@@ -388,6 +390,49 @@ func apiStatus(t *testing.T, in *testkit.Instance) {
 		*hist.Items[5].From != "delivered" || hist.Items[5].To != "refunded" || hist.Items[5].Note != "to refunded" ||
 		hist.Items[5].Actor.Email != "clerk@example.com" {
 		t.Fatalf("history: %s", h.Body)
+	}
+}
+
+// apiAllowedNext: an order's detail names the statuses it may move to, as
+// the model's state machine has them, in every status (so clients keep no
+// copy of the machine); lists leave the field out.
+func apiAllowedNext(t *testing.T, in *testkit.Instance) {
+	c := in.LoggedIn(t, "clerk@example.com")
+	seen := map[orders.Status]bool{}
+	check := func(r *testkit.Response, st orders.Status) {
+		t.Helper()
+		var o struct {
+			Status      orders.Status
+			AllowedNext *[]orders.Status `json:"allowed_next"`
+		}
+		r.JSON(t, &o)
+		want := st.Allowed()
+		if r.Status != 200 && r.Status != 201 || o.Status != st || o.AllowedNext == nil || fmt.Sprint(*o.AllowedNext) != fmt.Sprint(want) {
+			t.Fatalf("%s: allowed_next must be %v: %d %s", st, want, r.Status, r.Body)
+		}
+		seen[st] = true
+	}
+	for _, path := range [][]orders.Status{
+		{orders.Paid, orders.Processing, orders.Shipped, orders.Delivered, orders.Refunded},
+		{orders.Cancelled},
+	} {
+		id := c.CreateOrder("allowed-next@example.com")
+		check(c.Do("GET", fmt.Sprintf("/api/orders/%d", id), nil), orders.Pending)
+		for _, st := range path {
+			check(c.Do("PUT", fmt.Sprintf("/api/orders/%d/status", id), map[string]string{"status": string(st)}), st)
+			check(c.Do("GET", fmt.Sprintf("/api/orders/%d", id), nil), st)
+		}
+	}
+	for _, st := range orders.Statuses {
+		if !seen[st] {
+			t.Errorf("status %s was not checked", st)
+		}
+	}
+	if final := orders.Refunded.Allowed(); final == nil || len(final) != 0 {
+		t.Fatalf("a final status allows []: %#v", final)
+	}
+	if body := string(c.Do("GET", "/api/orders", nil).Body); !strings.Contains(body, `"items_count"`) || strings.Contains(body, "allowed_next") {
+		t.Fatalf("lists leave allowed_next out: %s", body)
 	}
 }
 

@@ -24,7 +24,7 @@ func TestAuditFailureRollsBack(t *testing.T) {
 			if in.Srv.DB.Engine == db.Postgres {
 				breakAudit = `ALTER TABLE audit_logs ADD CONSTRAINT audit_down CHECK (false) NOT VALID`
 			}
-			if _, err := in.Srv.DB.Reader().Exec(ctx, breakAudit); err != nil {
+			if _, err := in.Srv.DB.Writer().Exec(ctx, breakAudit); err != nil {
 				t.Fatal(err)
 			}
 			before := countOrders(t, in)

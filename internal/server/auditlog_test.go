@@ -71,10 +71,10 @@ func TestAuditLog(t *testing.T) {
 			}
 
 			t.Run("rows are append-only", func(t *testing.T) {
-				if _, err := in.Srv.DB.Reader().Exec(ctx, `UPDATE audit_logs SET action = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+				if _, err := in.Srv.DB.Writer().Exec(ctx, `UPDATE audit_logs SET action = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
 					t.Fatalf("UPDATE: %v", err)
 				}
-				if _, err := in.Srv.DB.Reader().Exec(ctx, `DELETE FROM audit_logs`); err == nil || !strings.Contains(err.Error(), "append-only") {
+				if _, err := in.Srv.DB.Writer().Exec(ctx, `DELETE FROM audit_logs`); err == nil || !strings.Contains(err.Error(), "append-only") {
 					t.Fatalf("DELETE: %v", err)
 				}
 				if rep := verify(t, in); len(rep.Problems) != 0 || rep.Rows < 6 {

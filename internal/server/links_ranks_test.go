@@ -204,7 +204,7 @@ func TestLinksFollowRank(t *testing.T) {
 
 			t.Run("an expired link answers the same", func(t *testing.T) {
 				id, link := invite("late-one@example.com")
-				if _, err := in.Srv.DB.Reader().Exec(context.Background(), `UPDATE invites SET expires_at = ? WHERE user_id = ?`,
+				if _, err := in.Srv.DB.Writer().Exec(context.Background(), `UPDATE invites SET expires_at = ? WHERE user_id = ?`,
 					time.Now().Add(-time.Second), id); err != nil {
 					t.Fatal(err)
 				}

@@ -319,7 +319,7 @@ func TestMediaPipelineSettings(t *testing.T) {
 		// a worker that died after some steps leaves the item scanning; the
 		// job runs again from the start and ends as one whole run would
 		ctx := context.Background()
-		if _, err := in.Srv.DB.Reader().Exec(ctx, `UPDATE media SET status = 'scanning' WHERE id = ?`, img.ID); err != nil {
+		if _, err := in.Srv.DB.Writer().Exec(ctx, `UPDATE media SET status = 'scanning' WHERE id = ?`, img.ID); err != nil {
 			t.Fatal(err)
 		}
 		q, err := in.Srv.InsertOnlyQueue()

@@ -225,7 +225,7 @@ func TestMediaGIFStripped(t *testing.T) {
 		_, err := in.Srv.Storage.Stat(ctx, "staging/"+mediaKey(t, in, m.ID))
 		return errors.Is(err, storage.ErrNotFound)
 	})
-	if _, err := in.Srv.DB.Reader().Exec(ctx, `UPDATE media SET status = 'scanning' WHERE id = ?`, m.ID); err != nil {
+	if _, err := in.Srv.DB.Writer().Exec(ctx, `UPDATE media SET status = 'scanning' WHERE id = ?`, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	q, err := in.Srv.InsertOnlyQueue()

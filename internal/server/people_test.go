@@ -117,7 +117,7 @@ func TestPeople(t *testing.T) {
 			t.Run("an expired link and a replaced link do not work", func(t *testing.T) {
 				var cu createdUser
 				root.Do("POST", "/api/users", map[string]any{"email": "late@example.com", "role_ids": []int64{}}).JSON(t, &cu)
-				if _, err := in.Srv.DB.Reader().Exec(context.Background(), `UPDATE invites SET expires_at = ? WHERE user_id = ?`,
+				if _, err := in.Srv.DB.Writer().Exec(context.Background(), `UPDATE invites SET expires_at = ? WHERE user_id = ?`,
 					time.Now().Add(-time.Second), cu.User.ID); err != nil {
 					t.Fatal(err)
 				}

@@ -433,7 +433,7 @@ func TestPublicURLDecidesOriginAndLinks(t *testing.T) {
 // it checks is that the stored secret opens, not replay protection.
 func totpLogin(t *testing.T, in *testkit.Instance, email, secret string) {
 	t.Helper()
-	if _, err := in.Srv.DB.Reader().Exec(context.Background(), `UPDATE users SET totp_last_step = 0 WHERE email = ?`, email); err != nil {
+	if _, err := in.Srv.DB.Writer().Exec(context.Background(), `UPDATE users SET totp_last_step = 0 WHERE email = ?`, email); err != nil {
 		t.Fatal(err)
 	}
 	if r := loginTOTP(t, in, email, testkit.TOTP(secret, time.Now())); r.Status != 200 {
@@ -582,10 +582,10 @@ func TestLegacyTOTPKeyLeavesTheDatabase(t *testing.T) {
 			_, _ = rand.Read(raw)
 			secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
 			ctx := context.Background()
-			if _, err := old.Srv.DB.Reader().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES ('totp_key', ?)`, hex.EncodeToString(legacyKey)); err != nil {
+			if _, err := old.Srv.DB.Writer().Exec(ctx, `INSERT INTO app_secrets (name, value) VALUES ('totp_key', ?)`, hex.EncodeToString(legacyKey)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := old.Srv.DB.Reader().Exec(ctx, `UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?`,
+			if _, err := old.Srv.DB.Writer().Exec(ctx, `UPDATE users SET totp_secret = ?, totp_pending = ? WHERE id = ?`,
 				legacySeal(t, legacyKey, raw), legacySeal(t, legacyKey, raw), id); err != nil {
 				t.Fatal(err)
 			}

@@ -98,7 +98,7 @@ func (s *Server) signingKey(ctx context.Context, purpose string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.DB.Reader().Exec(ctx, `DELETE FROM app_secrets WHERE name IN ('cursor_hmac', 'storage_key')`); err != nil {
+	if _, err := s.DB.Writer().Exec(ctx, `DELETE FROM app_secrets WHERE name IN ('cursor_hmac', 'storage_key')`); err != nil {
 		return nil, err
 	}
 	return deriveKey(secret, purpose), nil
@@ -128,7 +128,7 @@ func (s *Server) useTOTPKeys(ctx context.Context, cursorKey []byte) error {
 		if err != nil {
 			return fmt.Errorf("moving TOTP secrets to SECRET_KEY: %w", err)
 		}
-		if _, err := s.DB.Reader().Exec(ctx, `DELETE FROM app_secrets WHERE name = 'totp_key'`); err != nil {
+		if _, err := s.DB.Writer().Exec(ctx, `DELETE FROM app_secrets WHERE name = 'totp_key'`); err != nil {
 			return err
 		}
 		slog.Info("TOTP secrets moved to SECRET_KEY; the key kept in the database is deleted", "resealed", n)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -184,11 +185,14 @@ func TestJobsAPI(t *testing.T) {
 			waitFor(t, func() bool { return c.Do("GET", path, nil).Map(t)["state"] == "discarded" })
 			var dead struct {
 				State  string
-				Errors []struct{ Error string }
+				Errors []struct{ Error, Kind string }
 			}
 			c.Do("GET", path, nil).JSON(t, &dead)
 			if len(dead.Errors) != 1 || !strings.Contains(dead.Errors[0].Error, "test_unknown_kind") {
 				t.Fatalf("a dead job must show why it failed: %+v", dead)
+			}
+			if k := dead.Errors[0].Kind; k != string(jobadmin.ClassifyText(dead.Errors[0].Error)) || k == "" {
+				t.Fatalf("each error carries its kind, classified on the server: %+v", dead.Errors)
 			}
 			var list struct{ Items []struct{ ID int64 } }
 			c.Do("GET", "/api/jobs?state=discarded", nil).JSON(t, &list)
@@ -199,7 +203,7 @@ func TestJobsAPI(t *testing.T) {
 				t.Fatalf("job lists are live, never cached: %q", cs)
 			}
 
-			wantError(t, c.Do("POST", path+"/cancel", nil), 409, "CONFLICT")
+			wantReason(t, wantError(t, c.Do("POST", path+"/cancel", nil), 409, "CONFLICT"), "job_finished")
 			if r := c.Do("POST", path+"/retry", nil); r.Status != 200 || r.Map(t)["state"] != "available" {
 				t.Fatalf("retry: %d %s", r.Status, r.Body)
 			}
@@ -221,10 +225,17 @@ func TestJobsAPI(t *testing.T) {
 				t.Fatal(err)
 			}
 			lpath := fmt.Sprintf("/api/jobs/%d", later.Job.ID)
+			// a queue no worker serves: the job stays available
+			waiting, err := q.Client.Insert(context.Background(), failingArgs{}, &river.InsertOpts{Queue: "test_unserved"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantReason(t, wantError(t, c.Do("POST", fmt.Sprintf("/api/jobs/%d/retry", waiting.Job.ID), nil), 409, "CONFLICT"),
+				"job_already_waiting")
 			if r := c.Do("POST", lpath+"/cancel", nil); r.Status != 200 || r.Map(t)["state"] != "cancelled" {
 				t.Fatalf("cancel a scheduled job: %d %s", r.Status, r.Body)
 			}
-			wantError(t, c.Do("POST", lpath+"/cancel", nil), 409, "CONFLICT")
+			wantReason(t, wantError(t, c.Do("POST", lpath+"/cancel", nil), 409, "CONFLICT"), "job_finished")
 
 			wantError(t, c.Do("GET", "/api/jobs/999999", nil), 404, "NOT_FOUND")
 			wantError(t, c.Do("POST", "/api/jobs/999999/retry", nil), 404, "NOT_FOUND")
@@ -239,6 +250,14 @@ func TestJobsAPI(t *testing.T) {
 			wantError(t, analyst.Do("GET", "/api/jobs", nil), 403, "PERMISSION_DENIED")
 			wantError(t, analyst.Do("POST", lpath+"/retry", nil), 403, "PERMISSION_DENIED")
 		})
+	}
+}
+
+// wantReason fails unless the error envelope m carries details.reason want.
+func wantReason(t *testing.T, m map[string]any, want string) {
+	t.Helper()
+	if d, _ := m["details"].(map[string]any); d == nil || d["reason"] != want {
+		t.Fatalf("want details.reason %q: %v", want, m)
 	}
 }
 

@@ -210,7 +210,7 @@ func TestAPITokens(t *testing.T) {
 				ctx := context.Background()
 				id := in.CreateUser(t, "shrinking@example.com", "orders.view", "orders.create")
 				tok := newToken(t, in.LoggedIn(t, "shrinking@example.com"), []string{"orders.view", "orders.create"}, week)
-				if _, err := in.Srv.DB.Reader().Exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, id); err != nil {
+				if _, err := in.Srv.DB.Writer().Exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, id); err != nil {
 					t.Fatal(err)
 				}
 				in.Srv.Cache.Invalidate(ctx, auth.AuthzTag) // what the roles API will do on a change

@@ -98,7 +98,7 @@ func (s *Service) NeedsRebuild(ctx context.Context) (bool, error) {
 }
 
 func (s *Service) recordTimeZone(ctx context.Context, tz string) error {
-	_, err := s.db.Reader().Exec(ctx, `INSERT INTO stats_meta (name, value) VALUES ('time_zone', ?)
+	_, err := s.db.Writer().Exec(ctx, `INSERT INTO stats_meta (name, value) VALUES ('time_zone', ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, tz)
 	return err
 }

@@ -248,7 +248,7 @@ func (s *Service) RebuildAll(ctx context.Context) ([]Day, error) {
 		return nil, err
 	}
 	for _, table := range []string{"stats_daily", "stats_customers_daily"} {
-		if _, err := s.db.Reader().Exec(ctx, `DELETE FROM `+table+` WHERE day < ?`, first.String()); err != nil {
+		if _, err := s.db.Writer().Exec(ctx, `DELETE FROM `+table+` WHERE day < ?`, first.String()); err != nil {
 			return nil, err
 		}
 	}

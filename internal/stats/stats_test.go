@@ -234,11 +234,11 @@ func TestReconcileRepairsDrift(t *testing.T) {
 			}
 			before := overview(t, r, ctx)
 			corrupted := stats.DayOf(r.clock, tehran).Add(-1)
-			if _, err := r.db.Reader().Exec(ctx, `UPDATE stats_daily SET orders = orders + 5, amount = amount - 7 WHERE day = ?`,
+			if _, err := r.db.Writer().Exec(ctx, `UPDATE stats_daily SET orders = orders + 5, amount = amount - 7 WHERE day = ?`,
 				corrupted.String()); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.db.Reader().Exec(ctx, `DELETE FROM stats_customers_daily WHERE day = ?`, corrupted.String()); err != nil {
+			if _, err := r.db.Writer().Exec(ctx, `DELETE FROM stats_customers_daily WHERE day = ?`, corrupted.String()); err != nil {
 				t.Fatal(err)
 			}
 			repaired, err := r.stats.Reconcile(ctx)

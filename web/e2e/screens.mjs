@@ -246,7 +246,7 @@ try {
           const res = await route.fetch({ url: base + "/api/jobs?page_size=2" });
           const real = await res.json();
           const failed = real.items.slice(0, 2).map((j, i) => ({ ...j, state: i ? "discarded" : "retryable", attempt: i ? j.max_attempts : 2,
-            errors: [{ attempt: 1, at: j.created_at, error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY); the statement was retried and gave up" }] }));
+            errors: [{ attempt: 1, at: j.created_at, error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY); the statement was retried and gave up", kind: "busy" }] }));
           await route.fulfill({ response: res, json: { ...real, items: failed, total: failed.length, total_pages: 1 } });
         });
         await page.goto(base + "/jobs?state=failed");
@@ -264,8 +264,8 @@ try {
             const real = await res.json();
             const at = (m) => new Date(Date.now() - m * 60_000).toISOString();
             await route.fulfill({ response: res, json: { ...real, state: "retryable", attempt: 2, finalized_at: null, scheduled_at: at(-3), args: { days: 3, reason: "screens" },
-              errors: [{ attempt: 1, at: at(4), error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY)" },
-                { attempt: 2, at: at(1), error: "context deadline exceeded\ngithub.com/pishkhan/pishkhan/internal/stats.(*Service).Rebuild\n\tinternal/stats/service.go:190" }] } });
+              errors: [{ attempt: 1, at: at(4), error: "stats: reconcile 2026-11-27: database is locked (5) (SQLITE_BUSY)", kind: "busy" },
+                { attempt: 2, at: at(1), error: "context deadline exceeded\ngithub.com/pishkhan/pishkhan/internal/stats.(*Service).Rebuild\n\tinternal/stats/service.go:190", kind: "timeout" }] } });
           });
           await page.reload();
           await page.waitForSelector('[data-testid="job-retry"]');

@@ -3,11 +3,11 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  canCancel, canRetry, defaultJobFilters, groupOf, jobFiltersFromSearch, jobFiltersToSearch, jobGroups, jobStates, lastError, snippet, type Job,
+  canCancel, canRetry, defaultJobFilters, groupOf, jobFiltersFromSearch, jobFiltersToSearch, jobGroups, jobStates, lastError, snippet, type Job, type JobError,
 } from "@/features/jobs/api";
 import { JobDetail } from "@/features/jobs/components/JobDetail";
 import { JobStateBadge } from "@/features/jobs/components/JobStateBadge";
-import { explainJobError } from "@/features/jobs/errors";
+import { explainJobError, jobErrorWhy } from "@/features/jobs/errors";
 import { ApiError } from "@/lib/api/client";
 import { I18nProvider } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
@@ -54,18 +54,27 @@ describe("job states", () => {
 
   it("show the newest error, cut to one line", () => {
     expect(lastError({ errors: [] })).toBeUndefined();
-    expect(lastError({ errors: [{ attempt: 1, at: "2026-11-28T09:00:00Z", error: "a" }, { attempt: 3, at: "2026-11-28T09:02:00Z", error: "c" }, { attempt: 2, at: "2026-11-28T09:01:00Z", error: "b" }] })?.error).toBe("c");
+    expect(lastError({ errors: [{ attempt: 1, at: "2026-11-28T09:00:00Z", error: "a", kind: "other" }, { attempt: 3, at: "2026-11-28T09:02:00Z", error: "c", kind: "other" }, { attempt: 2, at: "2026-11-28T09:01:00Z", error: "b", kind: "other" }] })?.error).toBe("c");
     expect(snippet("connection refused\nstack trace…")).toBe("connection refused");
     expect(snippet("x".repeat(100), 10)).toBe("xxxxxxxxx…");
   });
 
-  it("explain a refused retry or cancel in the user's words", () => {
-    const conflict = (m: string) => new ApiError(409, "CONFLICT", m);
-    expect(explainJobError(t, conflict("the job is running; wait for it to finish or fail"))).toBe(en["jobs.err.running"]);
-    expect(explainJobError(t, conflict("the job is already waiting to run"))).toBe(en["jobs.err.waiting"]);
-    expect(explainJobError(t, conflict("the job is completed; there is nothing to cancel"))).toBe(en["jobs.err.finished"]);
-    expect(explainJobError(t, conflict("something else"))).toBe("something else");
+  it("explain a refused retry or cancel in the user's words, by details.reason", () => {
+    const conflict = (reason: string, m = "whatever the server says") => new ApiError(409, "CONFLICT", m, {}, reason ? { reason } : {});
+    expect(explainJobError(t, conflict("job_running"))).toBe(en["jobs.err.running"]);
+    expect(explainJobError(t, conflict("job_already_waiting"))).toBe(en["jobs.err.waiting"]);
+    expect(explainJobError(t, conflict("job_finished"))).toBe(en["jobs.err.finished"]);
+    // the wording of message decides nothing
+    expect(explainJobError(t, conflict("", "the job is running; wait for it to finish or fail"))).toBe("the job is running; wait for it to finish or fail");
+    expect(explainJobError(t, conflict("something_new", "something else"))).toBe("something else");
     expect(explainJobError(t, new ApiError(0, "NETWORK", "network error"))).toBe(en["error.network"]);
+  });
+
+  it("explain an attempt's error by the kind the server gave it", () => {
+    expect(jobErrorWhy({ kind: "busy" })).toBe("jobs.why.busy");
+    expect(jobErrorWhy({ kind: "missing" })).toBe("jobs.why.missing");
+    // a kind from a newer server
+    expect(jobErrorWhy({ kind: "quantum" as JobError["kind"] })).toBe("jobs.why.other");
   });
 
   it("show as translated badges", () => {
@@ -78,7 +87,7 @@ describe("job states", () => {
 
 const job = (over: Partial<Job> = {}): Job => ({
   id: 42, kind: "stats_reconcile", queue: "default", state: "retryable", attempt: 2, max_attempts: 25,
-  args: { days: 3 }, errors: [{ attempt: 1, at: "2026-11-28T09:00:00Z", error: "database is locked" }, { attempt: 2, at: "2026-11-28T09:01:00Z", error: "timeout\nat line 2" }],
+  args: { days: 3 }, errors: [{ attempt: 1, at: "2026-11-28T09:00:00Z", error: "database is locked", kind: "busy" }, { attempt: 2, at: "2026-11-28T09:01:00Z", error: "timeout\nat line 2", kind: "timeout" }],
   created_at: "2026-11-28T08:59:00Z", scheduled_at: "2026-11-28T09:05:00Z", attempted_at: "2026-11-28T09:01:00Z", finalized_at: null, ...over,
 });
 
@@ -122,7 +131,7 @@ describe("a job's page", () => {
   it("explains a 409 when the job moved on meanwhile", async () => {
     serve((req) =>
       req.method === "POST"
-        ? { status: 409, body: { status: "error", code: "CONFLICT", message: "the job is completed; there is nothing to cancel", request_id: "r" } }
+        ? { status: 409, body: { status: "error", code: "CONFLICT", message: "the job is completed; there is nothing to cancel", details: { reason: "job_finished" }, request_id: "r" } }
         : { status: 200, body: job({ state: "scheduled", errors: [] }) },
     );
     wrap(<JobDetail id={42} />);

@@ -12,8 +12,14 @@ afterEach(() => vi.unstubAllGlobals());
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 
+/** What the fake server answers as allowed_next (the real one takes it from internal/orders/model.go). */
+const machine: Record<string, string[]> = {
+  pending: ["paid", "cancelled"], paid: ["processing", "refunded", "cancelled"], processing: ["shipped", "cancelled"],
+  shipped: ["delivered"], delivered: ["refunded"], cancelled: [], refunded: [],
+};
+
 /** A server holding one order whose status a PUT changes; it records every PUT. */
-function serve(initial: string) {
+function serve(initial: string, allowedNext: (status: string) => string[] | undefined = (st) => machine[st]) {
   let status = initial;
   const puts: unknown[] = [];
   vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
@@ -28,7 +34,7 @@ function serve(initial: string) {
     }
     if (path === "/api/orders/7") return json(200, {
       id: 7, number: "ORD-000007", status, currency: "IRR", subtotal: 5000, shipping: 0, total: 5000, note: "", created_at: "2026-11-28T10:00:00Z",
-      customer: { name: "Sara", email: "sara@example.com", phone: "" }, items: [],
+      customer: { name: "Sara", email: "sara@example.com", phone: "" }, items: [], allowed_next: allowedNext(status),
     }, { ETag: `"v-${status}"` });
     return json(404, { status: "error", code: "NOT_FOUND", message: "no", request_id: "r" });
   }));
@@ -78,5 +84,31 @@ describe("order status changes that cannot be undone", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Mark as Paid" }));
     await waitFor(() => expect(puts).toEqual([{ status: "paid" }]));
     expect(screen.queryByRole("dialog")).toBeNull();
+  });
+});
+
+describe("the status buttons", () => {
+  const offered = () => [...document.querySelectorAll("[data-transition]")].map((b) => b.getAttribute("data-transition"));
+
+  it("are exactly the order's allowed_next, in its order", async () => {
+    // not what any copy of the machine would say: the buttons can only come from the field
+    serve("pending", () => ["shipped", "paid"]);
+    wrap();
+    await screen.findByRole("button", { name: "Mark as Shipped" });
+    expect(offered()).toEqual(["shipped", "paid"]);
+  });
+
+  it("are none, with a note, when allowed_next is empty", async () => {
+    serve("paid", () => []);
+    wrap();
+    expect(await screen.findByText("This order is in a final status.")).toBeTruthy();
+    expect(offered()).toEqual([]);
+  });
+
+  it("follow the new allowed_next after a change", async () => {
+    serve("processing");
+    wrap();
+    await userEvent.click(await screen.findByRole("button", { name: "Mark as Shipped" }));
+    await waitFor(() => expect(offered()).toEqual(["delivered"]));
   });
 });

@@ -159,7 +159,13 @@ func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 type poolQuerier struct{ d *DB }
 
 // Reader returns a Querier on the pool, for reads outside a transaction.
+// Writes go through Writer (or InTx): Reader may move to a read replica.
 func (d *DB) Reader() Querier { return poolQuerier{d} }
+
+// Writer returns a Querier on the pool, for single-statement writes outside
+// a transaction. Today it is the same pool as Reader; it is the handle that
+// stays on the primary when reads move to replicas.
+func (d *DB) Writer() Querier { return poolQuerier{d} }
 
 func (p poolQuerier) Engine() Engine { return p.d.Engine }
 
@@ -314,6 +320,27 @@ func Scan(row *sql.Row, dest ...any) error { return wrapErr(row.Scan(dest...)) }
 
 // IsUnique reports whether err is a unique-constraint violation.
 func IsUnique(err error) bool { return errors.Is(err, ErrUniqueViolation) }
+
+// IsBusy reports whether err is the engine refusing for contention: SQLite's
+// SQLITE_BUSY or SQLITE_LOCKED, PostgreSQL's serialization failure, deadlock
+// or lock not available. Such an error is worth retrying as it is.
+func IsBusy(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", "40P01", "55P03":
+			return true
+		}
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
 
 // Stats returns the pool figures, for metrics.
 func (d *DB) Stats() sql.DBStats { return d.SQL.Stats() }

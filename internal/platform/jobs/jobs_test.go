@@ -76,7 +76,7 @@ func testConfig() jobs.Config {
 
 func openDB(t *testing.T, e testkit.Engine) *db.DB {
 	d := testkit.OpenDB(t, e)
-	if _, err := d.Reader().Exec(context.Background(),
+	if _, err := d.Writer().Exec(context.Background(),
 		`CREATE TABLE test_effects (key TEXT PRIMARY KEY, runs INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}

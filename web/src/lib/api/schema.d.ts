@@ -992,6 +992,8 @@ export interface components {
             at: string;
             attempt: number;
             error: string;
+            /** @enum {string} */
+            kind: "busy" | "timeout" | "cancelled" | "unreachable" | "crash" | "missing" | "other";
         };
         KPIs: {
             average_order_value: components["schemas"]["MoneyFigure"][];
@@ -1054,6 +1056,8 @@ export interface components {
             value: number;
         };
         Order: {
+            /** @description the statuses this order may move to next, [] when final; present on the detail, omitted in lists */
+            allowed_next?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
             /** Format: date-time */
             created_at: string;
             currency: string;

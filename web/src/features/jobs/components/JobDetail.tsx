@@ -96,7 +96,7 @@ export function JobDetail({ id }: { id: number }) {
                   <span className="font-semibold">{t("jobs.attemptN", { n: e.attempt })}</span>
                   {when(e.at)}
                 </div>
-                <p className="mb-1 text-sm font-medium text-red-800 dark:text-red-200" data-testid="job-error-why">{t(jobErrorWhy(e.error))}</p>
+                <p className="mb-1 text-sm font-medium text-red-800 dark:text-red-200" data-testid="job-error-why">{t(jobErrorWhy(e))}</p>
                 <pre dir="ltr" lang="en" title={t("jobs.rawError")} className="overflow-x-auto whitespace-pre-wrap break-words text-start font-mono text-xs text-red-800 dark:text-red-200">{e.error}</pre>
               </li>
             ))}

@@ -62,7 +62,7 @@ export function JobsList() {
           if (!e) return <span aria-hidden className="text-slate-400">{"—"}</span>;
           // Persian readers get what it means; the server's English text stays in the tooltip
           return locale === "fa"
-            ? <span title={e.error} className="inline-block max-w-xs truncate align-bottom text-xs text-red-700 dark:text-red-300" data-testid="job-error">{t(jobErrorWhy(e.error))}</span>
+            ? <span title={e.error} className="inline-block max-w-xs truncate align-bottom text-xs text-red-700 dark:text-red-300" data-testid="job-error">{t(jobErrorWhy(e))}</span>
             : <span dir="ltr" lang="en" title={e.error} className="inline-block max-w-xs truncate align-bottom font-mono text-xs text-red-700 dark:text-red-300" data-testid="job-error">{snippet(e.error)}</span>;
         },
       }),

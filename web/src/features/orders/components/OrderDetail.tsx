@@ -8,7 +8,7 @@ import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import { transitions, useChangeStatus, useOrder, useOrderHistory, type OrderStatus } from "../api";
+import { useChangeStatus, useOrder, useOrderHistory, type OrderStatus } from "../api";
 import { StatusBadge } from "./StatusBadge";
 
 /** One order: customer, items, totals, history and the allowed status changes. */
@@ -41,7 +41,8 @@ export function OrderDetail({ id }: { id: number }) {
     );
   }
   const o = order.data.order;
-  const allowed = transitions[o.status];
+  // the server says where this order may go (its state machine, written once)
+  const allowed = o.allowed_next ?? [];
 
   async function move(status: OrderStatus) {
     setStale(false);
