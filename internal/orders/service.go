@@ -209,7 +209,9 @@ func (s *Service) Get(ctx context.Context, id int64) ([]byte, cache.Status, erro
 		return nil, "", err
 	}
 	pii := p.Can(PermViewPII)
-	key := "order:" + strconv.FormatInt(id, 10) + ":" + piiScope(p)
+	// v2: details carry allowed_next; a v1 body cached by an earlier
+	// version would show a final status with no actions until it expired
+	key := "order:v2:" + strconv.FormatInt(id, 10) + ":" + piiScope(p)
 	return s.cache.Fetch(ctx, Resource, key, []string{orderTag(id)}, s.ttl, func(ctx context.Context) ([]byte, error) {
 		s.queried()
 		o, err := s.store.Get(ctx, s.db.Reader(), id, false)
