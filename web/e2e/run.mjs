@@ -46,6 +46,21 @@ async function openUserMenu(page) {
   await trigger.click();
 }
 
+/**
+ * The status of GET /api/auth/me in page's session. A page whose session just ended may be on its
+ * way to the login page (a live event told it); the check waits that navigation out and asks again.
+ */
+async function meStatus(page) {
+  for (let i = 0; ; i++) {
+    try {
+      return await page.evaluate(async () => (await fetch("/api/auth/me")).status);
+    } catch (e) {
+      if (i >= 20 || !/Execution context was destroyed|navigat/i.test(String(e))) throw e;
+      await page.waitForLoadState("load").catch(() => {});
+    }
+  }
+}
+
 let passed = 0, failed = 0;
 async function check(name, fn) {
   const start = Date.now();
@@ -445,7 +460,9 @@ async function suite(mode, browser) {
 
       await openUserMenu(p);
       await p.getByRole("menuitem", { name: "Log out" }).click();
-      await p.waitForURL(/\/login/);
+      // the login form, however the page got there (a live event may redirect it first)
+      await p.locator('input[type="email"]').waitFor();
+      assert.match(p.url(), /\/login/);
       await p.locator('input[type="email"]').fill(TFA.email);
       await p.locator('input[type="password"]').fill(TFA.password);
       await p.locator('button[type="submit"]').click();
@@ -609,14 +626,14 @@ async function suite(mode, browser) {
       await other.getByRole("button", { name: /^Revoke/ }).click();
       await pa.getByRole("dialog").getByRole("button", { name: "Yes, end it" }).click();
       await pa.waitForSelector(`tr[data-session-id="${otherId}"]`, { state: "detached" });
-      assert.equal(await pb.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      assert.equal(await meStatus(pb), 401);
       // ending this device's own session leaves for the login page
       await mine.getByRole("button", { name: /^Revoke/ }).click();
       assert.match(await pa.getByRole("dialog").textContent(), /logs you out here/);
       await pa.getByRole("dialog").getByRole("button", { name: "Yes, end it" }).click();
       // the list is live now: its refetch may meet the 401 first and come back here after login
       await pa.waitForURL(/\/login(\?next=%2Faccount)?$/);
-      assert.equal(await pa.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      assert.equal(await meStatus(pa), 401);
       await ctxA.close();
       await ctxB.close();
     });
@@ -656,8 +673,8 @@ async function suite(mode, browser) {
       await p.getByLabel("Current password").fill(ACCOUNT.password);
       await p.getByRole("button", { name: "Change password" }).click();
       await p.waitForSelector("text=other sessions were signed out");
-      assert.equal(await pb.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
-      assert.equal(await p.evaluate(async () => (await fetch("/api/auth/me")).status), 200);
+      assert.equal(await meStatus(pb), 401);
+      assert.equal(await meStatus(p), 200);
       const ctxC = await context(browser, { locale: "en" });
       const pc = await ctxC.newPage();
       await login(pc, base, ACCOUNT.email, "a fresh e2e passphrase");
@@ -826,7 +843,7 @@ async function suite(mode, browser) {
       await a.getByRole("button", { name: /, user menu$/ }).click();
       await a.getByRole("menuitem", { name: "Log out" }).click();
       await a.waitForURL(/\/login/);
-      assert.equal(await a.evaluate(async () => (await fetch("/api/auth/me")).status), 401);
+      assert.equal(await meStatus(a), 401);
     });
 
     await t("an unknown page shows the not-found page with status 404", async () => {
