@@ -142,20 +142,19 @@ func (c *client) pageScenarios(ctx context.Context, want map[string]bool, filter
 				"each K's total warmed first", k, info.MinSize, info.MaxSize),
 			expect: "miss", auth: true, distinct: len(first), path: rotate(first), setup: setup})
 	}
-	if want[idPageDeep] {
-		out = append(out, scenario{id: idPageDeep, name: fmt.Sprintf("page-mode deep page (pages %s–%s of %d, uncached page)",
-			group(int64(info.DeepFrom)), group(int64(info.DeepTo)), info.PageSize),
+	// the deep and middle scenarios differ only by their pages and pool
+	pages := func(id, label string, from, to int, pool []string) {
+		if !want[id] {
+			return
+		}
+		out = append(out, scenario{id: id, name: fmt.Sprintf("page-mode %s page (pages %s–%s of %d, uncached page)",
+			label, group(int64(from)), group(int64(to)), info.PageSize),
 			request: fmt.Sprintf("`GET /api/orders?min_total=K&page=P&page_size=%d` for %s and P in %d..%d, shuffled; every URL once; "+
-				"each K's total warmed first", info.PageSize, k, info.DeepFrom, info.DeepTo),
-			expect: "miss", auth: true, distinct: len(deep), path: rotate(deep), setup: setup})
+				"each K's total warmed first", info.PageSize, k, from, to),
+			expect: "miss", auth: true, distinct: len(pool), path: rotate(pool), setup: setup})
 	}
-	if want[idPageMiddle] {
-		out = append(out, scenario{id: idPageMiddle, name: fmt.Sprintf("page-mode middle page (pages %s–%s of %d, uncached page)",
-			group(int64(info.MiddleFrom)), group(int64(info.MiddleTo)), info.PageSize),
-			request: fmt.Sprintf("`GET /api/orders?min_total=K&page=P&page_size=%d` for %s and P in %d..%d, shuffled; every URL once; "+
-				"each K's total warmed first", info.PageSize, k, info.MiddleFrom, info.MiddleTo),
-			expect: "miss", auth: true, distinct: len(middle), path: rotate(middle), setup: setup})
-	}
+	pages(idPageDeep, "deep", info.DeepFrom, info.DeepTo, deep)
+	pages(idPageMiddle, "middle", info.MiddleFrom, info.MiddleTo, middle)
 	return out, info, nil
 }
 
