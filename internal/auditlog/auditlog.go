@@ -17,7 +17,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // PermView lets a user read and export the audit log.
@@ -47,7 +47,7 @@ type Entry struct {
 }
 
 // List is the page-mode envelope of GET /api/audit-logs.
-type List = httpapi.PageResponse[Entry]
+type List = paging.Page[Entry]
 
 // Filter narrows the log; zero fields match everything.
 type Filter struct {
@@ -89,12 +89,12 @@ func (f Filter) where() (string, []any) {
 type Service struct {
 	db      *db.DB
 	cache   *cache.Cache
-	cursors httpapi.CursorCodec
+	cursors paging.CursorCodec
 }
 
 // NewService wires the service; cursorKey signs list cursors.
 func NewService(d *db.DB, c *cache.Cache, cursorKey []byte) *Service {
-	return &Service{db: d, cache: c, cursors: httpapi.CursorCodec{Key: cursorKey}}
+	return &Service{db: d, cache: c, cursors: paging.CursorCodec{Key: cursorKey}}
 }
 
 const cols = `id, at, actor_id, actor_email, ip, user_agent, action, resource_type, resource_id, changes, request_id`
@@ -133,7 +133,7 @@ func (s *Service) query(ctx context.Context, where string, args ...any) ([]Entry
 }
 
 // List returns a page of the log, newest first.
-func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte, cache.Status, error) {
 	if _, err := authz.Require(ctx, PermView); err != nil {
 		return nil, "", err
 	}
@@ -151,7 +151,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 			err = db.Scan(s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM audit_logs WHERE `+where, args...), &total)
 			return total, err
 		}
-		return httpapi.NewestFirst(pr, s.cursors, binding, after, "id",
+		return db.NewestFirst(pr, s.cursors, binding, after, "id",
 			func(tail string, tailArgs ...any) ([]Entry, error) {
 				return s.query(ctx, where+tail, append(args[:len(args):len(args)], tailArgs...)...)
 			}, count, func(e Entry) int64 { return e.ID })

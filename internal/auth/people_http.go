@@ -6,6 +6,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
@@ -55,7 +56,7 @@ func withETag(w http.ResponseWriter, r *http.Request, v any) {
 		httpapi.WriteError(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", httpapi.ETagOf(body))
+	w.Header().Set("ETag", etag.Of(body))
 	httpapi.WriteBody(w, r, http.StatusOK, body, "")
 }
 

@@ -14,7 +14,8 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // RoleView is a role as the API shows it.
@@ -33,7 +34,7 @@ type RoleView struct {
 }
 
 // RoleList is the page-mode envelope of GET /api/roles.
-type RoleList = httpapi.PageResponse[RoleView]
+type RoleList = paging.Page[RoleView]
 
 // RoleInput is the body of POST /api/roles; in PATCH absent fields stay.
 type RoleInput struct {
@@ -86,7 +87,7 @@ func loadRoles(ctx context.Context, q db.Querier, where string, args ...any) ([]
 
 // ListRoles lists roles: built-in ones first (most powerful first), then
 // custom ones by name. Page mode only orders by that; cursor mode by id.
-func (s *Service) ListRoles(ctx context.Context, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) ListRoles(ctx context.Context, pr paging.Request) ([]byte, cache.Status, error) {
 	if err := requireRolesRead(ctx); err != nil {
 		return nil, "", err
 	}
@@ -110,7 +111,7 @@ func (s *Service) ListRoles(ctx context.Context, pr httpapi.PageRequest) ([]byte
 				c := s.cursors.Encode("roles", items[len(items)-1].ID)
 				next = &c
 			}
-			return json.Marshal(httpapi.CursorResponse[RoleView]{Items: items, NextCursor: next, Limit: pr.Limit})
+			return json.Marshal(paging.CursorPage[RoleView]{Items: items, NextCursor: next, Limit: pr.Limit})
 		}
 		var total int64
 		if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM roles`), &total); err != nil {
@@ -121,7 +122,7 @@ func (s *Service) ListRoles(ctx context.Context, pr httpapi.PageRequest) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+		return json.Marshal(paging.NewPage(items, pr, total))
 	})
 }
 
@@ -362,7 +363,7 @@ func checkIfMatch(ifMatch string, cur any, msg string) error {
 	if err != nil {
 		return err
 	}
-	if !httpapi.MatchesStrong(ifMatch, httpapi.ETagOf(body)) {
+	if !etag.MatchesStrong(ifMatch, etag.Of(body)) {
 		return apperr.New(apperr.PreconditionFailed, "%s", msg)
 	}
 	return nil

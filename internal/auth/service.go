@@ -17,7 +17,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
@@ -47,7 +47,7 @@ type Service struct {
 	bus      events.Bus
 	mailer   *Mailer                   // nil: invite links are shown to the admin
 	accesses *decodeMemo[cachedAccess] // by user id
-	cursors  httpapi.CursorCodec
+	cursors  paging.CursorCodec
 	totpKeys TOTPKeys
 	uses     tokenUses
 }
@@ -62,7 +62,7 @@ func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, lim
 // UseSecrets sets the secrets shared by every instance: the key that signs
 // list cursors and the keys that encrypt TOTP secrets at rest.
 func (s *Service) UseSecrets(cursorKey []byte, totp TOTPKeys) {
-	s.cursors = httpapi.CursorCodec{Key: cursorKey}
+	s.cursors = paging.CursorCodec{Key: cursorKey}
 	s.totpKeys = totp
 }
 

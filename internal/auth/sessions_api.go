@@ -13,7 +13,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // SessionsTag is the cache tag of session lists: logins, logouts,
@@ -42,7 +42,7 @@ type SessionView struct {
 }
 
 // SessionList is the page-mode envelope of GET /api/sessions.
-type SessionList = httpapi.PageResponse[SessionView]
+type SessionList = paging.Page[SessionView]
 
 // SessionFilter says whose sessions to list: the caller's, or with
 // users.manage those of everyone the caller outranks (All) or of one user
@@ -54,7 +54,7 @@ type SessionFilter struct {
 
 // ListSessions lists live sessions, newest first. "current" is set per
 // request after the (shared) cached list is read.
-func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr paging.Request) ([]byte, cache.Status, error) {
 	p := authz.From(ctx)
 	if p == nil {
 		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
@@ -133,7 +133,7 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr httpapi.
 			err = db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM sessions s WHERE `+where, args...), &total)
 			return total, err
 		}
-		return httpapi.NewestFirst(pr, s.cursors, binding, after, "s.id", query, count,
+		return db.NewestFirst(pr, s.cursors, binding, after, "s.id", query, count,
 			func(v SessionView) int64 { return v.ID })
 	})
 	if err != nil {

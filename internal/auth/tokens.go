@@ -18,7 +18,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // TokensTag is the cache tag of every API token read; creating or revoking
@@ -61,7 +61,7 @@ type CreatedToken struct {
 }
 
 // TokenList is the page-mode envelope of GET /api/tokens.
-type TokenList = httpapi.PageResponse[Token]
+type TokenList = paging.Page[Token]
 
 func hashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
@@ -228,7 +228,7 @@ func scanToken(row interface{ Scan(...any) error }) (Token, error) {
 
 // ListTokens lists the caller's own tokens, newest first, revoked and
 // expired ones included (so their owner sees what happened to them).
-func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) ListTokens(ctx context.Context, pr paging.Request) ([]byte, cache.Status, error) {
 	p := authz.From(ctx)
 	if p == nil {
 		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
@@ -266,7 +266,7 @@ func (s *Service) ListTokens(ctx context.Context, pr httpapi.PageRequest) ([]byt
 			err = db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = ?`, p.UserID), &total)
 			return total, err
 		}
-		return httpapi.NewestFirst(pr, s.cursors, binding, after, "id",
+		return db.NewestFirst(pr, s.cursors, binding, after, "id",
 			func(tail string, args ...any) ([]Token, error) {
 				return query(tail, append([]any{p.UserID}, args...)...)
 			},

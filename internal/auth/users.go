@@ -16,7 +16,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // Permissions of the people side.
@@ -52,7 +52,7 @@ type UserView struct {
 }
 
 // UserList is the page-mode envelope of GET /api/users.
-type UserList = httpapi.PageResponse[UserView]
+type UserList = paging.Page[UserView]
 
 // UserFilter narrows GET /api/users.
 type UserFilter struct {
@@ -151,7 +151,7 @@ func rolesOf(ctx context.Context, q db.Querier, ids []int64) (map[int64][]RoleRe
 }
 
 // ListUsers lists users, newest first.
-func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr paging.Request) ([]byte, cache.Status, error) {
 	if _, err := authz.Require(ctx, PermViewUsers); err != nil {
 		return nil, "", err
 	}
@@ -220,7 +220,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, pr httpapi.PageRe
 			err = db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE `+where, args...), &total)
 			return total, err
 		}
-		return httpapi.NewestFirst(pr, s.cursors, binding, after, "id", query, count,
+		return db.NewestFirst(pr, s.cursors, binding, after, "id", query, count,
 			func(u UserView) int64 { return u.ID })
 	})
 }

@@ -8,10 +8,11 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // List is the page-mode envelope of GET /api/jobs.
-type List = httpapi.PageResponse[Job]
+type List = paging.Page[Job]
 
 // ParseFilter reads ?state= (repeatable) and ?kind=.
 func ParseFilter(q url.Values) (Filter, error) {

@@ -23,7 +23,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // PermManage sees the queue and retries and cancels jobs.
@@ -110,16 +110,16 @@ type Service struct {
 	db      *db.DB
 	client  *river.Client[*sql.Tx]
 	bus     events.Bus
-	cursors httpapi.CursorCodec
+	cursors paging.CursorCodec
 }
 
 // NewService wires the service.
 func NewService(d *db.DB, client *river.Client[*sql.Tx], bus events.Bus, cursorKey []byte) *Service {
-	return &Service{db: d, client: client, bus: bus, cursors: httpapi.CursorCodec{Key: cursorKey}}
+	return &Service{db: d, client: client, bus: bus, cursors: paging.CursorCodec{Key: cursorKey}}
 }
 
 // List returns a page of jobs, newest first.
-func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, error) {
+func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte, error) {
 	if _, err := authz.Require(ctx, PermManage); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 		}
 	}
 	where, args := f.where()
-	return httpapi.NewestFirst(pr, s.cursors, f.canonical(), after, "id",
+	return db.NewestFirst(pr, s.cursors, f.canonical(), after, "id",
 		func(tail string, tailArgs ...any) ([]Job, error) {
 			return s.byIDs(ctx, `SELECT id FROM river_job WHERE `+where+tail, append(args, tailArgs...)...)
 		},

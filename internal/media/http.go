@@ -9,11 +9,12 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 )
 
 // List is the page-mode envelope of GET /api/media.
-type List = httpapi.PageResponse[Media]
+type List = paging.Page[Media]
 
 // BulkDeleted answers a bulk delete.
 type BulkDeleted struct {

@@ -21,10 +21,11 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/platform/mediaproc"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 )
 
@@ -67,14 +68,14 @@ type Service struct {
 	queue   *jobs.Queue
 	scanner Scanner
 	cfg     Config
-	cursors httpapi.CursorCodec
+	cursors paging.CursorCodec
 }
 
 // NewService wires the service; scanner may be nil. Give it its queue
 // with SetQueue before use (the queue's workers need the service first).
 func NewService(d *db.DB, c *cache.Cache, bus events.Bus, st storage.Storage, scanner Scanner, cfg Config, cursorKey []byte) *Service {
 	return &Service{db: d, cache: c, bus: bus, store: st, scanner: scanner, cfg: cfg,
-		cursors: httpapi.CursorCodec{Key: cursorKey}}
+		cursors: paging.CursorCodec{Key: cursorKey}}
 }
 
 func (s *Service) thumbnailer() mediaproc.Thumbnailer { return s.cfg.Thumbnailer }
@@ -310,7 +311,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Media, cache.Status, error
 }
 
 // List returns a page of the library, newest first.
-func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte, cache.Status, error) {
 	if _, err := authz.Require(ctx, PermView); err != nil {
 		return nil, "", err
 	}
@@ -327,7 +328,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 	where, args := f.where()
 	body, st, err := s.cache.Fetch(ctx, Resource, "media:list:"+cache.KeyHash(f.canonical()+page), []string{listTag}, s.cfg.ListTTL,
 		func(ctx context.Context) ([]byte, error) {
-			return httpapi.NewestFirst(pr, s.cursors, f.canonical(), after, "m.id",
+			return db.NewestFirst(pr, s.cursors, f.canonical(), after, "m.id",
 				func(tail string, tailArgs ...any) ([]cached, error) {
 					items, err := listMedia(ctx, s.db.Reader(), where+tail, append(args, tailArgs...)...)
 					out := make([]cached, len(items))
@@ -384,7 +385,7 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 		if err != nil {
 			return err
 		}
-		if ifMatch != "" && !httpapi.MatchesStrong(ifMatch, VersionTag(cur)) {
+		if ifMatch != "" && !etag.MatchesStrong(ifMatch, VersionTag(cur)) {
 			return apperr.New(apperr.PreconditionFailed, "the item changed since you loaded it; reload and try again")
 		}
 		title, alt := cur.Title, cur.Alt

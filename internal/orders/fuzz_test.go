@@ -7,6 +7,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // contractCodes are the only codes decoding and parsing may produce.
@@ -79,7 +80,7 @@ func FuzzParseQuery(f *testing.F) {
 // A cursor decodes only when it is exactly what the server made for the
 // same binding; anything else is INVALID_JSON, never a panic.
 func FuzzCursor(f *testing.F) {
-	codec := httpapi.CursorCodec{Key: []byte("fuzz-key")}
+	codec := paging.CursorCodec{Key: []byte("fuzz-key")}
 	good := codec.Encode("s=|q=|sort=-created_at", orders.Position{Value: 1764000000000000, ID: 42})
 	f.Add(good)
 	f.Add(good[:len(good)-1])

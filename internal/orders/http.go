@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // ParseFilter reads the list filters and sort of API.md section 4.
@@ -118,8 +120,8 @@ var listQuery = append(slices.Clone(httpapi.PageQuery), []httpapi.Param{
 
 // ListPage and ListCursor document the two list envelopes.
 type (
-	ListPage   = httpapi.PageResponse[Order]
-	ListCursor = httpapi.CursorResponse[Order]
+	ListPage   = paging.Page[Order]
+	ListCursor = paging.CursorPage[Order]
 )
 
 // Routes mounts the orders endpoints.
@@ -224,7 +226,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteError(w, r, err)
 				return
 			}
-			w.Header().Set("ETag", httpapi.ETagOf(body))
+			w.Header().Set("ETag", etag.Of(body))
 			httpapi.WriteBody(w, r, http.StatusOK, body, "")
 		})
 }

@@ -18,8 +18,9 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
-	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
 // Permissions used by this feature.
@@ -54,7 +55,7 @@ type Service struct {
 	store   Store
 	cache   *cache.Cache
 	bus     events.Bus
-	cursors httpapi.CursorCodec
+	cursors paging.CursorCodec
 	ttl     time.Duration
 	tally   Tally
 	now     func() time.Time
@@ -65,7 +66,7 @@ type Service struct {
 // NewService wires the service.
 func NewService(d *db.DB, c *cache.Cache, bus events.Bus, tally Tally, cursorKey []byte, ttl time.Duration) *Service {
 	return &Service{db: d, store: Store{DB: d}, cache: c, bus: bus, tally: tally,
-		cursors: httpapi.CursorCodec{Key: cursorKey}, ttl: ttl, now: time.Now}
+		cursors: paging.CursorCodec{Key: cursorKey}, ttl: ttl, now: time.Now}
 }
 
 // SetClock replaces the clock that stamps new orders (tests crossing midnight).
@@ -114,7 +115,7 @@ func (f Filter) canonical() string {
 }
 
 // List returns a page of orders as the encoded response body.
-func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([]byte, cache.Status, error) {
+func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte, cache.Status, error) {
 	p, err := authz.Require(ctx, PermView)
 	if err != nil {
 		return nil, "", err
@@ -155,7 +156,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 				next = &c
 			}
 			mask(items)
-			return json.Marshal(httpapi.CursorResponse[Order]{Items: items, NextCursor: next, Limit: pr.Limit})
+			return json.Marshal(paging.CursorPage[Order]{Items: items, NextCursor: next, Limit: pr.Limit})
 		}
 		total, err := s.count(ctx, f)
 		if err != nil {
@@ -166,7 +167,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr httpapi.PageRequest) ([
 			return nil, err
 		}
 		mask(items)
-		return json.Marshal(httpapi.NewPageResponse(items, pr, total))
+		return json.Marshal(paging.NewPage(items, pr, total))
 	})
 }
 
@@ -424,7 +425,7 @@ func (s *Service) UpdateStatus(ctx context.Context, id int64, in StatusInput, if
 			if err != nil {
 				return err
 			}
-			if !httpapi.MatchesStrong(ifMatch, httpapi.ETagOf(cur)) {
+			if !etag.MatchesStrong(ifMatch, etag.Of(cur)) {
 				return apperr.New(apperr.PreconditionFailed, "the order changed since you loaded it; reload and try again")
 			}
 		}
@@ -478,10 +479,10 @@ func (s *Service) Warm(ctx context.Context) error {
 		p := &authz.Principal{Email: "system", Via: "system", Permissions: perms}
 		pctx := authz.With(ctx, p)
 		f := Filter{Sort: "-created_at"}
-		if _, _, err := s.List(pctx, f, httpapi.PageRequest{Page: 1, PageSize: httpapi.DefaultPageSize}); err != nil {
+		if _, _, err := s.List(pctx, f, paging.Request{Page: 1, PageSize: paging.DefaultSize}); err != nil {
 			return err
 		}
-		if _, _, err := s.List(pctx, f, httpapi.PageRequest{CursorMode: true, Limit: httpapi.DefaultPageSize}); err != nil {
+		if _, _, err := s.List(pctx, f, paging.Request{CursorMode: true, Limit: paging.DefaultSize}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -27,7 +28,7 @@ func wantField(t *testing.T, what string, r *testkit.Response, field string) {
 	}
 }
 
-// TestPageDepthBound: page × page_size is bounded (httpapi.MaxPageOffset
+// TestPageDepthBound: page × page_size is bounded (paging.MaxOffset
 // rows skipped at most) on every paged list, on both engines, so a huge
 // page neither overflows (500 on PostgreSQL) nor wraps around to the
 // first page (SQLite); numbers too big for any integer are 422 too, not 400.
@@ -39,8 +40,8 @@ func TestPageDepthBound(t *testing.T) {
 			admin := in.LoggedIn(t, "bounds-admin@example.com")
 			admin.CreateOrder("bounds@example.com")
 
-			lastPage := httpapi.MaxPageOffset/100 + 1 // skips exactly MaxPageOffset rows
-			lastDefault := httpapi.MaxPageOffset/httpapi.DefaultPageSize + 1
+			lastPage := paging.MaxOffset/100 + 1 // skips exactly MaxPageOffset rows
+			lastDefault := paging.MaxOffset/paging.DefaultSize + 1
 			lists := 0
 			for _, route := range in.Srv.Router.Routes() {
 				if route.Method != "GET" || !slices.ContainsFunc(route.Op.Query, func(p httpapi.Param) bool { return p.Name == "page" }) {

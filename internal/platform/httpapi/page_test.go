@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
-// Every page request ParsePage accepts skips at most MaxPageOffset rows,
+// Every page request ParsePage accepts skips at most paging.MaxOffset rows,
 // whatever page and page_size say; deeper and unrepresentable pages are
 // VALIDATION_FAILED, never an overflowed offset.
 func TestParsePageOffsetBound(t *testing.T) {
-	pages := []string{"1", "2", "1000001", "5000001", "5000002", strconv.Itoa(MaxPageOffset), "92233720368547760",
+	pages := []string{"1", "2", "1000001", "5000001", "5000002", strconv.Itoa(paging.MaxOffset), "92233720368547760",
 		strconv.FormatInt(math.MaxInt64, 10), "99999999999999999999", "184467440737095516"}
 	sizes := []string{"", "1", "7", "20", "100"}
 	for _, p := range pages {
@@ -29,7 +30,7 @@ func TestParsePageOffsetBound(t *testing.T) {
 				}
 				continue
 			}
-			if off := int64(pr.Page-1) * int64(pr.PageSize); off < 0 || off > MaxPageOffset {
+			if off := int64(pr.Page-1) * int64(pr.PageSize); off < 0 || off > paging.MaxOffset {
 				t.Errorf("%v: accepted with offset %d", q, off)
 			}
 		}

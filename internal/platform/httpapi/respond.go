@@ -1,19 +1,13 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
-)
 
-// ETagOf returns a strong ETag for a body.
-func ETagOf(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`
-}
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
+)
 
 // JSON encodes v and answers it; GET responses get an ETag and honour
 // If-None-Match (see WriteBody).
@@ -28,20 +22,20 @@ func JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 
 // WriteBody answers an encoded JSON body. For a 200 GET it sets
 // Cache-Control (private, no-cache unless the handler chose no-store) and a
-// strong ETag (etag, or one computed from body), and answers 304 without a
+// strong ETag (tag, or one computed from body), and answers 304 without a
 // body when If-None-Match matches.
-func WriteBody(w http.ResponseWriter, r *http.Request, status int, body []byte, etag string) {
+func WriteBody(w http.ResponseWriter, r *http.Request, status int, body []byte, tag string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	if r.Method == http.MethodGet && status == http.StatusOK {
 		if h.Get("Cache-Control") == "" {
 			h.Set("Cache-Control", "private, no-cache")
 		}
-		if etag == "" {
-			etag = ETagOf(body)
+		if tag == "" {
+			tag = etag.Of(body)
 		}
-		h.Set("ETag", etag)
-		if MatchesETag(r.Header.Get("If-None-Match"), etag) {
+		h.Set("ETag", tag)
+		if MatchesETag(r.Header.Get("If-None-Match"), tag) {
 			h.Del("Content-Type")
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -81,27 +75,15 @@ func NoContent(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// MatchesStrong reports whether an If-Match header names etag by strong
-// comparison (RFC 9110 13.1.1): weak tags never match.
-func MatchesStrong(header, etag string) bool {
-	for _, part := range strings.Split(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" || part == etag {
-			return true
-		}
-	}
-	return false
-}
-
-// MatchesETag reports whether an If-None-Match header value names etag
+// MatchesETag reports whether an If-None-Match header value names tag
 // (a list, "*", or weak forms: weak comparison).
-func MatchesETag(header, etag string) bool {
+func MatchesETag(header, tag string) bool {
 	if header == "" {
 		return false
 	}
 	for _, part := range strings.Split(header, ",") {
 		part = strings.TrimSpace(part)
-		if part == "*" || part == etag || strings.TrimPrefix(part, "W/") == etag {
+		if part == "*" || part == tag || strings.TrimPrefix(part, "W/") == tag {
 			return true
 		}
 	}
