@@ -61,7 +61,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 
 // Routes mounts the audit-log endpoints.
 func Routes(rt *httpapi.Router, s *Service) {
-	rt.Handle("GET", "/api/audit-logs", httpapi.Op{ID: "listAuditLogs", Tag: "audit", Permission: PermView, Cached: true,
+	rt.HandleFunc("GET", "/api/audit-logs", httpapi.Op{ID: "listAuditLogs", Tag: "audit", Permission: PermView, Cached: true,
 		Summary: "The audit log, newest first (page or cursor pagination)", Response: List{},
 		Query: append(filterQuery[:len(filterQuery):len(filterQuery)], httpapi.PageQuery...)},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +83,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("GET", "/api/audit-logs/export", httpapi.Op{ID: "exportAuditLogs", Tag: "audit", Permission: PermView,
+	rt.HandleFunc("GET", "/api/audit-logs/export", httpapi.Op{ID: "exportAuditLogs", Tag: "audit", Permission: PermView,
 		Summary: "The filtered audit log as CSV (text/csv attachment, newest first, at most 100,000 rows)", Query: filterQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			f, err := ParseFilter(r.URL.Query())

@@ -151,7 +151,7 @@ type LoginResponse struct {
 
 // Routes mounts the auth endpoints.
 func Routes(rt *httpapi.Router, s *Service) {
-	rt.Handle("POST", "/api/auth/login", httpapi.Op{ID: "login", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Public: true,
+	rt.HandleFunc("POST", "/api/auth/login", httpapi.Op{ID: "login", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Public: true,
 		Summary: "Log in with email and password; sets the session cookie",
 		Request: LoginInput{}, Response: LoginResponse{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -169,7 +169,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			setSessionCookie(w, r, res.SessionID, int(s.cfg.AbsoluteTimeout.Seconds()))
 			httpapi.JSON(w, r, http.StatusOK, LoginResponse{User: res.Me, CSRFToken: res.Me.CSRFToken})
 		})
-	rt.Handle("POST", "/api/auth/logout", httpapi.Op{ID: "logout", Tag: "auth", Status: http.StatusNoContent,
+	rt.HandleFunc("POST", "/api/auth/logout", httpapi.Op{ID: "logout", Tag: "auth", Status: http.StatusNoContent,
 		Summary: "End the current session at once"},
 		func(w http.ResponseWriter, r *http.Request) {
 			if err := s.Logout(r.Context(), SessionFrom(r.Context())); err != nil {
@@ -179,7 +179,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			setSessionCookie(w, r, "", -1)
 			httpapi.NoContent(w)
 		})
-	rt.Handle("GET", "/api/auth/me", httpapi.Op{ID: "me", Tag: "auth", Summary: "The logged-in user", Response: Me{}},
+	rt.HandleFunc("GET", "/api/auth/me", httpapi.Op{ID: "me", Tag: "auth", Summary: "The logged-in user", Response: Me{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
 			me, err := s.Me(r.Context(), SessionFrom(r.Context()))
@@ -189,7 +189,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.JSON(w, r, http.StatusOK, me)
 		})
-	rt.Handle("GET", "/api/permissions", httpapi.Op{ID: "listPermissions", Tag: "auth",
+	rt.HandleFunc("GET", "/api/permissions", httpapi.Op{ID: "listPermissions", Tag: "auth",
 		Summary: "Every permission with its description", Response: PermissionList{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if authz.From(r.Context()) == nil {
@@ -203,7 +203,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 // TokenRoutes mounts the API token endpoints. Their answers carry secrets
 // or describe credentials, so none may be stored by a browser (no-store).
 func TokenRoutes(rt *httpapi.Router, s *Service) {
-	rt.Handle("POST", "/api/tokens", httpapi.Op{ID: "createToken", Tag: "tokens", Status: http.StatusCreated,
+	rt.HandleFunc("POST", "/api/tokens", httpapi.Op{ID: "createToken", Tag: "tokens", Status: http.StatusCreated,
 		Summary: "Create an API token with some of your permissions; its secret is shown only in this answer; a logged-in session only",
 		Request: CreateTokenInput{}, Response: CreatedToken{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +221,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			w.Header().Set("Location", "/api/tokens/"+itoa(out.Token.ID))
 			httpapi.JSON(w, r, http.StatusCreated, out)
 		})
-	rt.Handle("GET", "/api/tokens", httpapi.Op{ID: "listTokens", Tag: "tokens", Cached: true,
+	rt.HandleFunc("GET", "/api/tokens", httpapi.Op{ID: "listTokens", Tag: "tokens", Cached: true,
 		Summary: "Your API tokens, newest first (page or cursor pagination); a logged-in session only", Response: TokenList{},
 		Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +238,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("DELETE", "/api/tokens/{id}", httpapi.Op{ID: "revokeToken", Tag: "tokens", Status: http.StatusNoContent,
+	rt.HandleFunc("DELETE", "/api/tokens/{id}", httpapi.Op{ID: "revokeToken", Tag: "tokens", Status: http.StatusNoContent,
 		Summary: "Revoke an API token at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
@@ -256,7 +256,7 @@ func TokenRoutes(rt *httpapi.Router, s *Service) {
 
 // SessionRoutes mounts the session endpoints (no-store: they describe credentials).
 func SessionRoutes(rt *httpapi.Router, s *Service) {
-	rt.Handle("GET", "/api/sessions", httpapi.Op{ID: "listSessions", Tag: "sessions", Cached: true,
+	rt.HandleFunc("GET", "/api/sessions", httpapi.Op{ID: "listSessions", Tag: "sessions", Cached: true,
 		Summary:  "Your live sessions, newest first; with users.manage those of every user you outrank (all=true) or of one (user_id); a logged-in session only",
 		Response: SessionList{}, Query: append([]httpapi.Param{
 			{Name: "all", Type: "boolean", Description: "the sessions of every user you outrank, and yours (users.manage)"},
@@ -290,7 +290,7 @@ func SessionRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("DELETE", "/api/sessions/{id}", httpapi.Op{ID: "revokeSession", Tag: "sessions", Status: http.StatusNoContent,
+	rt.HandleFunc("DELETE", "/api/sessions/{id}", httpapi.Op{ID: "revokeSession", Tag: "sessions", Status: http.StatusNoContent,
 		Summary: "End a session at once (yours; with users.manage, one of a user you outrank); a logged-in session only"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))

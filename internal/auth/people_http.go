@@ -62,7 +62,7 @@ func withETag(w http.ResponseWriter, r *http.Request, v any) {
 
 // PeopleRoutes mounts users, roles, invites and password change.
 func PeopleRoutes(rt *httpapi.Router, s *Service) {
-	rt.Handle("GET", "/api/users", httpapi.Op{ID: "listUsers", Tag: "users", Permission: PermViewUsers, Cached: true,
+	rt.HandleFunc("GET", "/api/users", httpapi.Op{ID: "listUsers", Tag: "users", Permission: PermViewUsers, Cached: true,
 		Summary: "List users, newest first (page or cursor pagination)", Response: UserList{}, Query: userListQuery},
 		func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
@@ -93,7 +93,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("GET", "/api/users/{id}", httpapi.Op{ID: "getUser", Tag: "users", Permission: PermViewUsers, Cached: true,
+	rt.HandleFunc("GET", "/api/users/{id}", httpapi.Op{ID: "getUser", Tag: "users", Permission: PermViewUsers, Cached: true,
 		Summary: "One user", Response: UserView{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "user"); ok {
@@ -105,7 +105,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteCached(w, r, body, st.Header())
 			}
 		})
-	rt.Handle("POST", "/api/users", httpapi.Op{ID: "createUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
+	rt.HandleFunc("POST", "/api/users", httpapi.Op{ID: "createUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers, Status: http.StatusCreated,
 		Summary: "Invite a user: creates them without a password and returns a one-time set-password link (emailed when SMTP is configured); to an API token the invite is null and no link is made",
 		Request: CreateUserInput{}, Response: CreatedUser{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +120,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusCreated, out)
 			})
 		})
-	rt.Handle("PATCH", "/api/users/{id}", httpapi.Op{ID: "updateUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers,
+	rt.HandleFunc("PATCH", "/api/users/{id}", httpapi.Op{ID: "updateUser", Errors: []int{http.StatusConflict}, Tag: "users", Permission: PermManageUsers,
 		Summary: "Change a user; is_active false deactivates and ends every session at once",
 		Request: UpdateUserInput{}, Response: UserView{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the user as last read; a stale one gets 412"}}},
@@ -136,7 +136,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				})
 			}
 		})
-	rt.Handle("DELETE", "/api/users/{id}/totp", httpapi.Op{ID: "resetUserTOTP", Tag: "users", Permission: PermManageUsers,
+	rt.HandleFunc("DELETE", "/api/users/{id}/totp", httpapi.Op{ID: "resetUserTOTP", Tag: "users", Permission: PermManageUsers,
 		Status:  http.StatusNoContent,
 		Summary: "Reset another user's second factor (lost phone): it is turned off, their recovery codes deleted and every session ended; they enrol again at their next login if a role requires it"},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +148,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.NoContent(w)
 			}
 		})
-	rt.Handle("DELETE", "/api/users/{id}", httpapi.Op{ID: "deactivateUser", Tag: "users", Permission: PermManageUsers,
+	rt.HandleFunc("DELETE", "/api/users/{id}", httpapi.Op{ID: "deactivateUser", Tag: "users", Permission: PermManageUsers,
 		Status: http.StatusNoContent, Summary: "Deactivate a user (users are never deleted), end every session at once and revoke their API tokens for good"},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "user"); ok {
@@ -159,7 +159,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.NoContent(w)
 			}
 		})
-	rt.Handle("POST", "/api/users/{id}/invite", httpapi.Op{ID: "reinviteUser", Tag: "users", Permission: PermManageUsers,
+	rt.HandleFunc("POST", "/api/users/{id}/invite", httpapi.Op{ID: "reinviteUser", Tag: "users", Permission: PermManageUsers,
 		Status: http.StatusCreated, Summary: "A new one-time set-password link (a password reset) for a user you outrank, never yourself; earlier links stop working; a logged-in session only",
 		Response: Invite{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +174,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 
-	rt.Handle("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers,
+	rt.HandleFunc("GET", "/api/roles", httpapi.Op{ID: "listRoles", Tag: "roles", Permission: PermViewUsers,
 		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "List roles with their permissions (users.view or roles.manage)", Response: RoleList{}, Query: httpapi.PageQuery},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +190,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers,
+	rt.HandleFunc("GET", "/api/roles/{id}", httpapi.Op{ID: "getRole", Tag: "roles", Permission: PermViewUsers,
 		OrPermissions: []authz.Permission{PermManageRoles}, Cached: true,
 		Summary: "One role (users.view or roles.manage)", Response: RoleView{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +203,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.WriteCached(w, r, body, st.Header())
 			}
 		})
-	rt.Handle("POST", "/api/roles", httpapi.Op{ID: "createRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles, Status: http.StatusCreated,
+	rt.HandleFunc("POST", "/api/roles", httpapi.Op{ID: "createRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles, Status: http.StatusCreated,
 		Summary: "Create a custom role with permissions you hold", Request: RoleInput{}, Response: RoleView{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in RoleInput) {
@@ -216,7 +216,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusCreated, out)
 			})
 		})
-	rt.Handle("PATCH", "/api/roles/{id}", httpapi.Op{ID: "updateRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
+	rt.HandleFunc("PATCH", "/api/roles/{id}", httpapi.Op{ID: "updateRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
 		Summary: "Change a role (of a built-in one only require_totp); its users' next request, on every instance, sees the change",
 		Request: RoleInput{}, Response: RoleView{},
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the role as last read; a stale one gets 412"}}},
@@ -232,7 +232,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				})
 			}
 		})
-	rt.Handle("DELETE", "/api/roles/{id}", httpapi.Op{ID: "deleteRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
+	rt.HandleFunc("DELETE", "/api/roles/{id}", httpapi.Op{ID: "deleteRole", Errors: []int{http.StatusConflict}, Tag: "roles", Permission: PermManageRoles,
 		Status: http.StatusNoContent, Summary: "Delete a custom role nobody holds"},
 		func(w http.ResponseWriter, r *http.Request) {
 			if id, ok := pathID(w, r, "role"); ok {
@@ -244,7 +244,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 		})
 
-	rt.Handle("GET", "/api/auth/invite", httpapi.Op{ID: "checkInvite", Tag: "auth", Public: true,
+	rt.HandleFunc("GET", "/api/auth/invite", httpapi.Op{ID: "checkInvite", Tag: "auth", Public: true,
 		Summary: "Whose set-password link a token is (it stays unused)", Response: InviteInfo{},
 		Query: []httpapi.Param{{Name: "token", Description: "the link's token"}}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -256,7 +256,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.JSON(w, r, http.StatusOK, info)
 		})
-	rt.Handle("POST", "/api/auth/invite", httpapi.Op{ID: "acceptInvite", Tag: "auth", Public: true, Status: http.StatusNoContent,
+	rt.HandleFunc("POST", "/api/auth/invite", httpapi.Op{ID: "acceptInvite", Tag: "auth", Public: true, Status: http.StatusNoContent,
 		Summary: "Set your password with a one-time link; then log in", Request: AcceptInviteInput{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in AcceptInviteInput) {
@@ -267,7 +267,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.NoContent(w)
 			})
 		})
-	rt.Handle("GET", "/api/auth/totp", httpapi.Op{ID: "totpStatus", Tag: "auth",
+	rt.HandleFunc("GET", "/api/auth/totp", httpapi.Op{ID: "totpStatus", Tag: "auth",
 		Summary: "Your two-factor state", Response: TOTPStatus{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
@@ -278,7 +278,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.JSON(w, r, http.StatusOK, st)
 		})
-	rt.Handle("POST", "/api/auth/totp/setup", httpapi.Op{ID: "totpSetup", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
+	rt.HandleFunc("POST", "/api/auth/totp/setup", httpapi.Op{ID: "totpSetup", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
 		Summary: "Start enrolling an authenticator app (your password is required): a new secret and its otpauth:// URL (for a QR code)",
 		Request: PasswordInput{}, Response: TOTPSetup{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -292,7 +292,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/confirm", httpapi.Op{ID: "totpConfirm", Errors: []int{http.StatusConflict}, Tag: "auth",
+	rt.HandleFunc("POST", "/api/auth/totp/confirm", httpapi.Op{ID: "totpConfirm", Errors: []int{http.StatusConflict}, Tag: "auth",
 		Summary: "Turn two-factor on with a code from the app; answers ten one-time recovery codes, shown once",
 		Request: TOTPCodeInput{}, Response: RecoveryCodes{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -306,7 +306,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/disable", httpapi.Op{ID: "totpDisable", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
+	rt.HandleFunc("POST", "/api/auth/totp/disable", httpapi.Op{ID: "totpDisable", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
 		Summary: "Turn two-factor off (your password is required; refused when a role requires it)", Request: PasswordInput{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in PasswordInput) {
@@ -317,7 +317,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.NoContent(w)
 			})
 		})
-	rt.Handle("POST", "/api/auth/totp/recovery-codes", httpapi.Op{ID: "totpRecoveryCodes", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
+	rt.HandleFunc("POST", "/api/auth/totp/recovery-codes", httpapi.Op{ID: "totpRecoveryCodes", Errors: []int{http.StatusConflict, http.StatusTooManyRequests}, Tag: "auth",
 		Summary: "Replace your recovery codes (your password is required); the new ones are shown once",
 		Request: PasswordInput{}, Response: RecoveryCodes{}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -331,7 +331,7 @@ func PeopleRoutes(rt *httpapi.Router, s *Service) {
 				httpapi.JSON(w, r, http.StatusOK, out)
 			})
 		})
-	rt.Handle("POST", "/api/auth/password", httpapi.Op{ID: "changePassword", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
+	rt.HandleFunc("POST", "/api/auth/password", httpapi.Op{ID: "changePassword", Errors: []int{http.StatusTooManyRequests}, Tag: "auth", Status: http.StatusNoContent,
 		Summary: "Change your password (the current one is required); your other sessions end", Request: ChangePasswordInput{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			decoded(w, r, func(in ChangePasswordInput) {

@@ -33,7 +33,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 // Routes mounts the job queue's endpoints.
 func Routes(rt *httpapi.Router, s *Service) {
 	live := cache.Live.Header()
-	rt.Handle("GET", "/api/jobs", httpapi.Op{ID: "listJobs", Tag: "jobs", Permission: PermManage,
+	rt.HandleFunc("GET", "/api/jobs", httpapi.Op{ID: "listJobs", Tag: "jobs", Permission: PermManage,
 		Summary: "Background jobs, newest first (never cached: workers change them)", Response: List{},
 		Query: append([]httpapi.Param{
 			{Name: "state", Repeated: true, Enum: States, Description: "discarded is the dead-letter state"},
@@ -57,7 +57,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}
 			httpapi.WriteCached(w, r, body, live)
 		})
-	rt.Handle("GET", "/api/jobs/{id}", httpapi.Op{ID: "getJob", Tag: "jobs", Permission: PermManage,
+	rt.HandleFunc("GET", "/api/jobs/{id}", httpapi.Op{ID: "getJob", Tag: "jobs", Permission: PermManage,
 		Summary: "One job with every attempt's error", Response: Job{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := httpapi.ParseID(r.PathValue("id"))
@@ -86,7 +86,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 			}},
 	} {
 		do := a.do(s)
-		rt.Handle("POST", "/api/jobs/{id}/"+a.verb, httpapi.Op{ID: a.id, Tag: "jobs", Permission: PermManage, Errors: []int{http.StatusConflict},
+		rt.HandleFunc("POST", "/api/jobs/{id}/"+a.verb, httpapi.Op{ID: a.id, Tag: "jobs", Permission: PermManage, Errors: []int{http.StatusConflict},
 			Summary: a.summary, Response: Job{}},
 			func(w http.ResponseWriter, r *http.Request) {
 				id, ok := httpapi.ParseID(r.PathValue("id"))

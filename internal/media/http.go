@@ -84,7 +84,7 @@ func writeMedia(w http.ResponseWriter, r *http.Request, status int, m Media) {
 // Routes mounts the media endpoints, and the signed local-disk storage
 // endpoint (404 unless local is the storage in use).
 func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
-	rt.Handle("GET", "/api/media", httpapi.Op{ID: "listMedia", Tag: "media", Permission: PermView, Cached: true,
+	rt.HandleFunc("GET", "/api/media", httpapi.Op{ID: "listMedia", Tag: "media", Permission: PermView, Cached: true,
 		Summary: "The media library, newest first; ready items carry signed (or public) URLs", Response: List{},
 		Query: append(filterQuery[:len(filterQuery):len(filterQuery)], httpapi.PageQuery...)},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +106,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			httpapi.WriteCached(w, r, body, st.Header())
 		})
-	rt.Handle("POST", "/api/media/upload", httpapi.Op{ID: "uploadMedia", Tag: "media", Permission: PermUpload,
+	rt.HandleFunc("POST", "/api/media/upload", httpapi.Op{ID: "uploadMedia", Tag: "media", Permission: PermUpload,
 		Status: http.StatusCreated, Request: UploadInput{}, Response: UploadResult{},
 		Summary: "Record a pending item and sign the browser's upload of its bytes straight to storage"},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +122,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			httpapi.JSON(w, r, http.StatusCreated, res)
 		})
-	rt.Handle("POST", "/api/media/{id}/complete", httpapi.Op{ID: "completeMedia", Errors: []int{http.StatusConflict}, Tag: "media", Permission: PermUpload,
+	rt.HandleFunc("POST", "/api/media/{id}/complete", httpapi.Op{ID: "completeMedia", Errors: []int{http.StatusConflict}, Tag: "media", Permission: PermUpload,
 		Status: http.StatusAccepted, Response: Media{},
 		Summary: "The upload finished: queue the scan and processing (the uploader only; repeatable)"},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +137,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			writeMedia(w, r, http.StatusAccepted, m)
 		})
-	rt.Handle("GET", "/api/media/{id}", httpapi.Op{ID: "getMedia", Tag: "media", Permission: PermView, Cached: true,
+	rt.HandleFunc("GET", "/api/media/{id}", httpapi.Op{ID: "getMedia", Tag: "media", Permission: PermView, Cached: true,
 		Summary: "One item", Response: Media{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := idOf(w, r)
@@ -152,7 +152,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			w.Header().Set("Cache-Status", st.Header())
 			writeMedia(w, r, http.StatusOK, m)
 		})
-	rt.Handle("PATCH", "/api/media/{id}", httpapi.Op{ID: "updateMedia", Tag: "media", Permission: PermUpload,
+	rt.HandleFunc("PATCH", "/api/media/{id}", httpapi.Op{ID: "updateMedia", Tag: "media", Permission: PermUpload,
 		Request: PatchInput{}, Response: Media{}, Summary: "Change an item's title and alt text (Persian and English)",
 		Headers: []httpapi.Param{{Name: "If-Match", Description: "the ETag of the item as last read; a stale one gets 412"}}},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +172,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			writeMedia(w, r, http.StatusOK, m)
 		})
-	rt.Handle("DELETE", "/api/media/{id}", httpapi.Op{ID: "deleteMedia", Tag: "media", Permission: PermDelete,
+	rt.HandleFunc("DELETE", "/api/media/{id}", httpapi.Op{ID: "deleteMedia", Tag: "media", Permission: PermDelete,
 		Status: http.StatusNoContent, Summary: "Delete an item; its file and thumbnails are removed from storage"},
 		func(w http.ResponseWriter, r *http.Request) {
 			id, ok := idOf(w, r)
@@ -189,7 +189,7 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			}
 			w.WriteHeader(http.StatusNoContent)
 		})
-	rt.Handle("POST", "/api/media/bulk-delete", httpapi.Op{ID: "bulkDeleteMedia", Tag: "media", Permission: PermDelete,
+	rt.HandleFunc("POST", "/api/media/bulk-delete", httpapi.Op{ID: "bulkDeleteMedia", Tag: "media", Permission: PermDelete,
 		Request: BulkDeleteInput{}, Response: BulkDeleted{},
 		Summary: "Delete up to 100 items at once; ids that do not exist are skipped"},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -236,8 +236,8 @@ func Routes(rt *httpapi.Router, s *Service, local *storage.Local) {
 			httpapi.WriteError(w, r, apperr.New(code, "%s", err.Error()))
 		}
 	}
-	rt.Handle("PUT", "/api/storage/{token}", httpapi.Op{ID: "storageUpload", Tag: "media", Public: true,
+	rt.HandleFunc("PUT", "/api/storage/{token}", httpapi.Op{ID: "storageUpload", Tag: "media", Public: true,
 		Summary: "Local-disk storage: a signed upload (the signature binds key, size, type and expiry)"}, serve)
-	rt.Handle("GET", "/api/storage/{token}", httpapi.Op{ID: "storageDownload", Tag: "media", Public: true,
+	rt.HandleFunc("GET", "/api/storage/{token}", httpapi.Op{ID: "storageDownload", Tag: "media", Public: true,
 		Summary: "Local-disk storage: a signed download"}, serve)
 }

@@ -85,11 +85,11 @@ func TestStoreDeepPages(t *testing.T) {
 						for page := 1; (page-2)*size <= len(want); page++ {
 							lo, hi := min((page-1)*size, len(want)), min(page*size, len(want))
 							exp := strings.Join(want[lo:hi], " ")
-							counted, err := s.ListPageCounted(ctx, f, page, size, total)
+							counted, err := s.ListByOffsetCounted(ctx, f, page, size, total)
 							if err != nil {
 								t.Fatal(err)
 							}
-							plain, err := s.ListPage(ctx, f, page, size)
+							plain, err := s.ListByOffset(ctx, f, page, size)
 							if err != nil {
 								t.Fatal(err)
 							}

@@ -51,7 +51,7 @@ func TestStoreSearchScope(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				list, err := s.ListPage(ctx, orders.Filter{Q: q, SearchPII: pii}, 1, 100)
+				list, err := s.ListByOffset(ctx, orders.Filter{Q: q, SearchPII: pii}, 1, 100)
 				if err != nil {
 					t.Fatal(err)
 				}

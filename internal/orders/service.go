@@ -90,30 +90,6 @@ func render(o Order, pii bool) ([]byte, error) {
 	return json.Marshal(o)
 }
 
-// canonical renders a filter as a stable string, for cache keys and cursor
-// binding.
-func (f Filter) canonical() string {
-	var b strings.Builder
-	st := make([]string, len(f.Statuses))
-	for i, s := range f.Statuses {
-		st[i] = string(s)
-	}
-	fmt.Fprintf(&b, "s=%s|q=%s|sort=%s", strings.Join(st, ","), f.Q, f.Sort)
-	if f.CreatedFrom != nil {
-		fmt.Fprintf(&b, "|cf=%d", f.CreatedFrom.UnixMicro())
-	}
-	if f.CreatedTo != nil {
-		fmt.Fprintf(&b, "|ct=%d", f.CreatedTo.UnixMicro())
-	}
-	if f.MinTotal != nil {
-		fmt.Fprintf(&b, "|min=%d", *f.MinTotal)
-	}
-	if f.MaxTotal != nil {
-		fmt.Fprintf(&b, "|max=%d", *f.MaxTotal)
-	}
-	return b.String()
-}
-
 // List returns a page of orders as the encoded response body.
 func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte, cache.Status, error) {
 	p, err := authz.Require(ctx, PermView)
@@ -162,7 +138,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		items, err := s.store.ListPageCounted(ctx, f, pr.Page, pr.PageSize, total)
+		items, err := s.store.ListByOffsetCounted(ctx, f, pr.Page, pr.PageSize, total)
 		if err != nil {
 			return nil, err
 		}

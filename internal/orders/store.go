@@ -22,22 +22,6 @@ func SearchTexts(number string, c Customer) (search, public string) {
 	return public + " " + strings.ToLower(c.Email), public
 }
 
-// Filter selects and orders a list.
-type Filter struct {
-	Statuses    []Status
-	Q           string
-	CreatedFrom *time.Time // inclusive
-	CreatedTo   *time.Time // exclusive
-	MinTotal    *int64
-	MaxTotal    *int64
-	Sort        string // created_at, -created_at, total, -total
-	// SearchPII lets Q match the customer's email too; only for callers
-	// holding customers.view_pii, or a masked email could be recovered one
-	// character at a time. Without it Q matches the order number and the
-	// customer name.
-	SearchPII bool
-}
-
 // Position is a keyset position: the sort value and id of the last row.
 type Position struct {
 	Value int64 `json:"v"`
@@ -140,15 +124,15 @@ func (s Store) Count(ctx context.Context, f Filter) (int64, error) {
 	return n, err
 }
 
-// ListPage returns one page by offset.
-func (s Store) ListPage(ctx context.Context, f Filter, page, size int) ([]Order, error) {
+// ListByOffset returns one page by offset.
+func (s Store) ListByOffset(ctx context.Context, f Filter, page, size int) ([]Order, error) {
 	return s.listOffset(ctx, f, int64(page-1)*int64(size), int64(size), false)
 }
 
-// ListPageCounted returns the same page as ListPage, given total, the
+// ListByOffsetCounted returns the same page as ListByOffset, given total, the
 // Count of f: a page past the middle is read from the far end of the
 // sort, so no page skips more than half of the matches.
-func (s Store) ListPageCounted(ctx context.Context, f Filter, page, size int, total int64) ([]Order, error) {
+func (s Store) ListByOffsetCounted(ctx context.Context, f Filter, page, size int, total int64) ([]Order, error) {
 	offset, limit := int64(page-1)*int64(size), int64(size)
 	if offset >= total {
 		return []Order{}, nil

@@ -81,7 +81,7 @@ func storeKeyset(t *testing.T, d *db.DB) {
 	s := orders.Store{DB: d}
 	for _, sort := range []string{"created_at", "-created_at", "total", "-total"} {
 		f := orders.Filter{Sort: sort, Q: "k"}
-		all, err := s.ListPage(ctx, f, 1, 100)
+		all, err := s.ListByOffset(ctx, f, 1, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func storeFilters(t *testing.T, d *db.DB) {
 	s := orders.Store{DB: d}
 	ids := func(f orders.Filter) []int64 {
 		f.Sort = "created_at"
-		out, err := s.ListPage(ctx, f, 1, 100)
+		out, err := s.ListByOffset(ctx, f, 1, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,7 +43,7 @@ func (s *Server) routes() {
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
 
-	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
+	rt.HandleFunc("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
 			"at most %d streams a user on an instance (429 %s)", events.MaxStreamsPerUser, events.ReasonTooManyStreams)},
 		func(w http.ResponseWriter, r *http.Request) {
@@ -59,9 +59,9 @@ func (s *Server) routes() {
 				httpapi.WriteError(w, r, e.WithReason(events.ReasonTooManyStreams))
 			}
 		})
-	rt.Handle("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
+	rt.HandleFunc("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
 		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", "1"))
-	rt.Handle("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
+	rt.HandleFunc("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
 		Summary: "A static JSON answer (the benchmarks' ceiling)", Response: Health{}},
 		func(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteBody(w, r, http.StatusOK, pingBody, `"ping"`)

@@ -8,7 +8,7 @@ import (
 
 // Routes mounts the statistics endpoints.
 func Routes(rt *httpapi.Router, s *Service) {
-	rt.Handle("GET", "/api/stats/overview", httpapi.Op{ID: "statsOverview", Tag: "stats", Permission: PermView, Cached: true,
+	rt.HandleFunc("GET", "/api/stats/overview", httpapi.Op{ID: "statsOverview", Tag: "stats", Permission: PermView, Cached: true,
 		Summary:  "KPIs of a period against the one before, orders by status and a daily series, from pre-aggregated figures",
 		Response: Overview{},
 		Query:    []httpapi.Param{{Name: "range", Enum: []string{"7d", "30d", "90d", "365d"}, Description: "7d, 30d (default), 90d or 365d, ending today in TIMEZONE"}}},

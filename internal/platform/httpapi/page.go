@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -123,3 +125,30 @@ func QueryID(q url.Values, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// List is the handler of a cached list route: it reads the page request
+// and the list's filter from the query (refusing a bad one before list
+// runs) and answers list's encoded envelope with its Cache-Status.
+func List[F any, S interface{ Header() string }](parse func(url.Values) (F, error),
+	list func(context.Context, F, paging.Request) ([]byte, S, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		pr, err := ParsePage(q)
+		if err != nil {
+			return err
+		}
+		f, err := parse(q)
+		if err != nil {
+			return err
+		}
+		body, st, err := list(r.Context(), f, pr)
+		if err != nil {
+			return err
+		}
+		WriteCached(w, r, body, st.Header())
+		return nil
+	}
+}
+
+// NoFilter is the filter parser of a list that takes none.
+func NoFilter(url.Values) (struct{}, error) { return struct{}{}, nil }

@@ -96,8 +96,26 @@ func NewRouter() *Router {
 	return rt
 }
 
+// HandlerFunc is an API handler. It writes its success response itself
+// and returns an error instead of writing one: the router answers a
+// returned error with the contract's envelope (WriteError). A handler that
+// has started its response returns nil.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
 // Handle registers h for method and path (Go ServeMux wildcards, {id}).
-func (rt *Router) Handle(method, path string, op Op, h http.HandlerFunc) {
+// Authorize runs first.
+func (rt *Router) Handle(method, path string, op Op, h HandlerFunc) {
+	rt.HandleFunc(method, path, op, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			WriteError(w, r, err)
+		}
+	})
+}
+
+// HandleFunc registers a handler that writes its own errors.
+//
+// Deprecated: return errors from a HandlerFunc given to Handle.
+func (rt *Router) HandleFunc(method, path string, op Op, h http.HandlerFunc) {
 	if op.Status == 0 {
 		op.Status = http.StatusOK
 	}

@@ -1090,56 +1090,56 @@ export interface components {
             email: string;
             id: number;
         };
-        PageResponseEntry: {
+        PageEntry: {
             items: components["schemas"]["Entry"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseJob: {
+        PageJob: {
             items: components["schemas"]["Job"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseMedia: {
+        PageMedia: {
             items: components["schemas"]["Media"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseOrder: {
+        PageOrder: {
             items: components["schemas"]["Order"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseRoleView: {
+        PageRoleView: {
             items: components["schemas"]["RoleView"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseSessionView: {
+        PageSessionView: {
             items: components["schemas"]["SessionView"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseToken: {
+        PageToken: {
             items: components["schemas"]["Token"][];
             page: number;
             page_size: number;
             total: number;
             total_pages: number;
         };
-        PageResponseUserView: {
+        PageUserView: {
             items: components["schemas"]["UserView"][];
             page: number;
             page_size: number;
@@ -1454,7 +1454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseEntry"];
+                    "application/json": components["schemas"]["PageEntry"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -1930,7 +1930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseJob"];
+                    "application/json": components["schemas"]["PageJob"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -2074,7 +2074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseMedia"];
+                    "application/json": components["schemas"]["PageMedia"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -2356,7 +2356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseOrder"];
+                    "application/json": components["schemas"]["PageOrder"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -2609,7 +2609,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseRoleView"];
+                    "application/json": components["schemas"]["PageRoleView"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -2793,7 +2793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseSessionView"];
+                    "application/json": components["schemas"]["PageSessionView"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -2956,7 +2956,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseToken"];
+                    "application/json": components["schemas"]["PageToken"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
@@ -3063,7 +3063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageResponseUserView"];
+                    "application/json": components["schemas"]["PageUserView"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
