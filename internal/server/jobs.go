@@ -98,14 +98,10 @@ func (s *Server) startJobs(ctx context.Context) error {
 // Migrate applies this binary's migrations: Pishkhan's own, then the job
 // queue's. Open (not New) the server to call it.
 func (s *Server) Migrate(ctx context.Context) ([]db.Migration, error) {
-	applied, err := s.DB.Migrate(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := jobs.Migrate(ctx, s.DB); err != nil {
-		return nil, err
-	}
-	return applied, nil
+	return s.DB.Migrate(ctx, func(ctx context.Context) error {
+		_, err := jobs.Migrate(ctx, s.DB)
+		return err
+	})
 }
 
 // InsertOnlyQueue returns a queue that enqueues but never works, for
