@@ -42,12 +42,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
-	SSEHeartbeat           time.Duration
-	HashConcurrency        int
-	AdminEmail             string
-	AdminPassword          string
-	LogLevel               string
-	LogFormat              string
+	SSEHeartbeat            time.Duration
+	HashConcurrency         int
+	AdminEmail              string
+	AdminPassword           string
+	LogLevel                string
+	LogFormat               string
 	// DatabaseAppRole is the PostgreSQL role `migrate` grants the running
 	// application's privileges to (audit rows append-only).
 	DatabaseAppRole string
