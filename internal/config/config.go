@@ -37,17 +37,12 @@ type Config struct {
 	TrustedProxies         []netip.Prefix
 	TrustedOrigins         []string
 	RequestTimeout         time.Duration
-	// ShutdownTimeout bounds the drain after SIGTERM: in-flight requests
-	// and running jobs get this long to finish.
-	ShutdownTimeout time.Duration
-	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
-	TLSCertFile, TLSKeyFile string
-	SSEHeartbeat            time.Duration
-	HashConcurrency         int
-	AdminEmail              string
-	AdminPassword           string
-	LogLevel                string
-	LogFormat               string
+	SSEHeartbeat           time.Duration
+	HashConcurrency        int
+	AdminEmail             string
+	AdminPassword          string
+	LogLevel               string
+	LogFormat              string
 	// DatabaseAppRole is the PostgreSQL role `migrate` grants the running
 	// application's privileges to (audit rows append-only).
 	DatabaseAppRole string
@@ -103,6 +98,11 @@ type Config struct {
 	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
 	// may hold at once in the process (and so for any one image).
 	MediaDecodeBudget int64
+	// ShutdownTimeout bounds the drain after SIGTERM: in-flight requests
+	// and running jobs get this long to finish.
+	ShutdownTimeout time.Duration
+	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
