@@ -142,9 +142,13 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 		return err
 	}
 	defer s.Close()
-	url := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
+	scheme := "http://"
+	if cfg.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	url := scheme + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
 	if strings.HasPrefix(cfg.Addr, ":") {
-		url = "http://127.0.0.1" + cfg.Addr
+		url = scheme + "127.0.0.1" + cfg.Addr
 	}
 	if cfg.PublicURL != "" {
 		url = cfg.PublicURL
