@@ -24,9 +24,15 @@ import (
 
 // Health is the body of /healthz and /readyz.
 type Health struct {
-	Status  string            `json:"status"`
+	// Status is "ok"; on /readyz "degraded" when a dependency the
+	// instance can serve without is down, "unavailable" (503) when a
+	// required one is.
+	Status string `json:"status"`
+	// Failing names the required dependencies that are down.
 	Failing map[string]string `json:"failing,omitempty"`
-	Version string            `json:"version"`
+	// Checks reports each dependency (/readyz only).
+	Checks  map[string]Check `json:"checks,omitempty"`
+	Version string           `json:"version"`
 }
 
 func (s *Server) routes() {
@@ -71,15 +77,16 @@ func (s *Server) routes() {
 		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
 	}))
 	rt.HandleOther("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if failing := s.Ready(r.Context()); len(failing) > 0 {
+		h := s.Ready(r.Context())
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		status := http.StatusOK
+		if h.Status == "unavailable" {
 			w.Header().Set("Retry-After", "5")
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(Health{Status: "unavailable", Failing: failing, Version: Version})
-			return
+			status = http.StatusServiceUnavailable
 		}
-		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(h)
 	}))
 	rt.HandleOther("GET /metrics", s.mainMetrics())
 	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))

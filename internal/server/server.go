@@ -296,22 +296,6 @@ func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string,
 	return s.Cfg.AdminEmail, generated, true, nil
 }
 
-// Ready checks the dependencies a request cannot do without.
-func (s *Server) Ready(ctx context.Context) map[string]string {
-	failing := map[string]string{}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := s.DB.Ping(ctx); err != nil {
-		failing["database"] = "unreachable"
-	}
-	if s.Redis != nil {
-		if err := s.Redis.Ping(ctx).Err(); err != nil {
-			failing["redis"] = "unreachable"
-		}
-	}
-	return failing
-}
-
 func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/events") }
 
 // isUpload is a signed upload to local-disk storage: its signature bounds
