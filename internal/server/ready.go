@@ -15,6 +15,18 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 )
 
+// Readiness is the body of /readyz.
+type Readiness struct {
+	// Status is "ok", "degraded" when a dependency the instance can serve
+	// without is down, or "unavailable" (503) when a required one is.
+	Status string `json:"status"`
+	// Failing names the required dependencies that are down.
+	Failing map[string]string `json:"failing,omitempty"`
+	// Checks reports every dependency.
+	Checks  map[string]Check `json:"checks"`
+	Version string           `json:"version"`
+}
+
 // Check is one dependency's state on /readyz.
 type Check struct {
 	// Status is "ok" or "down".
@@ -34,7 +46,7 @@ type Check struct {
 const readyCheckTimeout = time.Second
 
 // Ready checks every dependency at once, each within readyCheckTimeout.
-func (s *Server) Ready(ctx context.Context) Health {
+func (s *Server) Ready(ctx context.Context) Readiness {
 	type probe struct {
 		name     string
 		required bool
@@ -52,7 +64,7 @@ func (s *Server) Ready(ctx context.Context) Health {
 	}
 	probes = append(probes, probe{"queue", false, s.queueLag})
 
-	h := Health{Status: "ok", Checks: map[string]Check{}, Version: Version}
+	h := Readiness{Status: "ok", Checks: map[string]Check{}, Version: Version}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, p := range probes {

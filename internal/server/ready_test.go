@@ -12,10 +12,10 @@ import (
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
-func readyz(t *testing.T, in *testkit.Instance) (int, server.Health) {
+func readyz(t *testing.T, in *testkit.Instance) (int, server.Readiness) {
 	t.Helper()
 	r := in.Client(t).Do("GET", "/readyz", nil)
-	var h server.Health
+	var h server.Readiness
 	r.JSON(t, &h)
 	return r.Status, h
 }

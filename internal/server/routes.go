@@ -22,17 +22,12 @@ import (
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
-// Health is the body of /healthz and /readyz.
+// Health is the body of /healthz (and /api/ping's shape in the OpenAPI
+// document); /readyz answers a Readiness.
 type Health struct {
-	// Status is "ok"; on /readyz "degraded" when a dependency the
-	// instance can serve without is down, "unavailable" (503) when a
-	// required one is.
-	Status string `json:"status"`
-	// Failing names the required dependencies that are down.
+	Status  string            `json:"status"`
 	Failing map[string]string `json:"failing,omitempty"`
-	// Checks reports each dependency (/readyz only).
-	Checks  map[string]Check `json:"checks,omitempty"`
-	Version string           `json:"version"`
+	Version string            `json:"version"`
 }
 
 func (s *Server) routes() {
