@@ -99,7 +99,7 @@ type Config struct {
 	// may hold at once in the process (and so for any one image).
 	MediaDecodeBudget int64
 	// ShutdownTimeout bounds the drain after SIGTERM: in-flight requests
-	// and running jobs get this long to finish.
+	// get this long to finish, running jobs half of it.
 	ShutdownTimeout time.Duration
 	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
@@ -230,7 +230,7 @@ var variables = []variable{
 		return nil
 	}},
 	{"REQUEST_TIMEOUT", "30s", "upper bound on handling one request", dur(func(c *Config) *time.Duration { return &c.RequestTimeout })},
-	{"SHUTDOWN_TIMEOUT", "20s", "after SIGTERM, how long in-flight requests and running jobs get to finish (event streams end at once with a reconnect hint; unfinished jobs return to the queue); keep it under the orchestrator's grace period (Kubernetes: 30s)", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"SHUTDOWN_TIMEOUT", "20s", "after SIGTERM, how long in-flight requests get to finish (event streams end at once with a reconnect hint); running jobs get half of it, then are cancelled and return to the queue; keep it under the orchestrator's grace period (Kubernetes: 30s)", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"TLS_CERT_FILE", "", "PEM certificate chain: with TLS_KEY_FILE, serve speaks HTTPS itself (TLS 1.2+, HTTP/2) and re-reads both files when they change; empty means plain HTTP (behind a TLS-terminating proxy, see TRUSTED_PROXIES)", str(func(c *Config) *string { return &c.TLSCertFile })},
 	{"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", str(func(c *Config) *string { return &c.TLSKeyFile })},
 	{"SSE_HEARTBEAT", "15s", "interval of the heartbeat comment on /api/events", dur(func(c *Config) *time.Duration { return &c.SSEHeartbeat })},

@@ -53,7 +53,9 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	river.AddWorker(workers, &warmWorker{s: s})
 	media.Register(s.Media, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
-		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10, ShutdownGrace: 10 * time.Second})
+		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10,
+		// half the drain to finish, the rest for cancelled jobs to return
+		ShutdownGrace: max(s.Cfg.ShutdownTimeout/2, time.Second)})
 }
 
 // startJobs starts working (when this process works jobs), announces job
