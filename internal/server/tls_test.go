@@ -138,7 +138,7 @@ func TestServeTLS(t *testing.T) {
 // audit log and rate limits see the peer's own address.
 func TestForwardedHeadersFromAnUntrustedPeer(t *testing.T) {
 	t.Parallel()
-	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8"})
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8", "LOGIN_IP_LIMIT": "2"})
 	in.CreateSuperuser(t, "admin@example.com")
 	r := in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": testkit.TestPassword},
 		"X-Forwarded-For", "198.51.100.7", "X-Forwarded-Proto", "https")
@@ -156,5 +156,13 @@ func TestForwardedHeadersFromAnUntrustedPeer(t *testing.T) {
 	_ = in.Srv.DB.Reader().QueryRow(t.Context(), `SELECT ip FROM audit_logs WHERE action = 'auth.login' ORDER BY id DESC LIMIT 1`).Scan(&ip)
 	if ip != "127.0.0.1" {
 		t.Errorf("a spoofed X-Forwarded-For was believed: audit IP %q", ip)
+	}
+	// nor does a new X-Forwarded-For each time buy a fresh login limit
+	for i, spoofed := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+		r := in.Client(t).Do("POST", "/api/auth/login", map[string]string{"email": "nobody@example.com", "password": "wrong"},
+			"X-Forwarded-For", spoofed)
+		if want := map[bool]int{true: 401, false: 429}[i < 2]; r.Status != want {
+			t.Fatalf("failed login %d from a spoofed %s: %d, want %d", i+1, spoofed, r.Status, want)
+		}
 	}
 }
