@@ -38,6 +38,8 @@ var commands = []command{
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
+	{"backup", "`backup DEST` copies the embedded default's database (a consistent snapshot), secret key, audit checkpoint and media into DEST while it serves", backupCmd},
+	{"restore", "`restore [--force] SRC` puts a backup into an empty DATA_DIR (--force replaces what is there); stop the server first", restoreCmd},
 	{"secrets", "`secrets rotate` re-encrypts every TOTP secret under SECRET_KEY (run it with the previous key in SECRET_KEY_OLD, then drop SECRET_KEY_OLD)", secretsCmd},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
@@ -142,9 +144,13 @@ func serve(ctx context.Context, cfg config.Config, _ []string) error {
 		return err
 	}
 	defer s.Close()
-	url := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
+	scheme := "http://"
+	if cfg.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	url := scheme + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1)
 	if strings.HasPrefix(cfg.Addr, ":") {
-		url = "http://127.0.0.1" + cfg.Addr
+		url = scheme + "127.0.0.1" + cfg.Addr
 	}
 	if cfg.PublicURL != "" {
 		url = cfg.PublicURL

@@ -98,6 +98,11 @@ type Config struct {
 	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
 	// may hold at once in the process (and so for any one image).
 	MediaDecodeBudget int64
+	// ShutdownTimeout bounds the drain after SIGTERM: in-flight requests
+	// get this long to finish, running jobs half of it.
+	ShutdownTimeout time.Duration
+	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
@@ -225,6 +230,9 @@ var variables = []variable{
 		return nil
 	}},
 	{"REQUEST_TIMEOUT", "30s", "upper bound on handling one request", dur(func(c *Config) *time.Duration { return &c.RequestTimeout })},
+	{"SHUTDOWN_TIMEOUT", "20s", "after SIGTERM, how long in-flight requests get to finish (event streams end at once with a reconnect hint); running jobs get half of it, then are cancelled and return to the queue; keep it under the orchestrator's grace period (Kubernetes: 30s)", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"TLS_CERT_FILE", "", "PEM certificate chain: with TLS_KEY_FILE, serve speaks HTTPS itself (TLS 1.2+, HTTP/2) and re-reads both files when they change; empty means plain HTTP (behind a TLS-terminating proxy, see TRUSTED_PROXIES)", str(func(c *Config) *string { return &c.TLSCertFile })},
+	{"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", str(func(c *Config) *string { return &c.TLSKeyFile })},
 	{"SSE_HEARTBEAT", "15s", "interval of the heartbeat comment on /api/events", dur(func(c *Config) *time.Duration { return &c.SSEHeartbeat })},
 	{"HASH_CONCURRENCY", strconv.Itoa(runtime.NumCPU()), "password hashes computed at once (each takes 19 MiB)", integer(func(c *Config) *int { return &c.HashConcurrency })},
 	{"ADMIN_EMAIL", "admin@pishkhan.local", "email of the first admin, created at the first start of an empty database", str(func(c *Config) *string { return &c.AdminEmail })},
@@ -398,6 +406,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.S3Endpoint != "" && (c.S3Bucket == "" || c.S3AccessKey == "" || c.S3SecretKey == "") {
 		errs = append(errs, "S3_ENDPOINT: needs S3_BUCKET, S3_ACCESS_KEY and S3_SECRET_KEY")
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, "TLS_CERT_FILE: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
 	}
 	if c.SMTPURL != nil && c.PublicURL == "" {
 		errs = append(errs, "PUBLIC_URL: must be set with SMTP_URL, so emailed links never take their host from a request")

@@ -53,7 +53,9 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	river.AddWorker(workers, &warmWorker{s: s})
 	media.Register(s.Media, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
-		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10, ShutdownGrace: 10 * time.Second})
+		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10,
+		// half the drain to finish, the rest for cancelled jobs to return
+		ShutdownGrace: max(s.Cfg.ShutdownTimeout/2, time.Second)})
 }
 
 // startJobs starts working (when this process works jobs), announces job
@@ -98,14 +100,10 @@ func (s *Server) startJobs(ctx context.Context) error {
 // Migrate applies this binary's migrations: Pishkhan's own, then the job
 // queue's. Open (not New) the server to call it.
 func (s *Server) Migrate(ctx context.Context) ([]db.Migration, error) {
-	applied, err := s.DB.Migrate(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := jobs.Migrate(ctx, s.DB); err != nil {
-		return nil, err
-	}
-	return applied, nil
+	return s.DB.Migrate(ctx, func(ctx context.Context) error {
+		_, err := jobs.Migrate(ctx, s.DB)
+		return err
+	})
 }
 
 // InsertOnlyQueue returns a queue that enqueues but never works, for

@@ -22,7 +22,8 @@ import (
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
-// Health is the body of /healthz and /readyz.
+// Health is the body of /healthz (and /api/ping's shape in the OpenAPI
+// document); /readyz answers a Readiness.
 type Health struct {
 	Status  string            `json:"status"`
 	Failing map[string]string `json:"failing,omitempty"`
@@ -71,15 +72,16 @@ func (s *Server) routes() {
 		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
 	}))
 	rt.HandleOther("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if failing := s.Ready(r.Context()); len(failing) > 0 {
+		h := s.Ready(r.Context())
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		status := http.StatusOK
+		if h.Status == "unavailable" {
 			w.Header().Set("Retry-After", "5")
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(Health{Status: "unavailable", Failing: failing, Version: Version})
-			return
+			status = http.StatusServiceUnavailable
 		}
-		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(h)
 	}))
 	rt.HandleOther("GET /metrics", s.mainMetrics())
 	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))

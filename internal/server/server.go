@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -295,71 +294,6 @@ func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string,
 		return "", "", false, err
 	}
 	return s.Cfg.AdminEmail, generated, true, nil
-}
-
-// HTTPServer is the http.Server ListenAndServe runs. Its read and write
-// timeouts bound API requests; signed local-disk transfers raise their
-// own connection's deadlines to what their size needs (storage.Transfer)
-// once their signature checks out.
-func (s *Server) HTTPServer() *http.Server {
-	return &http.Server{
-		Addr:              s.Cfg.Addr,
-		Handler:           s.Handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      s.Cfg.RequestTimeout + 5*time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
-}
-
-// ListenAndServe serves until ctx ends, then drains for up to 10 s.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	srv := s.HTTPServer()
-	srv.RegisterOnShutdown(s.Hub.Close)
-	errc := make(chan error, 2)
-	go func() { errc <- srv.ListenAndServe() }()
-	var msrv *http.Server
-	if s.Cfg.MetricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", s.MetricsHandler())
-		msrv = &http.Server{Addr: s.Cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10}
-		go func() { errc <- msrv.ListenAndServe() }()
-	}
-	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		slog.Info("shutting down")
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if msrv != nil {
-		_ = msrv.Shutdown(sctx)
-	}
-	if serr := srv.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
-		_ = srv.Close()
-	} else if err == nil {
-		err = serr
-	}
-	return err
-}
-
-// Ready checks the dependencies a request cannot do without.
-func (s *Server) Ready(ctx context.Context) map[string]string {
-	failing := map[string]string{}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := s.DB.Ping(ctx); err != nil {
-		failing["database"] = "unreachable"
-	}
-	if s.Redis != nil {
-		if err := s.Redis.Ping(ctx).Err(); err != nil {
-			failing["redis"] = "unreachable"
-		}
-	}
-	return failing
 }
 
 func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/events") }

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/filelock"
 )
 
 // Checkpoint is the chain's head as last seen after a commit, kept outside
@@ -296,7 +297,7 @@ func (f FileCheckpoints) Swap(ctx context.Context, prev, next []byte) (bool, err
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
 		return false, err
 	}
-	unlock, err := lockFile(f.Path + ".lock")
+	unlock, err := filelock.Lock(f.Path + ".lock")
 	if err != nil {
 		return false, err
 	}

@@ -46,6 +46,8 @@ type DB struct {
 	// OnCommit, when set, is told after each commit (before InTx returns)
 	// the tags its transaction touched, to invalidate caches of them.
 	OnCommit func(ctx context.Context, tags []string)
+	// path is the SQLite file ("" on PostgreSQL).
+	path string
 }
 
 // Open connects to url: a postgres:// URL, or a SQLite file path (created
@@ -82,7 +84,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
-	d := &DB{Engine: SQLite, SQL: sdb}
+	d := &DB{Engine: SQLite, SQL: sdb, path: path}
 	if err := d.ping(ctx); err != nil {
 		_ = sdb.Close()
 		return nil, err

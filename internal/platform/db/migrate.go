@@ -2,14 +2,18 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/filelock"
 )
 
 //go:embed migrations
@@ -119,34 +123,80 @@ func (d *DB) Status(ctx context.Context) (MigrationStatus, error) {
 	return st, nil
 }
 
-// ErrUnknownMigrations means the database was migrated by a newer binary.
-type ErrUnknownMigrations struct{ Versions []int }
-
-func (e ErrUnknownMigrations) Error() string {
-	return fmt.Sprintf("the database has migrations this binary does not know (%v): run a newer pishkhan", e.Versions)
+// ErrUnknownMigrations means the database was migrated by a newer binary:
+// Versions are the applied ones this binary does not have, Latest the
+// newest it has.
+type ErrUnknownMigrations struct {
+	Versions []int
+	Latest   int
 }
 
-// Migrate applies pending migrations, each in its own transaction, and
-// refuses to touch a database that has migrations it does not know. On
-// PostgreSQL an advisory lock keeps concurrent instances from racing.
-func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
-	if d.Engine == Postgres {
-		conn, err := d.SQL.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7243911)`); err != nil {
-			return nil, fmt.Errorf("migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7243911)`) //nolint:errcheck
+func (e ErrUnknownMigrations) Error() string {
+	return fmt.Sprintf("the database's schema is at version %04d, newer than this binary knows (it stops at %04d; unknown: %v): "+
+		"a newer release has migrated it. Run that release or a later one; to go back to this one, restore a backup taken "+
+		"before the upgrade (migrations are never undone in place)", slices.Max(e.Versions), e.Latest, e.Versions)
+}
+
+func unknownMigrations(st MigrationStatus, known []Migration) error {
+	if len(st.Unknown) == 0 {
+		return nil
 	}
+	latest := 0
+	if len(known) > 0 {
+		latest = known[len(known)-1].Version
+	}
+	return ErrUnknownMigrations{Versions: st.Unknown, Latest: latest}
+}
+
+// migrationLockKey is the PostgreSQL advisory lock every migrate holds.
+const migrationLockKey = 7243911
+
+// lockMigrations blocks until this process alone may migrate the database:
+// a PostgreSQL advisory lock (held by one connection, freed if the process
+// dies), or on SQLite an flock on a file beside the database.
+func (d *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
+	if d.Engine == SQLite {
+		return filelock.Lock(d.path + ".migrate-lock")
+	}
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	return func() {
+		// a failed unlock ends with the connection: closing a pooled
+		// connection returns it, so drop it on error
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}, nil
+}
+
+// Migrate applies pending migrations, each in its own transaction, then
+// runs each of also (another schema's migrations, such as the job
+// queue's), all under one lock: instances that start at once migrate
+// once, the others wait and find nothing left to do. It refuses a
+// database that has migrations it does not know.
+func (d *DB) Migrate(ctx context.Context, also ...func(context.Context) error) ([]Migration, error) {
+	unlock, err := d.lockMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, err := d.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(st.Unknown) > 0 {
-		return nil, ErrUnknownMigrations{st.Unknown}
+	known, err := Migrations(d.Engine)
+	if err != nil {
+		return nil, err
+	}
+	if err := unknownMigrations(st, known); err != nil {
+		return nil, err
 	}
 	for _, m := range st.Pending {
 		err := d.InTx(ctx, func(tx *Tx) error {
@@ -161,6 +211,11 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			return nil, err
 		}
 	}
+	for _, f := range also {
+		if err := f(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return st.Pending, nil
 }
 
@@ -171,8 +226,12 @@ func (d *DB) CheckCurrent(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(st.Unknown) > 0 {
-		return ErrUnknownMigrations{st.Unknown}
+	known, err := Migrations(d.Engine)
+	if err != nil {
+		return err
+	}
+	if err := unknownMigrations(st, known); err != nil {
+		return err
 	}
 	if len(st.Pending) > 0 {
 		return fmt.Errorf("the database lacks %d migration(s): run `pishkhan migrate`", len(st.Pending))

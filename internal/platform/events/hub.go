@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -61,7 +62,9 @@ func (h *Hub) Personal(resource string, others ...authz.Permission) {
 	h.personal[resource] = others
 }
 
-// Close ends every stream (at shutdown); clients reconnect elsewhere.
+// Close ends every stream (at shutdown) with a retry hint of one to three
+// seconds, so clients reconnect, through the balancer, to another
+// instance.
 func (h *Hub) Close() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 // Run subscribes the hub to the bus until ctx ends.
@@ -185,6 +188,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, p *authz.Principal, 
 		case <-r.Context().Done():
 			return nil
 		case <-h.closing:
+			// spread the reconnects of every stream over a few seconds
+			_, _ = fmt.Fprintf(w, "retry: %d\n: this instance is shutting down; reconnect\n\n", 1000+rand.IntN(2000))
+			_ = rc.Flush()
 			return nil
 		case <-c.dropped:
 			slog.Info("sse client too slow; disconnected", "user_id", p.UserID)

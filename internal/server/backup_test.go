@@ -1,0 +1,176 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/server"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// A backup taken while orders are being written restores into a new
+// DATA_DIR that starts, whose audit chain verifies, and that holds every
+// order acknowledged before the backup began, its media and its key.
+func TestBackupWhileServingAndRestore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	c := in.LoggedIn(t, "admin@example.com")
+	if err := in.Srv.Storage.Put(ctx, "backup-test/hello.txt", strings.NewReader("hello"), 5, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(testkit.SampleOrder("buyer@example.com"))
+	type ack struct {
+		id int64
+		at time.Time
+	}
+	var (
+		mu   sync.Mutex
+		acks []ack
+		wg   sync.WaitGroup
+	)
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("POST", c.Base+"/api/orders", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-CSRF-Token", c.CSRF)
+				resp, err := c.HTTP.Do(req)
+				if err != nil {
+					continue
+				}
+				var o struct{ ID int64 }
+				_ = json.NewDecoder(resp.Body).Decode(&o)
+				resp.Body.Close()
+				if resp.StatusCode == 201 {
+					mu.Lock()
+					acks = append(acks, ack{o.ID, time.Now()})
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for n := 0; n < 20; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n = len(acks)
+		mu.Unlock()
+	}
+	began := time.Now()
+	dest := filepath.Join(t.TempDir(), "backup")
+	m, _, err := server.Backup(ctx, in.Srv.Cfg, dest)
+	time.Sleep(100 * time.Millisecond) // writes go on after it too
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("backup while serving: %v", err)
+	}
+	if !m.SecretKey || !m.AuditCheckpoint || m.MediaFiles < 1 || m.SchemaVersion == 0 {
+		t.Fatalf("the backup lacks a part: %+v", m)
+	}
+	if _, _, err := server.Backup(ctx, in.Srv.Cfg, dest); err == nil {
+		t.Error("a backup into a non-empty directory was made")
+	}
+
+	// a DATA_DIR in use is refused without --force, and left alone
+	busy := in.Srv.Cfg
+	busy.DataDir, busy.MediaDir = t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(busy.DataDir, "pishkhan.db"), []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Restore(busy, dest, false); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("restore into a non-empty DATA_DIR: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(busy.DataDir, "pishkhan.db")); string(b) != "precious" {
+		t.Fatal("a refused restore changed DATA_DIR")
+	}
+	if _, err := server.Restore(busy, t.TempDir(), true); err == nil {
+		t.Fatal("a directory that is no backup was restored")
+	}
+
+	restored := in.Srv.Cfg
+	restored.DataDir = filepath.Join(t.TempDir(), "data")
+	restored.MediaDir = filepath.Join(t.TempDir(), "media")
+	if _, err := server.Restore(restored, dest, false); err != nil {
+		t.Fatalf("restore into an empty DATA_DIR: %v", err)
+	}
+	s, err := server.New(ctx, restored)
+	if err != nil {
+		t.Fatalf("the restored instance does not start: %v", err)
+	}
+	closeRestored := sync.OnceFunc(s.Close)
+	defer closeRestored()
+	rep, err := audit.Verify(ctx, s.DB.Reader(), s.AuditAnchor)
+	if err != nil || len(rep.Problems) > 0 || rep.Checkpoint == nil || rep.Rows == 0 {
+		t.Fatalf("audit verify on the restored instance: %v %+v", err, rep)
+	}
+	before := 0
+	for _, a := range acks {
+		if !a.at.Before(began) {
+			continue
+		}
+		before++
+		var n int
+		if err := s.DB.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE id = ?`, a.id).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("order %d, acknowledged before the backup began, is not restored (%v)", a.id, err)
+		}
+	}
+	if before < 20 {
+		t.Fatalf("only %d orders acknowledged before the backup", before)
+	}
+	f, err := s.Storage.Open(ctx, "backup-test/hello.txt")
+	if err != nil {
+		t.Fatalf("media not restored: %v", err)
+	}
+	b, _ := io.ReadAll(f)
+	f.Close()
+	if string(b) != "hello" {
+		t.Fatalf("restored media = %q", b)
+	}
+	// the same key: sessions, cursors and TOTP secrets keep working
+	hs := httptest.NewServer(s.Handler)
+	defer hs.Close()
+	rc := (&testkit.Instance{URL: hs.URL}).LoggedIn(t, "admin@example.com")
+	if r := rc.Do("GET", "/api/orders?limit=5", nil); r.Status != 200 {
+		t.Fatalf("the restored instance does not serve: %d %s", r.Status, r.Body)
+	}
+
+	// --force replaces a DATA_DIR in use
+	closeRestored()
+	if _, err := server.Restore(restored, dest, false); err == nil {
+		t.Fatal("restore over a restored DATA_DIR without --force")
+	}
+	// a write-ahead log left by the replaced database must not be replayed
+	if err := os.WriteFile(restored.SQLitePath()+"-wal", []byte("stale"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Restore(restored, dest, true); err != nil {
+		t.Fatalf("restore --force: %v", err)
+	}
+	if _, err := os.Stat(restored.SQLitePath() + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the replaced database's WAL survived a forced restore: %v", err)
+	}
+	s, err = server.New(ctx, restored)
+	if err != nil {
+		t.Fatalf("the instance restored with --force does not start: %v", err)
+	}
+	s.Close()
+}
