@@ -39,6 +39,7 @@ var commands = []command{
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
 	{"secrets", "`secrets rotate` re-encrypts every TOTP secret under SECRET_KEY (run it with the previous key in SECRET_KEY_OLD, then drop SECRET_KEY_OLD)", secretsCmd},
+	{"healthcheck", "exit 0 when /healthz on ADDR answers 200 within --timeout (3s), else 1: the container image's HEALTHCHECK", healthcheck},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
 		if err != nil {
