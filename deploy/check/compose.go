@@ -75,7 +75,11 @@ func Compose(p *types.Project) []string {
 			}
 		}
 		for k, v := range s.Environment {
-			if v != nil && *v != "" && secretName.MatchString(k) && !(strings.HasSuffix(k, "_FILE") && strings.HasPrefix(*v, "/run/secrets/")) {
+			if v == nil || *v == "" || !secretName.MatchString(k) {
+				continue
+			}
+			// POSTGRES_PASSWORD_FILE=/run/secrets/…: the name of a file, not a secret
+			if fileRef := strings.HasSuffix(k, "_FILE") && strings.HasPrefix(*v, "/run/secrets/"); !fileRef {
 				bad("service %s: environment %s has a value written in the file: read it from an env file or a secret", name, k)
 			}
 		}
