@@ -13,9 +13,11 @@
 # No secret is built in: SECRET_KEY, DATABASE_URL and the like come from the
 # environment the container is started with.
 #
-# Base images are pinned by digest (a tag can be moved; a digest cannot), as
-# recorded on 2026-12-07. To refresh one, look up the digest its tag points to
-# now and replace it here, e.g.
+# Base images are pinned by digest (a tag can be moved; a digest cannot): the
+# digests these tags were published with when pinned (2026-12; taken from
+# published pins, as no registry is reachable where this file was written:
+# check them on your first build). To refresh one, look up the digest its
+# tag points to now and replace it here, e.g.
 #   docker buildx imagetools inspect node:20-bookworm-slim --format '{{json .Manifest.Digest}}'
 #   crane digest gcr.io/distroless/static-debian12:nonroot
 # `make test` (scripts/deploy-check.sh) refuses a FROM without @sha256:.
