@@ -35,6 +35,10 @@ api: ## Regenerate web/openapi.json and the web app's API types after changing a
 test: ## Run every check and test against real PostgreSQL, Redis and SQLite (installs what is missing)
 	./scripts/test.sh
 
+.PHONY: deploy-check
+deploy-check: ## Check the Dockerfile, deploy/compose.yaml, nginx.conf and the Helm chart, offline (installs a pinned helm into bin/)
+	./scripts/deploy-check.sh
+
 .PHONY: test-go
 test-go: ## Only the Go tests, race detector on (services must be up)
 	$(GO) test -race -count=1 $(PKGS)

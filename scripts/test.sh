@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, in order, stopping at the first failure:
-# services check, Go formatting/vet/lint, the web app's build, lint,
+# services check, Go formatting/vet/lint, the deploy artefacts' checks, the web app's build, lint,
 # types and component tests, the API types drift check, the OpenAPI lint, every Go test with
 # the race detector against real PostgreSQL, Redis and SQLite, and the
 # end-to-end tests in Debian's Chromium against the real binary.
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 ./scripts/services.sh
 make --no-print-directory lint
+./scripts/deploy-check.sh
 ./scripts/web.sh
 
 echo "== web: API types are generated from web/openapi.json"

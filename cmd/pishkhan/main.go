@@ -41,6 +41,7 @@ var commands = []command{
 	{"backup", "`backup DEST` copies the embedded default's database (a consistent snapshot), secret key, audit checkpoint and media into DEST while it serves", backupCmd},
 	{"restore", "`restore [--force] SRC` puts a backup into an empty DATA_DIR (--force replaces what is there); stop the server first", restoreCmd},
 	{"secrets", "`secrets rotate` re-encrypts every TOTP secret under SECRET_KEY (run it with the previous key in SECRET_KEY_OLD, then drop SECRET_KEY_OLD)", secretsCmd},
+	{"healthcheck", "exit 0 when /healthz on ADDR answers 200 within --timeout (3s), else 1: the container image's HEALTHCHECK", healthcheck},
 	{"openapi", "print the OpenAPI 3.1 document of the API", func(context.Context, config.Config, []string) error {
 		doc, err := server.OpenAPIDocument()
 		if err != nil {
