@@ -18,6 +18,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/server"
@@ -284,7 +285,7 @@ func createSuperuser(ctx context.Context, cfg config.Config, args []string) erro
 		return err
 	}
 	defer s.Close()
-	id, err := s.Auth.EnsureSuperuser(ctx, *email, *name, *password)
+	id, err := s.People.EnsureSuperuser(ctx, *email, *name, *password)
 	if err != nil {
 		return err
 	}
@@ -318,19 +319,19 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	var roleID int64
 	if len(list) == 0 {
-		roleID, err = s.Auth.RoleID(ctx, *role)
+		roleID, err = s.People.RoleID(ctx, *role)
 		if errors.Is(err, auth.ErrNotFound) {
 			return fmt.Errorf("no role named %q; give --permissions to create it", *role)
 		}
 	} else {
-		var r auth.RoleView
-		r, err = s.Auth.CreateRole(authz.With(ctx, authz.System), auth.RoleInput{Name: role, Permissions: &list})
+		var r people.RoleView
+		r, err = s.People.CreateRole(authz.With(ctx, authz.System), people.RoleInput{Name: role, Permissions: &list})
 		roleID = r.ID
 	}
 	if err != nil {
 		return err
 	}
-	id, err := s.Auth.CreateUser(ctx, *email, *name, *password, roleID)
+	id, err := s.People.CreateUser(ctx, *email, *name, *password, roleID)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,14 @@
-// Package auth is the identity feature: users, roles and permissions,
-// password login, server-side sessions and the request authentication and
-// CSRF middleware.
 package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,18 +23,6 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
 
-// Config holds the session and login-limit settings.
-type Config struct {
-	IdleTimeout     time.Duration
-	AbsoluteTimeout time.Duration
-	// Failed logins allowed per account and per client IP in LoginWindow.
-	LoginAccountLimit int
-	LoginIPLimit      int
-	LoginWindow       time.Duration
-	// PublicURL, when set, is the base of links sent to users (invites).
-	PublicURL string
-}
-
 // Service is the auth feature's service.
 type Service struct {
 	cfg      Config
@@ -45,7 +34,6 @@ type Service struct {
 	cache    *cache.Cache
 	index    DBSessions // every session, for listing and revoking by id
 	bus      events.Bus
-	mailer   *Mailer                   // nil: invite links are shown to the admin
 	accesses *decodeMemo[cachedAccess] // by user id
 	cursors  paging.CursorCodec
 	totpKeys TOTPKeys
@@ -54,8 +42,8 @@ type Service struct {
 
 // NewService wires the service.
 func NewService(cfg Config, d *db.DB, sessions SessionStore, hasher *Hasher, limiter ratelimit.Counter, c *cache.Cache,
-	bus events.Bus, mailer *Mailer) *Service {
-	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, index: DBSessions{DB: d}, bus: bus, mailer: mailer, hasher: hasher, limiter: limiter, cache: c,
+	bus events.Bus) *Service {
+	return &Service{cfg: cfg, db: d, store: Store{DB: d}, sessions: sessions, index: DBSessions{DB: d}, bus: bus, hasher: hasher, limiter: limiter, cache: c,
 		accesses: newDecodeMemo[cachedAccess](10_000), uses: tokenUses{last: map[int64]time.Time{}}}
 }
 
@@ -66,40 +54,26 @@ func (s *Service) UseSecrets(cursorKey []byte, totp TOTPKeys) {
 	s.totpKeys = totp
 }
 
-// Me is the logged-in user as the API shows it.
-type Me struct {
-	ID          int64              `json:"id"`
-	Email       string             `json:"email"`
-	Name        string             `json:"name"`
-	IsSuperuser bool               `json:"is_superuser"`
-	Roles       []RoleRef          `json:"roles"`
-	Permissions []authz.Permission `json:"permissions"`
-	CSRFToken   string             `json:"csrf_token"`
-	TOTPEnabled bool               `json:"totp_enabled"`
-	// TOTPSetupRequired: a role requires a second factor; until it is set
-	// up the user holds no permission.
-	TOTPSetupRequired bool `json:"totp_setup_required"`
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// RandomToken returns a new 256-bit secret, URL-safe.
+func RandomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// cachedAccess is the cached form of a user's access (no password hash).
-type cachedAccess struct {
-	ID           int64              `json:"id"`
-	Email        string             `json:"email"`
-	Name         string             `json:"name"`
-	Superuser    bool               `json:"superuser"`
-	Active       bool               `json:"active"`
-	Roles        []RoleRef          `json:"roles"`
-	Permissions  []authz.Permission `json:"permissions"`
-	TOTPEnabled  bool               `json:"totp_enabled"`
-	TOTPRequired bool               `json:"totp_required"`
+// HashToken returns the stored form of a secret (session ids, API tokens,
+// set-password links, recovery codes): its SHA-256, hex.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }
 
-// mustEnrolTOTP: a role requires a second factor the user has not set up.
-func (a cachedAccess) mustEnrolTOTP() bool { return a.TOTPRequired && !a.TOTPEnabled }
-
-// AuthzTag is the cache tag every user's access depends on; a change to
-// users, roles or permissions invalidates it.
-const AuthzTag = "authz"
+// HashSessionID returns the stored form of a session id.
+func HashSessionID(id string) string { return HashToken(id) }
 
 func (s *Service) access(ctx context.Context, userID int64) (cachedAccess, error) {
 	body, _, err := s.cache.Fetch(ctx, "principal", "principal:"+itoa(userID), []string{AuthzTag}, 10*time.Minute,
@@ -198,38 +172,6 @@ func (s *Service) sessionTTL(se Session) time.Duration {
 	return ttl
 }
 
-// LoginInput is the login request.
-type LoginInput struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	TOTP     string `json:"totp,omitempty"`
-}
-
-// Validate checks the shape of a login request.
-func (in LoginInput) Validate() error {
-	fe := apperr.FieldErrors{}
-	if strings.TrimSpace(in.Email) == "" {
-		fe.Add("email", "is required")
-	} else if len(in.Email) > 254 {
-		fe.Add("email", "must be at most 254 characters")
-	}
-	if in.Password == "" {
-		fe.Add("password", "is required")
-	} else if len(in.Password) > 1024 {
-		fe.Add("password", "must be at most 1024 characters")
-	}
-	if len(in.TOTP) > 16 {
-		fe.Add("totp", "must be at most 16 characters")
-	}
-	return fe.Err()
-}
-
-// LoginResult is what a successful login yields.
-type LoginResult struct {
-	SessionID string
-	Me        Me
-}
-
 // attempt counts a login attempt against key before the password is
 // checked, so parallel guesses cannot slip past the limit; a successful
 // login takes its hit back (only failures count).
@@ -312,9 +254,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput, oldSessionID string)
 	if oldSessionID != "" {
 		_ = s.sessions.Delete(ctx, HashSessionID(oldSessionID))
 	}
-	id := randomToken()
+	id := RandomToken()
 	now := time.Now().UTC()
-	se := Session{IDHash: HashSessionID(id), UserID: u.ID, CSRFToken: randomToken(), IP: info.IP,
+	se := Session{IDHash: HashSessionID(id), UserID: u.ID, CSRFToken: RandomToken(), IP: info.IP,
 		UserAgent: info.UserAgent, CreatedAt: now, LastSeenAt: now}
 	se, err = s.sessions.Create(ctx, se, s.sessionTTL(se))
 	if err != nil {
@@ -405,124 +347,62 @@ func (s *Service) me(ctx context.Context, userID int64, csrf string) (Me, error)
 	return me, nil
 }
 
-func validEmail(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && len(email) <= 254
+// sessionsChanged invalidates the session lists and announces a change to
+// userID's sessions; kind is created, deleted or updated.
+func (s *Service) sessionsChanged(ctx context.Context, userID int64, kind string) {
+	s.cache.Invalidate(ctx, SessionsTag)
+	s.publish(ctx, SessionsResource, kind, userID)
 }
 
-// EnsureSuperuser creates a superuser, or makes an existing user with that
-// email an active superuser with the given password, which, like every
-// reset, ends their sessions and revokes their API tokens. For the CLI and
-// the first start; it is audited with no actor.
-func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password string) (int64, error) {
-	email = strings.TrimSpace(email)
-	fe := apperr.FieldErrors{}
-	if !validEmail(email) {
-		fe.Add("email", "must be an email address")
+// tokensChanged invalidates the token reads and announces a change to
+// userID's tokens.
+func (s *Service) tokensChanged(ctx context.Context, userID int64, kind string) {
+	s.cache.Invalidate(ctx, TokensTag)
+	s.publish(ctx, TokensResource, kind, userID)
+}
+
+func (s *Service) publish(ctx context.Context, resource, kind string, userID int64) {
+	if s.bus != nil {
+		_ = s.bus.Publish(ctx, events.Event{Event: kind, Resource: resource, ID: userID})
 	}
-	if msg := PasswordProblem(password, email); msg != "" {
-		fe.Add("password", msg)
-	}
-	if err := fe.Err(); err != nil {
-		return 0, err
-	}
-	hash, err := s.hasher.Hash(ctx, password)
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	existed := false
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		u, err := s.store.UserByEmail(ctx, tx, email)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			id, err = s.store.InsertUser(ctx, tx, User{Email: email, Name: name, PasswordHash: hash, Superuser: true, Active: true})
-			if err != nil {
-				return err
-			}
-			return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
-				Changes: map[string]audit.Change{"email": {To: email}, "is_superuser": {To: true}}})
-		case err != nil:
-			return err
-		}
-		id, existed = u.ID, true
-		if err := s.store.SetPassword(ctx, tx, u.ID, hash, true); err != nil {
-			return err
-		}
-		if err := voidLinks(ctx, tx, u.ID, time.Now()); err != nil {
-			return err
-		}
-		// a password reset like any other: whoever else got in is out
-		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, time.Now(), u.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "users.update", ResourceType: "user", ResourceID: itoa(id),
-			Changes: map[string]audit.Change{"password": {From: "***", To: "***"}, "is_superuser": {From: u.Superuser, To: true},
-				"api_tokens": {To: "revoked"}}})
-	})
-	if err != nil {
-		return 0, err
-	}
+}
+
+// AccessChanged makes a change to users, roles or second factors visible,
+// after its commit and before the answer: every instance's cached access
+// and people lists are invalidated, and open screens hear of it (an
+// authz event naming userID, or 0 for a role).
+func (s *Service) AccessChanged(ctx context.Context, userID int64) {
 	s.cache.Invalidate(ctx, AuthzTag)
-	if existed {
-		s.sessionsChanged(ctx, id, "deleted")
-		s.tokensChanged(ctx, id, "updated")
-		if err := s.sessions.DeleteUser(ctx, id); err != nil {
-			return 0, apperr.Unavailablef(err, "the password is set, but the session store is unavailable; the user's sessions end when it returns")
-		}
-		if err := s.revokeAfterCredentialChange(ctx, id); err != nil {
-			return 0, err
-		}
+	if s.bus != nil {
+		_ = s.bus.Publish(ctx, events.Event{Event: "updated", Resource: AuthzResource, ID: userID})
 	}
-	return id, nil
 }
 
-// HasUsers reports whether any user exists (first start creates one).
-func (s *Service) HasUsers(ctx context.Context) (bool, error) {
-	n, err := s.store.CountUsers(ctx)
-	return n > 0, err
+// HashPassword hashes a new password (the policy is PasswordRule's).
+func (s *Service) HashPassword(ctx context.Context, password string) (string, error) {
+	return s.hasher.Hash(ctx, password)
 }
 
-// CreateUser creates an active user with roles. It is for the CLI and tests
-// until the users API lands; it checks users.manage when a principal is set.
-func (s *Service) CreateUser(ctx context.Context, email, name, password string, roleIDs ...int64) (int64, error) {
-	if p := authz.From(ctx); p != nil && !p.Can("users.manage") {
-		return 0, apperr.New(apperr.PermissionDenied, "you need the permission %q", "users.manage")
-	}
-	fe := apperr.FieldErrors{}
-	if !validEmail(email) {
-		fe.Add("email", "must be an email address")
-	}
-	if msg := PasswordProblem(password, email); msg != "" {
-		fe.Add("password", msg)
-	}
-	if err := fe.Err(); err != nil {
-		return 0, err
-	}
-	hash, err := s.hasher.Hash(ctx, password)
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		id, err = s.store.InsertUser(ctx, tx, User{Email: email, Name: name, PasswordHash: hash, Active: true})
-		if db.IsUnique(err) {
-			return apperr.Taken("email", "this email")
-		}
-		if err != nil {
-			return err
-		}
-		for _, r := range roleIDs {
-			if err := s.store.AddUserRole(ctx, tx, id, r); err != nil {
-				return err
-			}
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "users.create", ResourceType: "user", ResourceID: itoa(id),
-			Changes: map[string]audit.Change{"email": {To: email}}})
-	})
-	if err != nil {
-		return 0, err
-	}
-	s.cache.Invalidate(ctx, AuthzTag)
-	return id, nil
+// RevokeUserTokens revokes every live API token of a user in the caller's
+// transaction and says how many; after the commit the caller calls
+// EndUserAccess, which announces it.
+func (s *Service) RevokeUserTokens(ctx context.Context, tx *db.Tx, userID int64, now time.Time) (int64, error) {
+	return s.store.RevokeUserTokens(ctx, tx, userID, now)
+}
+
+// VoidLinks ends every unused set-password link of a user in the caller's
+// transaction. A change of the user's rank, roles, email, activity or
+// password calls it: a link is for the account as it was when it was made.
+func (s *Service) VoidLinks(ctx context.Context, tx *db.Tx, userID int64, now time.Time) error {
+	return s.store.VoidLinks(ctx, tx, userID, now)
+}
+
+// EndUserAccess runs after a commit that deactivated a user or replaced
+// their password (and revoked their tokens): it announces the end of
+// their sessions and tokens, then ends every session of the user. An
+// error is the session store's; the caller words it.
+func (s *Service) EndUserAccess(ctx context.Context, userID int64) error {
+	s.sessionsChanged(ctx, userID, "deleted")
+	s.tokensChanged(ctx, userID, "updated")
+	return s.sessions.DeleteUser(ctx, userID)
 }

@@ -2,247 +2,138 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/audit"
+	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
+	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
 
-// Session is a server-side login session. Its id is known only to the
-// browser; the server keeps the id's SHA-256.
-type Session struct {
-	// ID is the session's public id (lists and revocation use it).
-	ID         int64     `json:"id"`
-	IDHash     string    `json:"-"`
-	UserID     int64     `json:"user_id"`
-	CSRFToken  string    `json:"csrf_token"`
-	IP         string    `json:"ip"`
-	UserAgent  string    `json:"user_agent"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastSeenAt time.Time `json:"last_seen_at"`
-}
-
-// ErrNoSession means the id names no live session.
-var ErrNoSession = errors.New("no such session")
-
-// SessionStore keeps sessions: in Redis when configured, else the database.
-// Errors other than ErrNoSession mean the store is unavailable, and the
-// request fails closed.
-type SessionStore interface {
-	// Create stores a new session and returns it with its ID.
-	Create(ctx context.Context, s Session, ttl time.Duration) (Session, error)
-	Get(ctx context.Context, idHash string) (Session, error)
-	// Touch records activity and extends the idle timeout to ttl; it never
-	// recreates a session deleted meanwhile (ErrNoSession).
-	Touch(ctx context.Context, s Session, ttl time.Duration) error
-	Delete(ctx context.Context, idHash string) error
-	DeleteUser(ctx context.Context, userID int64) error
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
+// ListSessions lists live sessions, newest first. "current" is set per
+// request after the (shared) cached list is read.
+func (s *Service) ListSessions(ctx context.Context, f SessionFilter, pr paging.Request) ([]byte, cache.Status, error) {
+	p := authz.From(ctx)
+	if p == nil {
+		return nil, "", apperr.New(apperr.Unauthenticated, "log in first")
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// HashSessionID returns the stored form of a session id.
-func HashSessionID(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
-}
-
-// DBSessions keeps sessions in the sessions table. In the production mode
-// the table is the index of sessions behind RedisSessions (listing and
-// revoking by id), and Redis answers the per-request lookups.
-type DBSessions struct{ DB *db.DB }
-
-// Create implements SessionStore. It also forgets the user's sessions that
-// have timed out.
-func (s DBSessions) Create(ctx context.Context, se Session, _ time.Duration) (Session, error) {
-	err := db.Scan(s.DB.Writer().QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, se.IDHash, se.UserID, se.CSRFToken, se.IP, se.UserAgent, se.CreatedAt, se.LastSeenAt), &se.ID)
-	return se, err
-}
-
-// ForgetExpired deletes a user's sessions created before absoluteBefore or
-// idle since idleBefore.
-func (s DBSessions) ForgetExpired(ctx context.Context, userID int64, absoluteBefore, idleBefore time.Time) error {
-	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND (created_at < ? OR last_seen_at < ?)`,
-		userID, absoluteBefore, idleBefore)
-	return err
-}
-
-const sessionCols = `id, id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at`
-
-func scanSession(row interface{ Scan(...any) error }) (Session, error) {
-	var se Session
-	err := row.Scan(&se.ID, &se.IDHash, &se.UserID, &se.CSRFToken, &se.IP, &se.UserAgent, db.Time{T: &se.CreatedAt}, db.Time{T: &se.LastSeenAt})
-	if errors.Is(err, db.ErrNoRows) {
-		return se, ErrNoSession
+	if err := Interactive(p, "listing sessions"); err != nil {
+		return nil, "", err
 	}
-	return se, err
+	if (f.All || f.UserID != 0 && f.UserID != p.UserID) && !p.Can(PermManageUsers) {
+		return nil, "", apperr.New(apperr.PermissionDenied, "you need the permission %q to see other users' sessions", PermManageUsers)
+	}
+	scope := sessionScope{UserID: p.UserID}
+	tags := []string{SessionsTag}
+	switch {
+	case f.UserID != 0:
+		if f.UserID != p.UserID {
+			// an unknown user has no sessions: an empty list, as before
+			if err := s.outranksUser(ctx, s.db.Reader(), p, f.UserID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
+				return nil, "", err
+			}
+		}
+		scope.UserID = f.UserID
+	case f.All && p.Superuser:
+		scope.UserID = 0
+	case f.All:
+		// only the caller's own and those of users the caller outranks;
+		// the answer then depends on roles too
+		above, err := s.rolesAbove(ctx, s.db.Reader(), p)
+		if err != nil {
+			return nil, "", err
+		}
+		scope.Others, scope.Above = true, above
+		tags = append(tags, AuthzTag)
+	}
+	// the window moves with time; a minute's granularity keeps keys shared
+	window := time.Now().Truncate(time.Minute)
+	scope.CreatedAfter, scope.SeenAfter = window.Add(-s.cfg.AbsoluteTimeout), window.Add(-s.idleLimit())
+	where, args := scope.where()
+	binding := fmt.Sprintf("sessions|%s|%v", where, args)
+	var after int64
+	if pr.CursorMode && pr.Cursor != "" {
+		if err := s.cursors.Decode(binding, pr.Cursor, &after); err != nil {
+			return nil, "", err
+		}
+	}
+	key := fmt.Sprintf("sessions:list:%s|p=%d|ps=%d|c=%s|l=%d|cm=%t", cache.KeyHash(binding), pr.Page, pr.PageSize, pr.Cursor, pr.Limit, pr.CursorMode)
+	body, st, err := s.cache.Fetch(ctx, "sessions", key, tags, 5*time.Minute, func(ctx context.Context) ([]byte, error) {
+		return db.NewestFirst(pr, s.cursors, binding, after, "s.id",
+			func(tail string, tailArgs ...any) ([]SessionView, error) {
+				return s.index.List(ctx, scope, tail, tailArgs...)
+			},
+			func() (int64, error) { return s.index.Count(ctx, scope) },
+			func(v SessionView) int64 { return v.ID })
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	body, err = markCurrent(body, SessionFrom(ctx))
+	return body, st, err
 }
 
-// Get implements SessionStore.
-func (s DBSessions) Get(ctx context.Context, idHash string) (Session, error) {
-	return scanSession(s.DB.Reader().QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id_hash = ?`, idHash))
+// markCurrent sets "current" on the request's own session in a list body.
+func markCurrent(body []byte, se *Session) ([]byte, error) {
+	var list struct {
+		Items []SessionView `json:"items"`
+	}
+	var rest map[string]json.RawMessage
+	if err := json.Unmarshal(body, &rest); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		list.Items[i].Current = se != nil && list.Items[i].ID == se.ID
+	}
+	items, err := json.Marshal(list.Items)
+	if err != nil {
+		return nil, err
+	}
+	rest["items"] = items
+	return json.Marshal(rest)
 }
 
-// ByID returns the session with a public id.
-func (s DBSessions) ByID(ctx context.Context, id int64) (Session, error) {
-	return scanSession(s.DB.Reader().QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
-}
-
-// Touch implements SessionStore.
-func (s DBSessions) Touch(ctx context.Context, se Session, _ time.Duration) error {
-	res, err := s.DB.Writer().Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, se.LastSeenAt, se.IDHash)
+// RevokeSession ends a session at once: the caller's own, or with
+// users.manage one of a user the caller outranks. Any other session is
+// NOT_FOUND. A logged-in session only.
+func (s *Service) RevokeSession(ctx context.Context, id int64) error {
+	p := authz.From(ctx)
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	if err := Interactive(p, "ending a session"); err != nil {
+		return err
+	}
+	notFound := apperr.New(apperr.NotFound, "no such session")
+	se, err := s.index.ByID(ctx, id)
+	if errors.Is(err, ErrNoSession) || err == nil && se.UserID != p.UserID && !p.Can(PermManageUsers) {
+		return notFound
+	}
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNoSession
+	if se.UserID != p.UserID {
+		if err := s.outranksUser(ctx, s.db.Reader(), p, se.UserID); err != nil {
+			if c := apperr.CodeOf(err); c == apperr.PermissionDenied || c == apperr.NotFound {
+				return notFound
+			}
+			return err
+		}
 	}
-	return nil
-}
-
-// Delete implements SessionStore.
-func (s DBSessions) Delete(ctx context.Context, idHash string) error {
-	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
-	return err
-}
-
-// DeleteUser implements SessionStore.
-func (s DBSessions) DeleteUser(ctx context.Context, userID int64) error {
-	_, err := s.DB.Writer().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
-	return err
-}
-
-// RedisSessions keeps sessions in Redis with a TTL equal to what is left
-// of the idle timeout. Lookups go through Reads, which shares round trips
-// among concurrent requests but never answers with a read made before the
-// lookup began: a deleted session is gone for every later request.
-type RedisSessions struct {
-	index   DBSessions
-	c       redis.UniversalClient
-	reads   *readbatch.Batcher
-	prefix  string
-	timeout time.Duration
-	decoded *decodeMemo[Session]
-}
-
-// NewRedisSessions returns a Redis session store; see RedisSessions.
-func NewRedisSessions(index DBSessions, c redis.UniversalClient, reads *readbatch.Batcher, prefix string, timeout time.Duration) RedisSessions {
-	return RedisSessions{index: index, c: c, reads: reads, prefix: prefix, timeout: timeout, decoded: newDecodeMemo[Session](10_000)}
-}
-
-func (s RedisSessions) key(idHash string) string { return s.prefix + "sess:" + idHash }
-func (s RedisSessions) userKey(uid int64) string {
-	return s.prefix + "usess:" + itoa(uid)
-}
-
-func (s RedisSessions) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	t := s.timeout
-	if t <= 0 {
-		t = 500 * time.Millisecond
+	if err := s.sessions.Delete(ctx, se.IDHash); err != nil {
+		return apperr.Unavailablef(err, "the session store is unavailable; try again shortly")
 	}
-	return context.WithTimeout(ctx, t)
-}
-
-// Create implements SessionStore: the index row first (it gives the id),
-// then the live session in Redis.
-func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration) (Session, error) {
-	se, err := s.index.Create(ctx, se, ttl)
-	if err != nil {
-		return se, err
-	}
-	rctx, cancel := s.ctx(ctx)
-	defer cancel()
-	b, _ := json.Marshal(se)
-	pipe := s.c.TxPipeline()
-	pipe.Set(rctx, s.key(se.IDHash), b, ttl)
-	pipe.SAdd(rctx, s.userKey(se.UserID), se.IDHash)
-	pipe.Expire(rctx, s.userKey(se.UserID), 30*24*time.Hour)
-	if _, err := pipe.Exec(rctx); err != nil {
-		_ = s.index.Delete(ctx, se.IDHash)
-		return se, err
-	}
-	return se, nil
-}
-
-// Get implements SessionStore.
-func (s RedisSessions) Get(ctx context.Context, idHash string) (Session, error) {
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	res := s.reads.Get(ctx, s.key(idHash))[0]
-	if errors.Is(res.Err, readbatch.ErrMissing) {
-		return Session{}, ErrNoSession
-	}
-	if res.Err != nil {
-		return Session{}, res.Err
-	}
-	se, err := s.decoded.decode(idHash, res.Value)
-	if err != nil {
-		return Session{}, ErrNoSession
-	}
-	se.IDHash = idHash
-	return se, nil
-}
-
-// Touch implements SessionStore. The index's last-seen time is
-// bookkeeping for the sessions list: failing to write it fails nothing.
-func (s RedisSessions) Touch(ctx context.Context, se Session, ttl time.Duration) error {
-	rctx, cancel := s.ctx(ctx)
-	defer cancel()
-	b, _ := json.Marshal(se)
-	err := s.c.SetArgs(rctx, s.key(se.IDHash), b, redis.SetArgs{Mode: "XX", TTL: ttl}).Err()
-	if errors.Is(err, redis.Nil) {
-		return ErrNoSession
-	}
-	if err == nil {
-		_ = s.index.Touch(ctx, se, ttl)
-	}
-	return err
-}
-
-// Delete implements SessionStore: Redis first, so the session is dead at
-// once even if the index row outlives a failure.
-func (s RedisSessions) Delete(ctx context.Context, idHash string) error {
-	rctx, cancel := s.ctx(ctx)
-	defer cancel()
-	if err := s.c.Del(rctx, s.key(idHash)).Err(); err != nil {
-		return err
-	}
-	return s.index.Delete(ctx, idHash)
-}
-
-// DeleteUser implements SessionStore.
-func (s RedisSessions) DeleteUser(ctx context.Context, userID int64) error {
-	if err := s.deleteUserLive(ctx, userID); err != nil {
-		return err
-	}
-	return s.index.DeleteUser(ctx, userID)
-}
-
-func (s RedisSessions) deleteUserLive(ctx context.Context, userID int64) error {
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	ids, err := s.c.SMembers(ctx, s.userKey(userID)).Result()
-	if err != nil {
-		return err
-	}
-	keys := []string{s.userKey(userID)}
-	for _, id := range ids {
-		keys = append(keys, s.key(id))
-	}
-	return s.c.Del(ctx, keys...).Err()
+	s.sessionsChanged(ctx, se.UserID, "deleted")
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "sessions.revoke", ResourceType: "session", ResourceID: itoa(id),
+			Changes: map[string]audit.Change{"user_id": {From: se.UserID, To: nil}}})
+	})
 }

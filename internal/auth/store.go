@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,29 +11,10 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 )
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// User is an account.
-type User struct {
-	ID           int64
-	Email        string
-	Name         string
-	PasswordHash string
-	Superuser    bool
-	Active       bool
-	CreatedAt    time.Time
-}
-
-// RoleRef names a role.
-type RoleRef struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
-// ErrNotFound means no such row.
-var ErrNotFound = errors.New("not found")
-
-// Store is the users-and-roles data access.
+// Store is auth's data access to accounts: who a user is and what they
+// may do (read from the users and roles tables people manages), and the
+// credentials auth ends (passwords, API tokens, set-password links).
+// Sessions, tokens and second factors have store files of their own.
 type Store struct{ DB *db.DB }
 
 const userCols = `id, email, name, password_hash, is_superuser, is_active, created_at`
@@ -58,62 +38,6 @@ func (s Store) UserByID(ctx context.Context, q db.Querier, id int64) (User, erro
 	return scanUser(q.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 }
 
-// CountUsers returns how many users exist.
-func (s Store) CountUsers(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.DB.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
-	return n, err
-}
-
-// InsertUser creates a user and returns its id.
-func (s Store) InsertUser(ctx context.Context, tx *db.Tx, u User) (int64, error) {
-	now := time.Now()
-	var id int64
-	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO users (email, email_lower, name, password_hash, is_superuser, is_active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Email, strings.ToLower(u.Email), u.Name, u.PasswordHash, u.Superuser, u.Active, now, now), &id)
-	return id, err
-}
-
-// SetPassword replaces a user's password hash and superuser flag.
-func (s Store) SetPassword(ctx context.Context, tx *db.Tx, id int64, hash string, superuser bool) error {
-	_, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, is_superuser = ?, is_active = ?, updated_at = ? WHERE id = ?`,
-		hash, superuser, true, time.Now(), id)
-	return err
-}
-
-// InsertRole creates a role with permissions.
-func (s Store) InsertRole(ctx context.Context, tx *db.Tx, name, description string, perms []authz.Permission) (int64, error) {
-	var id int64
-	err := db.Scan(tx.QueryRow(ctx, `INSERT INTO roles (name, description, created_at) VALUES (?, ?, ?) RETURNING id`,
-		name, description, time.Now()), &id)
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range perms {
-		if _, err := tx.Exec(ctx, `INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)`, id, string(p)); err != nil {
-			return 0, err
-		}
-	}
-	return id, nil
-}
-
-// AddUserRole gives a user a role.
-func (s Store) AddUserRole(ctx context.Context, tx *db.Tx, userID, roleID int64) error {
-	_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, userID, roleID)
-	return err
-}
-
-// Access is what a user may do, for building a principal.
-type Access struct {
-	User        User
-	Roles       []RoleRef
-	Permissions []authz.Permission
-	// TOTPEnabled: the user has a second factor; TOTPRequired: a role of
-	// theirs requires one.
-	TOTPEnabled, TOTPRequired bool
-}
-
 // LoadAccess reads a user with roles and permissions.
 func (s Store) LoadAccess(ctx context.Context, userID int64) (Access, error) {
 	q := s.DB.Reader()
@@ -126,20 +50,7 @@ func (s Store) LoadAccess(ctx context.Context, userID int64) (Access, error) {
 		WHERE ur.user_id = u.id AND r.require_totp = ?) FROM users u WHERE u.id = ?`, true, userID), &a.TOTPEnabled, &a.TOTPRequired); err != nil {
 		return a, err
 	}
-	rows, err := q.Query(ctx, `SELECT r.id, r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id
-		WHERE ur.user_id = ? ORDER BY r.name`, userID)
-	if err != nil {
-		return a, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r RoleRef
-		if err := rows.Scan(&r.ID, &r.Name); err != nil {
-			return a, err
-		}
-		a.Roles = append(a.Roles, r)
-	}
-	if err := rows.Err(); err != nil {
+	if a.Roles, err = s.rolesOfUser(ctx, q, userID); err != nil {
 		return a, err
 	}
 	prow, err := q.Query(ctx, `SELECT DISTINCT rp.permission FROM role_permissions rp
@@ -166,4 +77,82 @@ func (s Store) LoadAccess(ctx context.Context, userID int64) (Access, error) {
 	}
 	sort.Slice(a.Permissions, func(i, j int) bool { return a.Permissions[i] < a.Permissions[j] })
 	return a, nil
+}
+
+// rolesOfUser lists a user's roles by name (never nil).
+func (s Store) rolesOfUser(ctx context.Context, q db.Querier, userID int64) ([]RoleRef, error) {
+	rows, err := q.Query(ctx, `SELECT r.id, r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id
+		WHERE ur.user_id = ? ORDER BY r.name`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RoleRef{}
+	for rows.Next() {
+		var r RoleRef
+		if err := rows.Scan(&r.ID, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RolePermissions lists a role's permissions in order; an unknown role is
+// ErrNotFound.
+func (s Store) RolePermissions(ctx context.Context, q db.Querier, roleID int64) ([]authz.Permission, error) {
+	var n int
+	if err := db.Scan(q.QueryRow(ctx, `SELECT COUNT(*) FROM roles WHERE id = ?`, roleID), &n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, ErrNotFound
+	}
+	rows, err := q.Query(ctx, `SELECT permission FROM role_permissions WHERE role_id = ? ORDER BY permission`, roleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []authz.Permission
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, authz.Permission(p))
+	}
+	return out, rows.Err()
+}
+
+// rolesAbove lists, by id, the roles holding a permission p lacks.
+func (s Store) rolesAbove(ctx context.Context, q db.Querier, p *authz.Principal) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT role_id, permission FROM role_permissions ORDER BY role_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		var perm string
+		if err := rows.Scan(&id, &perm); err != nil {
+			return nil, err
+		}
+		if !p.Can(authz.Permission(perm)) && (len(out) == 0 || out[len(out)-1] != id) {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (s Store) SetPasswordHash(ctx context.Context, tx *db.Tx, userID int64, hash string, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID)
+	return err
+}
+
+// VoidLinks ends every unused set-password link of a user.
+func (s Store) VoidLinks(ctx context.Context, tx *db.Tx, userID int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE invites SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID)
+	return err
 }

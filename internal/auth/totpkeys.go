@@ -4,15 +4,15 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pishkhan/pishkhan/internal/platform/keys"
 )
 
 // TOTP secrets are stored sealed (AES-256-GCM) under a key derived from
@@ -56,12 +56,7 @@ func NewTOTPKeys(current []byte, old ...[]byte) TOTPKeys {
 // deriveTOTPKey returns the key id and the AES key of a SECRET_KEY (each
 // use of SECRET_KEY gets a key of its own).
 func deriveTOTPKey(secret []byte) (id string, key []byte) {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("pishkhan totp secrets v2"))
-	key = mac.Sum(nil)
-	mac = hmac.New(sha256.New, secret)
-	mac.Write([]byte("pishkhan key id"))
-	return hex.EncodeToString(mac.Sum(nil)[:4]), key
+	return hex.EncodeToString(keys.Derive(secret, "pishkhan key id")[:4]), keys.Derive(secret, "pishkhan totp secrets v2")
 }
 
 // CurrentID is the key id of SECRET_KEY.
@@ -139,18 +134,12 @@ func (s *Service) open(sealed string) ([]byte, error) { return s.totpKeys.open(s
 // names every key id found in the database that is neither SECRET_KEY nor
 // in SECRET_KEY_OLD (a wrong or missing key), before any login fails on it.
 func (s *Service) CheckTOTPKeys(ctx context.Context) error {
-	rows, err := s.db.Reader().Query(ctx, `SELECT DISTINCT SUBSTR(totp_secret, 1, ?) FROM users WHERE totp_secret <> ''
-		UNION SELECT DISTINCT SUBSTR(totp_pending, 1, ?) FROM users WHERE totp_pending <> ''`, sealedHeadLen, sealedHeadLen)
+	heads, err := s.store.sealedHeads(ctx, sealedHeadLen)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	var unknown []string
-	for rows.Next() {
-		var head string
-		if err := rows.Scan(&head); err != nil {
-			return err
-		}
+	for _, head := range heads {
 		id := keyIDOf(head + "x")
 		switch {
 		case id == "":
@@ -158,9 +147,6 @@ func (s *Service) CheckTOTPKeys(ctx context.Context) error {
 		case s.totpKeys.keys[id] == nil:
 			unknown = append(unknown, "key id "+id)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
@@ -178,31 +164,18 @@ func (s *Service) CheckTOTPKeys(ctx context.Context) error {
 // many values it re-sealed; values no key opens are left as they are and
 // reported in the error, by user id.
 func (s *Service) ResealTOTP(ctx context.Context, legacy []byte) (int, error) {
-	type row struct {
-		id              int64
-		secret, pending string
-	}
-	var todo []row
-	rows, err := s.db.Reader().Query(ctx, `SELECT id, totp_secret, totp_pending FROM users WHERE totp_secret <> '' OR totp_pending <> '' ORDER BY id`)
+	todo, err := s.store.sealedTOTPs(ctx)
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.secret, &r.pending); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0
 	var failed []string
 	for _, r := range todo {
-		for _, col := range []struct{ name, value string }{{"totp_secret", r.secret}, {"totp_pending", r.pending}} {
+		for _, col := range []struct {
+			name    string
+			pending bool
+			value   string
+		}{{"totp_secret", false, r.secret}, {"totp_pending", true, r.pending}} {
 			if col.value == "" || keyIDOf(col.value) == s.totpKeys.current {
 				continue
 			}
@@ -215,11 +188,11 @@ func (s *Service) ResealTOTP(ctx context.Context, legacy []byte) (int, error) {
 			if err != nil {
 				return n, err
 			}
-			res, err := s.db.Writer().Exec(ctx, `UPDATE users SET `+col.name+` = ? WHERE id = ? AND `+col.name+` = ?`, sealed, r.id, col.value)
+			done, err := s.store.resealTOTP(ctx, r.id, col.pending, col.value, sealed)
 			if err != nil {
 				return n, err
 			}
-			if c, _ := res.RowsAffected(); c == 1 {
+			if done {
 				n++
 			}
 		}

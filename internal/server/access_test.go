@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/testkit"
@@ -208,7 +208,7 @@ func TestAccessRules(t *testing.T) {
 					t.Fatalf("before %+v, after %+v", before, after)
 				}
 				// a restart sets built-in permissions again, and keeps the choice
-				if err := in.Srv.Auth.EnsureBuiltinRoles(context.Background()); err != nil {
+				if err := in.Srv.People.EnsureBuiltinRoles(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				root.Do("GET", path, nil).JSON(t, &after)
@@ -386,9 +386,9 @@ func TestLastSuperuserReason(t *testing.T) {
 	in := testkit.StartMode(t, testkit.Modes[0])
 	id := in.CreateSuperuser(t, "only@example.com")
 	no := false
-	_, err := in.Srv.Auth.UpdateUser(authz.With(context.Background(), authz.System), id, auth.UpdateUserInput{IsSuperuser: &no}, "")
+	_, err := in.Srv.People.UpdateUser(authz.With(context.Background(), authz.System), id, people.UpdateUserInput{IsSuperuser: &no}, "")
 	e, ok := apperr.As(err)
-	if !ok || e.Code != apperr.Conflict || e.Details["reason"] != auth.ReasonLastSuperuser {
+	if !ok || e.Code != apperr.Conflict || e.Details["reason"] != people.ReasonLastSuperuser {
 		t.Fatalf("demoting the last superuser: %v", err)
 	}
 }

@@ -10,12 +10,12 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
 // matrixCallers are the columns of the authorization matrix: anonymous,
-// then one user per built-in role, in auth.BuiltinRoles order.
+// then one user per built-in role, in people.BuiltinRoles order.
 var matrixCallers = []string{"anonymous", "Administrator", "Manager", "Editor", "Support", "Viewer"}
 
 // matrixRow is one route's expected status for each caller of matrixCallers.
@@ -377,10 +377,10 @@ func streamStatus(t *testing.T, c *testkit.Client, path string) int {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	if len(matrixCallers)-1 != len(auth.BuiltinRoles) {
-		t.Fatalf("the matrix has %d role columns, the server %d built-in roles", len(matrixCallers)-1, len(auth.BuiltinRoles))
+	if len(matrixCallers)-1 != len(people.BuiltinRoles) {
+		t.Fatalf("the matrix has %d role columns, the server %d built-in roles", len(matrixCallers)-1, len(people.BuiltinRoles))
 	}
-	for i, r := range auth.BuiltinRoles {
+	for i, r := range people.BuiltinRoles {
 		if matrixCallers[i+1] != r.Name {
 			t.Fatalf("matrix column %d is %q, built-in role %d is %q", i+1, matrixCallers[i+1], i, r.Name)
 		}
@@ -415,11 +415,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			c.client = in.Client(t)
 		} else {
 			c.email = "matrix-" + strings.ToLower(name) + "@example.com"
-			id, err := in.Srv.Auth.RoleID(context.Background(), name)
+			id, err := in.Srv.People.RoleID(context.Background(), name)
 			if err != nil {
 				t.Fatalf("built-in role %s: %v", name, err)
 			}
-			if _, err := in.Srv.Auth.CreateUser(context.Background(), c.email, name, testkit.TestPassword, id); err != nil {
+			if _, err := in.Srv.People.CreateUser(context.Background(), c.email, name, testkit.TestPassword, id); err != nil {
 				t.Fatal(err)
 			}
 			c.client = in.LoggedIn(t, c.email)

@@ -406,7 +406,7 @@ func TestCommandLinePasswordResetLocksEveryoneElseOut(t *testing.T) {
 			intruder := in.LoggedIn(t, "owner@example.com")
 			do := bearer(in, t, newToken(t, intruder, []string{"orders.view"}, time.Now().Add(24*time.Hour)).Secret)
 			// what the command line runs
-			if _, err := in.Srv.Auth.EnsureSuperuser(context.Background(), "owner@example.com", "Owner", goodPassword); err != nil {
+			if _, err := in.Srv.People.EnsureSuperuser(context.Background(), "owner@example.com", "Owner", goodPassword); err != nil {
 				t.Fatal(err)
 			}
 			wantError(t, intruder.Do("GET", "/api/auth/me", nil), 401, "UNAUTHENTICATED")

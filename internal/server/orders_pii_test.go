@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
@@ -85,11 +85,11 @@ func piiReplay(t *testing.T, in *testkit.Instance) {
 	ctx := authz.With(context.Background(), authz.System)
 	name := "losing pii"
 	perms := []authz.Permission{"orders.view", "orders.create", "customers.view_pii"}
-	role, err := in.Srv.Auth.CreateRole(ctx, auth.RoleInput{Name: &name, Permissions: &perms})
+	role, err := in.Srv.People.CreateRole(ctx, people.RoleInput{Name: &name, Permissions: &perms})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.Srv.Auth.CreateUser(context.Background(), "loser@example.com", "Loser", testkit.TestPassword, role.ID); err != nil {
+	if _, err := in.Srv.People.CreateUser(context.Background(), "loser@example.com", "Loser", testkit.TestPassword, role.ID); err != nil {
 		t.Fatal(err)
 	}
 	loser := in.LoggedIn(t, "loser@example.com")
@@ -99,7 +99,7 @@ func piiReplay(t *testing.T, in *testkit.Instance) {
 		t.Fatalf("create: %d %s", first2.Status, first2.Body)
 	}
 	fewer := []authz.Permission{"orders.view", "orders.create"}
-	if _, err := in.Srv.Auth.UpdateRole(ctx, role.ID, auth.RoleInput{Permissions: &fewer}, ""); err != nil {
+	if _, err := in.Srv.People.UpdateRole(ctx, role.ID, people.RoleInput{Permissions: &fewer}, ""); err != nil {
 		t.Fatal(err)
 	}
 	replay2 := loser.Do("POST", "/api/orders", body2, "Idempotency-Key", "replay-2")

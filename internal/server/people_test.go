@@ -36,7 +36,7 @@ type createdUser struct {
 
 func roleID(t *testing.T, in *testkit.Instance, name string) int64 {
 	t.Helper()
-	id, err := in.Srv.Auth.RoleID(context.Background(), name)
+	id, err := in.Srv.People.RoleID(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}

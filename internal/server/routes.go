@@ -13,6 +13,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/events"
@@ -34,9 +35,7 @@ func (s *Server) routes() {
 	rt := httpapi.NewRouter()
 	s.Router = rt
 	auth.Routes(rt, s.Auth)
-	auth.TokenRoutes(rt, s.Auth)
-	auth.SessionRoutes(rt, s.Auth)
-	auth.PeopleRoutes(rt, s.Auth)
+	people.Routes(rt, s.People)
 	orders.Routes(rt, s.Orders)
 	auditlog.Routes(rt, s.Audit)
 	stats.Routes(rt, s.Stats)

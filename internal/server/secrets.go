@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/keys"
 )
 
 // SecretKeyFile is where the embedded default keeps the SECRET_KEY it
@@ -78,14 +77,6 @@ func secretKey(cfg config.Config) ([]byte, error) {
 	return k, nil
 }
 
-// deriveKey returns the key for one purpose of a SECRET_KEY: each use has
-// a key of its own, and none of them is the SECRET_KEY itself.
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
-}
-
 // signingKey returns the HMAC key for purpose (cursors, signed storage
 // requests), derived from SECRET_KEY, so that reading the database is not
 // enough to forge a cursor or a signed upload. Keys that versions before
@@ -101,7 +92,7 @@ func (s *Server) signingKey(ctx context.Context, purpose string) ([]byte, error)
 	if _, err := s.DB.Writer().Exec(ctx, `DELETE FROM app_secrets WHERE name IN ('cursor_hmac', 'storage_key')`); err != nil {
 		return nil, err
 	}
-	return deriveKey(secret, purpose), nil
+	return keys.Derive(secret, purpose), nil
 }
 
 // useTOTPKeys gives the auth service its TOTP keys and moves TOTP secrets
@@ -114,6 +105,7 @@ func (s *Server) useTOTPKeys(ctx context.Context, cursorKey []byte) error {
 		return err
 	}
 	s.Auth.UseSecrets(cursorKey, auth.NewTOTPKeys(key, s.Cfg.SecretKeysOld...))
+	s.People.UseSecrets(cursorKey)
 	var legacy string
 	err = s.DB.Reader().QueryRow(ctx, `SELECT value FROM app_secrets WHERE name = 'totp_key'`).Scan(&legacy)
 	if err != nil && !errors.Is(err, db.ErrNoRows) {

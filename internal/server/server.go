@@ -23,6 +23,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/audit"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
@@ -30,6 +31,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
+	"github.com/pishkhan/pishkhan/internal/platform/keys"
 	"github.com/pishkhan/pishkhan/internal/platform/metrics"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
@@ -63,6 +65,7 @@ type Server struct {
 	Bus     events.Bus
 	Hub     *events.Hub
 	Auth    *auth.Service
+	People  *people.Service
 	Orders  *orders.Service
 	Audit   *auditlog.Service
 	Stats   *stats.Service
@@ -121,8 +124,8 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Auth = auth.NewService(auth.Config{
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		LoginAccountLimit: cfg.LoginAccountLimit, LoginIPLimit: cfg.LoginIPLimit, LoginWindow: cfg.LoginWindow,
-		PublicURL: cfg.PublicURL,
-	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache, s.Bus, auth.NewMailer(cfg.SMTPURL))
+	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache, s.Bus)
+	s.People = people.NewService(people.Config{PublicURL: cfg.PublicURL}, d, s.Cache, s.Auth, people.NewMailer(cfg.SMTPURL))
 	return s, nil
 }
 
@@ -150,7 +153,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := s.Auth.EnsureBuiltinRoles(ctx); err != nil {
+	if err := s.People.EnsureBuiltinRoles(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("built-in roles: %w", err)
 	}
@@ -182,7 +185,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
 		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
-	s.Hub.Personal(auth.AuthzResource, auth.PermViewUsers, auth.PermManageUsers, auth.PermManageRoles)
+	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)
 	s.routes()
@@ -223,7 +226,9 @@ func (s *Server) OpenAuditAnchor(ctx context.Context) error {
 // auditCheckpointKey derives the key that signs audit checkpoints from a
 // SECRET_KEY, which is never stored in the database: a database dump
 // alone cannot forge a checkpoint.
-func auditCheckpointKey(secret []byte) []byte { return deriveKey(secret, "pishkhan audit checkpoint") }
+func auditCheckpointKey(secret []byte) []byte {
+	return keys.Derive(secret, "pishkhan audit checkpoint")
+}
 
 // advanceAuditAnchor moves the checkpoint after a commit that wrote audit
 // rows. The change is committed already: a failure is logged (audit
@@ -277,7 +282,7 @@ func (s *Server) Close() {
 // is that generated password (to show once), empty when the operator
 // supplied one, which is never echoed.
 func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string, created bool, err error) {
-	has, err := s.Auth.HasUsers(ctx)
+	has, err := s.People.HasUsers(ctx)
 	if err != nil || has {
 		return "", "", false, err
 	}
@@ -290,7 +295,7 @@ func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string,
 		password = hex.EncodeToString(b)
 		generated = password
 	}
-	if _, err := s.Auth.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
+	if _, err := s.People.EnsureSuperuser(ctx, s.Cfg.AdminEmail, "Administrator", password); err != nil {
 		return "", "", false, err
 	}
 	return s.Cfg.AdminEmail, generated, true, nil

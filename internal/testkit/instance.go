@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/server"
 )
@@ -151,13 +151,13 @@ func (in *Instance) CreateUser(t testing.TB, email string, perms ...authz.Permis
 	var roles []int64
 	if len(perms) > 0 {
 		name := "role for " + email
-		r, err := in.Srv.Auth.CreateRole(authz.With(ctx, authz.System), auth.RoleInput{Name: &name, Permissions: &perms})
+		r, err := in.Srv.People.CreateRole(authz.With(ctx, authz.System), people.RoleInput{Name: &name, Permissions: &perms})
 		if err != nil {
 			t.Fatal(err)
 		}
 		roles = append(roles, r.ID)
 	}
-	id, err := in.Srv.Auth.CreateUser(ctx, email, "Test "+email, TestPassword, roles...)
+	id, err := in.Srv.People.CreateUser(ctx, email, "Test "+email, TestPassword, roles...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func (in *Instance) CreateUser(t testing.TB, email string, perms ...authz.Permis
 // CreateSuperuser creates a superuser.
 func (in *Instance) CreateSuperuser(t testing.TB, email string) int64 {
 	t.Helper()
-	id, err := in.Srv.Auth.EnsureSuperuser(context.Background(), email, "Admin", TestPassword)
+	id, err := in.Srv.People.EnsureSuperuser(context.Background(), email, "Admin", TestPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

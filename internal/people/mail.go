@@ -1,9 +1,8 @@
-package auth
+package people
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net"
 	"net/smtp"
@@ -81,23 +80,4 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 		return err
 	}
 	return c.Quit()
-}
-
-// sendInvite emails inv's link when a mailer is configured; the link is
-// then not shown in the API answer. On failure it stays shown, so the
-// admin can pass it on by hand.
-func (s *Service) sendInvite(ctx context.Context, inv *Invite, to string) {
-	if s.mailer == nil {
-		return
-	}
-	body := "You have been invited to Pishkhan. Set your password here (the link works once, until " +
-		inv.ExpiresAt.Format(time.RFC1123) + "):\n\n" + inv.URL + "\n\n" +
-		"به پیشخوان دعوت شده\u200cاید. برای تعیین گذرواژه این پیوند را باز کنید:\n" + inv.URL + "\n"
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	if err := s.mailer.Send(sctx, to, "Pishkhan: set your password / تعیین گذرواژه", body); err != nil {
-		slog.WarnContext(ctx, "invite email failed; the link is shown to the admin instead", "err", err)
-		return
-	}
-	inv.Emailed, inv.URL = true, ""
 }
