@@ -46,18 +46,6 @@ type Entry struct {
 	RequestID    string                  `json:"request_id"`
 }
 
-// List is the page-mode envelope of GET /api/audit-logs.
-type List = paging.Page[Entry]
-
-// Filter narrows the log; zero fields match everything.
-type Filter struct {
-	ActorID      int64
-	Action       string
-	ResourceType string
-	ResourceID   string
-	From, To     *time.Time // from inclusive, to exclusive
-}
-
 func (f Filter) where() (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, arg any) {

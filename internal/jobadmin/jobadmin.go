@@ -78,12 +78,6 @@ func fromRow(r *rivertype.JobRow) Job {
 	return j
 }
 
-// Filter narrows the list.
-type Filter struct {
-	States []string
-	Kind   string
-}
-
 func (f Filter) where() (string, []any) {
 	var conds []string
 	var args []any
@@ -102,8 +96,6 @@ func (f Filter) where() (string, []any) {
 	}
 	return strings.Join(conds, ` AND `), args
 }
-
-func (f Filter) canonical() string { return strings.Join(f.States, ",") + "|" + f.Kind }
 
 // Service lists and acts on jobs.
 type Service struct {

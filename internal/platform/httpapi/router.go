@@ -102,14 +102,18 @@ func NewRouter() *Router {
 // has started its response returns nil.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// ServeHTTP runs h and answers its error, so a HandlerFunc also serves
+// outside the API routes (HandleOther).
+func (h HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
 // Handle registers h for method and path (Go ServeMux wildcards, {id}).
 // Authorize runs first.
 func (rt *Router) Handle(method, path string, op Op, h HandlerFunc) {
-	rt.HandleFunc(method, path, op, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			WriteError(w, r, err)
-		}
-	})
+	rt.HandleFunc(method, path, op, h.ServeHTTP)
 }
 
 // HandleFunc registers a handler that writes its own errors.
