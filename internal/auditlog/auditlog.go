@@ -23,6 +23,10 @@ import (
 // PermView lets a user read and export the audit log.
 const PermView authz.Permission = "audit.view"
 
+func init() {
+	authz.Register(map[authz.Permission]string{PermView: "Read the audit log"})
+}
+
 // MaxExportRows bounds one CSV export; narrow the filters for more.
 const MaxExportRows = 100_000
 
