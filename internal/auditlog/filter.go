@@ -2,7 +2,7 @@ package auditlog
 
 // The list filter, one concept in one file: its fields and how it is read
 // from the query and documented for OpenAPI. Its SQL (where), which is also
-// its canonical form for cache keys and cursor binding, is in auditlog.go.
+// its canonical form for cache keys and cursor binding, is in store.go.
 
 import (
 	"errors"

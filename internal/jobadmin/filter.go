@@ -2,7 +2,7 @@ package jobadmin
 
 // The list filter, one concept in one file: its fields, how it is read
 // from the query and documented for OpenAPI, and its canonical form for
-// cursor binding. Its SQL (where) is in jobadmin.go.
+// cursor binding. Its SQL (where) is in store.go.
 
 import (
 	"net/url"
