@@ -22,6 +22,14 @@ const (
 	PermDelete authz.Permission = "media.delete"
 )
 
+func init() {
+	authz.Register(map[authz.Permission]string{
+		PermView:   "See the media library",
+		PermUpload: "Upload media",
+		PermDelete: "Delete media",
+	})
+}
+
 // Resource is the events and cache name of media.
 const Resource = "media"
 

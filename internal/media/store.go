@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -105,12 +104,6 @@ func deleteMedia(ctx context.Context, tx *db.Tx, id int64) error {
 	return err
 }
 
-// Filter narrows the list.
-type Filter struct {
-	Kind, Status, Q string
-	From, To        *time.Time
-}
-
 func (f Filter) where() (string, []any) {
 	conds := []string{`1 = 1`}
 	var args []any
@@ -136,17 +129,6 @@ func (f Filter) where() (string, []any) {
 		args = append(args, *f.To)
 	}
 	return strings.Join(conds, ` AND `), args
-}
-
-func (f Filter) canonical() string {
-	s := f.Kind + "|" + f.Status + "|" + f.Q
-	if f.From != nil {
-		s += "|f" + strconv.FormatInt(f.From.UnixMicro(), 10)
-	}
-	if f.To != nil {
-		s += "|t" + strconv.FormatInt(f.To.UnixMicro(), 10)
-	}
-	return s
 }
 
 func listMedia(ctx context.Context, q db.Querier, where string, args ...any) ([]Media, error) {

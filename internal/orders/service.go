@@ -31,6 +31,15 @@ const (
 	PermViewPII      authz.Permission = "customers.view_pii"
 )
 
+func init() {
+	authz.Register(map[authz.Permission]string{
+		PermView:         "See orders, their items and history",
+		PermCreate:       "Create orders",
+		PermUpdateStatus: "Move orders through their statuses",
+		PermViewPII:      "See customers' full email and phone",
+	})
+}
+
 // Resource is the events and cache name of orders.
 const Resource = "orders"
 

@@ -43,45 +43,17 @@ func (s *Server) routes() {
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
 
-	rt.HandleFunc("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
+	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
 			"at most %d streams a user on an instance (429 %s)", events.MaxStreamsPerUser, events.ReasonTooManyStreams)},
-		func(w http.ResponseWriter, r *http.Request) {
-			p := authz.From(r.Context())
-			if p == nil {
-				httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "log in first"))
-				return
-			}
-			if err := s.Hub.Serve(w, r, p, auth.StreamCheck(s.Auth, r)); errors.Is(err, events.ErrTooManyStreams) {
-				e := &apperr.Error{Code: apperr.RateLimited, RetryAfter: 5,
-					Limit:   &apperr.LimitInfo{Limit: events.MaxStreamsPerUser, Remaining: 0, ResetSecs: 5},
-					Message: fmt.Sprintf("you have %d event streams open here already; close one (a tab) first", events.MaxStreamsPerUser)}
-				httpapi.WriteError(w, r, e.WithReason(events.ReasonTooManyStreams))
-			}
-		})
-	rt.HandleFunc("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
+		s.eventStream)
+	rt.Handle("GET", "/api/openapi.json", httpapi.Op{ID: "openapi", Tag: "meta", Public: true,
 		Summary: "This API's OpenAPI 3.1 document"}, rt.OpenAPIHandler("Pishkhan API", "1"))
-	rt.HandleFunc("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
-		Summary: "A static JSON answer (the benchmarks' ceiling)", Response: Health{}},
-		func(w http.ResponseWriter, r *http.Request) {
-			httpapi.WriteBody(w, r, http.StatusOK, pingBody, `"ping"`)
-		})
+	rt.Handle("GET", "/api/ping", httpapi.Op{ID: "ping", Tag: "meta", Public: true,
+		Summary: "A static JSON answer (the benchmarks' ceiling)", Response: Health{}}, ping)
 
-	rt.HandleOther("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
-	}))
-	rt.HandleOther("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := s.Ready(r.Context())
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		status := http.StatusOK
-		if h.Status == "unavailable" {
-			w.Header().Set("Retry-After", "5")
-			status = http.StatusServiceUnavailable
-		}
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(h)
-	}))
+	rt.HandleOther("GET /healthz", httpapi.HandlerFunc(healthz))
+	rt.HandleOther("GET /readyz", httpapi.HandlerFunc(s.readyz))
 	rt.HandleOther("GET /metrics", s.mainMetrics())
 	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))
 
@@ -96,12 +68,59 @@ func (s *Server) routes() {
 	)
 }
 
+// eventStream streams the caller's events (Server-Sent Events) until the
+// request ends or its credential no longer holds.
+func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
+	p := authz.From(r.Context())
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "log in first")
+	}
+	err := s.Hub.Serve(w, r, p, auth.StreamCheck(s.Auth, r))
+	if !errors.Is(err, events.ErrTooManyStreams) {
+		// any other error ends a stream already under way: nothing to answer
+		return nil
+	}
+	e := &apperr.Error{Code: apperr.RateLimited, RetryAfter: 5,
+		Limit:   &apperr.LimitInfo{Limit: events.MaxStreamsPerUser, Remaining: 0, ResetSecs: 5},
+		Message: fmt.Sprintf("you have %d event streams open here already; close one (a tab) first", events.MaxStreamsPerUser)}
+	return e.WithReason(events.ReasonTooManyStreams)
+}
+
+var pingBody = []byte(`{"status":"ok","version":"pishkhan"}`)
+
+func ping(w http.ResponseWriter, r *http.Request) error {
+	httpapi.WriteBody(w, r, http.StatusOK, pingBody, `"ping"`)
+	return nil
+}
+
+// healthz answers while the process serves.
+func healthz(w http.ResponseWriter, r *http.Request) error {
+	httpapi.JSON(w, r, http.StatusOK, Health{Status: "ok", Version: Version})
+	return nil
+}
+
+// readyz reports each dependency (see Ready); 503 with Retry-After while
+// one the server needs is unreachable.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	h := s.Ready(r.Context())
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	status := http.StatusOK
+	if h.Status == "unavailable" {
+		w.Header().Set("Retry-After", "5")
+		status = http.StatusServiceUnavailable
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(h)
+	return nil
+}
+
 // mainMetrics is /metrics on the main listener: off when it has a listener
 // of its own (METRICS_ADDR) or, in production, no token to ask for.
 func (s *Server) mainMetrics() http.Handler {
 	if s.Cfg.MetricsAddr != "" || s.Cfg.Production() && s.Cfg.MetricsToken == "" {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "no such page"))
+		return httpapi.HandlerFunc(func(http.ResponseWriter, *http.Request) error {
+			return apperr.New(apperr.NotFound, "no such page")
 		})
 	}
 	return s.MetricsHandler()
@@ -115,15 +134,13 @@ func (s *Server) MetricsHandler() http.Handler {
 		return h
 	}
 	want := sha256.Sum256([]byte("Bearer " + s.Cfg.MetricsToken))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			httpapi.WriteError(w, r, apperr.New(apperr.Unauthenticated, "send the metrics token as Authorization: Bearer"))
-			return
+			return apperr.New(apperr.Unauthenticated, "send the metrics token as Authorization: Bearer")
 		}
 		h.ServeHTTP(w, r)
+		return nil
 	})
 }
-
-var pingBody = []byte(`{"status":"ok","version":"pishkhan"}`)

@@ -15,6 +15,10 @@ import (
 // PermView reads the dashboard.
 const PermView authz.Permission = "stats.view"
 
+func init() {
+	authz.Register(map[authz.Permission]string{PermView: "See the statistics dashboard"})
+}
+
 // Resource is the events and cache name of statistics.
 const Resource = "stats"
 

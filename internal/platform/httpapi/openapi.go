@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -43,13 +44,16 @@ func (rt *Router) OpenAPI(title, version string) map[string]any {
 }
 
 // OpenAPIHandler serves the document, built once.
-func (rt *Router) OpenAPIHandler(title, version string) http.HandlerFunc {
-	var body []byte
-	return func(w http.ResponseWriter, r *http.Request) {
-		if body == nil {
-			body, _ = json.Marshal(rt.OpenAPI(title, version))
+func (rt *Router) OpenAPIHandler(title, version string) HandlerFunc {
+	// built at the first request, once every route is registered
+	build := sync.OnceValues(func() ([]byte, error) { return json.Marshal(rt.OpenAPI(title, version)) })
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, err := build()
+		if err != nil {
+			return err
 		}
 		WriteBody(w, r, http.StatusOK, body, "")
+		return nil
 	}
 }
 

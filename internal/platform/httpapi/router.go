@@ -102,20 +102,17 @@ func NewRouter() *Router {
 // has started its response returns nil.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// ServeHTTP runs h and answers its error, so a HandlerFunc also serves
+// outside the API routes (HandleOther).
+func (h HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
 // Handle registers h for method and path (Go ServeMux wildcards, {id}).
 // Authorize runs first.
 func (rt *Router) Handle(method, path string, op Op, h HandlerFunc) {
-	rt.HandleFunc(method, path, op, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			WriteError(w, r, err)
-		}
-	})
-}
-
-// HandleFunc registers a handler that writes its own errors.
-//
-// Deprecated: return errors from a HandlerFunc given to Handle.
-func (rt *Router) HandleFunc(method, path string, op Op, h http.HandlerFunc) {
 	if op.Status == 0 {
 		op.Status = http.StatusOK
 	}
@@ -140,12 +137,11 @@ func (rt *Router) HandleFunc(method, path string, op Op, h http.HandlerFunc) {
 	if _, dup := methods[method]; dup {
 		panic("httpapi: duplicate route " + method + " " + path)
 	}
-	methods[method] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	methods[method] = HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if err := op.Authorize(authz.From(r.Context())); err != nil {
-			WriteError(w, r, err)
-			return
+			return err
 		}
-		h(w, r)
+		return h(w, r)
 	})
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Op: op})
 }

@@ -1,8 +1,3 @@
-// Package jobadmin is the administrators' view of the job queue: list jobs
-// by state, see their errors, retry and cancel them.
-//
-// Job lists are never cached: the queue changes outside the API's writes
-// (its workers move jobs along), so every read asks the database.
 package jobadmin
 
 import (
@@ -12,8 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -25,85 +18,6 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/paging"
 )
-
-// PermManage sees the queue and retries and cancels jobs.
-const PermManage authz.Permission = "jobs.manage"
-
-// Resource is the events name of jobs.
-const Resource = "jobs"
-
-func init() {
-	authz.Register(map[authz.Permission]string{PermManage: "See background jobs; retry failed ones and cancel waiting ones"})
-}
-
-// States are River's job states, as the API names them.
-var States = []string{"available", "scheduled", "running", "retryable", "completed", "discarded", "cancelled", "pending"}
-
-// JobError is one failed attempt.
-type JobError struct {
-	At      time.Time `json:"at"`
-	Attempt int       `json:"attempt"`
-	Error   string    `json:"error"`
-	// Kind is what went wrong, as a stable name (see ErrorKinds), for
-	// clients to explain instead of reading Error.
-	Kind ErrorKind `json:"kind"`
-}
-
-// Job is a job as the API shows it.
-type Job struct {
-	ID          int64           `json:"id"`
-	Kind        string          `json:"kind"`
-	Queue       string          `json:"queue"`
-	State       string          `json:"state"`
-	Attempt     int             `json:"attempt"`
-	MaxAttempts int             `json:"max_attempts"`
-	Args        json.RawMessage `json:"args"`
-	Errors      []JobError      `json:"errors"`
-	CreatedAt   time.Time       `json:"created_at"`
-	ScheduledAt time.Time       `json:"scheduled_at"`
-	AttemptedAt *time.Time      `json:"attempted_at"`
-	FinalizedAt *time.Time      `json:"finalized_at"`
-}
-
-func fromRow(r *rivertype.JobRow) Job {
-	j := Job{ID: r.ID, Kind: r.Kind, Queue: r.Queue, State: string(r.State), Attempt: r.Attempt,
-		MaxAttempts: r.MaxAttempts, Args: json.RawMessage(r.EncodedArgs), Errors: []JobError{},
-		CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(), AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt}
-	if len(j.Args) == 0 {
-		j.Args = json.RawMessage("{}")
-	}
-	for _, e := range r.Errors {
-		j.Errors = append(j.Errors, JobError{At: e.At.UTC(), Attempt: e.Attempt, Error: e.Error, Kind: ClassifyText(e.Error)})
-	}
-	return j
-}
-
-// Filter narrows the list.
-type Filter struct {
-	States []string
-	Kind   string
-}
-
-func (f Filter) where() (string, []any) {
-	var conds []string
-	var args []any
-	if len(f.States) > 0 {
-		conds = append(conds, `state IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ")+`)`)
-		for _, s := range f.States {
-			args = append(args, s)
-		}
-	}
-	if f.Kind != "" {
-		conds = append(conds, `kind = ?`)
-		args = append(args, f.Kind)
-	}
-	if len(conds) == 0 {
-		return `1 = 1`, nil
-	}
-	return strings.Join(conds, ` AND `), args
-}
-
-func (f Filter) canonical() string { return strings.Join(f.States, ",") + "|" + f.Kind }
 
 // Service lists and acts on jobs.
 type Service struct {
@@ -132,20 +46,15 @@ func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte
 	where, args := f.where()
 	return db.NewestFirst(pr, s.cursors, f.canonical(), after, "id",
 		func(tail string, tailArgs ...any) ([]Job, error) {
-			return s.byIDs(ctx, `SELECT id FROM river_job WHERE `+where+tail, append(args, tailArgs...)...)
+			return s.byIDs(ctx, where+tail, append(args, tailArgs...)...)
 		},
-		func() (int64, error) {
-			var n int64
-			err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE `+where, args...).Scan(&n)
-			return n, err
-		},
+		func() (int64, error) { return countJobs(ctx, s.db.Reader(), where, args...) },
 		func(j Job) int64 { return j.ID })
 }
 
-// byIDs runs an id query and loads those jobs through River, in the
-// query's order.
-func (s *Service) byIDs(ctx context.Context, q string, args ...any) ([]Job, error) {
-	ids, err := s.ids(ctx, q, args...)
+// byIDs loads the jobs matching where through River, in where's order.
+func (s *Service) byIDs(ctx context.Context, where string, args ...any) ([]Job, error) {
+	ids, err := jobIDs(ctx, s.db.Reader(), where, args...)
 	if err != nil || len(ids) == 0 {
 		return []Job{}, err
 	}
@@ -166,25 +75,6 @@ func (s *Service) byIDs(ctx context.Context, q string, args ...any) ([]Job, erro
 	return out, nil
 }
 
-func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.Reader().Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-var errNotFound = apperr.New(apperr.NotFound, "no such job")
-
 // Get returns one job.
 func (s *Service) Get(ctx context.Context, id int64) ([]byte, error) {
 	if _, err := authz.Require(ctx, PermManage); err != nil {
@@ -199,13 +89,6 @@ func (s *Service) Get(ctx context.Context, id int64) ([]byte, error) {
 	}
 	return json.Marshal(fromRow(r))
 }
-
-// The details.reason of the refusals of Retry and Cancel.
-const (
-	ReasonRunning  = "job_running"         // retry: the job is running now
-	ReasonWaiting  = "job_already_waiting" // retry: the job is already available to run
-	ReasonFinished = "job_finished"        // cancel: the job is completed, discarded or cancelled
-)
 
 // Retry makes a failed, discarded or cancelled job run again now.
 func (s *Service) Retry(ctx context.Context, id int64) ([]byte, error) {
