@@ -104,6 +104,10 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		opts.MaxRetries = 1
 		opts.ContextTimeoutEnabled = true
 		s.Redis = redis.NewClient(opts)
+		if err := traceRedis(s.Redis); err != nil {
+			_ = d.Close()
+			return nil, err
+		}
 		local := cacheOpts
 		local.LocalEntries = cfg.CacheLocalEntries
 		// Session and cache reads share round trips (see readbatch); a

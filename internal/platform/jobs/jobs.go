@@ -23,8 +23,11 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
 
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 )
 
 // Config tunes the queue.
@@ -70,6 +73,11 @@ func New(d *db.DB, workers *river.Workers, periodic []*river.PeriodicJob, cfg Co
 		JobTimeout:   min(10*time.Minute, cfg.RescueAfter),
 		Workers:      workers,
 		PeriodicJobs: periodic,
+	}
+	if telemetry.Tracing() {
+		// a span per insert and per run, the run linked to the insert's trace
+		rc.Middleware = []rivertype.Middleware{otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
+			EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true})}
 	}
 	if cfg.Workers > 0 {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
