@@ -1,9 +1,9 @@
 package telemetry
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -52,18 +52,32 @@ func StartSentry(cfg SentryConfig) (flush func(time.Duration) bool, err error) {
 
 // scrub drops whatever may identify a person or carry a secret, whoever
 // filled the event: only the user's id is kept, the request keeps its
-// method and URL without query string.
+// method and URL without query string, email addresses in messages
+// become [email].
 func scrub(e *sentry.Event) *sentry.Event {
 	e.User = sentry.User{ID: e.User.ID}
 	if e.Request != nil {
 		e.Request = &sentry.Request{Method: e.Request.Method, URL: stripQuery(e.Request.URL)}
 	}
 	e.ServerName = ""
+	e.Message = emails.ReplaceAllString(e.Message, "[email]")
+	for i := range e.Exception {
+		e.Exception[i].Value = emails.ReplaceAllString(e.Exception[i].Value, "[email]")
+		if st := e.Exception[i].Stacktrace; st != nil {
+			for j := range st.Frames {
+				// source lines near a frame may hold anything
+				st.Frames[j].PreContext, st.Frames[j].ContextLine, st.Frames[j].PostContext = nil, "", nil
+			}
+		}
+	}
 	for i := range e.Breadcrumbs {
 		e.Breadcrumbs[i].Data = nil
 	}
 	return e
 }
+
+// emails matches what looks like an email address in a message.
+var emails = regexp.MustCompile(`[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}`)
 
 func stripQuery(u string) string {
 	for i := 0; i < len(u); i++ {
@@ -106,7 +120,8 @@ func Errors(pattern func(*http.Request) string) func(http.Handler) http.Handler 
 				hub.WithScope(func(s *sentry.Scope) {
 					describe(s, r, pattern)
 					s.SetTag("status", strconv.Itoa(sw.status))
-					hub.CaptureException(errors.New(r.Method + " " + routeOf(r, pattern) + ": " + strconv.Itoa(sw.status) + " " + http.StatusText(sw.status)))
+					s.SetLevel(sentry.LevelError)
+					hub.CaptureMessage(r.Method + " " + routeOf(r, pattern) + ": " + strconv.Itoa(sw.status) + " " + http.StatusText(sw.status))
 				})
 			}
 		})
