@@ -165,6 +165,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		return nil, err
 	}
 	s.Metrics.AuditHead(s.auditHead)
+	s.observeQueueAndCache()
 	s.DB.OnCommit = func(ctx context.Context, tags []string) {
 		s.Cache.Invalidate(ctx, tags...)
 		if slices.Contains(tags, audit.Tag) {

@@ -159,6 +159,13 @@ func (c *Cache) Prefix() string { return c.opts.Prefix }
 
 func (c *Cache) tagKey(tag string) string { return c.opts.Prefix + "gen:" + tag }
 
+// BreakerOpen reports whether the breaker is open now: the backend is
+// being bypassed.
+func (c *Cache) BreakerOpen() bool {
+	until := c.openUntil.Load()
+	return until != 0 && time.Now().UnixNano() < until
+}
+
 // available reports whether the breaker lets calls through and no bump is
 // owed; when the cooldown is over it first settles owed bumps.
 func (c *Cache) available(ctx context.Context) bool {

@@ -171,3 +171,31 @@ func quietLogger() *slog.Logger {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// WaitingStates are the states of jobs not yet finished, and discarded
+// (dead) jobs: Counts reports these.
+var WaitingStates = []string{"available", "scheduled", "retryable", "running", "discarded"}
+
+// Counts returns how many jobs are in each of WaitingStates, zero ones
+// included.
+func Counts(ctx context.Context, d *db.DB) (map[string]int64, error) {
+	out := make(map[string]int64, len(WaitingStates))
+	for _, st := range WaitingStates {
+		out[st] = 0
+	}
+	rows, err := d.Reader().Query(ctx, `SELECT state, COUNT(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'discarded') GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
