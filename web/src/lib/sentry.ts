@@ -41,10 +41,9 @@ export function startErrorReports(): void {
   const onRejection = (e: PromiseRejectionEvent) => early.push(e.reason);
   window.addEventListener("error", onError);
   window.addEventListener("unhandledrejection", onRejection);
-  void import("@sentry/browser").then((Sentry) => {
+  void import("./sentry-sdk").then(({ start }) => {
     window.removeEventListener("error", onError);
     window.removeEventListener("unhandledrejection", onRejection);
-    Sentry.init({ dsn, beforeSend: (event) => scrub(event) });
-    for (const e of early) Sentry.captureException(e);
+    start(dsn, early);
   });
 }
