@@ -6,76 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
-	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
-
-// otlpReceiver is a local OTLP/HTTP collector: it decodes each protobuf
-// export request and keeps the spans with their instrumentation scope.
-type otlpReceiver struct {
-	mu    sync.Mutex
-	spans []receivedSpan
-}
-
-type receivedSpan struct {
-	scope string
-	*tracepb.Span
-}
-
-func (o *otlpReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
-		http.Error(w, "not an OTLP/HTTP protobuf trace export", http.StatusBadRequest)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	var req coltracepb.ExportTraceServiceRequest
-	if err == nil {
-		err = proto.Unmarshal(body, &req)
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	o.mu.Lock()
-	for _, rs := range req.ResourceSpans {
-		for _, ss := range rs.ScopeSpans {
-			for _, s := range ss.Spans {
-				o.spans = append(o.spans, receivedSpan{scope: ss.GetScope().GetName(), Span: s})
-			}
-		}
-	}
-	o.mu.Unlock()
-	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(out)
-}
-
-func attr(s *tracepb.Span, key string) (*commonpb.AnyValue, bool) {
-	for _, kv := range s.Attributes {
-		if kv.Key == key {
-			return kv.Value, true
-		}
-	}
-	return nil, false
-}
-
-func strAttr(s *tracepb.Span, key string) string {
-	v, _ := attr(s, key)
-	return v.GetStringValue()
-}
 
 type lockedBuffer struct {
 	mu  sync.Mutex
@@ -100,11 +40,9 @@ func (l *lockedBuffer) String() string {
 // that, every one carrying the request id; the request's log line carries
 // the same trace id.
 func TestTraceOfOneRequest(t *testing.T) {
-	recv := &otlpReceiver{}
-	collector := httptest.NewServer(recv)
-	defer collector.Close()
+	recv := testkit.StartOTLP(t)
 	ctx := context.Background()
-	tracer, err := telemetry.StartTracing(ctx, telemetry.TraceConfig{Endpoint: collector.URL, Version: "test"})
+	tracer, err := telemetry.StartTracing(ctx, telemetry.TraceConfig{Endpoint: recv.URL, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +64,12 @@ func TestTraceOfOneRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	recv.mu.Lock()
-	var mine []receivedSpan
-	for _, s := range recv.spans {
-		if strAttr(s.Span, string(telemetry.RequestIDKey)) == reqID {
+	var mine []testkit.Span
+	for _, s := range recv.Spans() {
+		if testkit.Attr(s.Span, string(telemetry.RequestIDKey)) == reqID {
 			mine = append(mine, s)
 		}
 	}
-	recv.mu.Unlock()
 	var root *tracepb.Span
 	for _, s := range mine {
 		if s.Kind == tracepb.Span_SPAN_KIND_SERVER {
@@ -168,7 +104,7 @@ func TestTraceOfOneRequest(t *testing.T) {
 	var cacheSpan *tracepb.Span
 	var sqlUnderCache, redis int
 	for _, s := range mine {
-		if strAttr(s.Span, "pishkhan.cache.resource") != "" && strAttr(s.Span, "pishkhan.cache.result") == "miss" {
+		if testkit.Attr(s.Span, "pishkhan.cache.resource") != "" && testkit.Attr(s.Span, "pishkhan.cache.result") == "miss" {
 			cacheSpan = s.Span
 		}
 	}
@@ -176,7 +112,7 @@ func TestTraceOfOneRequest(t *testing.T) {
 		t.Fatalf("no cache span with result miss under the server span (spans: %v)", names(mine))
 	}
 	for _, s := range mine {
-		if strAttr(s.Span, "db.system.name") == "postgresql" && s.Kind == tracepb.Span_SPAN_KIND_CLIENT {
+		if testkit.Attr(s.Span, "db.system.name") == "postgresql" && s.Kind == tracepb.Span_SPAN_KIND_CLIENT {
 			if !under(s.Span, root) {
 				t.Errorf("SQL span %q is not under the server span", s.Name)
 			}
@@ -184,7 +120,7 @@ func TestTraceOfOneRequest(t *testing.T) {
 				sqlUnderCache++
 			}
 		}
-		if strings.Contains(s.scope, "redisotel") {
+		if strings.Contains(s.Scope, "redisotel") {
 			if !under(s.Span, root) {
 				t.Errorf("Redis span %q is not under the server span", s.Name)
 			}
@@ -216,10 +152,10 @@ func TestTraceOfOneRequest(t *testing.T) {
 	}
 }
 
-func names(spans []receivedSpan) []string {
+func names(spans []testkit.Span) []string {
 	var out []string
 	for _, s := range spans {
-		out = append(out, s.scope+":"+s.Name)
+		out = append(out, s.Scope+":"+s.Name)
 	}
 	return out
 }
