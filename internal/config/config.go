@@ -43,6 +43,16 @@ type Config struct {
 	AdminPassword          string
 	LogLevel               string
 	LogFormat              string
+	// OTLPEndpoint, when set, exports traces there over OTLP/HTTP;
+	// OTelServiceName names their source, OTelSampleRatio is the share of
+	// new traces kept.
+	OTLPEndpoint    string
+	OTelServiceName string
+	OTelSampleRatio float64
+	// SentryDSN, when set, reports server panics and 5xx answers there and
+	// hands the web app the same DSN for browser errors.
+	SentryDSN         string
+	SentryEnvironment string
 	// DatabaseAppRole is the PostgreSQL role `migrate` grants the running
 	// application's privileges to (audit rows append-only).
 	DatabaseAppRole string
@@ -98,16 +108,6 @@ type Config struct {
 	// MediaDecodeBudget bounds the memory, in bytes, that image decoding
 	// may hold at once in the process (and so for any one image).
 	MediaDecodeBudget int64
-	// OTLPEndpoint, when set, exports traces there over OTLP/HTTP;
-	// OTelServiceName names their source, OTelSampleRatio is the share of
-	// new traces kept.
-	OTLPEndpoint    string
-	OTelServiceName string
-	OTelSampleRatio float64
-	// SentryDSN, when set, reports server panics and 5xx answers there and
-	// hands the web app the same DSN for browser errors.
-	SentryDSN         string
-	SentryEnvironment string
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
