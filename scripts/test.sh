@@ -28,6 +28,7 @@ echo "== web: redocly lint of web/openapi.json (recommended rules, 0 warnings, 0
 echo "== web: eslint, tsc, vitest"
 (cd web && npx eslint . --max-warnings 0 && npx tsc --noEmit && npx vitest run)
 
+./scripts/observability.sh
 echo "== go test"
 go test -race -count=1 -timeout 15m ./cmd/... ./internal/...
 

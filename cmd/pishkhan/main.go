@@ -21,6 +21,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/server"
 )
 
@@ -92,7 +93,11 @@ func main() {
 			cfg.JobWorkers = 0 // only these two run background jobs
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err = c.run(ctx, cfg, args)
+		stopTelemetry, err := startTelemetry(ctx, cfg)
+		if err == nil {
+			err = c.run(ctx, cfg, args)
+			stopTelemetry()
+		}
 		stop()
 		if err != nil {
 			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
@@ -121,7 +126,7 @@ func setupLogging(cfg config.Config) {
 	if cfg.LogFormat == "text" {
 		h = slog.NewTextHandler(os.Stderr, opts)
 	}
-	slog.SetDefault(slog.New(h))
+	slog.SetDefault(slog.New(telemetry.LogHandler(h)))
 }
 
 // open builds the server. The embedded default migrates itself first:

@@ -43,6 +43,16 @@ type Config struct {
 	AdminPassword          string
 	LogLevel               string
 	LogFormat              string
+	// OTLPEndpoint, when set, exports traces there over OTLP/HTTP;
+	// OTelServiceName names their source, OTelSampleRatio is the share of
+	// new traces kept.
+	OTLPEndpoint    string
+	OTelServiceName string
+	OTelSampleRatio float64
+	// SentryDSN, when set, reports server panics and 5xx answers there and
+	// hands the web app the same DSN for browser errors.
+	SentryDSN         string
+	SentryEnvironment string
 	// DatabaseAppRole is the PostgreSQL role `migrate` grants the running
 	// application's privileges to (audit rows append-only).
 	DatabaseAppRole string
@@ -373,6 +383,36 @@ var variables = []variable{
 	}},
 	{"METRICS_TOKEN", "", "bearer token /metrics requires (Authorization: Bearer …); with neither this nor METRICS_ADDR, /metrics is off in production and open in the embedded default", str(func(c *Config) *string { return &c.MetricsToken })},
 	{"METRICS_ADDR", "", "separate address (e.g. 127.0.0.1:9090) serving only /metrics, which the main address then does not serve", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry collector base URL (http://collector:4318) receiving traces over OTLP/HTTP at /v1/traces; empty: tracing off. The other standard OTEL_EXPORTER_OTLP_* variables (headers, timeout, certificates) apply", func(c *Config, v string) error {
+		c.OTLPEndpoint = v
+		if v == "" {
+			return nil
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("must be an http(s) URL such as http://127.0.0.1:4318")
+		}
+		return nil
+	}},
+	{"OTEL_SERVICE_NAME", "pishkhan", "service.name of the exported traces", str(func(c *Config) *string { return &c.OTelServiceName })},
+	{"OTEL_TRACES_SAMPLER_ARG", "1", "share of new traces recorded, from 0 (exclusive) to 1; a request whose traceparent is sampled is always recorded", func(c *Config, v string) error {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 || r > 1 {
+			return fmt.Errorf("must be a number above 0 and at most 1")
+		}
+		c.OTelSampleRatio = r
+		return nil
+	}},
+	{"SENTRY_DSN", "", "Sentry DSN (https://KEY@sentry.example.com/PROJECT) receiving server panics and 5xx answers (scrubbed: no emails, cookies, headers, query strings or bodies) and, through the web app, browser errors; its origin is then allowed in the web app's connect-src; empty: off", func(c *Config, v string) error {
+		c.SentryDSN = v
+		if v == "" {
+			return nil
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User == nil || strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("must be a Sentry DSN such as https://KEY@sentry.example.com/42")
+		}
+		return nil
+	}},
+	{"SENTRY_ENVIRONMENT", "production", "environment name Sentry files the reports under", str(func(c *Config) *string { return &c.SentryEnvironment })},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 
@@ -434,6 +474,16 @@ func PrintHelp(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.name, def, v.help)
 	}
 	_ = tw.Flush()
+}
+
+// SentryOrigin is SENTRY_DSN's origin (scheme://host[:port]), where
+// browsers send their reports; "" when unset.
+func (c Config) SentryOrigin() string {
+	u, err := url.Parse(c.SentryDSN)
+	if c.SentryDSN == "" || err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // SQLitePath is where the embedded default keeps its database.

@@ -67,3 +67,28 @@ func TestProductionNeedsPublicURLAndSecretKey(t *testing.T) {
 		}
 	}
 }
+
+// Tracing and error reports are off unless configured; their settings are
+// checked at start, and the DSN's origin is what the CSP allows.
+func TestObservabilitySettings(t *testing.T) {
+	c, err := load(map[string]string{})
+	if err != nil || c.OTLPEndpoint != "" || c.SentryDSN != "" || c.SentryOrigin() != "" || c.OTelSampleRatio != 1 {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = load(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318", "OTEL_TRACES_SAMPLER_ARG": "0.25",
+		"SENTRY_DSN": "https://key@errors.example.com:9000/42"})
+	if err != nil || c.OTLPEndpoint != "http://127.0.0.1:4318" || c.OTelSampleRatio != 0.25 || c.SentryOrigin() != "https://errors.example.com:9000" {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	for name, v := range map[string]string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "127.0.0.1:4318", "OTEL_TRACES_SAMPLER_ARG": "0",
+		"SENTRY_DSN": "https://errors.example.com/42",
+	} {
+		if _, err := load(map[string]string{name: v}); err == nil || !strings.Contains(err.Error(), name+":") {
+			t.Errorf("%s=%q accepted: %v", name, v, err)
+		}
+	}
+	if _, err := load(map[string]string{"SENTRY_DSN": "https://key@errors.example.com/"}); err == nil {
+		t.Error("a DSN without a project accepted")
+	}
+}

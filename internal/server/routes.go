@@ -19,6 +19,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/events"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/stats"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
@@ -55,16 +56,18 @@ func (s *Server) routes() {
 	rt.HandleOther("GET /healthz", httpapi.HandlerFunc(healthz))
 	rt.HandleOther("GET /readyz", httpapi.HandlerFunc(s.readyz))
 	rt.HandleOther("GET /metrics", s.mainMetrics())
-	rt.HandleOther("/", webui.New(mediaOrigins(s.Cfg)...))
+	rt.HandleOther("/", webui.New(webui.Options{MediaOrigins: mediaOrigins(s.Cfg), SentryDSN: s.Cfg.SentryDSN}))
 
 	s.Handler = httpapi.Chain(rt,
 		httpapi.RequestInfo(s.Cfg.TrustedProxies),
+		telemetry.HTTP(rt.Pattern),
 		httpapi.Recover,
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
 		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isTransfer(r) }),
 		auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
+		telemetry.Errors(rt.Pattern),
 	)
 }
 

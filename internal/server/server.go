@@ -106,6 +106,10 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		opts.MaxRetries = 1
 		opts.ContextTimeoutEnabled = true
 		s.Redis = redis.NewClient(opts)
+		if err := traceRedis(s.Redis); err != nil {
+			_ = d.Close()
+			return nil, err
+		}
 		local := cacheOpts
 		local.LocalEntries = cfg.CacheLocalEntries
 		// Session and cache reads share round trips (see readbatch); a
@@ -163,6 +167,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		return nil, err
 	}
 	s.Metrics.AuditHead(s.auditHead)
+	s.observeQueueAndCache()
 	s.DB.OnCommit = func(ctx context.Context, tags []string) {
 		s.Cache.Invalidate(ctx, tags...)
 		if slices.Contains(tags, audit.Tag) {

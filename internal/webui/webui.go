@@ -12,11 +12,14 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -44,8 +47,9 @@ var inlineScript = regexp.MustCompile(`(?s)<script(?:\s[^>]*)?>(.*?)</script>`)
 var srcAttr = regexp.MustCompile(`\ssrc=`)
 
 // policy builds the CSP for an HTML document; media are the origins
-// media files are served from and uploaded to (S3, a CDN), besides 'self'.
-func policy(html []byte, media []string) string {
+// media files are served from and uploaded to (S3, a CDN), besides 'self';
+// connect are the origins scripts may only send to (the error reporter).
+func policy(html []byte, media []string, connect ...string) string {
 	var hashes []string
 	for _, m := range inlineScript.FindAllSubmatch(html, -1) {
 		open := m[0][:bytes.IndexByte(m[0], '>')]
@@ -61,14 +65,34 @@ func policy(html []byte, media []string) string {
 	}
 	return "default-src 'self'; script-src 'self' " + strings.Join(hashes, " ") +
 		"; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" + extra + "; media-src 'self' blob:" + extra +
-		"; font-src 'self'; connect-src 'self'" + extra +
+		"; font-src 'self'; connect-src 'self'" + extra + strings.Join(append([]string{""}, connect...), " ") +
 		"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }
 
-// New indexes the embedded export. mediaOrigins (scheme://host[:port])
-// may serve and receive media files: pages may load images and media from
-// them and send uploads to them.
-func New(mediaOrigins ...string) *Handler {
+// Options are what the served pages depend on besides the export.
+type Options struct {
+	// MediaOrigins (scheme://host[:port]) may serve and receive media
+	// files: pages may load images and media from them and send uploads
+	// to them.
+	MediaOrigins []string
+	// SentryDSN, when set, is handed to the web app in
+	// <meta name="pishkhan-sentry-dsn"> (it then loads its error reporter)
+	// and its origin is allowed in connect-src, and only there.
+	SentryDSN string
+}
+
+// SentryMeta is the name of the meta element carrying the Sentry DSN.
+const SentryMeta = "pishkhan-sentry-dsn"
+
+// New indexes the embedded export.
+func New(o Options) *Handler {
+	var connect []string
+	var meta []byte
+	if u, err := url.Parse(o.SentryDSN); o.SentryDSN != "" && err == nil && u.Host != "" {
+		connect = append(connect, u.Scheme+"://"+u.Host)
+		meta = []byte(`<meta name="` + SentryMeta + `" content="` + html.EscapeString(o.SentryDSN) + `">`)
+	}
+	mediaOrigins := o.MediaOrigins
 	sub, _ := fs.Sub(dist, "dist")
 	h := &Handler{files: sub, pages: map[string]page{}, gz: map[string][]byte{}}
 	// the tree is embedded: walking and reading it cannot fail
@@ -85,7 +109,10 @@ func New(mediaOrigins ...string) *Handler {
 		}
 		switch path.Ext(p) {
 		case ".html":
-			h.pages[p] = page{body: b, csp: policy(b, mediaOrigins)}
+			if meta != nil {
+				b = withMeta(b, meta)
+			}
+			h.pages[p] = page{body: b, csp: policy(b, mediaOrigins, connect...)}
 		case ".js", ".css", ".txt", ".json", ".svg":
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -97,6 +124,16 @@ func New(mediaOrigins ...string) *Handler {
 	})
 	_, h.built = h.pages["index.html"]
 	return h
+}
+
+// withMeta puts meta first in the document's head.
+func withMeta(doc, meta []byte) []byte {
+	i := bytes.Index(doc, []byte("<head>"))
+	if i < 0 {
+		return doc
+	}
+	i += len("<head>")
+	return slices.Concat(doc[:i:i], meta, doc[i:])
 }
 
 // Built reports whether the web app is embedded.

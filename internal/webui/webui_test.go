@@ -55,3 +55,30 @@ func TestPolicyAllowsMediaOrigins(t *testing.T) {
 		}
 	}
 }
+
+// A Sentry DSN's origin is allowed in connect-src only, and only when set;
+// the page carries the DSN in its head for the web app to find.
+func TestSentryDSNInPageAndConnectSrc(t *testing.T) {
+	doc := []byte(`<!DOCTYPE html><html><head><script>self.a=1</script></head><body></body></html>`)
+	meta := []byte(`<meta name="` + SentryMeta + `" content="https://key@errors.example.com/42">`)
+	page := withMeta(doc, meta)
+	if !strings.Contains(string(page), "<head>"+string(meta)+"<script>") {
+		t.Fatalf("meta not first in head: %s", page)
+	}
+	csp := policy(page, nil, "https://errors.example.com")
+	directive := func(name string) string {
+		d := csp[strings.Index(csp, name+" "):]
+		return d[:strings.Index(d, ";")]
+	}
+	if d := directive("connect-src"); d != "connect-src 'self' https://errors.example.com" {
+		t.Errorf("connect-src = %q", d)
+	}
+	for _, name := range []string{"default-src", "script-src", "img-src", "media-src", "font-src"} {
+		if strings.Contains(directive(name), "errors.example.com") {
+			t.Errorf("%s allows the DSN's origin: %s", name, directive(name))
+		}
+	}
+	if off := policy(doc, nil); !strings.Contains(off, "connect-src 'self';") {
+		t.Errorf("without a DSN connect-src must be 'self' alone: %s", off)
+	}
+}

@@ -13,6 +13,7 @@ import { context, launch, login } from "./browser.mjs";
 import { persianFrames } from "./flash.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
+import { sentryChecks, startSentryReceiver } from "./sentry.mjs";
 
 const bin = resolve(process.argv[2] || "../bin/pishkhan");
 const pgAdmin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
@@ -62,6 +63,8 @@ async function meStatus(page) {
 }
 
 let passed = 0, failed = 0;
+// every instance reports errors to this local Sentry receiver (e2e/sentry.mjs)
+const sentry = await startSentryReceiver();
 async function check(name, fn) {
   const start = Date.now();
   try {
@@ -80,7 +83,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function startMode(mode) {
   const port = await freePort();
   const id = Math.random().toString(36).slice(2, 8);
-  const env = { ...process.env, ADDR: `127.0.0.1:${port}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: "warn", CACHE_PREFIX: `pke2e-${id}:` };
+  const env = { ...process.env, ADDR: `127.0.0.1:${port}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: "warn", CACHE_PREFIX: `pke2e-${id}:`, SENTRY_DSN: sentry.dsn };
   let cleanup = () => {};
   if (mode === "postgres+redis") {
     const db = `pk_e2e_${id}`;
@@ -851,6 +854,8 @@ async function suite(mode, browser) {
       assert.equal(r.status(), 404);
       await a.waitForSelector("text=404");
     });
+    await sentryChecks({ t, base, browser, watch, receiver: sentry });
+
     await t("no page broke the Content-Security-Policy", async () => {
       assert.deepEqual(cspViolations, []);
     });
@@ -872,6 +877,7 @@ try {
   }
 } finally {
   await browser.close();
+  sentry.stop();
 }
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -14,7 +14,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 )
 
 // Status is how a request was served, for the Cache-Status header (RFC 9211).
@@ -155,6 +159,13 @@ func (c *Cache) Prefix() string { return c.opts.Prefix }
 
 func (c *Cache) tagKey(tag string) string { return c.opts.Prefix + "gen:" + tag }
 
+// BreakerOpen reports whether the breaker is open now: the backend is
+// being bypassed.
+func (c *Cache) BreakerOpen() bool {
+	until := c.openUntil.Load()
+	return until != 0 && time.Now().UnixNano() < until
+}
+
 // available reports whether the breaker lets calls through and no bump is
 // owed; when the cooldown is over it first settles owed bumps.
 func (c *Cache) available(ctx context.Context) bool {
@@ -230,7 +241,15 @@ func (c *Cache) opCtx(ctx context.Context) (context.Context, context.CancelFunc)
 // per lease. When the backend fails, Fetch calls fill directly (fail open).
 func (c *Cache) Fetch(ctx context.Context, resource, key string, tags []string, ttl time.Duration,
 	fill func(ctx context.Context) ([]byte, error)) ([]byte, Status, error) {
+	var span trace.Span
+	if telemetry.Tracing() {
+		ctx, span = telemetry.Start(ctx, "cache "+resource, trace.SpanKindInternal, attribute.String("pishkhan.cache.resource", resource))
+	}
 	status, v, err := c.fetch(ctx, key, tags, ttl, fill)
+	if span != nil {
+		span.SetAttributes(attribute.String("pishkhan.cache.result", string(status)))
+		telemetry.End(span, err)
+	}
 	if c.opts.Observe != nil && err == nil {
 		c.opts.Observe(resource, status)
 	}

@@ -140,19 +140,26 @@ func (t *Tx) Engine() Engine { return t.engine }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, end := traced(ctx, t.engine, q)
 	r, err := t.tx.ExecContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	end(err)
 	return r, wrapErr(err)
 }
 
 // Query runs a query.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, end := traced(ctx, t.engine, q)
 	r, err := t.tx.QueryContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	end(err)
 	return r, wrapErr(err)
 }
 
 // QueryRow runs a single-row query.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	ctx, end := traced(ctx, t.engine, q)
+	row := t.tx.QueryRowContext(ctx, rebind(t.engine, q), convertArgs(t.engine, args)...)
+	end(row.Err())
+	return row
 }
 
 // AfterCommit registers f to run after a successful commit.
@@ -176,17 +183,24 @@ func (p poolQuerier) Exec(ctx context.Context, q string, args ...any) (sql.Resul
 		p.d.writeMu.Lock()
 		defer p.d.writeMu.Unlock()
 	}
+	ctx, end := traced(ctx, p.d.Engine, q)
 	r, err := p.d.SQL.ExecContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	end(err)
 	return r, wrapErr(err)
 }
 
 func (p poolQuerier) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, end := traced(ctx, p.d.Engine, q)
 	r, err := p.d.SQL.QueryContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	end(err)
 	return r, wrapErr(err)
 }
 
 func (p poolQuerier) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return p.d.SQL.QueryRowContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	ctx, end := traced(ctx, p.d.Engine, q)
+	row := p.d.SQL.QueryRowContext(ctx, rebind(p.d.Engine, q), convertArgs(p.d.Engine, args)...)
+	end(row.Err())
+	return row
 }
 
 // InTx runs f in a transaction and commits when f returns nil. On SQLite

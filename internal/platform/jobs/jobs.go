@@ -23,8 +23,11 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
 
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 )
 
 // Config tunes the queue.
@@ -70,6 +73,11 @@ func New(d *db.DB, workers *river.Workers, periodic []*river.PeriodicJob, cfg Co
 		JobTimeout:   min(10*time.Minute, cfg.RescueAfter),
 		Workers:      workers,
 		PeriodicJobs: periodic,
+	}
+	if telemetry.Tracing() {
+		// a span per insert and per run, the run linked to the insert's trace
+		rc.Middleware = []rivertype.Middleware{otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
+			EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true})}
 	}
 	if cfg.Workers > 0 {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
@@ -163,3 +171,31 @@ func quietLogger() *slog.Logger {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// WaitingStates are the states of jobs not yet finished, and discarded
+// (dead) jobs: Counts reports these.
+var WaitingStates = []string{"available", "scheduled", "retryable", "running", "discarded"}
+
+// Counts returns how many jobs are in each of WaitingStates, zero ones
+// included.
+func Counts(ctx context.Context, d *db.DB) (map[string]int64, error) {
+	out := make(map[string]int64, len(WaitingStates))
+	for _, st := range WaitingStates {
+		out[st] = 0
+	}
+	rows, err := d.Reader().Query(ctx, `SELECT state, COUNT(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'discarded') GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

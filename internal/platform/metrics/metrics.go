@@ -3,7 +3,9 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -58,6 +60,50 @@ func (m *Metrics) ObserveCache(resource string, s cache.Status) {
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// CacheBreaker reports at every scrape whether the cache's breaker is
+// open (the cache bypassed, every read going to the database).
+func (m *Metrics) CacheBreaker(open func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pishkhan_cache_breaker_open",
+		Help: "1 while the cache's circuit breaker is open (the cache bypassed after consecutive backend failures), else 0.",
+	}, func() float64 {
+		if open() {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// Jobs reports at every scrape the job queue's jobs by state; count
+// returns them (an error leaves the series out of that scrape).
+func (m *Metrics) Jobs(count func(ctx context.Context) (map[string]int64, error)) {
+	m.reg.MustRegister(jobCounts{count: count})
+}
+
+var jobsDesc = prometheus.NewDesc("pishkhan_jobs",
+	"Jobs in the queue by state: available (waiting for a worker), scheduled, retryable, running, discarded (dead: out of attempts or cancelled).",
+	[]string{"state"}, nil)
+
+type jobCounts struct {
+	count func(context.Context) (map[string]int64, error)
+}
+
+func (jobCounts) Describe(ch chan<- *prometheus.Desc) { ch <- jobsDesc }
+
+func (j jobCounts) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := j.count(ctx)
+	if err != nil {
+		// the database being down shows in pishkhan_up-style probes, not as a failed scrape
+		slog.Warn("metrics: counting jobs", "err", err)
+		return
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state)
+	}
 }
 
 // AuditHead reports the audit chain's checkpoint at every scrape: load

@@ -10,10 +10,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 )
 
 // S3Config locates a bucket.
@@ -44,7 +47,7 @@ func NewS3(cfg S3Config) (*S3, error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	c := s3.New(s3.Options{
+	opts := s3.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(cfg.Endpoint),
 		UsePathStyle: cfg.PathStyle,
@@ -52,7 +55,11 @@ func NewS3(cfg S3Config) (*S3, error) {
 		// checksums the browser's plain PUT cannot send are not asked for
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
+	}
+	if telemetry.Tracing() {
+		opts.HTTPClient = &http.Client{Transport: telemetry.Transport(awshttp.NewBuildableClient().GetTransport())}
+	}
+	c := s3.New(opts)
 	return &S3{client: c, presign: s3.NewPresignClient(c), bucket: cfg.Bucket}, nil
 }
 

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { scrub } from "@/lib/sentry";
+
+describe("browser error reports", () => {
+  it("keep the page without its query and the user id, nothing else of the request or user", () => {
+    const event = scrub({
+      request: {
+        url: "https://panel.example/orders?customer=buyer@example.com&token=s3cr3t#x",
+        method: "GET",
+        headers: { Cookie: "pishkhan_session=s3cr3t", "User-Agent": "x" },
+        cookies: { pishkhan_session: "s3cr3t" },
+        query_string: "token=s3cr3t",
+        data: "{\"password\":\"s3cr3t\"}",
+      },
+      user: { id: 7, email: "root@example.com", ip_address: "10.0.0.1" } as { id: number },
+      breadcrumbs: [{ data: { url: "/api/orders?q=buyer@example.com", from: "/a?x=1", to: "/b?token=s3cr3t", method: "GET" } }],
+    });
+    const sent = JSON.stringify(event);
+    expect(sent).not.toMatch(/s3cr3t|example\.com\?|buyer@|root@|10\.0\.0\.1|Cookie|User-Agent/);
+    expect(event.request).toEqual({ url: "https://panel.example/orders", method: "GET" });
+    expect(event.user).toEqual({ id: 7 });
+    expect(event.breadcrumbs?.[0].data).toEqual({ url: "/api/orders", from: "/a", to: "/b", method: "GET" });
+  });
+});
