@@ -16,7 +16,8 @@
 # PISHKHAN_ADMIN_EMAIL, PISHKHAN_ADMIN_PASSWORD (a superuser it created),
 # plus PISHKHAN_REDIS_NODES, PISHKHAN_STATE and PISHKHAN_DATABASE_URL.
 # `down` stops everything it started (pid files in STATE/pids) and drops the
-# database. Logs are in STATE/logs.
+# database; `respawn NAME` starts one of its processes again as `up` did
+# (make chaos kills them). Logs are in STATE/logs.
 #
 # Settings (environment):
 #   TOPOLOGY_STATE  state directory          (/tmp/pishkhan-topology)
@@ -24,6 +25,7 @@
 #   TOPOLOGY_PG     shared | private         (shared)
 #   TOPOLOGY_MEDIA_DIR  versitygw's data dir (STATE/s3; make chaos puts it on a small tmpfs)
 #   TOPOLOGY_BUILD  0: run bin/pishkhan as it is instead of building it first
+#   TOPOLOGY_JOB_RESCUE_AFTER  JOB_RESCUE_AFTER of every process (15m)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -50,7 +52,18 @@ die() { log "$*"; exit 1; }
 start() {
 	local name=$1
 	shift
-	"$@" >"$STATE/logs/$name.log" 2>&1 &
+	mkdir -p "$STATE/cmds"
+	printf '%q ' "$@" >"$STATE/cmds/$name"
+	"$@" >>"$STATE/logs/$name.log" 2>&1 &
+	echo $! >"$STATE/pids/$name.pid"
+}
+
+# respawn NAME: starts NAME again as up started it (after a fault killed it).
+respawn() {
+	local name=$1 cmd
+	[[ -f $STATE/cmds/$name ]] || die "no process $name in $STATE"
+	cmd="$(cat "$STATE/cmds/$name")"
+	(eval "exec $cmd") >>"$STATE/logs/$name.log" 2>&1 &
 	echo $! >"$STATE/pids/$name.pid"
 }
 
@@ -114,7 +127,7 @@ redis_cluster_up() {
 postgres_up() {
 	if [[ $PG_MODE == private ]]; then
 		local data="$STATE/pg"
-		mkdir -p "$data" && chown postgres: "$data" "$STATE/logs"
+		mkdir -p "$data" && chown postgres: "$data" "$STATE/logs" && chmod 755 "$STATE"
 		runuser -u postgres -- "$PGBIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >"$STATE/logs/initdb.log" 2>&1 ||
 			die "initdb failed (log: $STATE/logs/initdb.log)"
 		cat >>"$data/postgresql.conf" <<EOF
@@ -262,6 +275,7 @@ CLAMAV_ADDR=127.0.0.1:$CLAMD_PORT
 METRICS_TOKEN=$METRICS_TOKEN
 DATA_DIR=$STATE/data
 JOB_POLL_INTERVAL=200ms
+JOB_RESCUE_AFTER=${TOPOLOGY_JOB_RESCUE_AFTER:-15m}
 LOG_LEVEL=${TOPOLOGY_LOG_LEVEL:-warn}
 EOF
 }
@@ -364,8 +378,12 @@ down() {
 case "${1:-}" in
 up) up ;;
 down) down ;;
+respawn)
+	[[ -n ${2:-} ]] || die "usage: $0 respawn NAME (serve-1, worker, redis-PORT, …)"
+	respawn "$2"
+	;;
 *)
-	echo "usage: $0 up|down" >&2
+	echo "usage: $0 up|down|respawn NAME" >&2
 	exit 2
 	;;
 esac
