@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,9 +28,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the job table, for the worker fault
 	"github.com/redis/go-redis/v9"
 
 	"github.com/pishkhan/pishkhan/internal/topology"
@@ -114,11 +117,15 @@ type fault struct {
 	name, what string
 	inject     func() error
 	heal       func() error
+	// check, when set, reports (after the load and the settling) what the
+	// fault's own evidence shows; a broken rule starts with "FAILED".
+	check func() string
 }
 
 func faults(e env) []fault {
 	var master string // the Redis master stopped, found at injection
 	var filler string
+	var heldJob int64 // the job running when the worker was killed
 	return []fault{
 		{name: "kill -9 one instance", what: "SIGKILL to the second `pishkhan serve`; started again after the hold",
 			inject: func() error { return e.signal("serve-2", syscall.SIGKILL) },
@@ -143,6 +150,18 @@ func faults(e env) []fault {
 			heal: func() error {
 				_, port, _ := strings.Cut(master, ":")
 				return e.signal("redis-"+port, syscall.SIGCONT)
+			},
+			check: func() string {
+				c := redis.NewClient(&redis.Options{Addr: master})
+				defer c.Close()
+				role, err := c.Do(context.Background(), "ROLE").Slice()
+				if err != nil || len(role) == 0 {
+					return fmt.Sprintf("FAILED: ROLE of %s: %v", master, err)
+				}
+				if role[0] != "slave" {
+					return fmt.Sprintf("FAILED: %s is still %v after the hold: no failover happened", master, role[0])
+				}
+				return fmt.Sprintf("%s came back as a replica: its replica had been promoted", master)
 			}},
 		{name: "restart PostgreSQL", what: "`pg_ctl restart -m fast` of the topology's private PostgreSQL (every connection dropped)",
 			inject: func() error {
@@ -153,9 +172,47 @@ func faults(e env) []fault {
 				}
 				return nil
 			}},
-		{name: "kill the worker mid-job", what: "SIGKILL to `pishkhan worker` while media jobs run; started again after the hold (JOB_RESCUE_AFTER 10s takes over its jobs)",
-			inject: func() error { return e.signal("worker", syscall.SIGKILL) },
-			heal:   func() error { return e.respawn("worker") }},
+		{name: "kill the worker mid-job", what: "SIGKILL to `pishkhan worker` the moment a job is running (polled in the job table); started again after the hold (JOB_RESCUE_AFTER 10s takes over the job it held)",
+			inject: func() error {
+				db, err := sql.Open("pgx", os.Getenv("PISHKHAN_DATABASE_URL"))
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				deadline := time.Now().Add(15 * time.Second)
+				for time.Now().Before(deadline) {
+					if err := db.QueryRow(`SELECT id FROM river_job WHERE state = 'running' LIMIT 1`).Scan(&heldJob); err == nil {
+						return e.signal("worker", syscall.SIGKILL)
+					}
+					time.Sleep(time.Millisecond)
+				}
+				heldJob = 0
+				return e.signal("worker", syscall.SIGKILL)
+			},
+			heal: func() error { return e.respawn("worker") },
+			check: func() string {
+				if heldJob == 0 {
+					return "no job was seen running within 15 s; the worker was killed between jobs"
+				}
+				db, err := sql.Open("pgx", os.Getenv("PISHKHAN_DATABASE_URL"))
+				if err != nil {
+					return "FAILED: " + err.Error()
+				}
+				defer db.Close()
+				var state string
+				deadline := time.Now().Add(60 * time.Second)
+				for {
+					_ = db.QueryRow(`SELECT state FROM river_job WHERE id = $1`, heldJob).Scan(&state)
+					if state == "completed" || time.Now().After(deadline) {
+						break
+					}
+					time.Sleep(200 * time.Millisecond)
+				}
+				if state != "completed" {
+					return fmt.Sprintf("FAILED: job %d, running when its worker was killed, is %s", heldJob, state)
+				}
+				return fmt.Sprintf("job %d was running when the worker was killed; it was rescued and completed", heldJob)
+			}},
 		{name: "fill the media disk", what: "a file filling the media storage's filesystem (a 64 MiB tmpfs under versitygw) to the last byte; removed after the hold",
 			inject: func() error {
 				dir := os.Getenv("TOPOLOGY_MEDIA_DIR")
@@ -193,6 +250,7 @@ type sample struct {
 
 type recorder struct {
 	start   time.Time
+	refused atomic.Int64 // signed PUTs storage refused (its own errors, not Pishkhan's)
 	mu      sync.Mutex
 	samples []sample
 	stale   []string
@@ -233,6 +291,8 @@ type outcome struct {
 	stale, sessionsAccepted []string
 	media, mediaDone        int
 	mediaStuck              []string
+	refusedPuts             int
+	checked                 string
 }
 
 func run(outPath string, workers int, warm, hold, tail time.Duration, only string) error {
@@ -257,9 +317,24 @@ func run(outPath string, workers int, warm, hold, tail time.Duration, only strin
 	report := render(results, workers, warm, hold, tail)
 	if outPath == "" {
 		_, err = os.Stdout.WriteString(report)
+	} else {
+		err = os.WriteFile(outPath, []byte(report), 0o644)
+	}
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(outPath, []byte(report), 0o644)
+	var broken []string
+	for _, o := range results {
+		v := judge(o)
+		if v.bad+v.early+len(o.lost)+len(o.stale)+len(o.sessionsAccepted)+len(o.mediaStuck) > 0 ||
+			o.injectErr != nil || o.healErr != nil || strings.HasPrefix(o.checked, "FAILED") {
+			broken = append(broken, o.fault.name)
+		}
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("rules broken under: %s (see the report)", strings.Join(broken, "; "))
+	}
+	return nil
 }
 
 func scenario(ctx context.Context, e env, f fault, workers int, warm, hold, tail time.Duration) (outcome, error) {
@@ -330,6 +405,7 @@ func scenario(ctx context.Context, e env, f fault, workers int, warm, hold, tail
 	wg.Wait()
 	o.end = time.Since(rec.start)
 	o.samples, o.stale, o.sessionsAccepted = rec.samples, rec.stale, rec.session
+	o.refusedPuts = int(rec.refused.Load())
 
 	// every acknowledged write is there, at least as far as acknowledged
 	for _, list := range orders {
@@ -365,6 +441,9 @@ func scenario(ctx context.Context, e env, f fault, workers int, warm, hold, tail
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
+	}
+	if f.check != nil {
+		o.checked = f.check()
 	}
 	return o, nil
 }
@@ -475,6 +554,7 @@ func mediaWorker(ctx context.Context, e env, c *topology.Client, rec *recorder) 
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != 200 {
+			rec.refused.Add(1)
 			continue // storage refused the bytes (a full disk): nothing to complete
 		}
 		r, err = c.Do(ctx, e.URL, "POST", fmt.Sprintf("/api/media/%d/complete", up.Media.ID), nil, nil)
@@ -531,8 +611,8 @@ func judge(o outcome) verdict {
 		}
 		v.lastErr = s.at
 	}
-	if v.errors > 0 && v.lastErr > o.healAt {
-		v.recovery = v.lastErr - o.healAt
+	if v.errors > 0 {
+		v.recovery = v.lastErr - o.faultAt
 	}
 	return v
 }
@@ -563,10 +643,11 @@ fault, healed after %s (a restart heals itself), then %s more.
 last acknowledged status); no read returns a status older than one acknowledged before the read began;
 the logged-out session is never accepted; errors only from the fault on, and only 503 with
 Retry-After (409 answers to a retried status change are the contract's, not errors). The recovery
-time runs from the heal (or the end of the fault's own action) to the last error.
+time runs from the fault's start to the last error (0: none); the error window is relative to the
+fault's start.
 
-| Fault | Requests | Errors (by status) | Not 503 + Retry-After | Writes acknowledged / found | Stale reads | Ended session accepted | Uploads settled | Recovery |
-|---|---:|---|---:|---:|---:|---:|---:|---:|
+| Fault | Requests | Errors (by status) | Not 503 + Retry-After | Errors before the fault | Error window | Writes acknowledged / found | Stale reads | Ended session accepted | Uploads settled | Recovery |
+|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|
 `, time.Now().UTC().Format(time.RFC3339), numCPU(), workers, warm, hold, tail)
 	var notes []string
 	for _, o := range results {
@@ -579,7 +660,11 @@ time runs from the heal (or the end of the fault's own action) to the last error
 		if len(errs) == 0 {
 			errs = []string{"none"}
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %d | %d / %d | %d | %d | %d / %d | %s |\n", o.fault.name, v.total, strings.Join(errs, ", "), v.bad,
+		window := "none"
+		if v.errors > 0 {
+			window = fmt.Sprintf("%+.1fs to %+.1fs", (v.firstErr - o.faultAt).Seconds(), (v.lastErr - o.faultAt).Seconds())
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %d | %d | %s | %d / %d | %d | %d | %d / %d | %s |\n", o.fault.name, v.total, strings.Join(errs, ", "), v.bad, v.early, window,
 			o.acked, o.found, len(o.stale), len(o.sessionsAccepted), o.mediaDone, o.media, v.recovery.Round(10*time.Millisecond))
 		note := fmt.Sprintf("- **%s**: %s. Fault at %.1fs, healed at %.1fs, load until %.1fs", o.fault.name, o.fault.what,
 			o.faultAt.Seconds(), o.healAt.Seconds(), o.end.Seconds())
@@ -587,6 +672,12 @@ time runs from the heal (or the end of the fault's own action) to the last error
 			note += fmt.Sprintf("; errors from %.1fs to %.1fs", v.firstErr.Seconds(), v.lastErr.Seconds())
 		}
 		note += "."
+		if o.refusedPuts > 0 {
+			note += fmt.Sprintf(" Signed uploads storage refused (its own answer, not Pishkhan's): %d.", o.refusedPuts)
+		}
+		if o.checked != "" {
+			note += " " + strings.ToUpper(o.checked[:1]) + o.checked[1:] + "."
+		}
 		if o.injectErr != nil || o.healErr != nil {
 			note += fmt.Sprintf(" Injection: %v; heal: %v.", o.injectErr, o.healErr)
 		}
