@@ -147,7 +147,7 @@ func (c *Client) OpenStream(ctx context.Context, base string) (*Stream, error) {
 	}
 	hc := *c.HTTP
 	hc.Timeout = 0
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(req) //nolint:bodyclose // the reader goroutine closes it
 	if err != nil {
 		cancel()
 		return nil, err
