@@ -293,6 +293,9 @@ type outcome struct {
 	mediaStuck              []string
 	refusedPuts             int
 	checked                 string
+	// eventsAfter is "" when, after the fault, an event written through
+	// nginx reached a stream on every instance; else what failed
+	eventsAfter string
 }
 
 func run(outPath string, workers int, warm, hold, tail time.Duration, only string) error {
@@ -326,7 +329,7 @@ func run(outPath string, workers int, warm, hold, tail time.Duration, only strin
 	var broken []string
 	for _, o := range results {
 		v := judge(o)
-		if v.bad+v.early+len(o.lost)+len(o.stale)+len(o.sessionsAccepted)+len(o.mediaStuck) > 0 ||
+		if v.bad+v.early+len(o.lost)+len(o.stale)+len(o.sessionsAccepted)+len(o.mediaStuck) > 0 || o.eventsAfter != "" ||
 			o.injectErr != nil || o.healErr != nil || strings.HasPrefix(o.checked, "FAILED") {
 			broken = append(broken, o.fault.name)
 		}
@@ -445,7 +448,49 @@ func scenario(ctx context.Context, e env, f fault, workers int, warm, hold, tail
 	if f.check != nil {
 		o.checked = f.check()
 	}
+	o.eventsAfter = eventsReachEveryInstance(ctx, e, admin)
 	return o, nil
+}
+
+// eventsReachEveryInstance opens a stream on each instance, writes an
+// order through nginx and waits for its event on every stream: pub/sub
+// must have come back everywhere after the fault.
+func eventsReachEveryInstance(ctx context.Context, e env, c *topology.Client) string {
+	var streams []*topology.Stream
+	defer func() {
+		for _, s := range streams {
+			s.Close()
+		}
+	}()
+	for _, u := range e.InstanceURLs {
+		s, err := c.OpenStream(ctx, u)
+		if err != nil {
+			return fmt.Sprintf("no stream on %s: %v", u, err)
+		}
+		streams = append(streams, s)
+	}
+	tag := fmt.Sprintf("events-%d", time.Now().UnixNano())
+	r, err := c.Do(ctx, e.URL, "POST", "/api/orders", topology.NewOrder(tag), nil)
+	var o topology.Order
+	if err != nil || r.Status != 201 || r.JSON(&o) != nil {
+		return fmt.Sprintf("the write failed: %v %d", err, r.Status)
+	}
+	want := fmt.Sprintf(`"id":%d`, o.ID)
+	deadline := time.After(10 * time.Second)
+	for i, s := range streams {
+		for seen := false; !seen; {
+			select {
+			case ev, ok := <-s.Events:
+				if !ok {
+					return fmt.Sprintf("the stream on %s ended", e.InstanceURLs[i])
+				}
+				seen = ev.Name == "orders" && strings.Contains(ev.Data, want)
+			case <-deadline:
+				return fmt.Sprintf("the event never reached %s within 10 s", e.InstanceURLs[i])
+			}
+		}
+	}
+	return ""
 }
 
 // orderWorker creates orders and moves them along the status chain,
@@ -619,8 +664,8 @@ func judge(o outcome) verdict {
 
 func summary(o outcome) string {
 	v := judge(o)
-	return fmt.Sprintf("requests %d, errors %d (not 503+Retry-After: %d, before the fault: %d) %v, acked %d found %d, stale %d, sessions accepted %d, recovery %s, media %d/%d",
-		v.total, v.errors, v.bad, v.early, v.byStatus, o.acked, o.found, len(o.stale), len(o.sessionsAccepted), v.recovery.Round(time.Millisecond), o.mediaDone, o.media)
+	return fmt.Sprintf("requests %d, errors %d (not 503+Retry-After: %d, before the fault: %d) %v, acked %d found %d, stale %d, sessions accepted %d, recovery %s, media %d/%d, events after: %q",
+		v.total, v.errors, v.bad, v.early, v.byStatus, o.acked, o.found, len(o.stale), len(o.sessionsAccepted), v.recovery.Round(time.Millisecond), o.mediaDone, o.media, o.eventsAfter)
 }
 
 func render(results []outcome, workers int, warm, hold, tail time.Duration) string {
@@ -642,12 +687,13 @@ fault, healed after %s (a restart heals itself), then %s more.
 **Rules**: every acknowledged write is found afterwards (created orders exist, each at least at its
 last acknowledged status); no read returns a status older than one acknowledged before the read began;
 the logged-out session is never accepted; errors only from the fault on, and only 503 with
-Retry-After (409 answers to a retried status change are the contract's, not errors). The recovery
+Retry-After (409 answers to a retried status change are the contract's, not errors); after the
+fault, an order written through nginx is announced on a stream on every instance. The recovery
 time runs from the fault's start to the last error (0: none); the error window is relative to the
 fault's start.
 
-| Fault | Requests | Errors (by status) | Not 503 + Retry-After | Errors before the fault | Error window | Writes acknowledged / found | Stale reads | Ended session accepted | Uploads settled | Recovery |
-|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|
+| Fault | Requests | Errors (by status) | Not 503 + Retry-After | Errors before the fault | Error window | Writes acknowledged / found | Stale reads | Ended session accepted | Uploads settled | Events reach every instance after | Recovery |
+|---|---:|---|---:|---:|---|---:|---:|---:|---:|---|---:|
 `, time.Now().UTC().Format(time.RFC3339), numCPU(), workers, warm, hold, tail)
 	var notes []string
 	for _, o := range results {
@@ -664,8 +710,12 @@ fault's start.
 		if v.errors > 0 {
 			window = fmt.Sprintf("%+.1fs to %+.1fs", (v.firstErr - o.faultAt).Seconds(), (v.lastErr - o.faultAt).Seconds())
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %d | %d | %s | %d / %d | %d | %d | %d / %d | %s |\n", o.fault.name, v.total, strings.Join(errs, ", "), v.bad, v.early, window,
-			o.acked, o.found, len(o.stale), len(o.sessionsAccepted), o.mediaDone, o.media, v.recovery.Round(10*time.Millisecond))
+		events := "yes"
+		if o.eventsAfter != "" {
+			events = "**no**: " + o.eventsAfter
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %d | %d | %s | %d / %d | %d | %d | %d / %d | %s | %s |\n", o.fault.name, v.total, strings.Join(errs, ", "), v.bad, v.early, window,
+			o.acked, o.found, len(o.stale), len(o.sessionsAccepted), o.mediaDone, o.media, events, v.recovery.Round(10*time.Millisecond))
 		note := fmt.Sprintf("- **%s**: %s. Fault at %.1fs, healed at %.1fs, load until %.1fs", o.fault.name, o.fault.what,
 			o.faultAt.Seconds(), o.healAt.Seconds(), o.end.Seconds())
 		if v.errors > 0 {
