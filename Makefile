@@ -62,6 +62,10 @@ fuzz: ## Fuzz the JSON decoder, query parsing and cursors (FUZZTIME each, defaul
 bench: ## Load-test a seeded server (Postgres + Redis) and write docs/benchmarks.md
 	./scripts/bench.sh
 
+.PHONY: chaos
+chaos: ## Inject faults into the topology (instance, Redis master, PostgreSQL, worker, full disk) under load; write docs/resilience.md
+	./scripts/chaos.sh
+
 .PHONY: migrate
 migrate: build ## Apply database migrations (DATABASE_URL, or the embedded SQLite file)
 	./$(BIN)/pishkhan migrate

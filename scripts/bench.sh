@@ -12,6 +12,11 @@
 # CACHE_PREFIX, never FLUSHALL) at the end, whether it succeeds or not.
 # Everything it talks to is on 127.0.0.1.
 #
+# On the same seeded database it also measures capacity: SSE_CLIENTS event
+# streams held on one instance (users sse1..N@bench.local created in the
+# database for it, 32 streams each: the per-user limit), and the cached
+# list through nginx in front of one instance and then of three.
+#
 # Settings (environment):
 #   BENCH_ADDR         where the server listens   (127.0.0.1:18080; must be 127.x.x.x)
 #   BENCH_CONNECTIONS  concurrent connections     (64)
@@ -19,6 +24,7 @@
 #   BENCH_WARMUP       warm-up before each window (2s)
 #   BENCH_ORDERS       orders seeded for the load (100000)
 #   SEED_ORDERS        orders of the timed seed   (1000000)
+#   SSE_CLIENTS        event streams on one instance (10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +34,9 @@ BENCH_DURATION="${BENCH_DURATION:-10s}"
 BENCH_WARMUP="${BENCH_WARMUP:-2s}"
 BENCH_ORDERS="${BENCH_ORDERS:-100000}"
 SEED_ORDERS="${SEED_ORDERS:-1000000}"
+SSE_CLIENTS="${SSE_CLIENTS:-10000}"
+# thousands of streams are thousands of open files, on both ends
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 PG="postgres://postgres@127.0.0.1:5432"
 PG_ADMIN="$PG/test?sslmode=disable"
@@ -52,6 +61,7 @@ fi
 
 work="$(mktemp -d)"
 server_pid=""
+extra_pids=()
 
 # Run a pishkhan command as "${BENCH[@]}" CMD... (on the benchmark database)
 # or "${SEED[@]}" CMD... (on the seed-timing one). env(1) execs CMD, so after
@@ -92,6 +102,73 @@ start_server() {
 	done
 }
 
+# scaleout starts two more instances beside the running one and nginx
+# with two fronts, one over the first instance and one over all three, and
+# prints a table row of the cached list through each.
+scaleout() {
+	local host=${BENCH_ADDR%:*} port=${BENCH_ADDR##*:} ngx
+	ngx="$(command -v nginx || echo /usr/sbin/nginx)"
+	if [[ ! -x $ngx ]]; then
+		[[ $(id -u) -eq 0 ]] || { echo "nginx is missing (Debian package nginx)" >&2; return 1; }
+		apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+	fi
+	for i in 1 2; do
+		"${BENCH[@]}" ADDR="$host:$((port + i))" bin/pishkhan serve >"$work/server-$i.log" 2>&1 &
+		extra_pids+=($!)
+	done
+	for i in 1 2; do
+		for ((n = 0; n < 60; n++)); do
+			curl -fsS --max-time 2 "http://$host:$((port + i))/readyz" >/dev/null 2>&1 && break
+			sleep 0.5
+		done
+	done
+	mkdir -p "$work/nginx"
+	cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    upstream one { server $BENCH_ADDR; keepalive 128; }
+    upstream three { server $BENCH_ADDR; server $host:$((port + 1)); server $host:$((port + 2)); keepalive 128; }
+    server {
+        listen $host:$((port + 10));
+        location / { proxy_pass http://one; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$http_host; }
+    }
+    server {
+        listen $host:$((port + 11));
+        location / { proxy_pass http://three; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$http_host; }
+    }
+}
+EOF
+	"$ngx" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+	extra_pids+=($!)
+	sleep 1
+	for front in "one instance:$((port + 10))" "three instances:$((port + 11))"; do
+		local label=${front%%:*} p=${front##*:} row
+		row="$(PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench run \
+			-url "http://$host:$p" -connections "$BENCH_CONNECTIONS" -duration "$BENCH_DURATION" \
+			-warmup "$BENCH_WARMUP" -scenarios cached-list 2>/dev/null | grep '^| ' | grep -v '^| Scenario' | head -1)"
+		echo "| nginx → $label ${row#| }"
+	done
+	stop_scaleout
+}
+
+stop_scaleout() {
+	for pid in "${extra_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	extra_pids=()
+}
+
 stop_server() {
 	if [[ -n $server_pid ]]; then
 		kill "$server_pid" 2>/dev/null || true
@@ -102,6 +179,7 @@ stop_server() {
 
 cleanup() {
 	local rc=$?
+	stop_scaleout
 	stop_server
 	clear_redis || echo "could not delete the Redis keys under $PREFIX" >&2
 	drop_db "$BENCH_DB"
@@ -144,6 +222,20 @@ PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-b
 echo "measuring the media pipeline"
 PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" bin/pishkhan-bench media \
 	-url "http://$BENCH_ADDR" -pid "$server_pid" >"$work/media.md"
+echo "measuring $SSE_CLIENTS event streams on one instance"
+users=$(((SSE_CLIENTS + 31) / 32))
+psql "$PG/$BENCH_DB?sslmode=disable" -q -v ON_ERROR_STOP=1 <<EOF
+INSERT INTO users (email, email_lower, name, password_hash, created_at, updated_at)
+SELECT 'sse' || g || '@bench.local', 'sse' || g || '@bench.local', 'SSE ' || g,
+	(SELECT password_hash FROM users WHERE email_lower = '$email'), now(), now()
+FROM generate_series(1, $users) g ON CONFLICT (email_lower) DO NOTHING;
+INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r
+WHERE u.email_lower LIKE 'sse%@bench.local' AND r.name = 'Viewer' ON CONFLICT DO NOTHING;
+EOF
+PISHKHAN_BENCH_EMAIL="$email" PISHKHAN_BENCH_PASSWORD="$password" timeout 300 bin/pishkhan-bench sse \
+	-url "http://$BENCH_ADDR" -clients "$SSE_CLIENTS" -pid "$server_pid" >"$work/sse.md"
+echo "measuring the cached list through nginx: one instance, then three"
+scaleout >"$work/scaleout.md"
 echo "measuring the web app"
 (cd web && node e2e/webperf.mjs "http://$BENCH_ADDR" "$email" "$password" 20) >"$work/web.md"
 stop_server
@@ -227,6 +319,37 @@ EOF
 	if [[ -s $work/stats.md ]]; then
 		echo
 		cat "$work/stats.md"
+	fi
+	if [[ -s $work/sse.md ]]; then
+		cat <<EOF
+
+## Event streams on one instance
+
+\`pishkhan-bench sse\` against the load test's server after its run: $SSE_CLIENTS streams on
+\`/api/events\` from one client process (users \`sse1..N@bench.local\`, 32 streams each, the server's
+per-user limit), then a few order writes, one at a time, each timed from sending the write until every
+stream got its \`orders\` event (each stream's credential is checked again for every event). Memory is
+the server's resident set growth while the streams are open, divided by their number.
+
+| What | Value |
+|---|---|
+$(cat "$work/sse.md")
+EOF
+	fi
+	if [[ -s $work/scaleout.md ]]; then
+		cat <<EOF
+
+## Cached list: three instances against one
+
+The cached list scenario of the load test, through nginx (two workers, keep-alive to the instances)
+in front of the same first instance alone, then of three instances on the same database and Redis,
+all on this $(nproc)-core machine with the load generator: more instances add no CPU here, so this
+shows what the balancer and the shared Redis cost, not what three machines would do.
+
+| Front | Requests | req/s | p50 | p99 | Errors | Cache-Status |
+|---|---:|---:|---:|---:|---:|---|
+$(cat "$work/scaleout.md")
+EOF
 	fi
 	cat <<EOF
 

@@ -3,6 +3,7 @@
 # services check, Go formatting/vet/lint, the deploy artefacts' checks, the web app's build, lint,
 # types and component tests, the API types drift check, the OpenAPI lint, every Go test with
 # the race detector against real PostgreSQL, Redis and SQLite, and the
+# topology test (three instances behind nginx on a Redis Cluster) and the
 # end-to-end tests in Debian's Chromium against the real binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,20 @@ echo "== web: eslint, tsc, vitest"
 ./scripts/observability.sh
 echo "== go test"
 go test -race -count=1 -timeout 15m ./cmd/... ./internal/...
+
+echo "== topology: nginx, three instances, a worker, a 3+3 Redis Cluster (scripts/topology.sh)"
+# brought up, tested through nginx and brought down within 5 minutes; a
+# part that is missing fails the step
+topology_state="$(mktemp -d /tmp/pishkhan-topology-test.XXXXXX)"
+rmdir "$topology_state"
+export TOPOLOGY_STATE="$topology_state" TOPOLOGY_BASE="${TOPOLOGY_BASE:-19500}"
+trap './scripts/topology.sh down >/dev/null 2>&1 || true' EXIT
+timeout 120 ./scripts/topology.sh up >"$topology_state.env"
+(set -a && . "$topology_state.env" && set +a &&
+	go test -tags topology -count=1 -timeout 3m ./internal/topology/)
+./scripts/topology.sh down
+rm -f "$topology_state.env"
+trap - EXIT
 
 echo "== e2e"
 make --no-print-directory build

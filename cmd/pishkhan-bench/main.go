@@ -69,6 +69,7 @@ func usage() {
   pishkhan-bench report [flags]   render saved results and the target verdicts as Markdown
   pishkhan-bench stats  [flags]   time the statistics overview uncached and cached, as Markdown
   pishkhan-bench media  [flags]   time a 100 MB upload and a 24 MP JPEG through the media pipeline, with peak RSS
+  pishkhan-bench sse    [flags]   hold 10,000 event streams on one instance: memory per stream, fan-out of one event
 
 Run "pishkhan-bench run -h" or "pishkhan-bench report -h" for the flags.
 `)
@@ -89,6 +90,8 @@ func main() {
 		err = statsCmd(os.Args[2:])
 	case "media":
 		err = mediaCmd(os.Args[2:])
+	case "sse":
+		err = sseCmd(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

@@ -211,11 +211,17 @@ func (s RedisSessions) Create(ctx context.Context, se Session, ttl time.Duration
 	rctx, cancel := s.ctx(ctx)
 	defer cancel()
 	b, _ := json.Marshal(se)
-	pipe := s.c.TxPipeline()
-	pipe.Set(rctx, s.key(se.IDHash), b, ttl)
+	// The user's set first, then the session: a session is never live
+	// without being in the set DeleteUser reads (the two keys may live on
+	// different cluster nodes, so they cannot share a transaction).
+	pipe := s.c.Pipeline()
 	pipe.SAdd(rctx, s.userKey(se.UserID), se.IDHash)
 	pipe.Expire(rctx, s.userKey(se.UserID), 30*24*time.Hour)
-	if _, err := pipe.Exec(rctx); err != nil {
+	_, err = pipe.Exec(rctx)
+	if err == nil {
+		err = s.c.Set(rctx, s.key(se.IDHash), b, ttl).Err()
+	}
+	if err != nil {
 		_ = s.index.Delete(ctx, se.IDHash)
 		return se, err
 	}
@@ -283,9 +289,15 @@ func (s RedisSessions) deleteUserLive(ctx context.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	keys := []string{s.userKey(userID)}
-	for _, id := range ids {
-		keys = append(keys, s.key(id))
+	// one DEL per key: a cluster refuses one command over several slots
+	_, err = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, id := range ids {
+			p.Del(ctx, s.key(id))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return s.c.Del(ctx, keys...).Err()
+	return s.c.Del(ctx, s.userKey(userID)).Err()
 }

@@ -198,7 +198,7 @@ var variables = []variable{
 	{"ADDR", "127.0.0.1:8080", "address to listen on", str(func(c *Config) *string { return &c.Addr })},
 	{"DATABASE_URL", "", "postgres://… URL; empty means a SQLite file in DATA_DIR", str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"DATA_DIR", "./data", "where the embedded default keeps its SQLite file; without REDIS_URL also the audit checkpoint (audit-checkpoint.json)", str(func(c *Config) *string { return &c.DataDir })},
-	{"REDIS_URL", "", "redis://… URL; empty means the in-process cache, event bus and database sessions", str(func(c *Config) *string { return &c.RedisURL })},
+	{"REDIS_URL", "", "redis://… (one server) or redis+cluster://host:port?addr=host:port&addr=… (a Redis Cluster: any of its nodes, more survive one being down at start); empty means the in-process cache, event bus and database sessions", str(func(c *Config) *string { return &c.RedisURL })},
 	{"CACHE_PREFIX", "pishkhan:", "prefix of every Redis key Pishkhan writes", str(func(c *Config) *string { return &c.CachePrefix })},
 	{"CACHE_TTL", "10m", "how long a cached response is kept (writes invalidate it at once)", dur(func(c *Config) *time.Duration { return &c.CacheTTL })},
 	{"CACHE_TIMEOUT", "50ms", "time budget of one cache call before the read falls back to the database", dur(func(c *Config) *time.Duration { return &c.CacheTimeout })},

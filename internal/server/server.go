@@ -35,6 +35,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/metrics"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
+	"github.com/pishkhan/pishkhan/internal/platform/redisclient"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
 )
@@ -60,7 +61,7 @@ const sessionStoreTimeout = 500 * time.Millisecond
 type Server struct {
 	Cfg     config.Config
 	DB      *db.DB
-	Redis   *redis.Client // nil in the embedded default
+	Redis   redis.UniversalClient // nil in the embedded default; a *redis.ClusterClient for a cluster URL
 	Cache   *cache.Cache
 	Bus     events.Bus
 	Hub     *events.Hub
@@ -95,17 +96,12 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 	var sessions auth.SessionStore
 	var limiter ratelimit.Counter
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		rdb, err := redisclient.Open(cfg.RedisURL)
 		if err != nil {
 			_ = d.Close()
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
-		opts.PoolSize = 64
-		opts.MinIdleConns = 8
-		opts.DialTimeout = time.Second
-		opts.MaxRetries = 1
-		opts.ContextTimeoutEnabled = true
-		s.Redis = redis.NewClient(opts)
+		s.Redis = rdb
 		if err := traceRedis(s.Redis); err != nil {
 			_ = d.Close()
 			return nil, err

@@ -13,7 +13,7 @@ import (
 // traceRedis gives every Redis command a client span when tracing is on.
 // Statements are left out: keys and values hold session ids and cached
 // bodies.
-func traceRedis(c *redis.Client) error {
+func traceRedis(c redis.UniversalClient) error {
 	if !telemetry.Tracing() {
 		return nil
 	}

@@ -118,12 +118,21 @@ type Redis struct {
 }
 
 func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := anyFreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return port
+}
+
+// anyFreePort answers a loopback port nobody listens on now.
+func anyFreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // StartRedis starts redis-server on a free loopback port; it is stopped

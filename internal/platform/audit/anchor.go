@@ -247,7 +247,7 @@ func (a *Anchor) afterPurge(ctx context.Context, q db.Querier, last Row, purged 
 // over after a loss (logged; verify reports a missing checkpoint until the
 // next write).
 type RedisCheckpoints struct {
-	Client *redis.Client
+	Client redis.UniversalClient
 	Key    string
 }
 

@@ -9,20 +9,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
 func backends(t *testing.T) map[string]func() cache.Backend {
-	r := testkit.StartRedis(t)
-	client := r.Client(t)
-	return map[string]func() cache.Backend{
-		"redis": func() cache.Backend {
-			return cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second))
-		},
+	out := map[string]func() cache.Backend{
 		"memory": func() cache.Backend { return cache.NewMemory(1000) },
 	}
+	for _, kind := range testkit.RedisKinds {
+		client := testkit.RedisClient(t, kind)
+		out[kind] = func() cache.Backend {
+			return cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second))
+		}
+	}
+	return out
 }
 
 // (3) A reader paused between its database read and its cache fill while a
@@ -123,26 +127,33 @@ func TestFillErrorsAreNotCached(t *testing.T) {
 	}
 }
 
-// `cache clear` deletes only keys under the prefix.
+// `cache clear` deletes only keys under the prefix, on every master of a
+// cluster.
 func TestClearKeepsOtherKeys(t *testing.T) {
-	r := testkit.StartRedis(t)
-	client := r.Client(t)
-	ctx := context.Background()
-	client.Set(ctx, "someone-else:key", "keep", 0)
-	c := cache.New(cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second)), cache.Options{Prefix: "mine:"})
-	for _, k := range []string{"a", "b", "c"} {
-		_, _, _ = c.Fetch(ctx, "t", k, []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte(k), nil })
-	}
-	n, err := c.Clear(ctx)
-	if err != nil || n != 3 {
-		t.Fatalf("clear: %d %v", n, err)
-	}
-	if v, _ := client.Get(ctx, "someone-else:key").Result(); v != "keep" {
-		t.Fatal("clear deleted a key outside its prefix")
-	}
-	_, st, _ := c.Fetch(ctx, "t", "a", []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte("a"), nil })
-	if st != cache.Miss {
-		t.Fatalf("after clear: %s", st)
+	for _, kind := range testkit.RedisKinds {
+		t.Run(kind, func(t *testing.T) {
+			client := testkit.RedisClient(t, kind)
+			ctx := context.Background()
+			client.Set(ctx, "someone-else:key", "keep", 0)
+			c := cache.New(cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second)), cache.Options{Prefix: "mine:"})
+			keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"} // spread over the masters
+			for _, k := range keys {
+				_, _, _ = c.Fetch(ctx, "t", k, []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte(k), nil })
+			}
+			n, err := c.Clear(ctx)
+			if err != nil || n != len(keys) {
+				t.Fatalf("clear: %d %v, want %d", n, err, len(keys))
+			}
+			if v, _ := client.Get(ctx, "someone-else:key").Result(); v != "keep" {
+				t.Fatal("clear deleted a key outside its prefix")
+			}
+			for _, k := range keys {
+				_, st, _ := c.Fetch(ctx, "t", k, []string{"tag"}, time.Minute, func(context.Context) ([]byte, error) { return []byte(k), nil })
+				if st != cache.Miss {
+					t.Fatalf("after clear %s: %s", k, st)
+				}
+			}
+		})
 	}
 }
 
@@ -190,8 +201,12 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 // every value it had, so entries stored under old generations stay
 // unreachable.
 func TestLostGenerationNeverGoesBack(t *testing.T) {
-	r := testkit.StartRedis(t)
-	client := r.Client(t)
+	for _, kind := range testkit.RedisKinds {
+		t.Run(kind, func(t *testing.T) { lostGenerationNeverGoesBack(t, testkit.RedisClient(t, kind)) })
+	}
+}
+
+func lostGenerationNeverGoesBack(t *testing.T, client redis.UniversalClient) {
 	ctx := context.Background()
 	c := cache.New(cache.NewRedis(client, readbatch.New(readbatch.RedisFetch(client), time.Second)), cache.Options{Prefix: "lost:"})
 	get := func(v string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -145,48 +146,59 @@ func (r *Redis) Release(ctx context.Context, key string) error {
 // such as the audit checkpoint.
 const KeepPrefix = "keep:"
 
-// DeletePrefix implements Backend with SCAN, never KEYS or FLUSHDB. Tag
-// generations (under "gen:") are kept: they only ever grow; so are keys
-// under KeepPrefix, which are records, not cached values.
+// DeletePrefix implements Backend with SCAN, never KEYS or FLUSHDB, on
+// every master of a cluster. Tag generations (under "gen:") are kept: they
+// only ever grow; so are keys under KeepPrefix, which are records, not
+// cached values. Keys are unlinked one command each, in pipelines, since a
+// cluster refuses one command over keys of different slots.
 func (r *Redis) DeletePrefix(ctx context.Context, prefix string) (int, error) {
-	n := 0
+	var n atomic.Int64
 	del := func(ctx context.Context, c *redis.Client) error {
 		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
 		var batch []string
+		flush := func() error {
+			_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, k := range batch {
+					p.Unlink(ctx, k)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			n.Add(int64(len(batch)))
+			batch = batch[:0]
+			return nil
+		}
 		for iter.Next(ctx) {
 			if strings.HasPrefix(iter.Val(), prefix+"gen:") || strings.HasPrefix(iter.Val(), prefix+KeepPrefix) {
 				continue
 			}
 			batch = append(batch, iter.Val())
 			if len(batch) == 500 {
-				if err := c.Unlink(ctx, batch...).Err(); err != nil {
+				if err := flush(); err != nil {
 					return err
 				}
-				n += len(batch)
-				batch = batch[:0]
 			}
 		}
 		if err := iter.Err(); err != nil {
 			return err
 		}
 		if len(batch) > 0 {
-			if err := c.Unlink(ctx, batch...).Err(); err != nil {
-				return err
-			}
-			n += len(batch)
+			return flush()
 		}
 		return nil
 	}
+	var err error
 	switch c := r.c.(type) {
 	case *redis.ClusterClient:
-		err := c.ForEachMaster(ctx, del)
-		return n, err
+		err = c.ForEachMaster(ctx, del)
 	case *redis.Client:
-		err := del(ctx, c)
-		return n, err
+		err = del(ctx, c)
 	default:
-		return 0, errors.New("unsupported redis client")
+		err = errors.New("unsupported redis client")
 	}
+	return int(n.Load()), err
 }
 
 // Ping implements Backend.

@@ -364,3 +364,20 @@ func (d *DB) Stats() sql.DBStats { return d.SQL.Stats() }
 // SQL returns the transaction's database/sql handle, for libraries (the
 // job queue) that must write in the same transaction.
 func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// IsUnavailable reports whether err is the database being out of reach
+// rather than refusing the query: PostgreSQL not accepting connections
+// (shutting down, starting up, in recovery), a connection it ended
+// (administrator or crash shutdown) or any connection exception (SQLSTATE
+// class 08). A request failing for it deserves 503 and a retry, not 500.
+func IsUnavailable(err error) bool {
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return false
+}

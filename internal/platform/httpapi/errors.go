@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
 )
 
@@ -53,7 +54,7 @@ func StatusOf(c apperr.Code) int {
 // database down, a broken connection): 503, not 500.
 func isConnectionError(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED)
+	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || db.IsUnavailable(err)
 }
 
 // StatusClientClosed is the status logged (never sent) for a request whose

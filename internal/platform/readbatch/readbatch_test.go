@@ -128,3 +128,36 @@ func TestRedisFetch(t *testing.T) {
 		})
 	}
 }
+
+// Against a Redis Cluster: one flight over keys of many slots on every
+// master answers each key, with no CROSSSLOT error.
+func TestRedisFetchCluster(t *testing.T) {
+	c := testkit.SharedRedisCluster(t).Client(t)
+	ctx := context.Background()
+	var keys []string
+	for i := range 50 {
+		k := "readbatch:" + strconv.Itoa(i)
+		keys = append(keys, k)
+		if i%2 == 0 {
+			if err := c.Set(ctx, k, strconv.Itoa(i), time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := c.RPush(ctx, "readbatch:list", "v").Err(); err != nil {
+		t.Fatal(err)
+	}
+	b := readbatch.New(readbatch.RedisFetch(c), time.Second)
+	got := b.Get(ctx, append(keys, "readbatch:list")...)
+	for i, k := range keys {
+		switch {
+		case i%2 == 0 && (got[i].Err != nil || string(got[i].Value) != strconv.Itoa(i)):
+			t.Fatalf("%s: %+v", k, got[i])
+		case i%2 == 1 && !errors.Is(got[i].Err, readbatch.ErrMissing):
+			t.Fatalf("%s (absent): %+v", k, got[i])
+		}
+	}
+	if got[len(keys)].Err == nil {
+		t.Fatalf("a key of another type must not read as a value, got %+v", got[len(keys)])
+	}
+}

@@ -1,0 +1,35 @@
+package redisclient_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/pishkhan/pishkhan/internal/platform/redisclient"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	single := testkit.StartRedis(t)
+	cluster := testkit.SharedRedisCluster(t)
+	for url, wantCluster := range map[string]bool{single.URL: false, cluster.URL: true} {
+		c, err := redisclient.Open(url)
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if _, isCluster := c.(*redis.ClusterClient); isCluster != wantCluster {
+			t.Fatalf("%s: client %T", url, c)
+		}
+		if err := c.Set(ctx, "open-test", "1", 0).Err(); err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		_ = c.Close()
+	}
+	for _, bad := range []string{"127.0.0.1:6379", "http://127.0.0.1:6379", "redis+cluster://", "redis+cluster://h:1?nope=1"} {
+		if _, err := redisclient.Open(bad); err == nil {
+			t.Fatalf("%q was accepted", bad)
+		}
+	}
+}
