@@ -2,7 +2,8 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
-import { can, useLogout, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
+import { useLogout } from "@/features/auth/api";
 import { LiveEvents, useLiveState } from "@/lib/events";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";

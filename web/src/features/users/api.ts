@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Me } from "@/features/auth/api";
+import type { Me } from "@/lib/me";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
 export type User = Schemas["UserView"];

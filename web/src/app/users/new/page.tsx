@@ -1,6 +1,6 @@
 "use client";
 import { AppShell } from "@/components/AppShell";
-import { can, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { InviteUserForm } from "@/features/users/components/InviteUserForm";
 import { useI18n } from "@/lib/i18n";
 import { useDocumentTitle } from "@/lib/title";

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo } from "react";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { useI18n } from "@/lib/i18n";
 import { Skeleton } from "@/components/ui/Card";
 import { accountViewFromSearch, accountViewToSearch, type AccountView } from "../api";

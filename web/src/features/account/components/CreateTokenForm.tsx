@@ -3,7 +3,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useId, useMemo, useRef } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { areaName, permissionDescription } from "@/features/roles/catalogue";
 import { usePermissions } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { copyText } from "@/lib/clipboard";
 import { useI18n } from "@/lib/i18n";

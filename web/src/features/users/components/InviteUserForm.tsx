@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { usePermissions, useRoles } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";

@@ -1,6 +1,6 @@
 "use client";
 import { useId } from "react";
-import type { Me } from "@/features/auth/api";
+import type { Me } from "@/lib/me";
 import { missingPermissions, permissionDescription, roleDescription, roleName, type Permission, type Role } from "@/features/roles/api";
 import { useI18n } from "@/lib/i18n";
 import { LockIcon } from "@/components/ui/LockIcon";

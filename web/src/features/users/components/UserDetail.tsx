@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
-import { can, useMe, type Me } from "@/features/auth/api";
+import { can, useMe, type Me } from "@/lib/me";
 import { missingPermissions, roleName, usePermissions, useRoles, type Permission, type Role } from "@/features/roles/api";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
