@@ -1,0 +1,258 @@
+"use client";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useI18n } from "@/lib/i18n";
+import { Button } from "./Button";
+import { SkeletonRows } from "./Card";
+
+/** The server's sort of a list: one column, ascending or descending. */
+export type SortState = { id: string; desc: boolean };
+
+/** A sort as list APIs take it: "-total" is total descending. */
+export const sortFromParam = (param: string): SortState => (param.startsWith("-") ? { id: param.slice(1), desc: true } : { id: param, desc: false });
+export const sortToParam = (s: SortState): string => (s.desc ? "-" : "") + s.id;
+
+/**
+ * Which rows of the page on screen are selected, by row id. Only rows on
+ * screen count: a row that left the page (deleted, filtered out, another
+ * page) is no longer selected. The grid of the media library shares it
+ * with its table view.
+ */
+export function useRowSelection<T>(rows: T[], getRowId: (row: T) => string) {
+  const [picked, setPicked] = useState<RowSelectionState>({});
+  const selectedRows = useMemo(() => rows.filter((r) => picked[getRowId(r)]), [rows, picked, getRowId]);
+  const state = useMemo(() => Object.fromEntries(selectedRows.map((r) => [getRowId(r), true])), [selectedRows, getRowId]);
+  const allSelected = rows.length > 0 && selectedRows.length === rows.length;
+  return {
+    /** tanstack's selection state, of rows on screen only */
+    state,
+    setState: setPicked,
+    selectedRows,
+    count: selectedRows.length,
+    allSelected,
+    isSelected: (row: T) => !!state[getRowId(row)],
+    toggle: (row: T) => setPicked((s) => ({ ...s, [getRowId(row)]: !s[getRowId(row)] })),
+    toggleAll: () => setPicked(allSelected ? {} : Object.fromEntries(rows.map((r) => [getRowId(r), true]))),
+    clear: () => setPicked({}),
+  };
+}
+export type RowSelection<T> = ReturnType<typeof useRowSelection<T>>;
+
+/** What a bulk action did: the rows it changed and, for each refused one, why. */
+export type BulkOutcome<T> = { done: T[]; failed: { row: T; error: unknown }[] };
+
+/**
+ * Runs a bulk action one row at a time, in order. A row that fails is
+ * recorded and the next one still runs: one refusal never stops the rest.
+ */
+export async function runBulk<T>(rows: T[], action: (row: T) => Promise<unknown>): Promise<BulkOutcome<T>> {
+  const out: BulkOutcome<T> = { done: [], failed: [] };
+  for (const row of rows) {
+    try {
+      await action(row);
+      out.done.push(row);
+    } catch (error) {
+      out.failed.push({ row, error });
+    }
+  }
+  return out;
+}
+
+const checkbox = "size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900";
+
+/** A checkbox that shows "some" (indeterminate) as well as all or none. */
+export function SelectBox({ checked, indeterminate = false, onChange, label, ...data }: { checked: boolean; indeterminate?: boolean; onChange: () => void; label: string } & Record<`data-${string}`, string | number>) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = indeterminate && !checked;
+  }, [indeterminate, checked]);
+  return <input ref={ref} type="checkbox" className={checkbox} checked={checked} onChange={onChange} aria-label={label} {...data} />;
+}
+
+/** The bar over a list while rows are selected: the count, clearing, and the list's bulk actions. */
+export function BulkBar({ count, onClear, children, lead }: { count: number; onClear: () => void; children?: ReactNode; lead?: ReactNode }) {
+  const { t } = useI18n();
+  if (count === 0 && !lead) return null;
+  return (
+    <div role="toolbar" aria-label={t("table.bulkActions")} className="flex min-h-10 flex-wrap items-center gap-3 text-sm" data-testid="bulk-bar">
+      {lead}
+      {count > 0 && (
+        <>
+          <span className="text-slate-600 dark:text-slate-300" data-testid="selected-count" aria-live="polite">{t("table.selectedCount", { n: count })}</span>
+          <Button variant="ghost" className="px-2 py-1" onClick={onClear}>{t("table.clearSelection")}</Button>
+          {children}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Page mode (numbered pages with a total) or cursor mode (next page by the server's cursor). */
+export type TablePaging =
+  | { mode: "page"; page: number; pages: number; pageSize: number; pageSizes?: readonly number[]; summary: string; total?: number; testId?: string; onPage: (page: number) => void; onPageSize: (size: number) => void }
+  | { mode: "cursor"; hasPrev: boolean; hasNext: boolean; pageSize: number; pageSizes?: readonly number[]; onPrev: () => void; onNext: () => void; onPageSize: (size: number) => void };
+
+type Props<T> = {
+  /** The table's accessible name. */
+  label: string;
+  data: T[];
+  // tanstack's column values are of every type
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columns: ColumnDef<T, any>[];
+  getRowId: (row: T) => string;
+  /** The first page is loading: skeleton rows stand for it. */
+  loading: boolean;
+  /** A (re)fetch is under way. */
+  fetching?: boolean;
+  skeletonRows?: number;
+  cellClassName?: string;
+  /** data-* attributes of a row (tests and e2e find rows by them). */
+  rowAttributes?: (row: T) => Record<`data-${string}`, string | number>;
+  /** Shown under a row (e.g. its details when opened). */
+  afterRow?: (row: T) => ReactNode;
+  /** Shown instead of rows when there are none. */
+  empty?: ReactNode;
+  /** Shown instead of rows when the list failed to load. */
+  error?: ReactNode;
+  /** Server-side sorting: only these column ids are sortable, as the API documents. */
+  sorting?: { columns: readonly string[]; sort: SortState; onSort: (s: SortState) => void };
+  /** Row selection with a checkbox column; rowName names a row for its checkbox. */
+  selection?: { rows: RowSelection<T>; rowName: (row: T) => string; actions?: ReactNode };
+  paging?: TablePaging;
+};
+
+/**
+ * The one table of list screens (tanstack table): column definitions, the
+ * server's sorting on clickable headers with aria-sort, a checkbox column
+ * with a bulk-action bar, and the pager. Paging keeps focus on the pager (or
+ * the table when the pressed button is gone), never the page top.
+ */
+export function DataTable<T>({ label, data, columns, getRowId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
+  const { t } = useI18n();
+  const sel = selection?.rows;
+  const allColumns = useMemo<ColumnDef<T, unknown>[]>(() => {
+    if (!selection) return columns;
+    const rowName = selection.rowName;
+    return [
+      {
+        id: "select",
+        header: ({ table }) => (
+          <SelectBox checked={table.getIsAllPageRowsSelected()} indeterminate={table.getIsSomePageRowsSelected()} onChange={() => table.toggleAllPageRowsSelected()}
+            label={t("table.selectAll")} data-testid="select-all" />
+        ),
+        cell: ({ row }) => <SelectBox checked={row.getIsSelected()} onChange={() => row.toggleSelected()} label={t("table.selectRow", { name: rowName(row.original) })} data-select={row.id} />,
+      },
+      ...columns,
+    ];
+  }, [columns, selection, t]);
+
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({
+    data,
+    columns: allColumns,
+    getRowId: (r) => getRowId(r),
+    getCoreRowModel: getCoreRowModel(),
+    manualPagination: true,
+    manualSorting: true,
+    enableRowSelection: !!selection,
+    state: { rowSelection: sel?.state ?? {} },
+    onRowSelectionChange: (u) => sel?.setState(typeof u === "function" ? u(sel.state) : u),
+  });
+
+  // after paging, focus stays on the pager; when its button is gone or disabled, on the table
+  const root = useRef<HTMLDivElement>(null);
+  const region = useRef<HTMLDivElement>(null);
+  const paged = useRef(false);
+  useEffect(() => {
+    if (loading || !paged.current) return;
+    paged.current = false;
+    const active = document.activeElement;
+    if (!active || active === document.body || !root.current?.contains(active) || (active as HTMLButtonElement).disabled) region.current?.focus();
+  }, [loading, data]);
+  const markPaged = useCallback(<A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
+    paged.current = true;
+    f(...a);
+  }, []);
+
+  const sortBy = (id: string) => {
+    if (!sorting) return;
+    const cur = sorting.sort;
+    sorting.onSort({ id, desc: !(cur.id === id && cur.desc) });
+  };
+
+  return (
+    <div ref={root} className="space-y-4">
+      {selection && (
+        <BulkBar count={selection.rows.count} onClear={selection.rows.clear}>{selection.actions}</BulkBar>
+      )}
+      <div ref={region} tabIndex={-1} role="region" aria-label={label} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
+        <table className="w-full text-sm" aria-busy={fetching ?? loading}>
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id}>
+                {hg.headers.map((h) => {
+                  const sortable = !!sorting?.columns.includes(h.column.id);
+                  const dir = sortable && sorting?.sort.id === h.column.id ? (sorting.sort.desc ? "descending" : "ascending") : "none";
+                  const content = flexRender(h.column.columnDef.header, h.getContext());
+                  return (
+                    <th key={h.id} scope="col" aria-sort={sortable ? dir : undefined}
+                      className={`whitespace-nowrap text-start font-medium ${h.column.id === "select" ? "w-10 px-3 py-3" : cellClassName}`}>
+                      {sortable ? (
+                        <button type="button" onClick={() => sortBy(h.column.id)} data-sort={h.column.id}
+                          className="inline-flex items-center gap-1 rounded uppercase hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:text-white">
+                          {content}
+                          <span aria-hidden className={dir === "none" ? "opacity-40" : ""}>{dir === "ascending" ? "▲" : dir === "descending" ? "▼" : "↕"}</span>
+                        </button>
+                      ) : content}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
+            {loading && <SkeletonRows rows={skeletonRows} columns={allColumns.length} cellClassName={cellClassName} />}
+            {table.getRowModel().rows.map((row) => (
+              <Fragment key={row.id}>
+                <tr {...rowAttributes?.(row.original)} aria-selected={selection ? row.getIsSelected() : undefined}
+                  className={row.getIsSelected() ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className={`align-top ${cell.column.id === "select" ? "w-10 px-3 py-3" : cellClassName}`}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  ))}
+                </tr>
+                {afterRow?.(row.original)}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+        {!loading && !error && data.length === 0 && empty}
+        {error}
+      </div>
+      {paging && <Pager paging={paging} markPaged={markPaged} />}
+    </div>
+  );
+}
+
+function Pager({ paging, markPaged }: { paging: TablePaging; markPaged: <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => void }) {
+  const { t, number } = useI18n();
+  const sizes = paging.pageSizes ?? [10, 20, 50, 100];
+  const prev = paging.mode === "page" ? { disabled: paging.page <= 1, go: () => paging.onPage(paging.page - 1) } : { disabled: !paging.hasPrev, go: paging.onPrev };
+  const next = paging.mode === "page" ? { disabled: paging.page >= paging.pages, go: () => paging.onPage(paging.page + 1) } : { disabled: !paging.hasNext, go: paging.onNext };
+  return (
+    <nav aria-label={t("table.pagination")} className="flex flex-wrap items-center justify-between gap-3 text-sm">
+      {paging.mode === "page" ? (
+        <span className="text-slate-600 dark:text-slate-300" data-testid={paging.testId} data-total={paging.total}>{paging.summary} · {t("orders.pageOf", { page: paging.page, pages: Math.max(paging.pages, 1) })}</span>
+      ) : <span />}
+      <div className="flex items-center gap-2">
+        <label className="flex items-center gap-2">
+          {t("orders.pageSize")}
+          <select value={paging.pageSize} onChange={(e) => paging.onPageSize(Number(e.target.value))} className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">
+            {sizes.map((n) => <option key={n} value={n}>{number(n)}</option>)}
+          </select>
+        </label>
+        <Button variant="secondary" disabled={prev.disabled} onClick={markPaged(prev.go)} data-page="prev">{t("orders.prev")}</Button>
+        <Button variant="secondary" disabled={next.disabled} onClick={markPaged(next.go)} data-page="next">{t("orders.next")}</Button>
+      </div>
+    </nav>
+  );
+}
