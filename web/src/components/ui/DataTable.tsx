@@ -1,6 +1,7 @@
 "use client";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { BulkOutcome } from "@/lib/bulk";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "./Button";
 import { SkeletonRows } from "./Card";
@@ -38,26 +39,6 @@ export function useRowSelection<T>(rows: T[], getRowId: (row: T) => string) {
 }
 export type RowSelection<T> = ReturnType<typeof useRowSelection<T>>;
 
-/** What a bulk action did: the rows it changed and, for each refused one, why. */
-export type BulkOutcome<T> = { done: T[]; failed: { row: T; error: unknown }[] };
-
-/**
- * Runs a bulk action one row at a time, in order. A row that fails is
- * recorded and the next one still runs: one refusal never stops the rest.
- */
-export async function runBulk<T>(rows: T[], action: (row: T) => Promise<unknown>): Promise<BulkOutcome<T>> {
-  const out: BulkOutcome<T> = { done: [], failed: [] };
-  for (const row of rows) {
-    try {
-      await action(row);
-      out.done.push(row);
-    } catch (error) {
-      out.failed.push({ row, error });
-    }
-  }
-  return out;
-}
-
 const checkbox = "size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900";
 
 /** A checkbox that shows "some" (indeterminate) as well as all or none. */
@@ -83,6 +64,36 @@ export function BulkBar({ count, onClear, children, lead }: { count: number; onC
           {children}
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * What a bulk action did, shown until dismissed: how many rows changed and,
+ * for each refused one, its name and why. It takes focus when it appears,
+ * since the bar whose button started the action is gone.
+ */
+export function BulkReport<T>({ outcome, name, explain, onDismiss }: { outcome: BulkOutcome<T>; name: (row: T) => string; explain: (error: unknown) => string; onDismiss: () => void }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), [outcome]);
+  const total = outcome.done.length + outcome.failed.length;
+  const bad = outcome.failed.length > 0;
+  return (
+    <div ref={ref} tabIndex={-1} role={bad ? "alert" : "status"} data-testid="bulk-report"
+      className={`flex items-start justify-between gap-3 rounded-xl border p-4 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${bad ? "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950/50 dark:text-amber-100" : "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950/50 dark:text-emerald-100"}`}>
+      <div className="min-w-0 space-y-1">
+        <p className="font-medium" data-testid="bulk-done">{t("table.bulkDone", { done: outcome.done.length, total })}</p>
+        {bad && (
+          <>
+            <p>{t("table.bulkFailed", { n: outcome.failed.length })}</p>
+            <ul className="list-disc space-y-0.5 ps-5">
+              {outcome.failed.map((f, i) => <li key={i} data-testid="bulk-failure"><bdi className="font-medium">{name(f.row)}</bdi>{": "}{explain(f.error)}</li>)}
+            </ul>
+          </>
+        )}
+      </div>
+      <Button variant="ghost" className="shrink-0 px-2 py-1" onClick={onDismiss}>{t("table.dismiss")}</Button>
     </div>
   );
 }
@@ -174,6 +185,11 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
     f(...a);
   }, []);
 
+  // while the next page loads the pager stays, with what the last page said (no jump, focus kept)
+  const [held, setHeld] = useState<{ summary: string; pages: number } | null>(null);
+  if (paging?.mode === "page" && !loading && (held?.summary !== paging.summary || held?.pages !== paging.pages)) setHeld({ summary: paging.summary, pages: paging.pages });
+  const pager: TablePaging | undefined = paging?.mode === "page" && loading ? (held ? { ...paging, ...held } : undefined) : paging;
+
   const sortBy = (id: string) => {
     if (!sorting) return;
     const cur = sorting.sort;
@@ -228,7 +244,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
         {!loading && !error && data.length === 0 && empty}
         {error}
       </div>
-      {paging && <Pager paging={paging} markPaged={markPaged} />}
+      {pager && <Pager paging={pager} markPaged={markPaged} />}
     </div>
   );
 }

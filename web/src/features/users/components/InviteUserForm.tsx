@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useMe } from "@/lib/me";
-import { usePermissions, useRoles } from "@/features/roles/api";
+import { usePermissions, useRoles } from "@/features/roles";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 import { can, useMe, type Me } from "@/lib/me";
-import { missingPermissions, roleName, usePermissions, useRoles, type Permission, type Role } from "@/features/roles/api";
+import { missingPermissions, roleName, usePermissions, useRoles, type Permission, type Role } from "@/features/roles";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
