@@ -26,9 +26,15 @@ export function useUrlState<T extends Paged>(codec: UrlCodec<T>) {
   const sp = useSearchParams();
   const query = sp.toString();
   const state = useMemo(() => codec.parse(new URLSearchParams(query)), [codec, query]);
+  // what the URL is about to say: two changes in quick succession both count
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  }, [state]);
 
   const navigate = useCallback(
     (next: T, mode: "push" | "replace") => {
+      latest.current = next;
       const qs = codec.serialize(next);
       const url = qs ? `${pathname}?${qs}` : pathname;
       if (mode === "push") router.push(url, { scroll: false });
@@ -40,15 +46,15 @@ export function useUrlState<T extends Paged>(codec: UrlCodec<T>) {
   /** Applies a filter change; the page goes back to 1 unless keepPage (e.g. a change of view). */
   const update = useCallback(
     (patch: Partial<T>, opts: { keepPage?: boolean } = {}) => {
-      const next = { ...state, ...patch };
-      if (!opts.keepPage && !("page" in patch) && "page" in state) next.page = 1;
+      const next = { ...latest.current, ...patch };
+      if (!opts.keepPage && !("page" in patch) && "page" in next) next.page = 1;
       navigate(next, "replace");
     },
-    [navigate, state],
+    [navigate],
   );
 
   /** Moves to another page of the same list, as a new history entry. */
-  const setPage = useCallback((page: number) => navigate({ ...state, page }, "push"), [navigate, state]);
+  const setPage = useCallback((page: number) => navigate({ ...latest.current, page }, "push"), [navigate]);
 
   /** Drops every filter, keeping only what is given (e.g. the view). */
   const reset = useCallback((keep: Partial<T> = {}) => navigate({ ...codec.parse(new URLSearchParams()), ...keep }, "replace"), [codec, navigate]);

@@ -1,6 +1,6 @@
 "use client";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
-import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import type { BulkOutcome } from "@/lib/bulk";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "./Button";
@@ -138,7 +138,7 @@ type Props<T> = {
  * with a bulk-action bar, and the pager. Paging keeps focus on the pager (or
  * the table when the pressed button is gone), never the page top.
  */
-export function DataTable<T>({ label, data, columns, getRowId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
+export function DataTable<T>({ label, data, columns, getRowId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3 align-top", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
   const { t } = useI18n();
   const sel = selection?.rows;
   const allColumns = useMemo<ColumnDef<T, unknown>[]>(() => {
@@ -170,25 +170,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
     onRowSelectionChange: (u) => sel?.setState(typeof u === "function" ? u(sel.state) : u),
   });
 
-  // after paging, focus stays on the pager; when its button is gone or disabled, on the table
-  const root = useRef<HTMLDivElement>(null);
   const region = useRef<HTMLDivElement>(null);
-  const paged = useRef(false);
-  useEffect(() => {
-    if (loading || !paged.current) return;
-    paged.current = false;
-    const active = document.activeElement;
-    if (!active || active === document.body || !root.current?.contains(active) || (active as HTMLButtonElement).disabled) region.current?.focus();
-  }, [loading, data]);
-  const markPaged = useCallback(<A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
-    paged.current = true;
-    f(...a);
-  }, []);
-
-  // while the next page loads the pager stays, with what the last page said (no jump, focus kept)
-  const [held, setHeld] = useState<{ summary: string; pages: number } | null>(null);
-  if (paging?.mode === "page" && !loading && (held?.summary !== paging.summary || held?.pages !== paging.pages)) setHeld({ summary: paging.summary, pages: paging.pages });
-  const pager: TablePaging | undefined = paging?.mode === "page" && loading ? (held ? { ...paging, ...held } : undefined) : paging;
 
   const sortBy = (id: string) => {
     if (!sorting) return;
@@ -197,7 +179,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
   };
 
   return (
-    <div ref={root} className="space-y-4">
+    <div className="space-y-4">
       {selection && (
         <BulkBar count={selection.rows.count} onClear={selection.rows.clear}>{selection.actions}</BulkBar>
       )}
@@ -233,7 +215,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
                 <tr {...rowAttributes?.(row.original)} aria-selected={selection ? row.getIsSelected() : undefined}
                   className={row.getIsSelected() ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={`align-top ${cell.column.id === "select" ? "w-10 px-3 py-3" : cellClassName}`}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                    <td key={cell.id} className={cell.column.id === "select" ? "w-10 px-3 py-3 align-top" : cellClassName}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
                   ))}
                 </tr>
                 {afterRow?.(row.original)}
@@ -244,18 +226,44 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
         {!loading && !error && data.length === 0 && empty}
         {error}
       </div>
-      {pager && <Pager paging={pager} markPaged={markPaged} />}
+      {paging && <TablePager paging={paging} loading={loading} data={data} fallback={region} />}
     </div>
   );
 }
 
-function Pager({ paging, markPaged }: { paging: TablePaging; markPaged: <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => void }) {
+/**
+ * The footer of a paged list: the count and page (page mode), the page size,
+ * previous and next. While the next page loads it stays, showing what the
+ * last page said (no jump); after paging, focus stays on the pressed button,
+ * or moves to fallback (the table) when that button is disabled now.
+ */
+export function TablePager<T>({ paging: given, loading, data, fallback }: { paging: TablePaging; loading: boolean; data: T[]; fallback: RefObject<HTMLElement | null> }) {
   const { t, number } = useI18n();
+  const root = useRef<HTMLElement>(null);
+  const paged = useRef(false);
+  useEffect(() => {
+    if (loading || !paged.current) return;
+    paged.current = false;
+    const active = document.activeElement;
+    if (!active || active === document.body || !root.current?.contains(active) || (active as HTMLButtonElement).disabled) fallback.current?.focus();
+  }, [loading, data, fallback]);
+  const markPaged = <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
+    paged.current = true;
+    f(...a);
+  };
+
+  const [held, setHeld] = useState<{ summary: string; pages: number; total?: number } | null>(null);
+  if (given.mode === "page" && !loading && (held?.summary !== given.summary || held?.pages !== given.pages || held?.total !== given.total)) {
+    setHeld({ summary: given.summary, pages: given.pages, total: given.total });
+  }
+  if (given.mode === "page" && loading && !held) return null; // the first page: nothing to say yet
+  const paging: TablePaging = given.mode === "page" && loading && held ? { ...given, ...held } : given;
+
   const sizes = paging.pageSizes ?? [10, 20, 50, 100];
   const prev = paging.mode === "page" ? { disabled: paging.page <= 1, go: () => paging.onPage(paging.page - 1) } : { disabled: !paging.hasPrev, go: paging.onPrev };
   const next = paging.mode === "page" ? { disabled: paging.page >= paging.pages, go: () => paging.onPage(paging.page + 1) } : { disabled: !paging.hasNext, go: paging.onNext };
   return (
-    <nav aria-label={t("table.pagination")} className="flex flex-wrap items-center justify-between gap-3 text-sm">
+    <nav ref={root} aria-label={t("table.pagination")} className="flex flex-wrap items-center justify-between gap-3 text-sm">
       {paging.mode === "page" ? (
         <span className="text-slate-600 dark:text-slate-300" data-testid={paging.testId} data-total={paging.total}>{paging.summary} · {t("orders.pageOf", { page: paging.page, pages: Math.max(paging.pages, 1) })}</span>
       ) : <span />}
