@@ -12,15 +12,13 @@ export type UrlCodec<T> = {
   serialize: (value: T) => string;
 };
 
-type Paged = { page?: number };
-
 /**
  * A list screen's filters, sort and page, kept in the URL query and nowhere
  * else. Changing a filter replaces the history entry (typing does not fill
  * the back button) and returns to page 1; changing the page pushes one, so
  * Back returns to the previous page. The scroll position is kept.
  */
-export function useUrlState<T extends Paged>(codec: UrlCodec<T>) {
+export function useUrlState<T extends object>(codec: UrlCodec<T>) {
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -47,7 +45,7 @@ export function useUrlState<T extends Paged>(codec: UrlCodec<T>) {
   const update = useCallback(
     (patch: Partial<T>, opts: { keepPage?: boolean } = {}) => {
       const next = { ...latest.current, ...patch };
-      if (!opts.keepPage && !("page" in patch) && "page" in next) next.page = 1;
+      if (!opts.keepPage && !("page" in patch) && "page" in next) Object.assign(next, { page: 1 });
       navigate(next, "replace");
     },
     [navigate],
@@ -63,7 +61,8 @@ export function useUrlState<T extends Paged>(codec: UrlCodec<T>) {
   const isFiltered = useCallback(
     (ignore: Partial<T> = {}) => {
       const base = codec.parse(new URLSearchParams());
-      return codec.serialize({ ...state, ...ignore, page: base.page }) !== codec.serialize({ ...base, ...ignore });
+      const page = "page" in base ? { page: base.page } : {};
+      return codec.serialize({ ...state, ...ignore, ...page }) !== codec.serialize({ ...base, ...ignore });
     },
     [codec, state],
   );

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, setCsrfToken, unwrap, type Schemas } from "@/lib/api/client";
 import { leaveTo } from "@/lib/query";
+import type { UrlCodec } from "@/lib/urlState";
 import { areaRank } from "@/features/roles";
 
 export type Token = Schemas["Token"];
@@ -35,6 +36,9 @@ export function accountViewToSearch(v: AccountView): string {
 }
 
 // ---- API tokens ----
+
+/** The page's state in the URL (useUrlState). */
+export const accountViewCodec: UrlCodec<AccountView> = { parse: accountViewFromSearch, serialize: accountViewToSearch };
 
 export type TokenStatus = "active" | "expired" | "revoked";
 
