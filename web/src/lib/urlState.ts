@@ -94,6 +94,7 @@ export function useDraft<V>(applied: V, apply: (v: V) => void, opts: { delay?: n
   useEffect(() => {
     if (!ready(draft)) return;
     const h = setTimeout(() => {
+      if (!ready(draft)) return; // applied meanwhile (flush)
       last.current = draft;
       applyRef.current(draft);
     }, delay);

@@ -103,6 +103,8 @@ export type TablePaging =
   | { mode: "page"; page: number; pages: number; pageSize: number; pageSizes?: readonly number[]; summary: string; total?: number; testId?: string; onPage: (page: number) => void; onPageSize: (size: number) => void }
   | { mode: "cursor"; hasPrev: boolean; hasNext: boolean; pageSize: number; pageSizes?: readonly number[]; onPrev: () => void; onNext: () => void; onPageSize: (size: number) => void };
 
+type Meta<T> = { rowName?: (row: T) => string };
+
 type Props<T> = {
   /** The table's accessible name. */
   label: string;
@@ -141,9 +143,11 @@ type Props<T> = {
 export function DataTable<T>({ label, data, columns, getRowId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3 align-top", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
   const { t } = useI18n();
   const sel = selection?.rows;
+  // the columns stay the same objects while selecting, so no checkbox is remounted (focus stays);
+  // a row's name comes through the table's meta, which follows every render
+  const selectable = !!selection;
   const allColumns = useMemo<ColumnDef<T, unknown>[]>(() => {
-    if (!selection) return columns;
-    const rowName = selection.rowName;
+    if (!selectable) return columns;
     return [
       {
         id: "select",
@@ -151,11 +155,14 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
           <SelectBox checked={table.getIsAllPageRowsSelected()} indeterminate={table.getIsSomePageRowsSelected()} onChange={() => table.toggleAllPageRowsSelected()}
             label={t("table.selectAll")} data-testid="select-all" />
         ),
-        cell: ({ row }) => <SelectBox checked={row.getIsSelected()} onChange={() => row.toggleSelected()} label={t("table.selectRow", { name: rowName(row.original) })} data-select={row.id} />,
+        cell: ({ row, table }) => (
+          <SelectBox checked={row.getIsSelected()} onChange={() => row.toggleSelected()} data-select={row.id}
+            label={t("table.selectRow", { name: (table.options.meta as Meta<T> | undefined)?.rowName?.(row.original) ?? row.id })} />
+        ),
       },
       ...columns,
     ];
-  }, [columns, selection, t]);
+  }, [columns, selectable, t]);
 
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
@@ -166,6 +173,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
     manualPagination: true,
     manualSorting: true,
     enableRowSelection: !!selection,
+    meta: { rowName: selection?.rowName } satisfies Meta<T>,
     state: { rowSelection: sel?.state ?? {} },
     onRowSelectionChange: (u) => sel?.setState(typeof u === "function" ? u(sel.state) : u),
   });
