@@ -106,6 +106,48 @@ describe("DataTable", () => {
   });
 });
 
+function Paged({ pages, cursor }: { pages: number; cursor?: boolean }) {
+  const [page, setPage] = useState(1);
+  const [loading, setLoading] = useState(false);
+  const go = (p: number) => {
+    setLoading(true);
+    setTimeout(() => { setPage(p); setLoading(false); }, 10);
+  };
+  const data = loading ? [] : rows.slice(page - 1, page);
+  return (
+    <I18nProvider>
+      <DataTable label="Things" data={data} columns={columns} getRowId={(r) => String(r.id)} loading={loading}
+        paging={cursor
+          ? { mode: "cursor", hasPrev: page > 1, hasNext: page < pages, pageSize: 1, onPrev: () => go(page - 1), onNext: () => go(page + 1), onPageSize: () => {} }
+          : { mode: "page", page, pages, pageSize: 1, summary: `${pages} things`, onPage: go, onPageSize: () => {} }} />
+    </I18nProvider>
+  );
+}
+
+describe("paging keeps focus where the user is", () => {
+  it("on the pressed button while it still applies, on the table when it no longer does", async () => {
+    render(<Paged pages={3} />);
+    const next = screen.getByRole("button", { name: "Next" });
+    await userEvent.click(next);
+    await screen.findByText("two");
+    expect(document.activeElement).toBe(next);
+    expect(screen.getByRole("navigation", { name: "Pagination" }).textContent).toContain("Page 2 of 3");
+    await userEvent.click(next);
+    await screen.findByText("three");
+    expect((next as HTMLButtonElement).disabled).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole("region", { name: "Things" }));
+  });
+
+  it("cursor mode offers previous and next by what the server said", async () => {
+    render(<Paged pages={2} cursor />);
+    expect((screen.getByRole("button", { name: "Previous" }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    await screen.findByText("two");
+    expect((screen.getByRole("button", { name: "Next" }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Previous" }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
 type Answer = { status: number; body?: unknown; etag?: string };
 function serve(route: (req: Request, path: string) => Answer | undefined) {
   const seen: { method: string; path: string; body: unknown; ifMatch: string | null }[] = [];
