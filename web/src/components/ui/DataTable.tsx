@@ -113,6 +113,8 @@ type Props<T> = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   columns: ColumnDef<T, any>[];
   getRowId: (row: T) => string;
+  /** data-testid of the table element. */
+  testId?: string;
   /** The first page is loading: skeleton rows stand for it. */
   loading: boolean;
   /** A (re)fetch is under way. */
@@ -140,7 +142,7 @@ type Props<T> = {
  * with a bulk-action bar, and the pager. Paging keeps focus on the pager (or
  * the table when the pressed button is gone), never the page top.
  */
-export function DataTable<T>({ label, data, columns, getRowId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3 align-top", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
+export function DataTable<T>({ label, data, columns, getRowId, testId, loading, fetching, skeletonRows = 6, cellClassName = "px-4 py-3 align-top", rowAttributes, afterRow, empty, error, sorting, selection, paging }: Props<T>) {
   const { t } = useI18n();
   const sel = selection?.rows;
   // the columns stay the same objects while selecting, so no checkbox is remounted (focus stays);
@@ -192,7 +194,7 @@ export function DataTable<T>({ label, data, columns, getRowId, loading, fetching
         <BulkBar count={selection.rows.count} onClear={selection.rows.clear}>{selection.actions}</BulkBar>
       )}
       <div ref={region} tabIndex={-1} role="region" aria-label={label} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
-        <table className="w-full text-sm" aria-busy={fetching ?? loading}>
+        <table className="w-full text-sm" aria-busy={fetching ?? loading} data-testid={testId}>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>

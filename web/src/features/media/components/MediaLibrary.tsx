@@ -188,6 +188,7 @@ export function MediaLibrary() {
       ) : (
         <DataTable
           label={t("media.list")}
+          testId="media-table"
           data={data}
           columns={columns}
           getRowId={rowId}
