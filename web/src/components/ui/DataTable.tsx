@@ -181,6 +181,8 @@ export function DataTable<T>({ label, data, columns, getRowId, testId, loading, 
   });
 
   const region = useRef<HTMLDivElement>(null);
+  // the checkbox sits level with the row's cells
+  const selectCell = `w-10 px-3 py-3 ${/\balign-middle\b/.test(cellClassName) ? "align-middle" : "align-top"}`;
 
   const sortBy = (id: string) => {
     if (!sorting) return;
@@ -225,7 +227,7 @@ export function DataTable<T>({ label, data, columns, getRowId, testId, loading, 
                 <tr {...rowAttributes?.(row.original)} aria-selected={selection ? row.getIsSelected() : undefined}
                   className={row.getIsSelected() ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={cell.column.id === "select" ? "w-10 px-3 py-3 align-top" : cellClassName}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                    <td key={cell.id} className={cell.column.id === "select" ? selectCell : cellClassName}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
                   ))}
                 </tr>
                 {afterRow?.(row.original)}
