@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, setCsrfToken, unwrap } from "@/lib/api/client";
-import { leaveTo } from "@/lib/query";
+import { holdLoginRedirects, leaveTo } from "@/lib/query";
 
 export function useLogin() {
   return useMutation({
@@ -18,6 +18,8 @@ export function useLogout() {
     mutationFn: async () => {
       await unwrap(api.POST("/api/auth/logout", {}));
     },
+    // logging out always ends on the plain login page, whatever 401 arrives first
+    onMutate: holdLoginRedirects,
     onSettled: () => {
       setCsrfToken("");
       qc.clear();
