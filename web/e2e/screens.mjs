@@ -78,6 +78,16 @@ try {
       await page.goto(base + "/orders");
       await page.waitForSelector("tr[data-order-id]");
       await shot("orders");
+      // two orders selected, a new status chosen: the bulk bar over the table
+      await page.locator("tr[data-order-id] input[data-select]").nth(0).check();
+      await page.locator("tr[data-order-id] input[data-select]").nth(1).check();
+      await page.locator('[data-testid="bulk-status"]').selectOption("cancelled");
+      await page.screenshot({ path: shot.path("orders-selected") });
+      await page.goto(base + "/users");
+      await page.waitForSelector("tr[data-user-id]");
+      await page.locator("tr[data-user-id] input[data-select]").nth(1).check();
+      await page.locator("tr[data-user-id] input[data-select]").nth(2).check();
+      await page.screenshot({ path: shot.path("users-selected") });
       await page.goto(base + "/orders?status=shipped&sort=-total&page_size=10");
       await page.waitForSelector("tr[data-order-id]");
       await shot("orders-filtered");

@@ -1,7 +1,7 @@
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { meKey } from "@/features/auth/api";
+import { meKey } from "@/lib/me";
 import { authzKeys, onAuthzEvent } from "@/lib/events";
 import { makeQueryClient } from "@/lib/query";
 

@@ -1,7 +1,7 @@
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { act, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { meKey } from "@/features/auth/api";
+import { meKey } from "@/lib/me";
 import { helloMarginMs, LiveEvents, onHello, type Hello } from "@/lib/events";
 import { makeQueryClient } from "@/lib/query";
 

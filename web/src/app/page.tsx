@@ -1,6 +1,6 @@
 "use client";
-import { AppShell } from "@/components/AppShell";
-import { Home as HomeScreen } from "@/features/stats/components/Home";
+import { AppShell } from "@/app/shell";
+import { Home as HomeScreen } from "@/features/stats";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function Home() {

@@ -2,14 +2,13 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
-import { can, useLogout, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { LiveEvents, useLiveState } from "@/lib/events";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
-import { UserMenu } from "./UserMenu";
-import { EnrolmentGate, useTwoFactorMenuItem } from "@/features/twofactor/components/EnrolmentGate";
+import { UserMenu, type MenuItem } from "./UserMenu";
 
 /** permission: the one needed, or a list of which any one will do. */
 const nav: { href: string; label: MessageKey; permission: string | string[] }[] = [
@@ -37,15 +36,17 @@ function LiveIndicator() {
   );
 }
 
-/** The signed-in frame: sidebar (only what the user may see), header with live state and user menu. */
-export function AppShell({ children }: { children: ReactNode }) {
+/**
+ * The signed-in frame: sidebar (only what the user may see), header with live
+ * state and user menu. It knows no feature: the app layer (app/shell.tsx)
+ * passes the menu entries features add and what signing out does.
+ */
+export function AppShell({ children, menuItems = [], onLogout }: { children: ReactNode; menuItems?: MenuItem[]; onLogout: () => void }) {
   const me = useMe();
   const { t, locale, setLocale } = useI18n();
   const { theme, toggle } = useTheme();
-  const logout = useLogout();
   const path = usePathname();
   const router = useRouter();
-  const twoFactorItem = useTwoFactorMenuItem();
   const items = nav.filter((n) => [n.permission].flat().some((p) => can(me.data, p)));
   return (
     <LiveEvents enabled={!!me.data}>
@@ -88,12 +89,12 @@ export function AppShell({ children }: { children: ReactNode }) {
                 { label: t("menu.account"), onSelect: () => router.push("/account") },
                 { label: t("menu.language"), lang: locale === "fa" ? "en" : "fa", onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
                 { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
-                twoFactorItem,
-                { label: t("menu.logout"), onSelect: () => logout.mutate(), danger: true },
+                ...menuItems,
+                { label: t("menu.logout"), onSelect: onLogout, danger: true },
               ]}
             />
           </header>
-          <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 p-4 focus:outline-none md:p-6"><EnrolmentGate>{children}</EnrolmentGate></main>
+          <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 p-4 focus:outline-none md:p-6">{children}</main>
         </div>
       </div>
     </LiveEvents>

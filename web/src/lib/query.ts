@@ -4,6 +4,15 @@ import { watchFetches } from "./events";
 
 let leaving = false;
 
+/**
+ * The app is about to leave (logging out): a 401 met meanwhile (the event
+ * stream ending with the session asks who we are) no longer sends the
+ * browser to the login page with this screen as "next"; leaveTo decides.
+ */
+export function holdLoginRedirects() {
+  leaving = true;
+}
+
 /** Leaves the app with a full page load; later 401 redirects are ignored. */
 export function leaveTo(url: string) {
   leaving = true;

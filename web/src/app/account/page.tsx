@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { AccountPage } from "@/features/account/components/AccountPage";
+import { AppShell } from "@/app/shell";
+import { AccountPage } from "@/features/account";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function Account() {

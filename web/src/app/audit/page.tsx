@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { AuditLogList } from "@/features/audit/components/AuditLogList";
+import { AppShell } from "@/app/shell";
+import { AuditLogList } from "@/features/audit";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function AuditPage() {

@@ -2,7 +2,7 @@
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { Card } from "@/components/ui/Card";
-import { AcceptInvite } from "@/features/invite/components/AcceptInvite";
+import { AcceptInvite } from "@/features/invite";
 import { useI18n } from "@/lib/i18n";
 import { useDocumentTitle } from "@/lib/title";
 

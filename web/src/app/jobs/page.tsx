@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { JobsList } from "@/features/jobs/components/JobsList";
+import { AppShell } from "@/app/shell";
+import { JobsList } from "@/features/jobs";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function JobsPage() {

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { LoginForm } from "@/features/auth/components/LoginForm";
+import { LoginForm } from "@/features/auth";
 import { Card } from "@/components/ui/Card";
 import { useI18n } from "@/lib/i18n";
 import { useDocumentTitle } from "@/lib/title";

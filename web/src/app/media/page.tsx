@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { MediaLibrary } from "@/features/media/components/MediaLibrary";
+import { AppShell } from "@/app/shell";
+import { MediaLibrary } from "@/features/media";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function MediaPage() {

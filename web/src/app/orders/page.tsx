@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { OrdersList } from "@/features/orders/components/OrdersList";
+import { AppShell } from "@/app/shell";
+import { OrdersList } from "@/features/orders";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function OrdersPage() {

@@ -1,6 +1,6 @@
 "use client";
-import { AppShell } from "@/components/AppShell";
-import { RolesScreen } from "@/features/roles/components/RolesScreen";
+import { AppShell } from "@/app/shell";
+import { RolesScreen } from "@/features/roles";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function RolesPage() {

@@ -1,7 +1,7 @@
 "use client";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { UsersList } from "@/features/users/components/UsersList";
+import { AppShell } from "@/app/shell";
+import { UsersList } from "@/features/users";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function UsersPage() {

@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, setCsrfToken, unwrap, type Schemas } from "@/lib/api/client";
 import { leaveTo } from "@/lib/query";
+import type { UrlCodec } from "@/lib/urlState";
+import { areaRank } from "@/features/roles";
 
 export type Token = Schemas["Token"];
 export type CreatedToken = Schemas["CreatedToken"];
@@ -34,6 +36,9 @@ export function accountViewToSearch(v: AccountView): string {
 }
 
 // ---- API tokens ----
+
+/** The page's state in the URL (useUrlState). */
+export const accountViewCodec: UrlCodec<AccountView> = { parse: accountViewFromSearch, serialize: accountViewToSearch };
 
 export type TokenStatus = "active" | "expired" | "revoked";
 
@@ -106,10 +111,7 @@ export function expiryInstant(day: string, now = new Date()): Date | undefined {
   return new Date(Math.max(now.getTime() + minute, Math.min(d.getTime(), latest)));
 }
 
-/** Areas in the order people meet them in the panel (API.md section 3); others follow by name. */
-const areaOrder = ["orders", "customers", "users", "roles", "audit", "media", "stats", "blog", "portfolio", "ai", "chatbot", "settings"];
-
-/** The permissions a user holds, grouped by area in the catalogue's order, with descriptions. */
+/** The permissions a user holds, grouped by area in the one area order (roles' catalogue), with descriptions. */
 export function groupPermissions(catalogue: PermissionInfo[], held: string[]): { area: string; items: PermissionInfo[] }[] {
   const have = new Set(held);
   const known = new Set(catalogue.map((p) => p.name));
@@ -120,8 +122,7 @@ export function groupPermissions(catalogue: PermissionInfo[], held: string[]): {
   ];
   const groups = new Map<string, PermissionInfo[]>();
   for (const p of list) groups.set(p.area, [...(groups.get(p.area) ?? []), p]);
-  const rank = (area: string) => (areaOrder.includes(area) ? areaOrder.indexOf(area) : areaOrder.length);
-  return [...groups].map(([area, items]) => ({ area, items })).sort((a, b) => rank(a.area) - rank(b.area) || a.area.localeCompare(b.area));
+  return [...groups].map(([area, items]) => ({ area, items })).sort((a, b) => areaRank(a.area) - areaRank(b.area) || a.area.localeCompare(b.area));
 }
 
 /** "permissions[2]" and "permissions" (the server's names) are both the form's permission list. */

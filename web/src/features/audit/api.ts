@@ -2,6 +2,7 @@ import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { dayStart } from "@/lib/day";
 import type { MessageKey } from "@/lib/messages";
+import type { UrlCodec } from "@/lib/urlState";
 
 export type AuditEntry = Schemas["Entry"];
 export type AuditChange = Schemas["Change"];
@@ -68,6 +69,9 @@ export function auditFiltersToSearch(f: AuditFilters): string {
 }
 
 /** The API's filter parameters (shared by the list and the CSV export); "to" is exclusive there. */
+/** The list's state in the URL (useUrlState). */
+export const auditFiltersCodec: UrlCodec<AuditFilters> = { parse: auditFiltersFromSearch, serialize: auditFiltersToSearch };
+
 export function auditApiFilters(f: AuditFilters) {
   return {
     actor_id: f.actorId ? Number(f.actorId) : undefined,

@@ -1,26 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, setCsrfToken, unwrap, type Me } from "@/lib/api/client";
-import { leaveTo } from "@/lib/query";
-
-export type { Me };
-
-export const meKey = ["auth", "me"] as const;
-
-/** The logged-in user; a 401 sends the browser to the login page. */
-export function useMe() {
-  return useQuery({
-    queryKey: meKey,
-    queryFn: async ({ signal }) => {
-      const { data } = await unwrap(api.GET("/api/auth/me", { signal }));
-      setCsrfToken(data.csrf_token);
-      return data;
-    },
-  });
-}
-
-export function can(me: Me | undefined, permission: string): boolean {
-  return !!me && (me.is_superuser || me.permissions.includes(permission));
-}
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, setCsrfToken, unwrap } from "@/lib/api/client";
+import { holdLoginRedirects, leaveTo } from "@/lib/query";
 
 export function useLogin() {
   return useMutation({
@@ -38,6 +18,8 @@ export function useLogout() {
     mutationFn: async () => {
       await unwrap(api.POST("/api/auth/logout", {}));
     },
+    // logging out always ends on the plain login page, whatever 401 arrives first
+    onMutate: holdLoginRedirects,
     onSettled: () => {
       setCsrfToken("");
       qc.clear();

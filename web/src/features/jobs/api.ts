@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
+import type { UrlCodec } from "@/lib/urlState";
 
 export type Job = Schemas["Job"];
 export type JobError = Schemas["JobError"];
@@ -56,6 +57,9 @@ export function jobFiltersToSearch(f: JobFilters): string {
   if (f.pageSize !== 20) sp.set("page_size", String(f.pageSize));
   return sp.toString();
 }
+
+/** The list's state in the URL (useUrlState). */
+export const jobFiltersCodec: UrlCodec<JobFilters> = { parse: jobFiltersFromSearch, serialize: jobFiltersToSearch };
 
 /** A job's newest error, or undefined. */
 export function lastError(j: Pick<Job, "errors">): JobError | undefined {

@@ -1,32 +1,19 @@
-import { ApiError } from "@/lib/api/client";
+import { explainError, type ErrorCatalogue, type Translate } from "@/lib/errors";
 import type { MessageKey } from "@/lib/messages";
 import type { JobError } from "./api";
 
-type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
+/** The refusals of retry and cancel: details.reason of a 409, and a job that is gone. */
+const jobErrors: ErrorCatalogue = {
+  reasons: {
+    job_running: "jobs.err.running",
+    job_already_waiting: "jobs.err.waiting",
+    job_finished: "jobs.err.finished",
+  },
+  codes: { NOT_FOUND: "jobs.notFound" },
+};
 
 /** Why a retry or cancel was refused, in the user's language where details.reason names a known rule; else the server's message. */
-export function explainJobError(t: T, e: unknown): string {
-  if (!(e instanceof ApiError) || e.code === "NETWORK") return t("error.network");
-  switch (e.code) {
-    case "INTERNAL":
-      return t("error.generic", { id: e.requestId });
-    case "NOT_FOUND":
-      return t("jobs.notFound");
-    case "PERMISSION_DENIED":
-      return t("error.forbidden");
-    case "CONFLICT":
-      return conflicts[e.reason] ? t(conflicts[e.reason]) : e.message;
-    default:
-      return e.message;
-  }
-}
-
-/** The refusals of retry and cancel, by details.reason. */
-const conflicts: Record<string, MessageKey> = {
-  job_running: "jobs.err.running",
-  job_already_waiting: "jobs.err.waiting",
-  job_finished: "jobs.err.finished",
-};
+export const explainJobError = (t: Translate, e: unknown): string => explainError(t, e, jobErrors);
 
 /** What each kind of job error (classified by the server) means, for who cannot read the server's English, technical text. */
 const whys: Record<JobError["kind"], MessageKey> = {

@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { dayStart } from "@/lib/day";
+import type { UrlCodec } from "@/lib/urlState";
 
 export type Media = Schemas["Media"];
 export type MediaText = Schemas["Text"];
@@ -60,6 +61,9 @@ export function mediaFiltersToSearch(f: MediaFilters): string {
   if (f.to) sp.set("to", f.to);
   return sp.toString();
 }
+
+/** The library's state in the URL (useUrlState). */
+export const mediaFiltersCodec: UrlCodec<MediaFilters> = { parse: mediaFiltersFromSearch, serialize: mediaFiltersToSearch };
 
 /** The API's query for the filters; "to" is inclusive in the UI, exclusive in the API. */
 export function mediaApiQuery(f: MediaFilters) {

@@ -1,6 +1,9 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap, type Order, type OrderStatus, type Schemas } from "@/lib/api/client";
+import { api, ApiError, unwrap, type Order, type OrderStatus, type Schemas } from "@/lib/api/client";
 import { dayStart } from "@/lib/day";
+import type { ErrorCatalogue } from "@/lib/errors";
+import { runBulk } from "@/lib/bulk";
+import type { UrlCodec } from "@/lib/urlState";
 
 export type { Order, OrderStatus };
 /** The status badge, for other features' screens (the dashboard) to show statuses the same way. */
@@ -56,6 +59,12 @@ export function filtersToSearch(f: OrderFilters): string {
   if (f.sort !== "-created_at") sp.set("sort", f.sort);
   return sp.toString();
 }
+
+/** The list's state in the URL (useUrlState). */
+export const orderFiltersCodec: UrlCodec<OrderFilters> = { parse: filtersFromSearch, serialize: filtersToSearch };
+
+/** The columns GET /api/orders sorts by (API.md section 4). */
+export const sortableOrderColumns = ["created_at", "total"] as const;
 
 export const orderKeys = {
   all: ["orders"] as const,
@@ -145,5 +154,39 @@ export function useCreateOrder() {
     mutationFn: async (v: { body: CreateOrderInput; idempotencyKey: string }) =>
       (await unwrap(api.POST("/api/orders", { params: { header: { "Idempotency-Key": v.idempotencyKey } }, body: v.body }))).data,
     onSuccess: () => qc.invalidateQueries({ queryKey: orderKeys.all }),
+  });
+}
+
+/** Why one order of a bulk status change was refused. */
+export const orderChangeErrors: ErrorCatalogue = {
+  codes: {
+    INVALID_TRANSITION: (t, e) => t("orders.bulk.notAllowed", { from: t(`status.${e.details.from as OrderStatus}`), to: t(`status.${e.details.to as OrderStatus}`) }),
+    PRECONDITION_FAILED: "orders.bulk.stale",
+    NOT_FOUND: "orders.bulk.gone",
+  },
+};
+
+/**
+ * Moves one order to status as the API requires: read it for its ETag and
+ * allowed_next, refuse a move it does not allow (as the server would, 409
+ * INVALID_TRANSITION), else PUT with If-Match, so a change made meanwhile is
+ * a 412, never overwritten.
+ */
+export async function changeOrderStatus(id: number, status: OrderStatus): Promise<Order> {
+  const { data: order, response } = await unwrap(api.GET("/api/orders/{id}", { params: { path: { id } } }));
+  const allowed = order.allowed_next ?? [];
+  if (!allowed.includes(status)) {
+    throw new ApiError(409, "INVALID_TRANSITION", "transition not allowed", {}, { from: order.status, to: status, allowed });
+  }
+  const etag = response.headers.get("ETag") ?? "";
+  return (await unwrap(api.PUT("/api/orders/{id}/status", { params: { path: { id }, header: etag ? { "If-Match": etag } : {} }, body: { status } }))).data;
+}
+
+/** Changes the status of each order in turn; a refused one is reported and the rest still change. */
+export function useBulkChangeStatus() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { orders: Order[]; status: OrderStatus }) => runBulk(v.orders, (o) => changeOrderStatus(o.id, v.status)),
+    onSettled: () => qc.invalidateQueries({ queryKey: orderKeys.all }),
   });
 }

@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { can, type Me } from "@/features/auth/api";
+import { can, type Me } from "@/lib/me";
 import { api, ApiError, unwrap, type Schemas } from "@/lib/api/client";
 import { areaRank } from "./catalogue";
 

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { meKey } from "@/features/auth/api";
+import { meKey } from "@/lib/me";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
 export type TOTPStatus = Schemas["TOTPStatus"];

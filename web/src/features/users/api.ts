@@ -1,6 +1,8 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Me } from "@/features/auth/api";
+import type { Me } from "@/lib/me";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
+import { runBulk } from "@/lib/bulk";
+import type { UrlCodec } from "@/lib/urlState";
 
 export type User = Schemas["UserView"];
 export type Invite = Schemas["Invite"];
@@ -48,6 +50,9 @@ export function userFiltersToSearch(f: UserFilters): string {
   if (f.status) sp.set("status", f.status);
   return sp.toString();
 }
+
+/** The list's state in the URL (useUrlState). */
+export const userFiltersCodec: UrlCodec<UserFilters> = { parse: userFiltersFromSearch, serialize: userFiltersToSearch };
 
 export const userKeys = {
   all: ["users"] as const,
@@ -118,6 +123,15 @@ export function useDeactivateUser(id: number) {
     mutationFn: async () => {
       await unwrap(api.DELETE("/api/users/{id}", { params: { path: { id } } }));
     },
+    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+/** Deactivates each user in turn; one refused (outranked, self, the last superuser) is reported and the rest still go. */
+export function useBulkDeactivate() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (users: User[]) => runBulk(users, (u) => unwrap(api.DELETE("/api/users/{id}", { params: { path: { id: u.id } } }))),
     onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }

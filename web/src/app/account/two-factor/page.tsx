@@ -1,6 +1,6 @@
 "use client";
-import { AppShell } from "@/components/AppShell";
-import { TwoFactorSettings } from "@/features/twofactor/components/TwoFactorSettings";
+import { AppShell } from "@/app/shell";
+import { TwoFactorSettings } from "@/features/twofactor";
 import { useDocumentTitle } from "@/lib/title";
 
 export default function TwoFactorPage() {

@@ -1,8 +1,8 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { JobDetail } from "@/features/jobs/components/JobDetail";
+import { AppShell } from "@/app/shell";
+import { JobDetail } from "@/features/jobs";
 import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {

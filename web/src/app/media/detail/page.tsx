@@ -1,8 +1,8 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { MediaDetail } from "@/features/media/components/MediaDetail";
+import { AppShell } from "@/app/shell";
+import { MediaDetail } from "@/features/media";
 import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {

@@ -1,8 +1,8 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { OrderDetail } from "@/features/orders/components/OrderDetail";
+import { AppShell } from "@/app/shell";
+import { OrderDetail } from "@/features/orders";
 import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {

@@ -1,7 +1,7 @@
 "use client";
-import { AppShell } from "@/components/AppShell";
-import { can, useMe } from "@/features/auth/api";
-import { CreateOrderForm } from "@/features/orders/components/CreateOrderForm";
+import { AppShell } from "@/app/shell";
+import { can, useMe } from "@/lib/me";
+import { CreateOrderForm } from "@/features/orders";
 import { useI18n } from "@/lib/i18n";
 import { useDocumentTitle } from "@/lib/title";
 

@@ -1,8 +1,8 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { AppShell } from "@/components/AppShell";
-import { UserDetail } from "@/features/users/components/UserDetail";
+import { AppShell } from "@/app/shell";
+import { UserDetail } from "@/features/users";
 import { useDocumentTitle } from "@/lib/title";
 
 function Detail() {

@@ -1,7 +1,7 @@
 "use client";
-import { AppShell } from "@/components/AppShell";
-import { can, useMe } from "@/features/auth/api";
-import { InviteUserForm } from "@/features/users/components/InviteUserForm";
+import { AppShell } from "@/app/shell";
+import { can, useMe } from "@/lib/me";
+import { InviteUserForm } from "@/features/users";
 import { useI18n } from "@/lib/i18n";
 import { useDocumentTitle } from "@/lib/title";
 

@@ -1,11 +1,10 @@
 "use client";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo } from "react";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { useI18n } from "@/lib/i18n";
+import { useUrlState } from "@/lib/urlState";
 import { Skeleton } from "@/components/ui/Card";
-import { accountViewFromSearch, accountViewToSearch, type AccountView } from "../api";
+import { accountViewCodec, type AccountView } from "../api";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { SessionsSection } from "./SessionsSection";
 import { TokensSection } from "./TokensSection";
@@ -16,14 +15,9 @@ const pill = "rounded-full border border-slate-300 bg-white px-3 py-1 text-sm fo
 export function AccountPage() {
   const { t } = useI18n();
   const me = useMe();
-  const router = useRouter();
-  const pathname = usePathname();
-  const sp = useSearchParams();
-  const view = useMemo(() => accountViewFromSearch(new URLSearchParams(sp.toString())), [sp]);
-  const go = (patch: Partial<AccountView>) => {
-    const qs = accountViewToSearch({ ...view, ...patch });
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  };
+  const url = useUrlState(accountViewCodec);
+  const view = url.state;
+  const go = (patch: Partial<AccountView>) => url.update(patch);
 
   return (
     <div className="space-y-8">

@@ -2,7 +2,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";

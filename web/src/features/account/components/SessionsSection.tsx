@@ -1,7 +1,7 @@
 "use client";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useId, useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";

@@ -1,19 +1,17 @@
 "use client";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Fragment, useEffect, useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { createColumnHelper } from "@tanstack/react-table";
+import { useMemo, useState } from "react";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
+import { explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { plural } from "@/lib/plural";
+import { completeDay, useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
-import { Pagination } from "@/components/ui/Pagination";
-import { Card, SkeletonRows } from "@/components/ui/Card";
+import { Card } from "@/components/ui/Card";
+import { DataTable } from "@/components/ui/DataTable";
 import { Field } from "@/components/ui/Field";
-import {
-  actionLabel, auditExportHref, auditFiltersFromSearch, auditFiltersToSearch, knownActions, knownResourceTypes, useAuditLogs,
-  type AuditEntry, type AuditFilters,
-} from "../api";
+import { actionLabel, auditExportHref, auditFiltersCodec, knownActions, knownResourceTypes, useAuditLogs, type AuditEntry } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
 import { UserPicker } from "./UserPicker";
 
@@ -23,31 +21,19 @@ const ltr = "font-mono text-xs";
 /** The audit log: filters and page live in the URL; a row opens to its before/after per field. */
 export function AuditLogList() {
   const { t, dateTime, exact, locale } = useI18n();
-  const router = useRouter();
-  const pathname = usePathname();
-  const sp = useSearchParams();
-  const filters = useMemo(() => auditFiltersFromSearch(new URLSearchParams(sp.toString())), [sp]);
+  const url = useUrlState(auditFiltersCodec);
+  const filters = url.state;
   const me = useMe();
   const logs = useAuditLogs(filters);
   const [open, setOpen] = useState<Set<number>>(() => new Set());
-  // free-text filters update the URL after a short pause
-  const [text, setText] = useState({ action: filters.action, resourceType: filters.resourceType, resourceId: filters.resourceId, actorId: filters.actorId });
-  useEffect(
-    () => setText({ action: filters.action, resourceType: filters.resourceType, resourceId: filters.resourceId, actorId: filters.actorId }),
-    [filters.action, filters.resourceType, filters.resourceId, filters.actorId],
-  );
-
-  const go = (patch: Partial<AuditFilters>, resetPage = true) => {
-    const next = { ...filters, ...patch, ...(resetPage && !("page" in patch) ? { page: 1 } : {}) };
-    const qs = auditFiltersToSearch(next);
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  };
-  useEffect(() => {
-    if (text.action === filters.action && text.resourceType === filters.resourceType && text.resourceId === filters.resourceId && text.actorId === filters.actorId) return;
-    const h = setTimeout(() => go(text), 350);
-    return () => clearTimeout(h);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
+  // free-text filters are applied after a short pause, dates once complete
+  const [action, setAction, flushAction] = useDraft(filters.action, (v) => url.update({ action: v }));
+  const [resourceType, setResourceType, flushResourceType] = useDraft(filters.resourceType, (v) => url.update({ resourceType: v }));
+  const [resourceId, setResourceId, flushResourceId] = useDraft(filters.resourceId, (v) => url.update({ resourceId: v }));
+  const [actorId, setActorId, flushActorId] = useDraft(filters.actorId, (v) => url.update({ actorId: v }));
+  const [from, setFrom] = useDraft(filters.from, (v) => url.update({ from: v }), { delay: 0, complete: completeDay });
+  const [to, setTo] = useDraft(filters.to, (v) => url.update({ to: v }), { delay: 0, complete: completeDay });
+  const flush = () => [flushAction, flushResourceType, flushResourceId, flushActorId].forEach((f) => f());
 
   const toggle = (id: number) => setOpen((s) => {
     const n = new Set(s);
@@ -102,18 +88,10 @@ export function AuditLogList() {
     [t, dateTime, exact, locale, open],
   );
   const data = useMemo(() => logs.data?.items ?? [], [logs.data]);
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), manualPagination: true, getRowId: (r) => String(r.id) });
-
   const total = logs.data?.total ?? 0;
-  const pages = logs.data?.total_pages ?? 0;
   const err = logs.error instanceof ApiError ? logs.error : null;
-  const hasFilters = auditFiltersToSearch({ ...filters, page: 1, pageSize: 20 }) !== "";
-  const errorText = !err ? t("audit.error")
-    : err.status === 403 ? t("error.forbidden")
-      : err.fields.to ? t("audit.badRange")
-        : err.status === 422 || err.code === "INVALID_JSON" ? err.message
-          : err.code === "INTERNAL" ? t("error.generic", { id: err.requestId }) : t("audit.error");
+  const hasFilters = url.isFiltered({ pageSize: 20 });
+  const errorText = err?.fields.to ? t("audit.badRange") : explainListError(t, logs.error, "audit.error");
 
   return (
     <div className="space-y-4">
@@ -125,84 +103,69 @@ export function AuditLogList() {
         </a>
       </div>
       <Card>
-        <form role="search" onSubmit={(e) => { e.preventDefault(); go(text); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-6">
+        <form role="search" onSubmit={(e) => { e.preventDefault(); flush(); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-6">
           {can(me.data, "users.view") ? (
-            <UserPicker label={t("audit.actor")} value={filters.actorId} onChange={(id) => go({ ...text, actorId: id })} className="xl:col-span-2" />
+            <UserPicker label={t("audit.actor")} value={filters.actorId} onChange={(id) => url.update({ actorId: id })} className="xl:col-span-2" />
           ) : (
-            <Field label={t("audit.actorId")} inputMode="numeric" dir="ltr" name="actor_id" className="xl:col-span-2" value={text.actorId}
-              onChange={(e) => setText((s) => ({ ...s, actorId: e.target.value.replace(/\D/g, "").replace(/^0+/, "").slice(0, 16) }))} />
+            <Field label={t("audit.actorId")} inputMode="numeric" dir="ltr" name="actor_id" className="xl:col-span-2" value={actorId}
+              onChange={(e) => setActorId(e.target.value.replace(/\D/g, "").replace(/^0+/, "").slice(0, 16))} />
           )}
-          <Field label={t("audit.action")} name="action" list="audit-actions" className="xl:col-span-2" dir="ltr" autoComplete="off" value={text.action}
-            onChange={(e) => setText((s) => ({ ...s, action: e.target.value.slice(0, 200) }))} />
+          <Field label={t("audit.action")} name="action" list="audit-actions" className="xl:col-span-2" dir="ltr" autoComplete="off" value={action}
+            onChange={(e) => setAction(e.target.value.slice(0, 200))} />
           <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}</datalist>
-          <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={text.resourceType}
-            onChange={(e) => setText((s) => ({ ...s, resourceType: e.target.value.slice(0, 200) }))} />
+          <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={resourceType}
+            onChange={(e) => setResourceType(e.target.value.slice(0, 200))} />
           <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a} />)}</datalist>
-          <Field label={t("audit.resourceId")} name="resource_id" dir="ltr" autoComplete="off" value={text.resourceId}
-            onChange={(e) => setText((s) => ({ ...s, resourceId: e.target.value.slice(0, 200) }))} />
+          <Field label={t("audit.resourceId")} name="resource_id" dir="ltr" autoComplete="off" value={resourceId}
+            onChange={(e) => setResourceId(e.target.value.slice(0, 200))} />
           <div className="grid grid-cols-2 gap-2 sm:col-span-2 lg:col-span-1 xl:col-span-6 xl:max-w-md">
-            <Field label={t("audit.from")} type="date" name="from" value={filters.from} max={filters.to || undefined} onChange={(e) => go({ ...text, from: e.target.value })} />
-            <Field label={t("audit.to")} type="date" name="to" value={filters.to} min={filters.from || undefined} onChange={(e) => go({ ...text, to: e.target.value })} />
+            <Field label={t("audit.from")} type="date" name="from" value={from} max={filters.to || undefined} onChange={(e) => setFrom(e.target.value)} />
+            <Field label={t("audit.to")} type="date" name="to" value={to} min={filters.from || undefined} onChange={(e) => setTo(e.target.value)} />
           </div>
           <button type="submit" className="sr-only">{t("audit.apply")}</button>
         </form>
-        {hasFilters && <Button variant="ghost" className="mt-2" onClick={() => router.replace(pathname)}>{t("audit.clear")}</Button>}
+        {hasFilters && <Button variant="ghost" className="mt-2" onClick={() => url.reset()}>{t("audit.clear")}</Button>}
       </Card>
 
-      <Card className="overflow-x-auto p-0">
-        <table className="w-full text-sm" aria-busy={logs.isFetching}>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
-            {table.getHeaderGroups().map((hg) => (
-              <tr key={hg.id}>
-                {hg.headers.map((h) => <th key={h.id} scope="col" className="px-3 py-3 text-start font-medium first:w-10">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}
-              </tr>
-            ))}
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {logs.isPending && <SkeletonRows rows={8} columns={columns.length} cellClassName="px-3 py-3" />}
-            {table.getRowModel().rows.map((row) => {
-              const r = row.original;
-              const isOpen = open.has(r.id);
-              return (
-                <Fragment key={row.id}>
-                  <tr data-audit-id={r.id} data-action={r.action} data-changes={Object.keys(r.changes ?? {}).length} className={`hover:bg-slate-50 dark:hover:bg-slate-700/40 ${isOpen ? "bg-slate-50 dark:bg-slate-700/30" : ""}`}>
-                    {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-3 py-2.5 align-middle">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-                  </tr>
-                  {isOpen && (
-                    <tr id={`audit-${r.id}`} data-testid="audit-details" className="bg-slate-50/60 dark:bg-slate-900/40">
-                      <td colSpan={columns.length} className="px-4 pb-5 pt-3 md:ps-14">
-                        <ChangeDiff changes={r.changes ?? {}} />
-                        <dl className="mt-4 grid gap-x-6 gap-y-2 border-t border-slate-200 pt-3 text-xs sm:grid-cols-[auto_1fr] dark:border-slate-700">
-                          <dt className="text-slate-500 dark:text-slate-400">{t("audit.entryId")}</dt>
-                          <dd><span dir="ltr" className={ltr}>{r.id}</span></dd>
-                          <dt className="text-slate-500 dark:text-slate-400">{t("audit.at")}</dt>
-                          <dd><span dir="ltr" className={ltr}>{r.at}</span></dd>
-                          <dt className="text-slate-500 dark:text-slate-400">{t("audit.requestId")}</dt>
-                          <dd className="break-all"><span dir="ltr" className={`${ltr} select-all`}>{r.request_id || "—"}</span></dd>
-                          <dt className="text-slate-500 dark:text-slate-400">{t("audit.userAgent")}</dt>
-                          <dd className="break-all"><span dir="ltr" className={ltr}>{r.user_agent || "—"}</span></dd>
-                        </dl>
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
-        {logs.isSuccess && data.length === 0 && <p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="audit-empty">{t("audit.empty")}</p>}
-        {logs.isError && (
+      <DataTable
+        label={t("audit.list")}
+        data={data}
+        columns={columns}
+        getRowId={(r) => String(r.id)}
+        loading={logs.isPending}
+        fetching={logs.isFetching}
+        skeletonRows={8}
+        cellClassName="px-3 py-2.5 align-middle"
+        rowAttributes={(r) => ({ "data-audit-id": r.id, "data-action": r.action, "data-changes": Object.keys(r.changes ?? {}).length })}
+        afterRow={(r) => open.has(r.id) && (
+          <tr id={`audit-${r.id}`} data-testid="audit-details" className="bg-slate-50/60 dark:bg-slate-900/40">
+            <td colSpan={columns.length} className="px-4 pb-5 pt-3 md:ps-14">
+              <ChangeDiff changes={r.changes ?? {}} />
+              <dl className="mt-4 grid gap-x-6 gap-y-2 border-t border-slate-200 pt-3 text-xs sm:grid-cols-[auto_1fr] dark:border-slate-700">
+                <dt className="text-slate-500 dark:text-slate-400">{t("audit.entryId")}</dt>
+                <dd><span dir="ltr" className={ltr}>{r.id}</span></dd>
+                <dt className="text-slate-500 dark:text-slate-400">{t("audit.at")}</dt>
+                <dd><span dir="ltr" className={ltr}>{r.at}</span></dd>
+                <dt className="text-slate-500 dark:text-slate-400">{t("audit.requestId")}</dt>
+                <dd className="break-all"><span dir="ltr" className={`${ltr} select-all`}>{r.request_id || "—"}</span></dd>
+                <dt className="text-slate-500 dark:text-slate-400">{t("audit.userAgent")}</dt>
+                <dd className="break-all"><span dir="ltr" className={ltr}>{r.user_agent || "—"}</span></dd>
+              </dl>
+            </td>
+          </tr>
+        )}
+        empty={<p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="audit-empty">{t("audit.empty")}</p>}
+        error={logs.isError && (
           <div role="alert" className="flex flex-col items-center gap-3 p-8 text-center">
             <p className="text-red-600 dark:text-red-400">{errorText}</p>
             <Button variant="secondary" onClick={() => logs.refetch()}>{t("orders.retry")}</Button>
           </div>
         )}
-      </Card>
-
-      {logs.isSuccess && (
-        <Pagination summary={t("audit.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
-          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
-      )}
+        paging={logs.isError ? undefined : {
+          mode: "page", summary: t("audit.totalCount", { total }), page: filters.page, pages: logs.data?.total_pages ?? filters.page, pageSize: filters.pageSize,
+          onPage: url.setPage, onPageSize: (pageSize) => url.update({ pageSize }),
+        }}
+      />
     </div>
   );
 }

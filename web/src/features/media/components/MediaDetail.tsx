@@ -2,9 +2,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { copyText } from "@/lib/clipboard";
+import { explainError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
@@ -55,7 +56,7 @@ function EditTexts({ m, etag, editable }: { m: Media; etag: string; editable: bo
     } catch (err) {
       if (err instanceof ApiError && err.code === "PRECONDITION_FAILED") setStale(true);
       else if (err instanceof ApiError && err.code === "VALIDATION_FAILED") setFields(err.fields);
-      else if (err instanceof ApiError) toast("error", err.status === 403 ? t("error.forbidden") : err.code === "INTERNAL" ? t("error.generic", { id: err.requestId }) : err.message);
+      else if (err instanceof ApiError) toast("error", explainError(t, err));
     }
   }
 
@@ -128,7 +129,7 @@ export function MediaDetail({ id }: { id: number }) {
       router.push("/media");
     } catch (e) {
       setConfirming(false);
-      toast("error", e instanceof ApiError && e.status === 403 ? t("error.forbidden") : t("media.deleteFailed"));
+      toast("error", explainError(t, e, { otherwise: "media.deleteFailed" }));
     }
   }
 

@@ -1,28 +1,26 @@
 "use client";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { useMemo, useRef, useState } from "react";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
+import { explainError, explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
+import { completeDay, useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
-import { Pagination } from "@/components/ui/Pagination";
-import { Card, Skeleton, SkeletonRows } from "@/components/ui/Card";
+import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { BulkBar, DataTable, SelectBox, TablePager, useRowSelection, type TablePaging } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
-import {
-  maxBulkDelete, mediaFiltersFromSearch, mediaFiltersToSearch, mediaKinds, mediaPageSizes, mediaStatuses, useBulkDeleteMedia, useMediaList,
-  type Media, type MediaFilters,
-} from "../api";
+import { maxBulkDelete, mediaFiltersCodec, mediaKinds, mediaPageSizes, mediaStatuses, useBulkDeleteMedia, useMediaList, type Media, type MediaFilters } from "../api";
 import { humanSize } from "../format";
 import { MediaBadges, ReasonLine } from "./MediaStatusBadge";
 import { Thumb } from "./Thumb";
 import { UploadPanel } from "./UploadPanel";
 
 const col = createColumnHelper<Media>();
-const checkbox = "size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900";
+const rowId = (m: Media) => String(m.id);
 
 /** The item's title in the current language, falling back to the other one. */
 export const titleOf = (m: Media, locale: "fa" | "en") => (locale === "fa" ? m.title.fa || m.title.en : m.title.en || m.title.fa);
@@ -30,53 +28,31 @@ export const titleOf = (m: Media, locale: "fa" | "en") => (locale === "fa" ? m.t
 /** The media library: grid or list, filters, page and view in the URL; uploads and bulk delete by permission. */
 export function MediaLibrary() {
   const { t, dateTime, date, locale } = useI18n();
-  const router = useRouter();
-  const pathname = usePathname();
-  const sp = useSearchParams();
-  const filters = useMemo(() => mediaFiltersFromSearch(new URLSearchParams(sp.toString())), [sp]);
+  const url = useUrlState(mediaFiltersCodec);
+  const filters = url.state;
   const me = useMe();
   const list = useMediaList(filters);
   const bulk = useBulkDeleteMedia();
   const toast = useToast();
   const canDelete = can(me.data, "media.delete");
   const canUpload = can(me.data, "media.upload");
-  const [q, setQ] = useState(filters.q);
-  useEffect(() => setQ(filters.q), [filters.q]);
-  const [picked, setPicked] = useState<Set<number>>(() => new Set());
+  const [q, setQ, flushQ] = useDraft(filters.q, (v) => url.update({ q: v }));
+  const [from, setFrom] = useDraft(filters.from, (v) => url.update({ from: v }), { delay: 0, complete: completeDay });
+  const [to, setTo] = useDraft(filters.to, (v) => url.update({ to: v }), { delay: 0, complete: completeDay });
   const [confirming, setConfirming] = useState(false);
 
-  const go = (patch: Partial<MediaFilters>, resetPage = true) => {
-    const next = { ...filters, ...patch, ...(resetPage && !("page" in patch) && !("view" in patch) ? { page: 1 } : {}) };
-    const qs = mediaFiltersToSearch(next);
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  };
-  // typing in the search box updates the URL after a short pause
-  useEffect(() => {
-    if (q === filters.q) return;
-    const h = setTimeout(() => go({ q }), 350);
-    return () => clearTimeout(h);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
-
   const data = useMemo(() => list.data?.items ?? [], [list.data]);
-  // only what is on screen can be selected: items gone (deleted, filtered out) drop out
-  const selected = useMemo(() => data.filter((m) => picked.has(m.id)).map((m) => m.id), [data, picked]);
-  const allPicked = data.length > 0 && selected.length === data.length;
-  const toggle = (id: number) => setPicked((s) => {
-    const n = new Set(s);
-    if (n.has(id)) n.delete(id);
-    else n.add(id);
-    return n;
-  });
-  const toggleAll = () => setPicked(allPicked ? new Set() : new Set(data.map((m) => m.id)));
+  // one selection for both views: only what is on screen can be selected
+  const selection = useRowSelection(data, rowId);
+  const selected = selection.selectedRows.map((m) => m.id);
 
   async function deleteSelected() {
     try {
       const n = await bulk.mutateAsync(selected.slice(0, maxBulkDelete));
       toast("info", t("media.bulk.deleted", { n }));
-      setPicked(new Set());
+      selection.clear();
     } catch (e) {
-      toast("error", e instanceof ApiError && e.status === 403 ? t("error.forbidden") : t("media.deleteFailed"));
+      toast("error", explainError(t, e, { otherwise: "media.deleteFailed" }));
     } finally {
       setConfirming(false);
     }
@@ -84,13 +60,6 @@ export function MediaLibrary() {
 
   const columns = useMemo(
     () => [
-      ...(canDelete
-        ? [col.display({
-          id: "select",
-          header: () => <input type="checkbox" className={checkbox} checked={allPicked} onChange={toggleAll} aria-label={t("media.selectAll")} data-testid="select-all" />,
-          cell: (c) => <input type="checkbox" className={checkbox} checked={picked.has(c.row.original.id)} onChange={() => toggle(c.row.original.id)} aria-label={t("media.select", { name: c.row.original.filename })} data-select={c.row.original.id} />,
-        })]
-        : []),
       col.display({
         id: "preview",
         header: () => <span className="sr-only">{t("media.preview")}</span>,
@@ -123,21 +92,19 @@ export function MediaLibrary() {
       col.accessor("owner", { header: () => t("media.owner"), cell: (c) => <span dir="ltr" className="whitespace-nowrap text-xs">{c.getValue().email}</span> }),
       col.accessor("created_at", { header: () => t("media.createdAt"), cell: (c) => <time dateTime={c.getValue()} title={dateTime(c.getValue())} className="whitespace-nowrap">{date(c.getValue())}</time> }),
     ],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, dateTime, date, locale, canDelete, picked, allPicked, data],
+    [t, dateTime, date, locale],
   );
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), manualPagination: true, getRowId: (r) => String(r.id) });
 
   const total = list.data?.total ?? 0;
-  const pages = list.data?.total_pages ?? 0;
   const err = list.error instanceof ApiError ? list.error : null;
-  const hasFilters = mediaFiltersToSearch({ ...filters, page: 1, pageSize: 24, view: "grid" }) !== "";
-  const errorText = !err ? t("media.error")
-    : err.status === 403 ? t("error.forbidden")
-      : err.fields.to ? t("media.badRange")
-        : err.status === 422 || err.code === "INVALID_JSON" ? err.message
-          : err.code === "INTERNAL" ? t("error.generic", { id: err.requestId }) : t("media.error");
+  const hasFilters = url.isFiltered({ pageSize: 24, view: "grid" });
+  const errorText = err?.fields.to ? t("media.badRange") : explainListError(t, list.error, "media.error");
+  const grid = useRef<HTMLElement>(null);
+  const paging: TablePaging | undefined = list.isError ? undefined : {
+    mode: "page", summary: t("media.totalCount", { total }), page: filters.page, pages: list.data?.total_pages ?? filters.page, pageSize: filters.pageSize, pageSizes: mediaPageSizes,
+    onPage: url.setPage, onPageSize: (pageSize) => url.update({ pageSize }),
+  };
+  const deleteButton = <Button variant="danger" className="px-3 py-1.5" onClick={() => setConfirming(true)} data-testid="bulk-delete">{t("media.bulk.delete", { n: selection.count })}</Button>;
   const viewButton = (v: MediaFilters["view"]) =>
     `px-3 py-1.5 text-sm font-medium first:rounded-s-md last:rounded-e-md focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${filters.view === v ? "bg-indigo-600 text-white" : "bg-white text-slate-700 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700"}`;
 
@@ -146,54 +113,48 @@ export function MediaLibrary() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("media.title")}</h1>
         <div role="group" aria-label={t("media.view")} className="inline-flex rounded-md border border-slate-300 shadow-sm dark:border-slate-600">
-          <button type="button" className={viewButton("grid")} aria-pressed={filters.view === "grid"} onClick={() => go({ view: "grid" })} data-view="grid">{t("media.view.grid")}</button>
-          <button type="button" className={viewButton("list")} aria-pressed={filters.view === "list"} onClick={() => go({ view: "list" })} data-view="list">{t("media.view.list")}</button>
+          <button type="button" className={viewButton("grid")} aria-pressed={filters.view === "grid"} onClick={() => url.update({ view: "grid" }, { keepPage: true })} data-view="grid">{t("media.view.grid")}</button>
+          <button type="button" className={viewButton("list")} aria-pressed={filters.view === "list"} onClick={() => url.update({ view: "list" }, { keepPage: true })} data-view="list">{t("media.view.list")}</button>
         </div>
       </div>
 
       {canUpload && <UploadPanel canDelete={canDelete} />}
 
       <Card>
-        <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
+        <form role="search" onSubmit={(e) => { e.preventDefault(); flushQ(); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
           <Field label={t("media.search")} className="sm:col-span-2 lg:col-span-1" value={q} onChange={(e) => setQ(e.target.value.slice(0, 200))} type="search" name="q" />
-          <Select label={t("media.kind")} name="kind" value={filters.kind} onChange={(e) => go({ kind: e.target.value as MediaFilters["kind"] })}>
+          <Select label={t("media.kind")} name="kind" value={filters.kind} onChange={(e) => url.update({ kind: e.target.value as MediaFilters["kind"] })}>
             <option value="">{t("media.allKinds")}</option>
             {mediaKinds.map((k) => <option key={k} value={k}>{t(`media.kind.${k}`)}</option>)}
           </Select>
-          <Select label={t("media.status")} name="status" value={filters.status} onChange={(e) => go({ status: e.target.value as MediaFilters["status"] })}>
+          <Select label={t("media.status")} name="status" value={filters.status} onChange={(e) => url.update({ status: e.target.value as MediaFilters["status"] })}>
             <option value="">{t("media.allStatuses")}</option>
             {mediaStatuses.map((s) => <option key={s} value={s}>{t(`media.status.${s}`)}</option>)}
           </Select>
-          <Field label={t("media.from")} type="date" name="from" value={filters.from} max={filters.to || undefined} onChange={(e) => go({ from: e.target.value })} />
-          <Field label={t("media.to")} type="date" name="to" value={filters.to} min={filters.from || undefined} onChange={(e) => go({ to: e.target.value })} />
+          <Field label={t("media.from")} type="date" name="from" value={from} max={filters.to || undefined} onChange={(e) => setFrom(e.target.value)} />
+          <Field label={t("media.to")} type="date" name="to" value={to} min={filters.from || undefined} onChange={(e) => setTo(e.target.value)} />
         </form>
-        {hasFilters && <Button variant="ghost" className="mt-2" onClick={() => router.replace(filters.view === "list" ? `${pathname}?view=list` : pathname)}>{t("media.clear")}</Button>}
+        {hasFilters && <Button variant="ghost" className="mt-2" onClick={() => url.reset({ view: filters.view })}>{t("media.clear")}</Button>}
       </Card>
 
-      {canDelete && data.length > 0 && (filters.view === "grid" || selected.length > 0) && (
-        <div className="flex min-h-10 flex-wrap items-center gap-3 text-sm" data-testid="bulk-bar">
-          {filters.view === "grid" && (
+      {canDelete && filters.view === "grid" && data.length > 0 && (
+        <BulkBar count={selection.count} onClear={selection.clear}
+          lead={(
             <label className="inline-flex items-center gap-2">
-              <input type="checkbox" className={checkbox} checked={allPicked} onChange={toggleAll} data-testid="select-page" />
+              <SelectBox checked={selection.allSelected} indeterminate={selection.count > 0} onChange={selection.toggleAll} label={t("table.selectAll")} data-testid="select-page" />
               {t("media.selectPage")}
             </label>
-          )}
-          {selected.length > 0 && (
-            <>
-              <span className="text-slate-600 dark:text-slate-300" data-testid="selected-count">{t("media.selectedCount", { n: selected.length })}</span>
-              <Button variant="ghost" className="px-2 py-1" onClick={() => setPicked(new Set())}>{t("media.clearSelection")}</Button>
-              <Button variant="danger" className="px-3 py-1.5" onClick={() => setConfirming(true)} data-testid="bulk-delete">{t("media.bulk.delete", { n: selected.length })}</Button>
-            </>
-          )}
-        </div>
+          )}>
+          {deleteButton}
+        </BulkBar>
       )}
 
       {filters.view === "grid" ? (
-        <section aria-label={t("media.title")} aria-busy={list.isFetching}>
+        <section ref={grid} tabIndex={-1} aria-label={t("media.title")} aria-busy={list.isFetching} className="space-y-4 focus:outline-none">
           <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 xl:grid-cols-5" data-testid="media-grid">
             {list.isPending && Array.from({ length: 10 }, (_, i) => <li key={i}><Skeleton className="aspect-square w-full rounded-xl" /></li>)}
             {data.map((m) => {
-              const isPicked = picked.has(m.id);
+              const isPicked = selection.isSelected(m);
               const title = titleOf(m, locale);
               return (
                 <li key={m.id} data-media-id={m.id} data-status={m.status}
@@ -213,8 +174,8 @@ export function MediaLibrary() {
                     </div>
                   </Link>
                   {canDelete && (
-                    <label className={`absolute start-2 top-2 flex size-7 items-center justify-center rounded-md bg-white/90 shadow transition dark:bg-slate-900/90 ${isPicked ? "opacity-100" : "opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:focus-within:opacity-100"} ${selected.length ? "sm:opacity-100" : ""}`}>
-                      <input type="checkbox" className={checkbox} checked={isPicked} onChange={() => toggle(m.id)} aria-label={t("media.select", { name: m.filename })} data-select={m.id} />
+                    <label className={`absolute start-2 top-2 flex size-7 items-center justify-center rounded-md bg-white/90 shadow transition dark:bg-slate-900/90 ${isPicked ? "opacity-100" : "opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:focus-within:opacity-100"} ${selection.count ? "sm:opacity-100" : ""}`}>
+                      <SelectBox checked={isPicked} onChange={() => selection.toggle(m)} label={t("table.selectRow", { name: m.filename })} data-select={m.id} />
                     </label>
                   )}
                 </li>
@@ -222,29 +183,23 @@ export function MediaLibrary() {
             })}
           </ul>
           {list.isSuccess && data.length === 0 && <Card><p className="p-6 text-center text-slate-500 dark:text-slate-400" data-testid="media-empty">{t(hasFilters ? "media.emptyFiltered" : "media.empty")}</p></Card>}
+          {paging && <TablePager paging={paging} loading={list.isPending} data={data} fallback={grid} />}
         </section>
       ) : (
-        <Card className="overflow-x-auto p-0">
-          <table className="w-full text-sm" aria-busy={list.isFetching} data-testid="media-table">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
-              {table.getHeaderGroups().map((hg) => (
-                <tr key={hg.id}>
-                  {hg.headers.map((h) => <th key={h.id} scope="col" className="whitespace-nowrap px-3 py-3 text-start font-medium">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}
-                </tr>
-              ))}
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-              {list.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-3 py-3" />}
-              {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} data-media-id={row.original.id} data-status={row.original.status}
-                  className={picked.has(row.original.id) ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>
-                  {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-3 py-2.5 align-middle">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.isSuccess && data.length === 0 && <p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="media-empty">{t(hasFilters ? "media.emptyFiltered" : "media.empty")}</p>}
-        </Card>
+        <DataTable
+          label={t("media.list")}
+          testId="media-table"
+          data={data}
+          columns={columns}
+          getRowId={rowId}
+          loading={list.isPending}
+          fetching={list.isFetching}
+          cellClassName="px-3 py-2.5 align-middle"
+          rowAttributes={(m) => ({ "data-media-id": m.id, "data-status": m.status })}
+          selection={canDelete ? { rows: selection, rowName: (m) => m.filename, actions: deleteButton } : undefined}
+          empty={<p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="media-empty">{t(hasFilters ? "media.emptyFiltered" : "media.empty")}</p>}
+          paging={paging}
+        />
       )}
 
       {list.isError && (
@@ -252,11 +207,6 @@ export function MediaLibrary() {
           <p className="text-red-600 dark:text-red-400">{errorText}</p>
           <Button variant="secondary" onClick={() => list.refetch()}>{t("orders.retry")}</Button>
         </Card>
-      )}
-
-      {list.isSuccess && (
-        <Pagination summary={t("media.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize} pageSizes={mediaPageSizes}
-          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
       )}
 
       <ConfirmDialog open={confirming} title={t("media.bulk.confirmTitle", { n: selected.length })} confirmLabel={t("media.bulk.confirm")} cancelLabel={t("media.keep")}

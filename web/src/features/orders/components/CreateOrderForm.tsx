@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useFieldArray, useForm, type FieldPath } from "react-hook-form";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/client";
+import { explainError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
@@ -78,7 +79,7 @@ export function CreateOrderForm() {
         for (const [field, reason] of entries) form.setError(serverFieldToPath(field) as FieldPath<CreateOrderValues>, { message: reason });
         toast("error", t("create.fixErrors"));
       } else {
-        toast("error", e.code === "INTERNAL" ? t("error.generic", { id: e.requestId }) : e.message);
+        toast("error", explainError(t, e));
       }
     }
   });

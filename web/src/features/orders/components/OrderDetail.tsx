@@ -1,14 +1,15 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
+import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
+import { explainError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import { useChangeStatus, useOrder, useOrderHistory, type OrderStatus } from "../api";
+import { orderChangeErrors, useChangeStatus, useOrder, useOrderHistory, type OrderStatus } from "../api";
 import { StatusBadge } from "./StatusBadge";
 
 /** One order: customer, items, totals, history and the allowed status changes. */
@@ -52,7 +53,7 @@ export function OrderDetail({ id }: { id: number }) {
       toast("info", t("order.changed", { status: t(`status.${status}`) }));
     } catch (e) {
       if (e instanceof ApiError && e.code === "PRECONDITION_FAILED") setStale(true);
-      else if (e instanceof ApiError) toast("error", e.code === "INTERNAL" ? t("error.generic", { id: e.requestId }) : e.message);
+      else if (e instanceof ApiError) toast("error", explainError(t, e, orderChangeErrors));
     } finally {
       setAsking(null);
       setMoved((n) => n + 1);

@@ -1,48 +1,53 @@
 "use client";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
-import { ApiError } from "@/lib/api/client";
+import { useMemo, useState } from "react";
+import { can, useMe } from "@/lib/me";
+import type { BulkOutcome } from "@/lib/bulk";
+import { explainError, explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
+import { completeDay, useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
-import { Pagination } from "@/components/ui/Pagination";
-import { Card, SkeletonRows } from "@/components/ui/Card";
+import { Card } from "@/components/ui/Card";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { BulkReport, DataTable, sortFromParam, sortToParam, useRowSelection } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
-import { filtersFromSearch, filtersToSearch, statuses, useOrders, type Order, type OrderFilters } from "../api";
+import {
+  orderChangeErrors, orderFiltersCodec, sortableOrderColumns, statuses, useBulkChangeStatus, useOrders, type Order, type OrderFilters, type OrderStatus,
+} from "../api";
 import { StatusBadge } from "./StatusBadge";
 
 const col = createColumnHelper<Order>();
+const rowId = (o: Order) => String(o.id);
 
-/** The orders table: page, filters and sort live in the URL. */
+/** The orders table: page, filters and sort live in the URL; selected orders change status together. */
 export function OrdersList() {
-  const { t, number, money, dateTime } = useI18n();
-  const router = useRouter();
-  const pathname = usePathname();
-  const sp = useSearchParams();
-  const filters = useMemo(() => filtersFromSearch(new URLSearchParams(sp.toString())), [sp]);
+  const { t, number, money, dateTime, locale } = useI18n();
+  const url = useUrlState(orderFiltersCodec);
+  const filters = url.state;
   const me = useMe();
   const orders = useOrders(filters);
-  const [q, setQ] = useState(filters.q);
-  useEffect(() => setQ(filters.q), [filters.q]);
+  const [q, setQ, flushQ] = useDraft(filters.q, (v) => url.update({ q: v }));
+  const [from, setFrom] = useDraft(filters.createdFrom, (v) => url.update({ createdFrom: v }), { delay: 0, complete: completeDay });
+  const [to, setTo] = useDraft(filters.createdTo, (v) => url.update({ createdTo: v }), { delay: 0, complete: completeDay });
 
-  const go = (patch: Partial<OrderFilters>, resetPage = true) => {
-    const next = { ...filters, ...patch, ...(resetPage && !("page" in patch) ? { page: 1 } : {}) };
-    const qs = filtersToSearch(next);
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  };
-  // typing in the search box updates the URL after a short pause
-  useEffect(() => {
-    if (q === filters.q) return;
-    const h = setTimeout(() => go({ q }), 350);
-    return () => clearTimeout(h);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
+  const data = useMemo(() => orders.data?.items ?? [], [orders.data]);
+  const canChange = can(me.data, "orders.update_status");
+  const selection = useRowSelection(data, rowId);
+  const bulk = useBulkChangeStatus();
+  const [target, setTarget] = useState<OrderStatus | "">("");
+  const [confirming, setConfirming] = useState(false);
+  const [report, setReport] = useState<BulkOutcome<Order> | null>(null);
 
-  const sortBy = (field: "created_at" | "total") => go({ sort: filters.sort === "-" + field ? field : (("-" + field) as OrderFilters["sort"]) });
-  const sortMark = (field: string) => (filters.sort === field ? " ▲" : filters.sort === "-" + field ? " ▼" : "");
-  const ariaSort = (field: string) => (filters.sort === field ? "ascending" : filters.sort === "-" + field ? "descending" : "none");
+  async function changeSelected() {
+    if (!target) return;
+    const outcome = await bulk.mutateAsync({ orders: selection.selectedRows, status: target });
+    setConfirming(false);
+    selection.clear();
+    setTarget("");
+    setReport(outcome);
+  }
 
   const columns = useMemo(
     () => [
@@ -66,13 +71,11 @@ export function OrdersList() {
     ],
     [t, number, money, dateTime],
   );
-  const data = useMemo(() => orders.data?.items ?? [], [orders.data]);
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), manualPagination: true, manualSorting: true });
 
-  const total = orders.data?.total ?? 0;
-  const pages = orders.data?.total_pages ?? 0;
-  const err = orders.error instanceof ApiError ? orders.error : null;
+  const n = selection.count;
+  const confirmTitle = target
+    ? plural(locale, n, { one: t("orders.bulk.confirmTitle.one", { status: t(`status.${target}`) }), other: t("orders.bulk.confirmTitle.other", { status: t(`status.${target}`) }) })
+    : "";
 
   return (
     <div className="space-y-4">
@@ -83,66 +86,69 @@ export function OrdersList() {
         )}
       </div>
       <Card>
-        <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 2xl:grid-cols-6">
+        <form role="search" onSubmit={(e) => { e.preventDefault(); flushQ(); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4 2xl:grid-cols-6">
           <Field label={t("orders.search")} className="lg:col-span-2" value={q} onChange={(e) => setQ(e.target.value)} type="search" name="q" />
-          <Select label={t("orders.status")} value={filters.status[0] ?? ""} name="status" onChange={(e) => go({ status: e.target.value ? [e.target.value as Order["status"]] : [] })}>
+          <Select label={t("orders.status")} value={filters.status[0] ?? ""} name="status" onChange={(e) => url.update({ status: e.target.value ? [e.target.value as OrderStatus] : [] })}>
             <option value="">{t("orders.allStatuses")}</option>
             {statuses.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
           </Select>
-          <Field label={t("orders.from")} type="date" value={filters.createdFrom} onChange={(e) => go({ createdFrom: e.target.value })} />
-          <Field label={t("orders.to")} type="date" value={filters.createdTo} onChange={(e) => go({ createdTo: e.target.value })} />
+          <Field label={t("orders.from")} type="date" name="created_from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          <Field label={t("orders.to")} type="date" name="created_to" value={to} onChange={(e) => setTo(e.target.value)} />
           <div className="grid grid-cols-2 gap-2">
-            <Field label={t("orders.minTotal")} inputMode="numeric" value={filters.minTotal} onChange={(e) => go({ minTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />
-            <Field label={t("orders.maxTotal")} inputMode="numeric" value={filters.maxTotal} onChange={(e) => go({ maxTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />
+            <Field label={t("orders.minTotal")} inputMode="numeric" value={filters.minTotal} onChange={(e) => url.update({ minTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />
+            <Field label={t("orders.maxTotal")} inputMode="numeric" value={filters.maxTotal} onChange={(e) => url.update({ maxTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />
           </div>
         </form>
-        {filtersToSearch({ ...filters, page: 1, pageSize: 20, sort: "-created_at" }) !== "" && (
-          <Button variant="ghost" className="mt-2" onClick={() => router.replace(pathname)}>{t("orders.clear")}</Button>
+        {url.isFiltered({ pageSize: 20, sort: "-created_at" }) && (
+          <Button variant="ghost" className="mt-2" onClick={() => url.reset()}>{t("orders.clear")}</Button>
         )}
       </Card>
 
-      <Card className="overflow-x-auto p-0">
-        <table className="w-full text-sm" aria-busy={orders.isFetching}>
-          <thead className="border-b border-slate-200 bg-slate-50 text-start text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
-            {table.getHeaderGroups().map((hg) => (
-              <tr key={hg.id}>
-                {hg.headers.map((h) => {
-                  const sortable = h.column.id === "total" || h.column.id === "created_at";
-                  return (
-                    <th key={h.id} scope="col" className="px-4 py-3 text-start font-medium" aria-sort={sortable ? ariaSort(h.column.id) : undefined}>
-                      {sortable ? (
-                        <button type="button" className="uppercase hover:text-slate-900 dark:hover:text-white" onClick={() => sortBy(h.column.id as "total" | "created_at")}>
-                          {flexRender(h.column.columnDef.header, h.getContext())}{sortMark(h.column.id)}
-                        </button>
-                      ) : flexRender(h.column.columnDef.header, h.getContext())}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {orders.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-4 py-3" />}
-            {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-order-id={row.original.id} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
-                {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-3 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {orders.isSuccess && data.length === 0 && <p className="p-8 text-center text-slate-500 dark:text-slate-400">{t("orders.empty")}</p>}
-        {orders.isError && (
+      {report && (
+        <BulkReport outcome={report} name={(o) => o.number} explain={(e) => explainError(t, e, orderChangeErrors)} onDismiss={() => setReport(null)} />
+      )}
+
+      <DataTable
+        label={t("orders.list")}
+        data={data}
+        columns={columns}
+        getRowId={rowId}
+        loading={orders.isPending}
+        fetching={orders.isFetching}
+        rowAttributes={(o) => ({ "data-order-id": o.id })}
+        sorting={{ columns: sortableOrderColumns, sort: sortFromParam(filters.sort), onSort: (s) => url.update({ sort: sortToParam(s) as OrderFilters["sort"] }) }}
+        selection={canChange ? {
+          rows: selection,
+          rowName: (o) => o.number,
+          actions: (
+            <form className="flex flex-wrap items-center gap-2" onSubmit={(e) => { e.preventDefault(); if (target) setConfirming(true); }}>
+              <label className="sr-only" htmlFor="bulk-status">{t("orders.bulk.status")}</label>
+              <select id="bulk-status" name="bulk_status" value={target} onChange={(e) => setTarget(e.target.value as OrderStatus | "")} data-testid="bulk-status"
+                className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800">
+                <option value="">{t("orders.bulk.pick")}</option>
+                {statuses.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+              </select>
+              <Button type="submit" className="px-3 py-1.5" disabled={!target} data-testid="bulk-apply">{t("orders.bulk.apply")}</Button>
+            </form>
+          ),
+        } : undefined}
+        empty={<p className="p-8 text-center text-slate-500 dark:text-slate-400">{t("orders.empty")}</p>}
+        error={orders.isError && (
           <div role="alert" className="flex flex-col items-center gap-3 p-8 text-center">
-            <p className="text-red-600 dark:text-red-400">{err?.status === 403 ? t("error.forbidden") : err?.status === 422 ? err.message : t("orders.error")}</p>
+            <p className="text-red-600 dark:text-red-400">{explainListError(t, orders.error, "orders.error")}</p>
             <Button variant="secondary" onClick={() => orders.refetch()}>{t("orders.retry")}</Button>
           </div>
         )}
-      </Card>
+        paging={orders.isError ? undefined : {
+          mode: "page", summary: t("orders.totalCount", { total: orders.data?.total ?? 0 }), page: filters.page, pages: orders.data?.total_pages ?? filters.page, pageSize: filters.pageSize,
+          onPage: url.setPage, onPageSize: (pageSize) => url.update({ pageSize }),
+        }}
+      />
 
-      {orders.isSuccess && (
-        <Pagination summary={t("orders.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
-          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
-      )}
+      <ConfirmDialog open={confirming} title={confirmTitle} confirmLabel={t("orders.bulk.confirm")} cancelLabel={t("orders.bulk.cancel")}
+        busy={bulk.isPending} onConfirm={changeSelected} onCancel={() => setConfirming(false)}>
+        <p>{t("orders.bulk.confirmBody")}</p>
+      </ConfirmDialog>
     </div>
   );
 }

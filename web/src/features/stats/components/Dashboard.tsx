@@ -2,8 +2,8 @@
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
-import { StatusBadge, statuses, useRecentOrders, type OrderStatus } from "@/features/orders/api";
+import { can, useMe } from "@/lib/me";
+import { StatusBadge, statuses, useRecentOrders, type OrderStatus } from "@/features/orders";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";

@@ -1,7 +1,7 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { useI18n } from "@/lib/i18n";
 import { Skeleton } from "@/components/ui/Card";
 

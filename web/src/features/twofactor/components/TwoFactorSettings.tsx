@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { useMe } from "@/features/auth/api";
+import { useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { toAsciiDigits } from "@/lib/digits";
 import { useI18n } from "@/lib/i18n";

@@ -1,7 +1,7 @@
 "use client";
 import { useId } from "react";
-import type { Me } from "@/features/auth/api";
-import { missingPermissions, permissionDescription, roleDescription, roleName, type Permission, type Role } from "@/features/roles/api";
+import type { Me } from "@/lib/me";
+import { missingPermissions, permissionDescription, roleDescription, roleName, type Permission, type Role } from "@/features/roles";
 import { useI18n } from "@/lib/i18n";
 import { LockIcon } from "@/components/ui/LockIcon";
 

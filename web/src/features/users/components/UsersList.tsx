@@ -1,46 +1,48 @@
 "use client";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
-import { can, useMe } from "@/features/auth/api";
-import { roleName, useRoles } from "@/features/roles/api";
-import { ApiError } from "@/lib/api/client";
+import { useMemo, useState } from "react";
+import { can, useMe } from "@/lib/me";
+import { roleName, useRoles } from "@/features/roles";
+import type { BulkOutcome } from "@/lib/bulk";
+import { explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
+import { useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
-import { Pagination } from "@/components/ui/Pagination";
-import { Card, SkeletonRows } from "@/components/ui/Card";
+import { Card } from "@/components/ui/Card";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { BulkReport, DataTable, useRowSelection } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
-import { userFiltersFromSearch, userFiltersToSearch, userStatus, userStatuses, useUsers, type User, type UserFilters, type UserStatus } from "../api";
+import { useBulkDeactivate, userFiltersCodec, userStatus, userStatuses, useUsers, type User, type UserStatus } from "../api";
+import { explainUserError } from "../errors";
 import { SuperuserBadge, UserStatusBadge } from "./UserStatusBadge";
 
 const col = createColumnHelper<User>();
+const rowId = (u: User) => String(u.id);
 
-/** The users table: page, search and filters live in the URL. */
+/** The users table: page, search and filters live in the URL; selected users are deactivated together. */
 export function UsersList() {
   const { t, date, locale } = useI18n();
-  const router = useRouter();
-  const pathname = usePathname();
-  const sp = useSearchParams();
-  const filters = useMemo(() => userFiltersFromSearch(new URLSearchParams(sp.toString())), [sp]);
+  const url = useUrlState(userFiltersCodec);
+  const filters = url.state;
   const me = useMe();
   const users = useUsers(filters);
   const roles = useRoles();
-  const [q, setQ] = useState(filters.q);
-  useEffect(() => setQ(filters.q), [filters.q]);
+  const [q, setQ, flushQ] = useDraft(filters.q, (v) => url.update({ q: v }));
 
-  const go = (patch: Partial<UserFilters>, resetPage = true) => {
-    const next = { ...filters, ...patch, ...(resetPage && !("page" in patch) ? { page: 1 } : {}) };
-    const qs = userFiltersToSearch(next);
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  };
-  // typing in the search box updates the URL after a short pause
-  useEffect(() => {
-    if (q === filters.q) return;
-    const h = setTimeout(() => go({ q }), 350);
-    return () => clearTimeout(h);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
+  const data = useMemo(() => users.data?.items ?? [], [users.data]);
+  const selection = useRowSelection(data, rowId);
+  const deactivate = useBulkDeactivate();
+  const [confirming, setConfirming] = useState(false);
+  const [report, setReport] = useState<BulkOutcome<User> | null>(null);
+
+  async function deactivateSelected() {
+    const outcome = await deactivate.mutateAsync(selection.selectedRows);
+    setConfirming(false);
+    selection.clear();
+    setReport(outcome);
+  }
 
   const columns = useMemo(
     () => [
@@ -68,14 +70,10 @@ export function UsersList() {
     ],
     [t, date, locale, me.data?.id],
   );
-  const data = useMemo(() => users.data?.items ?? [], [users.data]);
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), manualPagination: true });
 
   const total = users.data?.total ?? 0;
-  const pages = users.data?.total_pages ?? 0;
-  const err = users.error instanceof ApiError ? users.error : null;
-  const filtered = userFiltersToSearch({ ...filters, page: 1, pageSize: 20 }) !== "";
+  const filtered = url.isFiltered({ pageSize: 20 });
+  const n = selection.count;
 
   return (
     <div className="space-y-4">
@@ -86,57 +84,58 @@ export function UsersList() {
         )}
       </div>
       <Card>
-        <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <form role="search" onSubmit={(e) => { e.preventDefault(); flushQ(); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
           <Field label={t("users.search")} className="lg:col-span-2" value={q} onChange={(e) => setQ(e.target.value)} type="search" name="q" maxLength={200} />
-          <Select label={t("users.role")} name="role_id" value={filters.roleId || ""} onChange={(e) => go({ roleId: Number(e.target.value) || 0 })}>
+          <Select label={t("users.role")} name="role_id" value={filters.roleId || ""} onChange={(e) => url.update({ roleId: Number(e.target.value) || 0 })}>
             <option value="">{t("users.allRoles")}</option>
             {(roles.data ?? []).map((r) => <option key={r.id} value={r.id}>{roleName(locale, r.name)}</option>)}
             {filters.roleId > 0 && roles.isSuccess && !roles.data.some((r) => r.id === filters.roleId) && <option value={filters.roleId}>#{filters.roleId}</option>}
           </Select>
-          <Select label={t("users.status")} name="status" value={filters.status} onChange={(e) => go({ status: e.target.value as UserStatus | "" })}>
+          <Select label={t("users.status")} name="status" value={filters.status} onChange={(e) => url.update({ status: e.target.value as UserStatus | "" })}>
             <option value="">{t("users.allStatuses")}</option>
             {userStatuses.map((s) => <option key={s} value={s}>{t(`users.status.${s}`)}</option>)}
           </Select>
         </form>
-        {filtered && <Button variant="ghost" className="mt-2" onClick={() => router.replace(pathname)}>{t("orders.clear")}</Button>}
+        {filtered && <Button variant="ghost" className="mt-2" onClick={() => url.reset()}>{t("orders.clear")}</Button>}
       </Card>
 
-      <Card className="overflow-x-auto p-0">
-        <table className="w-full text-sm" aria-busy={users.isFetching}>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
-            {table.getHeaderGroups().map((hg) => (
-              <tr key={hg.id}>
-                {hg.headers.map((h) => <th key={h.id} scope="col" className="px-4 py-3 text-start font-medium">{flexRender(h.column.columnDef.header, h.getContext())}</th>)}
-              </tr>
-            ))}
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {users.isPending && <SkeletonRows rows={6} columns={columns.length} cellClassName="px-4 py-3" />}
-            {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-user-id={row.original.id} data-email={row.original.email} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
-                {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-4 py-3 align-top">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {users.isSuccess && data.length === 0 && (
+      {report && <BulkReport outcome={report} name={(u) => u.name || u.email} explain={(e) => explainUserError(t, e)} onDismiss={() => setReport(null)} />}
+
+      <DataTable
+        label={t("users.list")}
+        data={data}
+        columns={columns}
+        getRowId={rowId}
+        loading={users.isPending}
+        fetching={users.isFetching}
+        rowAttributes={(u) => ({ "data-user-id": u.id, "data-email": u.email })}
+        selection={can(me.data, "users.manage") ? {
+          rows: selection,
+          rowName: (u) => u.name || u.email,
+          actions: <Button variant="danger" className="px-3 py-1.5" onClick={() => setConfirming(true)} data-testid="bulk-deactivate">{t("users.bulk.deactivate")}</Button>,
+        } : undefined}
+        empty={(
           <div className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="users-empty">
             <p>{filtered ? t("users.empty") : t("users.emptyNone")}</p>
-            {filtered && <Button variant="secondary" className="mt-3" onClick={() => router.replace(pathname)}>{t("orders.clear")}</Button>}
+            {filtered && <Button variant="secondary" className="mt-3" onClick={() => url.reset()}>{t("orders.clear")}</Button>}
           </div>
         )}
-        {users.isError && (
+        error={users.isError && (
           <div role="alert" className="flex flex-col items-center gap-3 p-8 text-center">
-            <p className="text-red-600 dark:text-red-400">{err?.status === 403 ? t("error.forbidden") : err?.status === 422 ? err.message : t("users.error")}</p>
+            <p className="text-red-600 dark:text-red-400">{explainListError(t, users.error, "users.error")}</p>
             <Button variant="secondary" onClick={() => users.refetch()}>{t("orders.retry")}</Button>
           </div>
         )}
-      </Card>
+        paging={users.isError ? undefined : {
+          mode: "page", summary: t(total === 1 ? "users.totalCountOne" : "users.totalCount", { total }), page: filters.page, pages: users.data?.total_pages ?? filters.page,
+          pageSize: filters.pageSize, onPage: url.setPage, onPageSize: (pageSize) => url.update({ pageSize }),
+        }}
+      />
 
-      {users.isSuccess && (
-        <Pagination summary={t(total === 1 ? "users.totalCountOne" : "users.totalCount", { total })} page={filters.page} pages={pages} pageSize={filters.pageSize}
-          onPage={(page) => go({ page }, false)} onPageSize={(pageSize) => go({ pageSize })} />
-      )}
+      <ConfirmDialog open={confirming} title={plural(locale, n, { one: t("users.bulk.confirmTitle.one"), other: t("users.bulk.confirmTitle.other") })}
+        confirmLabel={t("users.bulk.confirm")} cancelLabel={t("users.bulk.cancel")} danger busy={deactivate.isPending} onConfirm={deactivateSelected} onCancel={() => setConfirming(false)}>
+        <p>{t("users.bulk.confirmBody")}</p>
+      </ConfirmDialog>
     </div>
   );
 }
