@@ -66,6 +66,9 @@ func Backup(ctx context.Context, cfg config.Config, dest string) (m Manifest, no
 	if _, err := os.Stat(cfg.SQLitePath()); err != nil {
 		return m, nil, fmt.Errorf("no database to back up at %s: %w", cfg.SQLitePath(), err)
 	}
+	if err := outsideMedia(cfg, dest); err != nil {
+		return m, nil, err
+	}
 	if err := emptyDir(dest, true); err != nil {
 		return m, nil, fmt.Errorf("backup destination: %w", err)
 	}
@@ -130,6 +133,9 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 	if cfg.DatabaseURL != "" {
 		return m, ErrBackupProduction
 	}
+	if err := outsideMedia(cfg, src); err != nil {
+		return m, err
+	}
 	raw, err := os.ReadFile(filepath.Join(src, backupManifest))
 	if err != nil {
 		return m, fmt.Errorf("%s is not a Pishkhan backup (no %s): %w", src, backupManifest, err)
@@ -182,6 +188,47 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 		return m, err
 	}
 	return m, os.Rename(target+".restoring", target)
+}
+
+// outsideMedia refuses a backup directory that is, or lies inside, the
+// media directory, symbolic links followed: a backup there would copy
+// itself into itself, and a restore deletes the media directory before it
+// reads the backup's.
+func outsideMedia(cfg config.Config, dir string) error {
+	media, err := resolve(mediaDir(cfg))
+	if err != nil {
+		return err
+	}
+	d, err := resolve(dir)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(media, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is inside the media directory %s: keep backups out of what they back up", dir, mediaDir(cfg))
+	}
+	return nil
+}
+
+// resolve makes p absolute with the symbolic links of its longest
+// existing ancestor followed.
+func resolve(p string) (string, error) {
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for {
+		r, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		parent := filepath.Dir(p)
+		if !errors.Is(err, fs.ErrNotExist) || parent == p {
+			return "", err
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+		p = parent
+	}
 }
 
 // emptyDir checks that dir is missing or empty; create makes it (0700).

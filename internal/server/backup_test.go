@@ -174,3 +174,51 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 	}
 	s.Close()
 }
+
+// A backup directory inside the media folder (DATA_DIR/media by default)
+// is refused by both commands before they touch anything: a backup would
+// copy itself into itself (and the secret key with the media's mode), and
+// restore --force would delete the backup it reads together with the
+// database it replaces.
+func TestBackupDirectoryInsideMediaIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	if err := in.Srv.Storage.Put(ctx, "backup-test/hello.txt", strings.NewReader("hello"), 5, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := in.Srv.Cfg
+	media := cfg.MediaDir
+	if media == "" {
+		media = filepath.Join(cfg.DataDir, "media")
+	}
+	for _, dest := range []string{filepath.Join(media, "bk"), filepath.Join(media, "backup-test", "bk"), media} {
+		_, _, err := server.Backup(ctx, cfg, dest)
+		if err == nil || !strings.Contains(err.Error(), "media") {
+			t.Errorf("backup into %s: %v, want a refusal naming the media directory", dest, err)
+		}
+		if dest != media {
+			if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a refused backup made %s (%v)", dest, err)
+			}
+		}
+	}
+
+	good := filepath.Join(t.TempDir(), "backup")
+	if _, _, err := server.Backup(ctx, cfg, good); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(media, "old-backup")
+	if err := os.CopyFS(src, os.DirFS(good)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Restore(cfg, src, true); err == nil || !strings.Contains(err.Error(), "media") {
+		t.Fatalf("restore --force from inside the media directory: %v, want a refusal naming it", err)
+	}
+	for _, p := range []string{cfg.SQLitePath(), filepath.Join(src, "backup.json"), filepath.Join(media, "backup-test", "hello.txt")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("a refused restore removed %s: %v", p, err)
+		}
+	}
+}
