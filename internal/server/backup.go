@@ -143,8 +143,18 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 	if err := json.Unmarshal(raw, &m); err != nil || m.Format != 1 {
 		return m, fmt.Errorf("%s: unreadable %s", src, backupManifest)
 	}
-	if _, err := os.Stat(filepath.Join(src, backupDatabase)); err != nil {
-		return m, fmt.Errorf("%s holds no database: %w", src, err)
+	// every part the manifest lists is there before anything is removed
+	parts := []string{backupDatabase}
+	if m.SecretKey {
+		parts = append(parts, backupSecretKey)
+	}
+	if m.AuditCheckpoint {
+		parts = append(parts, backupCheckpoint)
+	}
+	for _, part := range parts {
+		if fi, err := os.Stat(filepath.Join(src, part)); err != nil || !fi.Mode().IsRegular() {
+			return m, fmt.Errorf("%s is incomplete: its %s lists %s, which is missing or not a file", src, backupManifest, part)
+		}
 	}
 	media := mediaDir(cfg)
 	if !force {

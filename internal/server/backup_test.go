@@ -222,3 +222,48 @@ func TestBackupDirectoryInsideMediaIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// restore --force from an incomplete backup (a file its manifest lists is
+// missing) is refused before anything in DATA_DIR is removed.
+func TestRestoreForceFromAnIncompleteBackupChangesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	in.LoggedIn(t, "admin@example.com").CreateOrder("buyer@example.com") // an audit row, so a checkpoint
+	if err := in.Srv.Storage.Put(ctx, "backup-test/hello.txt", strings.NewReader("hello"), 5, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "backup")
+	m, _, err := server.Backup(ctx, in.Srv.Cfg, dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.SecretKey || !m.AuditCheckpoint {
+		t.Fatalf("the backup lacks a part: %+v", m)
+	}
+	restored := in.Srv.Cfg
+	restored.DataDir = filepath.Join(t.TempDir(), "data")
+	restored.MediaDir = filepath.Join(t.TempDir(), "media")
+	if _, err := server.Restore(restored, dest, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, missing := range []string{"secret.key", "audit-checkpoint.json"} {
+		broken := filepath.Join(t.TempDir(), "broken")
+		if err := os.CopyFS(broken, os.DirFS(dest)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(broken, missing)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := server.Restore(restored, broken, true); err == nil || !strings.Contains(err.Error(), missing) {
+			t.Errorf("restore --force from a backup without %s: %v, want a refusal naming it", missing, err)
+		}
+		for _, p := range []string{restored.SQLitePath(), server.SecretKeyFile(restored), filepath.Join(restored.DataDir, "audit-checkpoint.json"),
+			filepath.Join(restored.MediaDir, "backup-test", "hello.txt")} {
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("a refused restore (no %s) removed %s: %v", missing, p, err)
+			}
+		}
+	}
+}
