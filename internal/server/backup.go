@@ -97,11 +97,18 @@ func Backup(ctx context.Context, cfg config.Config, dest string) (m Manifest, no
 		return m, nil, err
 	}
 	defer d.Close()
-	if _, err := d.SQL.ExecContext(ctx, `VACUUM INTO ?`, filepath.Join(dest, backupDatabase)); err != nil {
-		return m, nil, fmt.Errorf("snapshot the database: %w", err)
-	}
-	if err := os.Chmod(filepath.Join(dest, backupDatabase), 0o600); err != nil {
+	// created private and empty first (VACUUM INTO fills an empty file):
+	// made by VACUUM INTO itself it is readable by others while written
+	snapshot := filepath.Join(dest, backupDatabase)
+	f, err := os.OpenFile(snapshot, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
 		return m, nil, err
+	}
+	if err := f.Close(); err != nil {
+		return m, nil, err
+	}
+	if _, err := d.SQL.ExecContext(ctx, `VACUUM INTO ?`, snapshot); err != nil {
+		return m, nil, fmt.Errorf("snapshot the database: %w", err)
 	}
 	st, err := d.Status(ctx)
 	if err != nil {

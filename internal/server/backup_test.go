@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,5 +266,43 @@ func TestRestoreForceFromAnIncompleteBackupChangesNothing(t *testing.T) {
 				t.Errorf("a refused restore (no %s) removed %s: %v", missing, p, err)
 			}
 		}
+	}
+}
+
+// The database copy is never readable by others, not even while it is
+// being written into a destination directory others may list (the backup
+// only makes directories of its own private).
+func TestBackupDatabaseNeverWorldReadable(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	dest := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var wide atomic.Uint32
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if fi, err := os.Stat(filepath.Join(dest, "pishkhan.db")); err == nil && fi.Mode().Perm()&0o077 != 0 {
+				wide.Store(uint32(fi.Mode().Perm()))
+			}
+		}
+	}()
+	_, _, err := server.Backup(context.Background(), in.Srv.Cfg, dest)
+	close(stop)
+	<-watched
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := wide.Load(); m != 0 {
+		t.Fatalf("the database copy was %o while being written", m)
 	}
 }
