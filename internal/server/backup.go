@@ -175,6 +175,13 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 		return m, err
 	}
 	target := cfg.SQLitePath()
+	// no server, worker or command may have the database open meanwhile;
+	// one starting waits until the restore is done
+	unlock, err := db.Exclusive(target)
+	if err != nil {
+		return m, fmt.Errorf("%s: %w", target, err)
+	}
+	defer unlock()
 	// a WAL or shared-memory file of the replaced database must not be
 	// replayed into the restored one
 	for _, p := range []string{target, target + "-wal", target + "-shm", target + "-journal",

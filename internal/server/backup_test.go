@@ -306,3 +306,45 @@ func TestBackupDatabaseNeverWorldReadable(t *testing.T) {
 		t.Fatalf("the database copy was %o while being written", m)
 	}
 }
+
+// restore --force refuses while a server (or any command) has DATA_DIR's
+// database open, and changes nothing: replacing the files under a running
+// server silently loses every write it acknowledges afterwards. Stopped,
+// the same restore goes through.
+func TestRestoreRefusesWhileServing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	dest := filepath.Join(t.TempDir(), "backup")
+	if _, _, err := server.Backup(ctx, in.Srv.Cfg, dest); err != nil {
+		t.Fatal(err)
+	}
+	cfg := in.Srv.Cfg
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.MediaDir = filepath.Join(t.TempDir(), "media")
+	if _, err := server.Restore(cfg, dest, false); err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeServer := sync.OnceFunc(s.Close)
+	defer closeServer()
+	if _, err := s.DB.Writer().Exec(ctx, `UPDATE users SET name = 'written after the backup'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.Restore(cfg, dest, true)
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("restore --force under a running server: %v, want a refusal saying the database is in use", err)
+	}
+	var name string
+	if err := s.DB.Reader().QueryRow(ctx, `SELECT name FROM users LIMIT 1`).Scan(&name); err != nil || name != "written after the backup" {
+		t.Fatalf("the running server's database changed: %q %v", name, err)
+	}
+	closeServer()
+	if _, err := server.Restore(cfg, dest, true); err != nil {
+		t.Fatalf("restore --force once the server stopped: %v", err)
+	}
+}
