@@ -2,9 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -106,5 +115,63 @@ func TestHealthURL(t *testing.T) {
 	}
 	if _, err := healthURL("8080"); err == nil {
 		t.Error("healthURL accepted an address without a port")
+	}
+}
+
+// With TLS_CERT_FILE, serve speaks only HTTPS on ADDR: the healthcheck
+// follows it there (its certificate names the public host, not loopback),
+// instead of failing on a plain HTTP request and marking a healthy
+// container unhealthy.
+func TestHealthcheckFollowsServeOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "panel.example"},
+		DNSNames: []string{"panel.example"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	cfg, err := config.Load(testkit.Env(map[string]string{"DATA_DIR": t.TempDir(), "ADDR": "0.0.0.0:" + port,
+		"HASH_CONCURRENCY": "2", "JOB_WORKERS": "0", "TLS_CERT_FILE": certFile, "TLS_KEY_FILE": keyFile}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, nil) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for err = healthcheck(context.Background(), cfg, nil); err != nil; err = healthcheck(context.Background(), cfg, nil) {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("healthcheck never passed against a running serve over TLS: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if err := healthcheck(context.Background(), cfg, nil); err == nil {
+		t.Fatal("healthcheck passed with serve stopped")
 	}
 }

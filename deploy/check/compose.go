@@ -113,6 +113,9 @@ func Compose(p *types.Project) []string {
 		if len(s.EnvFiles) == 0 {
 			bad("service %s: no env_file: its secrets (SECRET_KEY, DATABASE_URL, …) come from one", name)
 		}
+		if v := s.Environment["TRUSTED_PROXIES"]; cmd == "serve" && (v == nil || !onlyNginx(*v, p.Services["nginx"])) {
+			bad("service %s: TRUSTED_PROXIES must be nginx's own fixed address(es) (ipv4_address on its networks), never a range: a client inside a trusted range could forge X-Forwarded-For", name)
+		}
 		switch cmd {
 		case "migrate":
 			if s.Restart != "" && s.Restart != "no" {
@@ -152,4 +155,24 @@ func Compose(p *types.Project) []string {
 // repository's Dockerfile).
 func isPishkhan(s types.ServiceConfig) bool {
 	return s.Build != nil && filepath.Base(s.Build.Dockerfile) == "Dockerfile"
+}
+
+// onlyNginx reports whether every entry of a TRUSTED_PROXIES value is a
+// fixed address of nginx on one of its networks.
+func onlyNginx(trusted string, nginx types.ServiceConfig) bool {
+	own := map[string]bool{}
+	for _, n := range nginx.Networks {
+		if n != nil && n.Ipv4Address != "" {
+			own[n.Ipv4Address] = true
+		}
+	}
+	entries := strings.Split(trusted, ",")
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		e = strings.TrimSuffix(e, "/32")
+		if !own[e] {
+			return false
+		}
+	}
+	return len(entries) > 0
 }

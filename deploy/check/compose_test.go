@@ -72,6 +72,8 @@ func TestComposeRefusesBrokenOnes(t *testing.T) {
 		"undefined anchor":      {"depends_on: *after-migrate", "depends_on: *nothing", "nothing"},
 		"missing service dep":   {"  nginx:\n    condition: service_healthy\n  clamd:", "  nginx:\n    condition: service_healthy\n  ghost:\n    condition: service_healthy\n  clamd:", "ghost"},
 		"no-new-privileges off": {`security_opt: ["no-new-privileges:true"]`, `security_opt: []`, "no-new-privileges"},
+		"trusted ranges":        {"TRUSTED_PROXIES: 172.30.254.2", "TRUSTED_PROXIES: 172.16.0.0/12,192.168.0.0/16,10.0.0.0/8", "TRUSTED_PROXIES must be nginx's own"},
+		"nginx moved":           {"ipv4_address: 172.30.254.2", "ipv4_address: 172.30.254.3", "TRUSTED_PROXIES must be nginx's own"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if !strings.Contains(good, c.from) {

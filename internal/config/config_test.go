@@ -92,3 +92,26 @@ func TestObservabilitySettings(t *testing.T) {
 		t.Error("a DSN without a project accepted")
 	}
 }
+
+// TRUSTED_PROXIES takes addresses and CIDRs, comma-separated; anything
+// else (a bad prefix length, a host name, a zone, another separator)
+// refuses the configuration, naming the variable and the bad part.
+func TestTrustedProxies(t *testing.T) {
+	c, err := load(map[string]string{"TRUSTED_PROXIES": " 10.0.0.1/8, 192.168.1.10 ,,2001:db8::/32 "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.10/32 2001:db8::/32" {
+		t.Errorf("parsed %v", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.internal", "fe80::1%eth0", "10.0.0.0/8;192.168.0.0/16", "10.0.0.0 /8", "10.0.0.300"} {
+		_, err := load(map[string]string{"TRUSTED_PROXIES": bad})
+		if err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") || !strings.Contains(err.Error(), "is not an IP or CIDR") {
+			t.Errorf("%q: %v, want a refusal naming TRUSTED_PROXIES", bad, err)
+		}
+	}
+}

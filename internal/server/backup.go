@@ -66,6 +66,9 @@ func Backup(ctx context.Context, cfg config.Config, dest string) (m Manifest, no
 	if _, err := os.Stat(cfg.SQLitePath()); err != nil {
 		return m, nil, fmt.Errorf("no database to back up at %s: %w", cfg.SQLitePath(), err)
 	}
+	if err := outsideMedia(cfg, dest); err != nil {
+		return m, nil, err
+	}
 	if err := emptyDir(dest, true); err != nil {
 		return m, nil, fmt.Errorf("backup destination: %w", err)
 	}
@@ -94,11 +97,18 @@ func Backup(ctx context.Context, cfg config.Config, dest string) (m Manifest, no
 		return m, nil, err
 	}
 	defer d.Close()
-	if _, err := d.SQL.ExecContext(ctx, `VACUUM INTO ?`, filepath.Join(dest, backupDatabase)); err != nil {
-		return m, nil, fmt.Errorf("snapshot the database: %w", err)
-	}
-	if err := os.Chmod(filepath.Join(dest, backupDatabase), 0o600); err != nil {
+	// created private and empty first (VACUUM INTO fills an empty file):
+	// made by VACUUM INTO itself it is readable by others while written
+	snapshot := filepath.Join(dest, backupDatabase)
+	f, err := os.OpenFile(snapshot, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
 		return m, nil, err
+	}
+	if err := f.Close(); err != nil {
+		return m, nil, err
+	}
+	if _, err := d.SQL.ExecContext(ctx, `VACUUM INTO ?`, snapshot); err != nil {
+		return m, nil, fmt.Errorf("snapshot the database: %w", err)
 	}
 	st, err := d.Status(ctx)
 	if err != nil {
@@ -130,6 +140,9 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 	if cfg.DatabaseURL != "" {
 		return m, ErrBackupProduction
 	}
+	if err := outsideMedia(cfg, src); err != nil {
+		return m, err
+	}
 	raw, err := os.ReadFile(filepath.Join(src, backupManifest))
 	if err != nil {
 		return m, fmt.Errorf("%s is not a Pishkhan backup (no %s): %w", src, backupManifest, err)
@@ -137,8 +150,18 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 	if err := json.Unmarshal(raw, &m); err != nil || m.Format != 1 {
 		return m, fmt.Errorf("%s: unreadable %s", src, backupManifest)
 	}
-	if _, err := os.Stat(filepath.Join(src, backupDatabase)); err != nil {
-		return m, fmt.Errorf("%s holds no database: %w", src, err)
+	// every part the manifest lists is there before anything is removed
+	parts := []string{backupDatabase}
+	if m.SecretKey {
+		parts = append(parts, backupSecretKey)
+	}
+	if m.AuditCheckpoint {
+		parts = append(parts, backupCheckpoint)
+	}
+	for _, part := range parts {
+		if fi, err := os.Stat(filepath.Join(src, part)); err != nil || !fi.Mode().IsRegular() {
+			return m, fmt.Errorf("%s is incomplete: its %s lists %s, which is missing or not a file", src, backupManifest, part)
+		}
 	}
 	media := mediaDir(cfg)
 	if !force {
@@ -152,6 +175,13 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 		return m, err
 	}
 	target := cfg.SQLitePath()
+	// no server, worker or command may have the database open meanwhile;
+	// one starting waits until the restore is done
+	unlock, err := db.Exclusive(target)
+	if err != nil {
+		return m, fmt.Errorf("%s: %w", target, err)
+	}
+	defer unlock()
 	// a WAL or shared-memory file of the replaced database must not be
 	// replayed into the restored one
 	for _, p := range []string{target, target + "-wal", target + "-shm", target + "-journal",
@@ -182,6 +212,47 @@ func Restore(cfg config.Config, src string, force bool) (Manifest, error) {
 		return m, err
 	}
 	return m, os.Rename(target+".restoring", target)
+}
+
+// outsideMedia refuses a backup directory that is, or lies inside, the
+// media directory, symbolic links followed: a backup there would copy
+// itself into itself, and a restore deletes the media directory before it
+// reads the backup's.
+func outsideMedia(cfg config.Config, dir string) error {
+	media, err := resolve(mediaDir(cfg))
+	if err != nil {
+		return err
+	}
+	d, err := resolve(dir)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(media, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is inside the media directory %s: keep backups out of what they back up", dir, mediaDir(cfg))
+	}
+	return nil
+}
+
+// resolve makes p absolute with the symbolic links of its longest
+// existing ancestor followed.
+func resolve(p string) (string, error) {
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for {
+		r, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		parent := filepath.Dir(p)
+		if !errors.Is(err, fs.ErrNotExist) || parent == p {
+			return "", err
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+		p = parent
+	}
 }
 
 // emptyDir checks that dir is missing or empty; create makes it (0700).

@@ -46,7 +46,18 @@ type Check struct {
 const readyCheckTimeout = time.Second
 
 // Ready checks every dependency at once, each within readyCheckTimeout.
+// Callers arriving while a round runs share its result, so however many
+// ask at once (/readyz is public), each dependency sees one check at a
+// time from this instance.
 func (s *Server) Ready(ctx context.Context) Readiness {
+	h, _, _ := s.readyRound.Do("ready", func() (any, error) {
+		// the round outlives a caller that hangs up: others wait on it
+		return s.checkReady(context.WithoutCancel(ctx)), nil
+	})
+	return h.(Readiness)
+}
+
+func (s *Server) checkReady(ctx context.Context) Readiness {
 	type probe struct {
 		name     string
 		required bool

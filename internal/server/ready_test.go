@@ -2,7 +2,10 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,4 +91,55 @@ func TestReadyzReportsEachDependency(t *testing.T) {
 			t.Errorf("database with redis down: %+v", h.Checks["database"])
 		}
 	})
+}
+
+// /readyz is public: concurrent callers share one round of checks, so
+// anonymous requests cannot multiply the instance's connections to its
+// dependencies. Here clamd accepts and never answers (each check waits
+// its full second): 40 concurrent /readyz open one or two connections to
+// it, not 40.
+func TestReadyzConcurrentCallersShareOneRound(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	var accepted atomic.Int64
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			held = append(held, c)
+		}
+	}()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"CLAMAV_ADDR": l.Addr().String()})
+	const callers = 40
+	var wg sync.WaitGroup
+	statuses := make(chan string, callers)
+	for range callers {
+		wg.Go(func() {
+			st, h := readyz(t, in)
+			statuses <- fmt.Sprintf("%d %s clamd=%s", st, h.Status, h.Checks["clamd"].Status)
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != "200 degraded clamd=down" {
+			t.Errorf("a caller got %q, want 200 degraded with clamd down", s)
+		}
+	}
+	if n := accepted.Load(); n > 2 {
+		t.Errorf("%d concurrent /readyz opened %d connections to clamd, want at most 2", callers, n)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
@@ -81,7 +82,8 @@ type Server struct {
 	// docs/adr/0005-audit-anchor.md); set by New and OpenAuditAnchor.
 	AuditAnchor *audit.Anchor
 
-	cancel context.CancelFunc
+	cancel     context.CancelFunc
+	readyRound singleflight.Group // see Ready
 }
 
 // Open connects the parts for cfg without checking migrations.

@@ -84,13 +84,26 @@ type Options struct {
 // SentryMeta is the name of the meta element carrying the Sentry DSN.
 const SentryMeta = "pishkhan-sentry-dsn"
 
+// sentryMeta is the DSN's origin and the meta element handing the DSN to
+// the web app, without the secret key a legacy DSN carries (the page is
+// public; reports need only the public key); "" and nil without a DSN.
+func sentryMeta(dsn string) (origin string, meta []byte) {
+	u, err := url.Parse(dsn)
+	if dsn == "" || err != nil || u.Host == "" {
+		return "", nil
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.Scheme + "://" + u.Host, []byte(`<meta name="` + SentryMeta + `" content="` + html.EscapeString(u.String()) + `">`)
+}
+
 // New indexes the embedded export.
 func New(o Options) *Handler {
 	var connect []string
-	var meta []byte
-	if u, err := url.Parse(o.SentryDSN); o.SentryDSN != "" && err == nil && u.Host != "" {
-		connect = append(connect, u.Scheme+"://"+u.Host)
-		meta = []byte(`<meta name="` + SentryMeta + `" content="` + html.EscapeString(o.SentryDSN) + `">`)
+	origin, meta := sentryMeta(o.SentryDSN)
+	if origin != "" {
+		connect = append(connect, origin)
 	}
 	mediaOrigins := o.MediaOrigins
 	sub, _ := fs.Sub(dist, "dist")

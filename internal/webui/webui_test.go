@@ -82,3 +82,19 @@ func TestSentryDSNInPageAndConnectSrc(t *testing.T) {
 		t.Errorf("without a DSN connect-src must be 'self' alone: %s", off)
 	}
 }
+
+// A DSN in the legacy form carrying a secret key (https://KEY:SECRET@host/N)
+// reaches the page without its secret: the page is public, and reports need
+// only the public key.
+func TestSentryDSNSecretStaysOffThePage(t *testing.T) {
+	origin, meta := sentryMeta("https://pubkey:s3cr3t@errors.example.com/42")
+	if origin != "https://errors.example.com" {
+		t.Errorf("origin %q", origin)
+	}
+	if string(meta) != `<meta name="`+SentryMeta+`" content="https://pubkey@errors.example.com/42">` {
+		t.Errorf("meta %s: want the DSN without its secret", meta)
+	}
+	if origin, meta := sentryMeta(""); origin != "" || meta != nil {
+		t.Errorf("no DSN: %q %s", origin, meta)
+	}
+}

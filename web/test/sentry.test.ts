@@ -22,3 +22,29 @@ describe("browser error reports", () => {
     expect(event.breadcrumbs?.[0].data).toEqual({ url: "/api/orders", from: "/a", to: "/b", method: "GET" });
   });
 });
+
+describe("browser error reports, beyond the request", () => {
+  it("carry no email, token or console argument in messages, exceptions, breadcrumbs or frames", () => {
+    const event = scrub({
+      message: "could not invite new.hire@example.com",
+      exception: {
+        values: [{
+          type: "Error",
+          value: "a user with the email buyer@example.com exists",
+          stacktrace: { frames: [{ filename: "https://panel.example/invite?token=s3cr3t-invite", abs_path: "https://panel.example/invite?token=s3cr3t-invite#x", lineno: 3 }] },
+        }],
+      },
+      breadcrumbs: [
+        { category: "console", message: "set-password for root@example.com", data: { arguments: ["token", "s3cr3t-console"], logger: "console" } },
+        { category: "fetch", data: { url: "/api/auth/invite?token=s3cr3t-fetch", method: "GET", status_code: 404 } },
+      ],
+    });
+    const sent = JSON.stringify(event);
+    expect(sent).not.toMatch(/s3cr3t|example\.com/);
+    expect(event.message).toBe("could not invite [email]");
+    expect(event.exception?.values?.[0].value).toBe("a user with the email [email] exists");
+    expect(event.exception?.values?.[0].stacktrace?.frames?.[0]).toEqual({ filename: "https://panel.example/invite", abs_path: "https://panel.example/invite", lineno: 3 });
+    expect(event.breadcrumbs?.[0]).toEqual({ category: "console", message: "set-password for [email]" });
+    expect(event.breadcrumbs?.[1].data).toEqual({ url: "/api/auth/invite", method: "GET", status_code: 404 });
+  });
+});

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +21,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/pishkhan/pishkhan/internal/platform/filelock"
 )
 
 // Engine names a database engine.
@@ -48,6 +52,8 @@ type DB struct {
 	OnCommit func(ctx context.Context, tags []string)
 	// path is the SQLite file ("" on PostgreSQL).
 	path string
+	// unlock releases the SQLite file's shared in-use lock (see Exclusive).
+	unlock func()
 }
 
 // Open connects to url: a postgres:// URL, or a SQLite file path (created
@@ -76,17 +82,25 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	if err := private(path); err != nil {
+		return nil, err
+	}
+	unlock, err := filelock.Shared(inUse(path))
+	if err != nil {
+		return nil, fmt.Errorf("lock the database: %w", err)
+	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
-	d := &DB{Engine: SQLite, SQL: sdb, path: path}
+	d := &DB{Engine: SQLite, SQL: sdb, path: path, unlock: unlock}
 	if err := d.ping(ctx); err != nil {
-		_ = sdb.Close()
+		_ = d.Close()
 		return nil, err
 	}
 	return d, nil
@@ -102,7 +116,14 @@ func (d *DB) ping(ctx context.Context) error {
 }
 
 // Close closes the pool.
-func (d *DB) Close() error { return d.SQL.Close() }
+func (d *DB) Close() error {
+	err := d.SQL.Close()
+	if d.unlock != nil {
+		d.unlock()
+		d.unlock = nil
+	}
+	return err
+}
 
 // Ping reports whether the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
@@ -380,4 +401,51 @@ func IsUnavailable(err error) bool {
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
 	}
 	return false
+}
+
+// private makes the SQLite database at path readable by its owner only
+// (it holds password hashes, sessions and customers' details): a new one
+// is created 0600 before SQLite opens it (its -wal and -shm files take
+// the database's mode), and existing files readable by others are made
+// 0600.
+func private(path string) error {
+	if strings.HasPrefix(path, ":memory:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create the database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return fmt.Errorf("%s is readable by others and cannot be made private: %w", p, err)
+		}
+		slog.Warn("a database file was readable by others; made it private (0600)", "path", p)
+	}
+	return nil
+}
+
+// ErrInUse is Exclusive's answer while the database is open.
+var ErrInUse = errors.New("the database is in use: stop every server, worker and command using it first")
+
+// inUse is the file every DB open on the SQLite database at path holds a
+// shared lock on, from Open to Close.
+func inUse(path string) string { return path + ".in-use" }
+
+// Exclusive locks the SQLite database at path against every DB: ErrInUse
+// while one has it open; held, Open waits for its release. Replacing the
+// database's files (restore) holds it.
+func Exclusive(path string) (unlock func(), err error) {
+	unlock, err = filelock.TryLock(inUse(path))
+	if errors.Is(err, filelock.ErrHeld) {
+		return nil, ErrInUse
+	}
+	return unlock, err
 }

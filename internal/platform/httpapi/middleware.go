@@ -94,7 +94,7 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) (string, bool) {
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		a, err := hopAddr(strings.TrimSpace(hops[i]))
 		if err != nil {
 			break
 		}
@@ -103,6 +103,21 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) (string, bool) {
 		}
 	}
 	return host, https
+}
+
+// hopAddr reads one X-Forwarded-For hop: an address, or an address with
+// the client's port as some load balancers write it (1.2.3.4:5678,
+// [2001:db8::1]:443).
+func hopAddr(hop string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(hop)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(hop)
+		if perr != nil {
+			return a, err
+		}
+		a = ap.Addr()
+	}
+	return a, nil
 }
 
 // Recover turns a panic into the contract's 500 and logs the stack.

@@ -134,7 +134,9 @@ func describe(s *sentry.Scope, r *http.Request, pattern func(*http.Request) stri
 	s.SetTag("method", r.Method)
 	s.SetTag("route", route)
 	s.SetTag("request_id", info.RequestID)
-	s.SetRequest(&http.Request{Method: r.Method, URL: r.URL, Host: r.Host, Header: http.Header{}, TLS: r.TLS})
+	u := *r.URL
+	u.Path, u.RawPath, u.RawQuery, u.Fragment, u.User = pathOf(r, route), "", "", "", nil
+	s.SetRequest(&http.Request{Method: r.Method, URL: &u, Host: r.Host, Header: http.Header{}, TLS: r.TLS})
 	if p := authz.From(r.Context()); p != nil {
 		s.SetUser(sentry.User{ID: strconv.FormatInt(p.UserID, 10)})
 	}

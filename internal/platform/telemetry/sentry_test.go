@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
+	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
 // sentryReceiver accepts Sentry envelopes at /api/<project>/envelope/ and
@@ -166,5 +168,80 @@ func TestSentryReportsPanicsAndServerErrorsScrubbed(t *testing.T) {
 	}
 	if byReq["req-panic"] == nil || byReq["req-fail"] == nil {
 		t.Fatalf("events by request id: %v", byReq)
+	}
+}
+
+// A signed storage URL carries its grant in the path (/api/storage/{token}):
+// neither the server span nor a Sentry report of a failing transfer may
+// hold it, or whoever reads traces or reports could replay the grant.
+func TestPathTokensStayOutOfSpansAndReports(t *testing.T) {
+	const secret = "s3cr3t-grant-token"
+	recv := &sentryReceiver{}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	flush, err := telemetry.StartSentry(telemetry.SentryConfig{DSN: "http://publickey@" + strings.TrimPrefix(srv.URL, "http://") + "/42",
+		Environment: "test", Release: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { flush(2 * time.Second) })
+	otlp := testkit.StartOTLP(t)
+	tracer, err := telemetry.StartTracing(context.Background(), telemetry.TraceConfig{Endpoint: otlp.URL, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tracer.Shutdown(context.Background()) })
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/storage/{token}", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteError(w, r, errors.New("disk on fire"))
+	})
+	mux.HandleFunc("GET /api/things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteError(w, r, errors.New("disk on fire"))
+	})
+	pattern := func(r *http.Request) string { _, p := mux.Handler(r); return p }
+	h := httpapi.Chain(mux, httpapi.RequestInfo(nil), telemetry.HTTP(pattern), httpapi.Recover, telemetry.Errors(pattern))
+	for _, path := range []string{"/api/storage/" + secret, "/api/things/12"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "http://panel.test"+path, nil))
+		if w.Code != 500 {
+			t.Fatalf("GET %s answered %d, want 500", path, w.Code)
+		}
+	}
+	if !flush(5 * time.Second) {
+		t.Fatal("events not flushed")
+	}
+	if err := tracer.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, raw := recv.take()
+	if len(raw) != 2 {
+		t.Fatalf("want 2 events, got %d", len(raw))
+	}
+	things := false
+	for _, s := range raw {
+		if strings.Contains(s, secret) {
+			t.Errorf("Sentry event carries the path's token: %s", s)
+		}
+		things = things || strings.Contains(s, "/api/things/12")
+	}
+	if !things {
+		t.Errorf("no event names the path /api/things/12 of a route without a token: %v", raw)
+	}
+	spans := otlp.Spans()
+	if len(spans) != 2 {
+		t.Fatalf("want 2 server spans, got %d", len(spans))
+	}
+	paths := map[string]bool{}
+	for _, s := range spans {
+		for _, kv := range s.Attributes {
+			if strings.Contains(kv.Value.GetStringValue(), secret) {
+				t.Errorf("span %q attribute %s carries the path's token", s.Name, kv.Key)
+			}
+		}
+		paths[testkit.Attr(s.Span, "url.path")] = true
+	}
+	if !paths["/api/storage/{token}"] || !paths["/api/things/12"] {
+		t.Errorf("span url.path values %v: want /api/storage/{token} and /api/things/12", paths)
 	}
 }

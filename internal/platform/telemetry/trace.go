@@ -186,7 +186,7 @@ func HTTP(pattern func(*http.Request) string) func(http.Handler) http.Handler {
 			}
 			ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 			ctx, span := otel.Tracer(ScopeName).Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
-				trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path)))
+				trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method)))
 			defer span.End()
 			sw := &statusWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r.WithContext(ctx))
@@ -195,7 +195,7 @@ func HTTP(pattern func(*http.Request) string) func(http.Handler) http.Handler {
 			if sw.status == 0 {
 				sw.status = http.StatusOK
 			}
-			span.SetAttributes(semconv.HTTPRoute(route), semconv.HTTPResponseStatusCode(sw.status))
+			span.SetAttributes(semconv.HTTPRoute(route), semconv.URLPath(pathOf(r, route)), semconv.HTTPResponseStatusCode(sw.status))
 			if sw.status >= 500 {
 				span.SetStatus(codes.Error, http.StatusText(sw.status))
 			}
@@ -213,6 +213,16 @@ func Transport(base http.RoundTripper) http.RoundTripper {
 		return base
 	}
 	return otelhttp.NewTransport(base)
+}
+
+// pathOf is r's path as traces and error reports may hold it: the route
+// itself when the route carries a grant in its path (a {token} segment,
+// such as a signed storage URL's), so no report can replay it.
+func pathOf(r *http.Request, route string) string {
+	if strings.Contains(route, "{token}") {
+		return route
+	}
+	return r.URL.Path
 }
 
 // routeOf is the route pattern serving r without its method ("unmatched"
