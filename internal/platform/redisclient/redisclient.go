@@ -9,6 +9,7 @@ package redisclient
 import (
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func Open(url string) (redis.UniversalClient, error) {
 		}
 		opts, err := redis.ParseClusterURL(strings.TrimSuffix(scheme, "+cluster") + "://" + rest)
 		if err != nil {
-			return nil, err
+			return nil, withoutURL(err)
 		}
 		opts.PoolSize = poolSize
 		opts.MinIdleConns = minIdleConns
@@ -53,7 +54,7 @@ func Open(url string) (redis.UniversalClient, error) {
 	case "redis", "rediss", "unix":
 		opts, err := redis.ParseURL(url)
 		if err != nil {
-			return nil, err
+			return nil, withoutURL(err)
 		}
 		opts.PoolSize = poolSize
 		opts.MinIdleConns = minIdleConns
@@ -64,4 +65,14 @@ func Open(url string) (redis.UniversalClient, error) {
 	default:
 		return nil, fmt.Errorf("unknown scheme %q: must be redis, rediss, unix, redis+cluster or rediss+cluster", scheme)
 	}
+}
+
+// withoutURL drops the URL, and so any password in it, from a parse error
+// that quotes it: the error is printed at start and may reach a log.
+func withoutURL(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("cannot parse the URL: %w", ue.Err)
+	}
+	return err
 }

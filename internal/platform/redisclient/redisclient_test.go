@@ -2,6 +2,7 @@ package redisclient_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -30,6 +31,24 @@ func TestOpen(t *testing.T) {
 	for _, bad := range []string{"127.0.0.1:6379", "http://127.0.0.1:6379", "redis+cluster://", "redis+cluster://h:1?nope=1"} {
 		if _, err := redisclient.Open(bad); err == nil {
 			t.Fatalf("%q was accepted", bad)
+		}
+	}
+}
+
+// A URL that does not parse is refused without echoing its password.
+func TestOpenKeepsThePasswordOutOfErrors(t *testing.T) {
+	for _, u := range []string{
+		"redis://user:s3cretpw@127.0.0.1:bad/0",
+		"redis://:s3cretpw@[::1/0",
+		"redis+cluster://user:s3cretpw@127.0.0.1:bad?addr=127.0.0.1:7001",
+		"rediss+cluster://:s3cretpw@127.0.0.1:bad",
+	} {
+		_, err := redisclient.Open(u)
+		if err == nil {
+			t.Fatalf("%s: opened", u)
+		}
+		if strings.Contains(err.Error(), "s3cretpw") {
+			t.Fatalf("the error quotes the password: %v", err)
 		}
 	}
 }
