@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 const chart = "../helm/pishkhan"
@@ -82,6 +85,43 @@ func TestChart(t *testing.T) {
 		t.Errorf("%s: replicas set while the HPA scales it", d.Name)
 	}
 
+	t.Run("TLS terminated by the server", func(t *testing.T) {
+		m := render(t, "--set", "tls.secretName=pishkhan-tls", "--set", "serviceMonitor.enabled=true")
+		spec := m.Deployments[0].Spec.Template.Spec
+		c := spec.Containers[0]
+		env := map[string]string{}
+		for _, e := range c.Env {
+			env[e.Name] = e.Value
+		}
+		if env["TLS_CERT_FILE"] != "/etc/pishkhan/tls/tls.crt" || env["TLS_KEY_FILE"] != "/etc/pishkhan/tls/tls.key" {
+			t.Fatalf("TLS env %q %q", env["TLS_CERT_FILE"], env["TLS_KEY_FILE"])
+		}
+		for _, p := range []*corev1.Probe{c.StartupProbe, c.LivenessProbe, c.ReadinessProbe} {
+			if p.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+				t.Fatalf("probe %s over %q, want HTTPS", p.HTTPGet.Path, p.HTTPGet.Scheme)
+			}
+		}
+		mounted := slices.ContainsFunc(c.VolumeMounts, func(v corev1.VolumeMount) bool {
+			return v.Name == "tls" && v.MountPath == "/etc/pishkhan/tls" && v.ReadOnly
+		})
+		fromSecret := slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool {
+			return v.Name == "tls" && v.Secret != nil && v.Secret.SecretName == "pishkhan-tls"
+		})
+		if !mounted || !fromSecret {
+			t.Fatalf("the tls Secret is not mounted read-only (mounted %v, volume %v)", mounted, fromSecret)
+		}
+		e := m.ServiceMonitors[0].Spec.Endpoints[0]
+		if e.Scheme != "https" || e.TLSConfig == nil || e.TLSConfig.ServerName == "" {
+			t.Fatalf("ServiceMonitor scrapes over %q with %+v", e.Scheme, e.TLSConfig)
+		}
+		// a plain probe of a TLS port fails the pod: the check must say so
+		c.ReadinessProbe.HTTPGet.Scheme = corev1.URISchemeHTTP
+		m.Deployments[0].Spec.Template.Spec.Containers[0] = c
+		if problems := Check(m); !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, "readiness probe: scheme") }) {
+			t.Fatalf("a plain readiness probe of a TLS server passed the check: %v", problems)
+		}
+	})
+
 	t.Run("ServiceMonitor when the CRD is declared", func(t *testing.T) {
 		m := render(t, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor")
 		if len(m.ServiceMonitors) != 1 {
@@ -127,6 +167,7 @@ func TestChartRefusesBadValues(t *testing.T) {
 		"database in env":   {[]string{"--set", "env.DATABASE_URL=postgres://u:p@db/x"}, "env.DATABASE_URL looks like a secret"},
 		"token in env":      {[]string{"--set", "env.METRICS_TOKEN=x"}, "env.METRICS_TOKEN looks like a secret"},
 		"ADDR in env":       {[]string{"--set", "env.ADDR=:9000"}, "env.ADDR is set by the chart"},
+		"TLS file in env":   {[]string{"--set", "env.TLS_CERT_FILE=/x.crt"}, "tls.secretName"},
 		"serviceMonitor":    {[]string{"--set", "serviceMonitor.enabled=maybe"}, "serviceMonitor.enabled"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -156,9 +197,9 @@ func TestCheckRefusesBrokenManifests(t *testing.T) {
 		"unknown kind":           {"", extraDoc, -1, "v1 Pod is not a kind"},
 		"ServiceMonitor field":   {"scrapeTimeout:", "scrapeTimeOut:", 1, "unknown field"},
 		"ServiceMonitor token":   {"      authorization:\n        type: Bearer\n        credentials:\n          name: pishkhan-secrets\n          key: METRICS_TOKEN\n", "", 1, "bearer token from a Secret"},
-		"liveness path":          {"httpGet: {path: /healthz, port: http}\n            periodSeconds: 10", "httpGet: {path: /, port: http}\n            periodSeconds: 10", 1, "liveness probe: GET /, want /healthz"},
+		"liveness path":          {"httpGet: {path: /healthz, port: http, scheme: HTTP}\n            periodSeconds: 10", "httpGet: {path: /, port: http, scheme: HTTP}\n            periodSeconds: 10", 1, "liveness probe: GET /, want /healthz"},
 		"readiness path":         {"path: /readyz", "path: /healthz", 1, "readiness probe: GET /healthz, want /readyz"},
-		"no readiness":           {"readinessProbe:\n            httpGet: {path: /readyz, port: http}\n", "readinessProbe:\n            exec: {command: [/bin/true]}\n", 1, "readiness probe: none"},
+		"no readiness":           {"readinessProbe:\n            httpGet: {path: /readyz, port: http, scheme: HTTP}\n", "readinessProbe:\n            exec: {command: [/bin/true]}\n", 1, "readiness probe: none"},
 		"writable root":          {"readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false", 1, "readOnlyRootFilesystem must be true"},
 		"escalation":             {"allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true", 1, "allowPrivilegeEscalation must be false"},
 		"capabilities":           {`drop: ["ALL"]`, `drop: ["NET_RAW"]`, 1, "drop ALL"},

@@ -34,6 +34,10 @@ type ServiceMonitor struct {
 			Path          string `json:"path"`
 			Interval      string `json:"interval"`
 			ScrapeTimeout string `json:"scrapeTimeout"`
+			Scheme        string `json:"scheme,omitempty"`
+			TLSConfig     *struct {
+				ServerName string `json:"serverName"`
+			} `json:"tlsConfig,omitempty"`
 			Authorization *struct {
 				Type        string                    `json:"type"`
 				Credentials *corev1.SecretKeySelector `json:"credentials"`
@@ -177,8 +181,13 @@ func Check(m *Manifests) []string {
 		if c == nil || !slices.Equal(c.Args, []string{"serve"}) {
 			bad("Deployment %s: the first container must run `serve`", server.Name)
 		} else {
-			checkProbe(bad, server.Name+" liveness", c.LivenessProbe, "/healthz")
-			checkProbe(bad, server.Name+" readiness", c.ReadinessProbe, "/readyz")
+			scheme := corev1.URISchemeHTTP
+			if slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "TLS_CERT_FILE" }) {
+				scheme = corev1.URISchemeHTTPS
+			}
+			checkProbe(bad, server.Name+" startup", c.StartupProbe, "/healthz", scheme)
+			checkProbe(bad, server.Name+" liveness", c.LivenessProbe, "/healthz", scheme)
+			checkProbe(bad, server.Name+" readiness", c.ReadinessProbe, "/readyz", scheme)
 			if !slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.Name == "http" && p.ContainerPort == 8080 }) {
 				bad("Deployment %s: no container port http 8080 (ADDR)", server.Name)
 			}
@@ -292,7 +301,9 @@ func jobWorkers(d *appsv1.Deployment) int {
 	return 4 // the server's default
 }
 
-func checkProbe(bad func(string, ...any), what string, p *corev1.Probe, path string) {
+// checkProbe wants GET path on the http port, over HTTPS when the server
+// terminates TLS (a plain probe of a TLS port fails, and the pod with it).
+func checkProbe(bad func(string, ...any), what string, p *corev1.Probe, path string, scheme corev1.URIScheme) {
 	if p == nil || p.HTTPGet == nil {
 		bad("%s probe: none (want GET %s)", what, path)
 		return
@@ -302,6 +313,9 @@ func checkProbe(bad func(string, ...any), what string, p *corev1.Probe, path str
 	}
 	if p.HTTPGet.Port.String() != "http" && p.HTTPGet.Port.IntValue() != 8080 {
 		bad("%s probe: port %s, want http", what, p.HTTPGet.Port.String())
+	}
+	if got := p.HTTPGet.Scheme; got != scheme && (got != "" || scheme != corev1.URISchemeHTTP) {
+		bad("%s probe: scheme %q, want %s", what, got, scheme)
 	}
 }
 

@@ -47,12 +47,21 @@ come only from envFrom (existingSecret).
   value: /data
 - name: PUBLIC_URL
   value: {{ required "publicURL: the panel's address as users reach it, e.g. https://admin.example.com" .Values.publicURL | quote }}
+{{- if .Values.tls.secretName }}
+- name: TLS_CERT_FILE
+  value: /etc/pishkhan/tls/tls.crt
+- name: TLS_KEY_FILE
+  value: /etc/pishkhan/tls/tls.key
+{{- end }}
 {{- range $name, $value := .Values.env }}
 {{- if regexMatch "(?i)(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL|DATABASE_URL|REDIS_URL|SMTP_URL|DSN)" $name }}
 {{- fail (printf "env.%s looks like a secret: put it in the Secret named by existingSecret" $name) }}
 {{- end }}
 {{- if has $name (list "ADDR" "DATA_DIR" "PUBLIC_URL" "JOB_WORKERS") }}
 {{- fail (printf "env.%s is set by the chart" $name) }}
+{{- end }}
+{{- if has $name (list "TLS_CERT_FILE" "TLS_KEY_FILE") }}
+{{- fail (printf "env.%s is set by the chart: name a kubernetes.io/tls Secret in tls.secretName" $name) }}
 {{- end }}
 - name: {{ $name }}
   value: {{ $value | toString | quote }}
@@ -102,6 +111,11 @@ volumes:
   - name: tmp
     emptyDir:
       sizeLimit: {{ .Values.volumes.tmpSizeLimit }}
+{{- with .Values.tls.secretName }}
+  - name: tls
+    secret:
+      secretName: {{ . }}
+{{- end }}
 {{- end -}}
 
 {{- define "pishkhan.volumeMounts" -}}
@@ -109,4 +123,14 @@ volumes:
   mountPath: /data
 - name: tmp
   mountPath: /tmp
+{{- if .Values.tls.secretName }}
+- name: tls
+  mountPath: /etc/pishkhan/tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The scheme the server answers on: HTTPS when it terminates TLS. */}}
+{{- define "pishkhan.scheme" -}}
+{{- if .Values.tls.secretName }}HTTPS{{ else }}HTTP{{ end }}
 {{- end -}}
