@@ -111,6 +111,9 @@ type Config struct {
 	// ShutdownTimeout bounds the drain after SIGTERM: in-flight requests
 	// get this long to finish, running jobs half of it.
 	ShutdownTimeout time.Duration
+	// ShutdownDelay is how long, after SIGTERM, the instance keeps serving
+	// while /readyz says it is draining, before the drain begins.
+	ShutdownDelay time.Duration
 	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
 }
@@ -162,6 +165,18 @@ func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("must be a positive duration such as 30s or 2h")
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+// durOrZero is dur that also takes 0 (off).
+func durOrZero(dst func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("must be 0 or a positive duration such as 15s")
 		}
 		*dst(c) = d
 		return nil
@@ -241,6 +256,7 @@ var variables = []variable{
 	}},
 	{"REQUEST_TIMEOUT", "30s", "upper bound on handling one request", dur(func(c *Config) *time.Duration { return &c.RequestTimeout })},
 	{"SHUTDOWN_TIMEOUT", "20s", "after SIGTERM, how long in-flight requests get to finish (event streams end at once with a reconnect hint); running jobs get half of it, then are cancelled and return to the queue; keep it under the orchestrator's grace period (Kubernetes: 30s)", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"SHUTDOWN_DELAY", "0s", "after SIGTERM, how long the instance goes on serving while /readyz answers 503 (draining), so balancers stop sending it requests before it stops accepting them; then the SHUTDOWN_TIMEOUT drain begins (Kubernetes: longer than readiness period × failure threshold, e.g. 15s, with both under terminationGracePeriodSeconds)", durOrZero(func(c *Config) *time.Duration { return &c.ShutdownDelay })},
 	{"TLS_CERT_FILE", "", "PEM certificate chain: with TLS_KEY_FILE, serve speaks HTTPS itself (TLS 1.2+, HTTP/2) and re-reads both files when they change; empty means plain HTTP (behind a TLS-terminating proxy, see TRUSTED_PROXIES)", str(func(c *Config) *string { return &c.TLSCertFile })},
 	{"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", str(func(c *Config) *string { return &c.TLSKeyFile })},
 	{"SSE_HEARTBEAT", "15s", "interval of the heartbeat comment on /api/events", dur(func(c *Config) *time.Duration { return &c.SSEHeartbeat })},

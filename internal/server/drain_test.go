@@ -100,3 +100,60 @@ func TestDrainOnShutdown(t *testing.T) {
 		t.Fatal("Serve did not return after draining")
 	}
 }
+
+// With SHUTDOWN_DELAY, SIGTERM first makes the instance unready while it
+// goes on serving, so a balancer takes it out before it stops accepting.
+func TestShutdownDelayKeepsServingWhileUnready(t *testing.T) {
+	t.Parallel()
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{"SHUTDOWN_DELAY": "2s"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- in.Srv.Serve(ctx, ln) }()
+	get := func(path string) (int, string, error) {
+		r, err := http.Get(base + path)
+		if err != nil {
+			return 0, "", err
+		}
+		defer r.Body.Close()
+		b, err := io.ReadAll(r.Body)
+		return r.StatusCode, string(b), err
+	}
+	if st, body, err := get("/readyz"); err != nil || st != 200 {
+		t.Fatalf("ready before SIGTERM: %d %s %v", st, body, err)
+	}
+	cancel() // what SIGTERM does
+	deadline := time.Now().Add(time.Second)
+	for {
+		st, body, err := get("/readyz")
+		if err != nil {
+			t.Fatalf("stopped accepting during SHUTDOWN_DELAY: %v", err)
+		}
+		if st == 503 && strings.Contains(body, `"draining"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz after SIGTERM: %d %s, want 503 draining", st, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st, _, err := get("/api/ping"); err != nil || st != 200 {
+		t.Fatalf("a request during SHUTDOWN_DELAY: %d %v, want it served", st, err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Serve did not return after the delay and the drain")
+	}
+	if _, _, err := get("/api/ping"); err == nil {
+		t.Fatal("a request was accepted after the drain")
+	}
+}

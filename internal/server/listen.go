@@ -44,7 +44,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln (and METRICS_ADDR) until ctx ends, then drains: it
+// Serve serves on ln (and METRICS_ADDR) until ctx ends, then drains: for
+// SHUTDOWN_DELAY it goes on serving while /readyz answers 503, then it
 // stops accepting, ends event streams with a reconnect hint (their
 // clients come back through the balancer to another instance), and lets
 // in-flight requests finish and running jobs finish or return to the
@@ -78,6 +79,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
+		if d := s.Cfg.ShutdownDelay; d > 0 {
+			s.draining.Store(true)
+			slog.Info("shutting down: unready, still serving", "delay", d)
+			select {
+			case err = <-errc:
+			case <-time.After(d):
+			}
+		}
 		slog.Info("shutting down: draining requests and jobs", "timeout", s.Cfg.ShutdownTimeout)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.Cfg.ShutdownTimeout)

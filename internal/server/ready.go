@@ -49,7 +49,15 @@ const readyCheckTimeout = time.Second
 // Callers arriving while a round runs share its result, so however many
 // ask at once (/readyz is public), each dependency sees one check at a
 // time from this instance.
+//
+// From SIGTERM on, the instance is draining (see Serve): unavailable
+// whatever its dependencies, so balancers take it out before it stops
+// accepting.
 func (s *Server) Ready(ctx context.Context) Readiness {
+	if s.draining.Load() {
+		return Readiness{Status: "unavailable", Failing: map[string]string{"instance": "draining"},
+			Checks: map[string]Check{}, Version: Version}
+	}
 	h, _, _ := s.readyRound.Do("ready", func() (any, error) {
 		// the round outlives a caller that hangs up: others wait on it
 		return s.checkReady(context.WithoutCancel(ctx)), nil

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -84,6 +85,7 @@ type Server struct {
 
 	cancel     context.CancelFunc
 	readyRound singleflight.Group // see Ready
+	draining   atomic.Bool        // set at SIGTERM: /readyz answers 503 (see Serve)
 }
 
 // Open connects the parts for cfg without checking migrations.
