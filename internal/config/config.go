@@ -241,6 +241,9 @@ var variables = []variable{
 			if err != nil {
 				return fmt.Errorf("%q is not an IP or CIDR", part)
 			}
+			if p.Bits() == 0 {
+				return fmt.Errorf("%q trusts every address, so anyone could forge X-Forwarded-For and X-Forwarded-Proto: list your proxies' addresses", part)
+			}
 			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 		}
 		return nil

@@ -114,4 +114,11 @@ func TestTrustedProxies(t *testing.T) {
 			t.Errorf("%q: %v, want a refusal naming TRUSTED_PROXIES", bad, err)
 		}
 	}
+	// trusting every address is trusting nobody's headers to be true
+	for _, all := range []string{"0.0.0.0/0", "::/0", "10.0.0.1, 0.0.0.0/0"} {
+		_, err := load(map[string]string{"TRUSTED_PROXIES": all})
+		if err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") || !strings.Contains(err.Error(), "trusts every address") {
+			t.Errorf("%q: %v, want a refusal", all, err)
+		}
+	}
 }
