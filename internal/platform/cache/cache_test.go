@@ -164,8 +164,11 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := cache.New(mk(), cache.Options{Prefix: "cancel:" + name + ":"})
 			started, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
 			fill := func(ctx context.Context) ([]byte, error) {
-				close(started)
+				// a follower slower than the sleep below (a loaded machine)
+				// may come after the flight and fill again
+				once.Do(func() { close(started) })
 				<-release
 				return []byte("value"), ctx.Err()
 			}
