@@ -162,7 +162,7 @@ func TestClearKeepsOtherKeys(t *testing.T) {
 func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			c := cache.New(mk(), cache.Options{Prefix: "cancel:" + name + ":"})
+			c := cache.New(mk(), cache.Options{Prefix: fmt.Sprintf("cancel:%s:%d:", name, time.Now().UnixNano())})
 			started, release := make(chan struct{}), make(chan struct{})
 			var once sync.Once
 			fill := func(ctx context.Context) ([]byte, error) {
