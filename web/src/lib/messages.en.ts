@@ -189,6 +189,7 @@ export const en = {
   "orders.status": "Status",
   "orders.allStatuses": "All statuses",
   "orders.from": "From",
+  "date.open": "Open the calendar",
   "orders.to": "To",
   "orders.minTotal": "Min total",
   "orders.maxTotal": "Max total",

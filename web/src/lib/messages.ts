@@ -187,6 +187,7 @@ export const fa = {
   "orders.status": "وضعیت",
   "orders.allStatuses": "همه وضعیت‌ها",
   "orders.from": "از تاریخ",
+  "date.open": "باز کردن تقویم",
   "orders.to": "تا تاریخ",
   "orders.minTotal": "حداقل مبلغ",
   "orders.maxTotal": "حداکثر مبلغ",

@@ -11,6 +11,7 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { DataTable } from "@/components/ui/DataTable";
 import { Field } from "@/components/ui/Field";
+import { DatePicker } from "@/components/ui/DatePicker";
 import { actionLabel, auditExportHref, auditFiltersCodec, knownActions, knownResourceTypes, useAuditLogs, type AuditEntry } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
 import { UserPicker } from "./UserPicker";
@@ -119,8 +120,8 @@ export function AuditLogList() {
           <Field label={t("audit.resourceId")} name="resource_id" dir="ltr" autoComplete="off" value={resourceId}
             onChange={(e) => setResourceId(e.target.value.slice(0, 200))} />
           <div className="grid grid-cols-2 gap-2 sm:col-span-2 lg:col-span-1 xl:col-span-6 xl:max-w-md">
-            <Field label={t("audit.from")} type="date" name="from" value={from} max={filters.to || undefined} onChange={(e) => setFrom(e.target.value)} />
-            <Field label={t("audit.to")} type="date" name="to" value={to} min={filters.from || undefined} onChange={(e) => setTo(e.target.value)} />
+            <DatePicker label={t("audit.from")} name="from" value={from} max={filters.to || undefined} onChange={setFrom} />
+            <DatePicker label={t("audit.to")} name="to" value={to} min={filters.from || undefined} onChange={setTo} />
           </div>
           <button type="submit" className="sr-only">{t("audit.apply")}</button>
         </form>
