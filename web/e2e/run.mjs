@@ -817,6 +817,28 @@ async function suite(mode, browser) {
       await ctxAdm.close();
     });
 
+    await t("typing a date in the orders filter applies one whole-day filter and the field keeps it (fa Jalali, en)", async () => {
+      // 1405-09-16 (Jalali) is 2026-12-07; en types month, day, year
+      for (const [locale, label, keys, shown] of [["fa", "از تاریخ", "14050916", /۱۴۰۵.*۰?۹.*۱۶/], ["en", "From", "12072026", /12.*7.*2026/]]) {
+        const ctx = await context(browser, { locale });
+        const p = await ctx.newPage();
+        await login(p, base, ADMIN.email, ADMIN.password);
+        await p.goto(base + "/orders");
+        await p.waitForSelector("tr[data-order-id]");
+        const sent = [];
+        p.on("request", (r) => { const u = new URL(r.url()); if (u.pathname === "/api/orders" && u.searchParams.has("created_from")) sent.push(u.searchParams.get("created_from")); });
+        const field = p.getByRole("group", { name: label, exact: true }).first();
+        await field.getByRole("spinbutton").first().click();
+        await p.keyboard.type(keys, { delay: 60 });
+        await p.waitForURL(/created_from=2026-12-07/);
+        await sleep(1200);
+        const start = await p.evaluate(() => new Date(2026, 11, 7).toISOString());
+        assert.deepEqual([...new Set(sent)], [start], `${locale}: created_from sent ${sent.join()}`);
+        assert.match(await field.textContent(), shown, `${locale}: the field shows the typed date`);
+        await ctx.close();
+      }
+    });
+
     await t("fa renders right-to-left with Persian digits and Jalali dates; en left-to-right", async () => {
       const ctx = await context(browser, { locale: "fa" });
       const p = await ctx.newPage();

@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { can, useMe } from "@/lib/me";
 import { LiveEvents, useLiveState } from "@/lib/events";
 import { useI18n } from "@/lib/i18n";
+import { rialUnitPref } from "@/lib/money";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
@@ -45,6 +46,7 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
   const me = useMe();
   const { t, locale, setLocale } = useI18n();
   const { theme, toggle } = useTheme();
+  const rialUnit = rialUnitPref.use();
   const path = usePathname();
   const router = useRouter();
   const items = nav.filter((n) => [n.permission].flat().some((p) => can(me.data, p)));
@@ -89,6 +91,7 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
                 { label: t("menu.account"), onSelect: () => router.push("/account") },
                 { label: t("menu.language"), lang: locale === "fa" ? "en" : "fa", onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
                 { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
+                { label: t(rialUnit === "rial" ? "menu.money.toman" : "menu.money.rial"), onSelect: () => rialUnitPref.set(rialUnit === "rial" ? "toman" : "rial") },
                 ...menuItems,
                 { label: t("menu.logout"), onSelect: onLogout, danger: true },
               ]}

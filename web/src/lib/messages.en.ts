@@ -174,6 +174,8 @@ export const en = {
   "menu.language": "فارسی",
   "menu.theme.dark": "Dark mode",
   "menu.theme.light": "Light mode",
+  "menu.money.toman": "Amounts in Toman",
+  "menu.money.rial": "Amounts in Rial",
   "live.live": "Live",
   "live.connecting": "Connecting",
   "live.offline": "Offline",

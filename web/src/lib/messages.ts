@@ -172,6 +172,8 @@ export const fa = {
   "menu.language": "English",
   "menu.theme.dark": "حالت تیره",
   "menu.theme.light": "حالت روشن",
+  "menu.money.toman": "مبالغ به تومان",
+  "menu.money.rial": "مبالغ به ریال",
   "live.live": "زنده",
   "live.connecting": "در حال اتصال",
   "live.offline": "قطع",
