@@ -827,8 +827,10 @@ async function suite(mode, browser) {
         await p.waitForSelector("tr[data-order-id]");
         const sent = [];
         p.on("request", (r) => { const u = new URL(r.url()); if (u.pathname === "/api/orders" && u.searchParams.has("created_from")) sent.push(u.searchParams.get("created_from")); });
+        // the field loads when reached for and takes the focus to its first segment
+        await p.getByLabel(label, { exact: true }).click();
+        await p.waitForFunction(() => document.activeElement?.getAttribute("role") === "spinbutton");
         const field = p.getByRole("group", { name: label, exact: true }).first();
-        await field.getByRole("spinbutton").first().click();
         await p.keyboard.type(keys, { delay: 60 });
         await p.waitForURL(/created_from=2026-12-07/);
         await sleep(1200);

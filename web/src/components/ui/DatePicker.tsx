@@ -1,27 +1,19 @@
 "use client";
-import { GregorianCalendar, parseDate, toCalendar, type DateValue } from "@internationalized/date";
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
-import { Button, DateInput, DatePicker as AriaDatePicker, DateSegment, Group, I18nProvider, Label } from "react-aria-components";
+import { lazy, Suspense, useId, useState } from "react";
 import { useI18n } from "@/lib/i18n";
 import { completeDay } from "@/lib/urlState";
 
-// the calendar grid is only downloaded when a user opens it
-const CalendarPopover = lazy(() => import("./DatePickerCalendar"));
+// react-aria's date field and its calendars are large: they are fetched when
+// a user first reaches for a date, not with the list that shows the field
+const DateField = lazy(() => import("./DateField"));
 
 /** The react-aria locale: Persian (Jalali) calendar and Persian digits in fa, Gregorian in en. */
 export const dateLocale = (locale: string) => (locale === "fa" ? "fa-IR-u-ca-persian" : "en-US");
 
-const toDate = (day: string | undefined) => (day && completeDay(day) ? parseDate(day) : null);
-
-/** A Gregorian calendar day as yyyy-mm-dd, whatever calendar the user picked it in. */
-export function dayString(v: DateValue | null): string {
-  return v ? toCalendar(v, new GregorianCalendar()).toString().slice(0, 10) : "";
-}
-
 /** How long a typed date must stay unchanged before it is given to onChange. */
 export const APPLY_DELAY = 600;
 
-type Props = {
+export type DatePickerProps = {
   label: string;
   /** yyyy-mm-dd (Gregorian) or "" */
   value: string;
@@ -41,58 +33,31 @@ type Props = {
  * The one date field: typed segment by segment (keyboard and screen readers
  * via react-aria) or picked from a calendar, shown in the language's calendar
  * (Jalali with Persian digits in fa). Its value is always a Gregorian day.
+ * Until first focused or clicked it is a read-only box of the same size
+ * showing the day; focusing it loads the real field and moves focus into it.
  */
-export function DatePicker({ label, value, onChange, name, min, max, className = "" }: Props) {
-  const { locale, t } = useI18n();
-  const [open, setOpen] = useState(false);
-  // what the field shows, which may run ahead of value while the user types
-  const [shown, setShown] = useState(() => toDate(value));
-  const [prevValue, setPrevValue] = useState(value);
-  if (prevValue !== value) {
-    setPrevValue(value);
-    if (dayString(shown) !== value) setShown(toDate(value));
-  }
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
+export function DatePicker(props: DatePickerProps) {
+  const [active, setActive] = useState(false);
+  const stand = <StandIn {...props} onActivate={() => setActive(true)} />;
+  if (!active) return stand;
   return (
-    <I18nProvider locale={dateLocale(locale)}>
-      <AriaDatePicker
-        className={className}
-        value={shown}
-        onChange={(v) => {
-          setShown(v);
-          clearTimeout(timer.current);
-          const day = dayString(v);
-          if (completeDay(day) && day !== value) timer.current = setTimeout(() => onChange(day), APPLY_DELAY);
-        }}
-        minValue={toDate(min)}
-        maxValue={toDate(max)}
-        isOpen={open}
-        onOpenChange={setOpen}
-        name={name}
-        granularity="day"
-        data-date-field={name}
-      >
-        <Label className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</Label>
-        <Group className="flex w-full items-center rounded-md border border-slate-300 bg-white text-sm text-slate-900 shadow-sm focus-within:border-indigo-500 focus-within:ring-1 focus-within:ring-indigo-500 data-[invalid]:border-red-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100">
-          <DateInput className="flex flex-1 px-3 py-2">
-            {(segment) => (
-              <DateSegment
-                segment={segment}
-                className="rounded px-0.5 tabular-nums outline-none focus:bg-indigo-600 focus:text-white data-[placeholder]:text-slate-400"
-              />
-            )}
-          </DateInput>
-          <Button aria-label={t("date.open")} className="px-2 py-2 text-slate-500 hover:text-indigo-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-400">
-            <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="currentColor"><path d="M6 2a1 1 0 0 1 1 1v1h6V3a1 1 0 1 1 2 0v1h1a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h1V3a1 1 0 0 1 1-1Zm10 6H4v8h12V8Z" /></svg>
-          </Button>
-        </Group>
-        {open && (
-          <Suspense fallback={null}>
-            <CalendarPopover />
-          </Suspense>
-        )}
-      </AriaDatePicker>
-    </I18nProvider>
+    <Suspense fallback={stand}>
+      <DateField {...props} />
+    </Suspense>
+  );
+}
+
+function StandIn({ label, value, name, className = "", onActivate }: DatePickerProps & { onActivate: () => void }) {
+  const { locale } = useI18n();
+  const id = useId();
+  const shown = completeDay(value) && value
+    ? new Intl.DateTimeFormat(dateLocale(locale), { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(new Date(value + "T12:00:00Z"))
+    : "";
+  return (
+    <div className={className} data-date-field={name}>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
+      <input id={id} readOnly value={shown} onFocus={onActivate} onPointerDown={onActivate}
+        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
+    </div>
   );
 }
