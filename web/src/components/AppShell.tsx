@@ -9,6 +9,7 @@ import { rialUnitPref } from "@/lib/money";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
+import { KeyboardShortcuts } from "./KeyboardShortcuts";
 import { UserMenu, type MenuItem } from "./UserMenu";
 
 /** permission: the one needed, or a list of which any one will do. */
@@ -97,6 +98,7 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
               ]}
             />
           </header>
+          <KeyboardShortcuts />
           <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 p-4 focus:outline-none md:p-6">{children}</main>
         </div>
       </div>
