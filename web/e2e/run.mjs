@@ -841,6 +841,36 @@ async function suite(mode, browser) {
       }
     });
 
+    await t("phones (390 px): no screen scrolls sideways; navigation in a drawer (Escape closes, focus returns)", async () => {
+      for (const locale of ["fa", "en"]) {
+        const ctx = await context(browser, { locale, viewport: { width: 390, height: 844 } });
+        const p = await ctx.newPage();
+        await login(p, base, ADMIN.email, ADMIN.password);
+        const wide = [];
+        for (const path of ["/", "/orders", `/orders/detail?id=${orderId}`, "/orders/new", "/users", "/users/new", "/roles", "/audit", "/media", "/jobs", "/account", "/account/two-factor"]) {
+          await p.goto(base + path);
+          await p.waitForSelector("main h1", { timeout: 5000 }).catch(() => {});
+          await sleep(400);
+          const [sw, iw] = await p.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+          if (sw > iw) wide.push(`${path}: ${sw} > ${iw}`);
+        }
+        assert.deepEqual(wide, [], `${locale}: pages wider than the phone`);
+        const drawer = p.getByTestId("nav-drawer");
+        await p.getByTestId("nav-open").click();
+        await drawer.locator('a[href="/orders"]').waitFor();
+        for (let i = 0; i < 3; i++) await p.keyboard.press("Tab");
+        assert.ok(await p.evaluate(() => document.querySelector('[data-testid="nav-drawer"]').contains(document.activeElement)), `${locale}: focus left the open drawer`);
+        await p.keyboard.press("Escape");
+        await p.waitForFunction(() => !document.querySelector('[data-testid="nav-drawer"]').open);
+        assert.equal(await p.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-open");
+        await p.getByTestId("nav-open").click();
+        await drawer.locator('a[href="/users"]').click();
+        await p.waitForURL(/\/users$/);
+        await p.waitForFunction(() => !document.querySelector('[data-testid="nav-drawer"]').open);
+        await ctx.close();
+      }
+    });
+
     await t("fa renders right-to-left with Persian digits and Jalali dates; en left-to-right", async () => {
       const ctx = await context(browser, { locale: "fa" });
       const p = await ctx.newPage();
