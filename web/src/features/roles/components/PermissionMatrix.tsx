@@ -114,7 +114,7 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                 const dirty = dirtyRoles.includes(r);
                 const reason = lockReason(r);
                 return (
-                  <th key={r.id} id={`role-col-${r.id}`} scope="col" data-role={r.name} data-builtin={r.builtin} data-editable={!reason}
+                  <th key={r.id} id={`role-col-${r.id}`} tabIndex={-1} scope="col" data-role={r.name} data-builtin={r.builtin} data-editable={!reason}
                     title={[roleDescription(locale, r), reason].filter(Boolean).join("\n")}
                     className={`${cellBase} sticky top-0 z-20 w-24 min-w-24 max-w-28 px-1 py-2 align-bottom font-normal ${highlight === r.id ? "bg-indigo-50 dark:bg-indigo-950" : "bg-slate-50 dark:bg-slate-900"}`}>
                     <div className="flex flex-col items-center gap-1 text-center">
