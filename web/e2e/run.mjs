@@ -817,6 +817,60 @@ async function suite(mode, browser) {
       await ctxAdm.close();
     });
 
+    await t("typing a date in the orders filter applies one whole-day filter and the field keeps it (fa Jalali, en)", async () => {
+      // 1405-09-16 (Jalali) is 2026-12-07; en types month, day, year
+      for (const [locale, label, keys, shown] of [["fa", "از تاریخ", "14050916", /۱۴۰۵.*۰?۹.*۱۶/], ["en", "From", "12072026", /12.*7.*2026/]]) {
+        const ctx = await context(browser, { locale });
+        const p = await ctx.newPage();
+        await login(p, base, ADMIN.email, ADMIN.password);
+        await p.goto(base + "/orders");
+        await p.waitForSelector("tr[data-order-id]");
+        const sent = [];
+        p.on("request", (r) => { const u = new URL(r.url()); if (u.pathname === "/api/orders" && u.searchParams.has("created_from")) sent.push(u.searchParams.get("created_from")); });
+        // the field loads when reached for and takes the focus to its first segment
+        await p.getByLabel(label, { exact: true }).click();
+        await p.waitForFunction(() => document.activeElement?.getAttribute("role") === "spinbutton");
+        const field = p.getByRole("group", { name: label, exact: true }).first();
+        await p.keyboard.type(keys, { delay: 60 });
+        await p.waitForURL(/created_from=2026-12-07/);
+        await sleep(1200);
+        const start = await p.evaluate(() => new Date(2026, 11, 7).toISOString());
+        assert.deepEqual([...new Set(sent)], [start], `${locale}: created_from sent ${sent.join()}`);
+        assert.match(await field.textContent(), shown, `${locale}: the field shows the typed date`);
+        await ctx.close();
+      }
+    });
+
+    await t("phones (390 px): no screen scrolls sideways; navigation in a drawer (Escape closes, focus returns)", async () => {
+      for (const locale of ["fa", "en"]) {
+        const ctx = await context(browser, { locale, viewport: { width: 390, height: 844 } });
+        const p = await ctx.newPage();
+        await login(p, base, ADMIN.email, ADMIN.password);
+        const wide = [];
+        for (const path of ["/", "/orders", `/orders/detail?id=${orderId}`, "/orders/new", "/users", "/users/new", "/roles", "/audit", "/media", "/jobs", "/account", "/account/two-factor"]) {
+          await p.goto(base + path);
+          await p.waitForSelector("main h1", { timeout: 5000 }).catch(() => {});
+          await sleep(400);
+          const [sw, iw] = await p.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+          if (sw > iw) wide.push(`${path}: ${sw} > ${iw}`);
+        }
+        assert.deepEqual(wide, [], `${locale}: pages wider than the phone`);
+        const drawer = p.getByTestId("nav-drawer");
+        await p.getByTestId("nav-open").click();
+        await drawer.locator('a[href="/orders"]').waitFor();
+        for (let i = 0; i < 3; i++) await p.keyboard.press("Tab");
+        assert.ok(await p.evaluate(() => document.querySelector('[data-testid="nav-drawer"]').contains(document.activeElement)), `${locale}: focus left the open drawer`);
+        await p.keyboard.press("Escape");
+        await p.waitForFunction(() => !document.querySelector('[data-testid="nav-drawer"]').open);
+        assert.equal(await p.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-open");
+        await p.getByTestId("nav-open").click();
+        await drawer.locator('a[href="/users"]').click();
+        await p.waitForURL(/\/users$/);
+        await p.waitForFunction(() => !document.querySelector('[data-testid="nav-drawer"]').open);
+        await ctx.close();
+      }
+    });
+
     await t("fa renders right-to-left with Persian digits and Jalali dates; en left-to-right", async () => {
       const ctx = await context(browser, { locale: "fa" });
       const p = await ctx.newPage();

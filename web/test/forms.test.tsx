@@ -75,4 +75,23 @@ describe("login form", () => {
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
     expect((await screen.findByRole("alert")).textContent).toBe("The email or password is wrong.");
   });
+
+  it("moves focus to what explains a failed attempt, never the page top", async () => {
+    mockFetch(401, { status: "error", code: "INVALID_CREDENTIALS", message: "the email or password is wrong", request_id: "r" });
+    wrap(<LoginForm onDone={() => {}} />);
+    await userEvent.type(await screen.findByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "nope-nope");
+    await userEvent.keyboard("{Enter}");
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+  });
+
+  it("moves focus to the field the server names", async () => {
+    mockFetch(422, { status: "error", code: "VALIDATION_FAILED", message: "invalid", request_id: "r", details: { fields: { password: "is too short" } } });
+    wrap(<LoginForm onDone={() => {}} />);
+    await userEvent.type(await screen.findByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "x");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Password")));
+  });
 });

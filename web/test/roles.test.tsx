@@ -164,3 +164,34 @@ describe("the permission matrix", () => {
     expect(screen.getByTestId("save-role-10")).toBeTruthy();
   });
 });
+
+describe("roles screen focus", () => {
+  it("after a role is deleted, focus is on the page heading, not lost with its column", async () => {
+    const { RolesScreen } = await import("@/features/roles/components/RolesScreen");
+    let gone = false;
+    const temp = role({ id: 12, name: "Temp", permissions: ["orders.view"] });
+    const all = [...roles, temp];
+    serve((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/auth/me") return { status: 200, body: me };
+      if (path === "/api/permissions") return { status: 200, body: { items: perms } };
+      if (path === "/api/roles" && req.method === "GET") {
+        const items = gone ? roles : all;
+        return { status: 200, body: { items, page: 1, page_size: 100, total: items.length, total_pages: 1 } };
+      }
+      if (req.method === "DELETE" && path === "/api/roles/12") { gone = true; return { status: 204 }; }
+      return undefined;
+    });
+    window.localStorage.setItem("pishkhan.locale", "en");
+    render(
+      <QueryClientProvider client={makeQueryClient()}>
+        <I18nProvider><ToastProvider><RolesScreen /></ToastProvider></I18nProvider>
+      </QueryClientProvider>,
+    );
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("delete-role-12"));
+    await user.click(await screen.findByTestId("confirm"));
+    await waitFor(() => expect(screen.queryByTestId("delete-role-12")).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1 })));
+  });
+});

@@ -5,9 +5,12 @@ import type { ReactNode } from "react";
 import { can, useMe } from "@/lib/me";
 import { LiveEvents, useLiveState } from "@/lib/events";
 import { useI18n } from "@/lib/i18n";
+import { rialUnitPref } from "@/lib/money";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
 import { Skeleton } from "./ui/Card";
+import { KeyboardShortcuts } from "./KeyboardShortcuts";
+import { NavDrawer } from "./NavDrawer";
 import { UserMenu, type MenuItem } from "./UserMenu";
 
 /** permission: the one needed, or a list of which any one will do. */
@@ -45,9 +48,25 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
   const me = useMe();
   const { t, locale, setLocale } = useI18n();
   const { theme, toggle } = useTheme();
+  const rialUnit = rialUnitPref.use();
   const path = usePathname();
   const router = useRouter();
   const items = nav.filter((n) => [n.permission].flat().some((p) => can(me.data, p)));
+  const navList = (
+    <nav aria-label={t("appName")}>
+      <ul className="space-y-1">
+        {me.isPending && <li><Skeleton className="h-8 w-full" /></li>}
+        {items.map((n) => (
+          <li key={n.href}>
+            <Link href={n.href} prefetch={false} aria-current={isCurrent(n.href, path) ? "page" : undefined}
+              className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
+              {t(n.label)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
   return (
     <LiveEvents enabled={!!me.data}>
       <div className="flex min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-900 dark:text-slate-100">
@@ -57,27 +76,13 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
         </a>
         <aside className="hidden w-56 shrink-0 border-e border-slate-200 bg-white p-4 md:block dark:border-slate-700 dark:bg-slate-950">
           <div className="mb-6 text-lg font-bold text-indigo-600 dark:text-indigo-400">{t("appName")}</div>
-          <nav aria-label={t("appName")}>
-            <ul className="space-y-1">
-              {me.isPending && <li><Skeleton className="h-8 w-full" /></li>}
-              {items.map((n) => (
-                <li key={n.href}>
-                  <Link href={n.href} prefetch={false} aria-current={isCurrent(n.href, path) ? "page" : undefined}
-                    className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
-                    {t(n.label)}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          {navList}
         </aside>
         <div className="flex min-w-0 flex-1 flex-col">
-          <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-4 py-3 dark:border-slate-700 dark:bg-slate-950">
+          <header className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-4 py-3 dark:border-slate-700 dark:bg-slate-950">
             <div className="flex items-center gap-3">
+              <NavDrawer path={path}>{navList}</NavDrawer>
               <span className="font-bold text-indigo-600 md:hidden dark:text-indigo-400">{t("appName")}</span>
-              {items.map((n) => (
-                <Link key={n.href} href={n.href} prefetch={false} className="text-sm font-medium md:hidden">{t(n.label)}</Link>
-              ))}
               <LiveIndicator />
             </div>
             <UserMenu
@@ -89,11 +94,13 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
                 { label: t("menu.account"), onSelect: () => router.push("/account") },
                 { label: t("menu.language"), lang: locale === "fa" ? "en" : "fa", onSelect: () => setLocale(locale === "fa" ? "en" : "fa") },
                 { label: t(theme === "dark" ? "menu.theme.light" : "menu.theme.dark"), onSelect: toggle },
+                { label: t(rialUnit === "rial" ? "menu.money.toman" : "menu.money.rial"), onSelect: () => rialUnitPref.set(rialUnit === "rial" ? "toman" : "rial") },
                 ...menuItems,
                 { label: t("menu.logout"), onSelect: onLogout, danger: true },
               ]}
             />
           </header>
+          <KeyboardShortcuts />
           <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 p-4 focus:outline-none md:p-6">{children}</main>
         </div>
       </div>

@@ -17,7 +17,7 @@ export default function RadixUserMenu({ label, trigger, header, items, dir, defa
   }, [focusTrigger, defaultOpen]);
   return (
     <Dropdown.Root dir={dir} defaultOpen={defaultOpen} modal={false}>
-      <Dropdown.Trigger ref={ref} aria-label={label} className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
+      <Dropdown.Trigger ref={ref} aria-label={label} className="max-w-[45vw] truncate rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
         {trigger}
       </Dropdown.Trigger>
       <Dropdown.Portal>

@@ -31,7 +31,7 @@ export function UserMenu(props: Props) {
       onPointerDown={(e) => { if (e.button === 0 && !e.ctrlKey) load(true); }}
       onClick={() => load(true)}
       onKeyDown={(e) => { if (e.key === "ArrowDown" || e.key === "Enter" || e.key === " ") { e.preventDefault(); load(true); } }}
-      className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
+      className="max-w-[45vw] truncate rounded-md px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
       {props.trigger}
     </button>
   );

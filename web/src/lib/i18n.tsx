@@ -1,6 +1,7 @@
 "use client";
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { fa, type MessageKey } from "./messages";
+import { formatMoney, moneyUnitName, rialUnitPref } from "./money";
 import { createPreference } from "./preference";
 
 export type Locale = "fa" | "en";
@@ -35,7 +36,10 @@ type I18n = {
   setLocale: (l: Locale) => void;
   t: (key: MessageKey, vars?: Record<string, string | number>) => string;
   number: (n: number) => string;
+  /** An amount in minor units, by the one money formatter (src/lib/money.ts) with the user's Rial/Toman preference. */
   money: (minor: number, currency: string) => string;
+  /** The unit amounts of a currency are shown in ("تومان", "US Dollar"): for legends and headings. */
+  moneyUnit: (currency: string) => string;
   dateTime: (iso: string) => string;
   date: (iso: string) => string;
   /** The full moment, to the second and with its zone: for tooltips beside a shorter date. */
@@ -48,24 +52,7 @@ const Ctx = createContext<I18n | null>(null);
 
 const intlLocale = (l: Locale) => (l === "fa" ? "fa-IR-u-ca-persian" : "en-US");
 
-/** Digits of a currency's minor unit (IRR: 0, USD: 2). */
-export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-export function formatMoney(locale: Locale, minor: number, currency: string) {
-  const digits = minorDigits(currency);
-  const value = minor / 10 ** digits;
-  try {
-    return new Intl.NumberFormat(intlLocale(locale), { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
-  } catch {
-    return `${value} ${currency}`;
-  }
-}
+export { formatMoney, minorDigits } from "./money";
 
 export function formatDateTime(locale: Locale, iso: string, withTime: boolean | "exact" = true) {
   const d = new Date(iso);
@@ -90,6 +77,7 @@ function setLocale(l: Locale) {
  */
 export function I18nProvider({ children }: { children: ReactNode }) {
   const locale = localePref.use();
+  const unit = rialUnitPref.use();
   // setLocale may have loaded it since this provider mounted
   const [enLoaded, setEnLoaded] = useState(english);
   const en = enLoaded ?? english;
@@ -129,7 +117,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return s;
       },
       number: (n) => nf.format(n),
-      money: (minor, currency) => formatMoney(locale, minor, currency),
+      money: (minor, currency) => formatMoney(locale, minor, currency, unit),
+      moneyUnit: (currency) => moneyUnitName(locale, currency, unit),
       dateTime: (iso) => formatDateTime(locale, iso),
       date: (iso) => formatDateTime(locale, iso, false),
       exact: (iso) => formatDateTime(locale, iso, "exact"),
@@ -141,7 +130,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         }
       },
     };
-  }, [locale, en]);
+  }, [locale, en, unit]);
   if (locale === "en" && !en && !enFailed) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

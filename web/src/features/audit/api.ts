@@ -21,7 +21,12 @@ export const knownActions = [
 export function actionLabel(t: (key: MessageKey) => string, action: string): string {
   return (knownActions as readonly string[]).includes(action) ? t(`audit.act.${action as (typeof knownActions)[number]}`) : action;
 }
-export const knownResourceTypes = ["order", "user", "role", "session", "api_token"] as const;
+export const knownResourceTypes = ["order", "user", "role", "session", "api_token", "media", "job"] as const;
+
+/** A resource type's name in the current language; one the app does not know yet shows as the server has it. */
+export function resourceTypeLabel(t: (key: MessageKey) => string, type: string): string {
+  return (knownResourceTypes as readonly string[]).includes(type) ? t(`audit.res.${type as (typeof knownResourceTypes)[number]}`) : type;
+}
 
 /** The list filters, as kept in the URL. */
 export type AuditFilters = {

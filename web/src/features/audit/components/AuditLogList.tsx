@@ -11,7 +11,8 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { DataTable } from "@/components/ui/DataTable";
 import { Field } from "@/components/ui/Field";
-import { actionLabel, auditExportHref, auditFiltersCodec, knownActions, knownResourceTypes, useAuditLogs, type AuditEntry } from "../api";
+import { DatePicker } from "@/components/ui/DatePicker";
+import { actionLabel, auditExportHref, resourceTypeLabel, auditFiltersCodec, knownActions, knownResourceTypes, useAuditLogs, type AuditEntry } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
 import { UserPicker } from "./UserPicker";
 
@@ -72,7 +73,7 @@ export function AuditLogList() {
         header: () => t("audit.resource"),
         cell: (c) => {
           const r = c.row.original;
-          return r.resource_type ? <span dir="ltr" className={`${ltr} whitespace-nowrap`}>{r.resource_type}{r.resource_id && <span className="text-slate-500 dark:text-slate-400">{" #"}{r.resource_id}</span>}</span> : <span aria-hidden>{"—"}</span>;
+          return r.resource_type ? <span className="whitespace-nowrap" title={r.resource_type} data-resource-type={r.resource_type}>{resourceTypeLabel(t, r.resource_type)}{r.resource_id && <span className="text-slate-500 dark:text-slate-400">{" "}<bdi dir="ltr">{"#"}{r.resource_id}</bdi></span>}</span> : <span aria-hidden>{"—"}</span>;
         },
       }),
       col.accessor("ip", { header: () => t("audit.ip"), cell: (c) => (c.getValue() ? <span dir="ltr" className={ltr}>{c.getValue()}</span> : <span aria-hidden>{"—"}</span>) }),
@@ -115,12 +116,12 @@ export function AuditLogList() {
           <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}</datalist>
           <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={resourceType}
             onChange={(e) => setResourceType(e.target.value.slice(0, 200))} />
-          <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a} />)}</datalist>
+          <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a}>{resourceTypeLabel(t, a)}</option>)}</datalist>
           <Field label={t("audit.resourceId")} name="resource_id" dir="ltr" autoComplete="off" value={resourceId}
             onChange={(e) => setResourceId(e.target.value.slice(0, 200))} />
           <div className="grid grid-cols-2 gap-2 sm:col-span-2 lg:col-span-1 xl:col-span-6 xl:max-w-md">
-            <Field label={t("audit.from")} type="date" name="from" value={from} max={filters.to || undefined} onChange={(e) => setFrom(e.target.value)} />
-            <Field label={t("audit.to")} type="date" name="to" value={to} min={filters.from || undefined} onChange={(e) => setTo(e.target.value)} />
+            <DatePicker label={t("audit.from")} name="from" value={from} max={filters.to || undefined} onChange={setFrom} />
+            <DatePicker label={t("audit.to")} name="to" value={to} min={filters.from || undefined} onChange={setTo} />
           </div>
           <button type="submit" className="sr-only">{t("audit.apply")}</button>
         </form>

@@ -67,7 +67,7 @@ export function JobDetail({ id }: { id: number }) {
       </div>
       {failure && <p role="alert" data-testid="job-action-error" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">{failure}</p>}
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Card>
           <h2 className="mb-2 font-semibold">{t("jobs.details")}</h2>
           <dl className="divide-y divide-slate-100 text-sm dark:divide-slate-700">

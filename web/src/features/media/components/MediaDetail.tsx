@@ -148,7 +148,7 @@ export function MediaDetail({ id }: { id: number }) {
         <span data-testid="media-status"><MediaBadges status={m.status} scan={m.scan} /></span>
       </div>
       {reason && <p role="status" data-testid="media-reason" data-reason={m.reason_code} className="rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-200"><span className="font-medium">{t("media.reason")}: </span><span>{t(reason)}</span></p>}
-      <div className="grid gap-4 lg:grid-cols-5">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-5">
         <div className="space-y-4 lg:col-span-3">
           <section aria-label={t("media.preview")} className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-800">
             <div className="flex max-h-[32rem] min-h-48 items-center justify-center overflow-hidden bg-slate-100 dark:bg-slate-900" data-testid="media-preview">

@@ -13,6 +13,7 @@ import { Card, Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { BulkBar, DataTable, SelectBox, TablePager, useRowSelection, type TablePaging } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
+import { DatePicker } from "@/components/ui/DatePicker";
 import { maxBulkDelete, mediaFiltersCodec, mediaKinds, mediaPageSizes, mediaStatuses, useBulkDeleteMedia, useMediaList, type Media, type MediaFilters } from "../api";
 import { humanSize } from "../format";
 import { MediaBadges, ReasonLine } from "./MediaStatusBadge";
@@ -131,8 +132,8 @@ export function MediaLibrary() {
             <option value="">{t("media.allStatuses")}</option>
             {mediaStatuses.map((s) => <option key={s} value={s}>{t(`media.status.${s}`)}</option>)}
           </Select>
-          <Field label={t("media.from")} type="date" name="from" value={from} max={filters.to || undefined} onChange={(e) => setFrom(e.target.value)} />
-          <Field label={t("media.to")} type="date" name="to" value={to} min={filters.from || undefined} onChange={(e) => setTo(e.target.value)} />
+          <DatePicker label={t("media.from")} name="from" value={from} max={filters.to || undefined} onChange={setFrom} />
+          <DatePicker label={t("media.to")} name="to" value={to} min={filters.from || undefined} onChange={setTo} />
         </form>
         {hasFilters && <Button variant="ghost" className="mt-2" onClick={() => url.reset({ view: filters.view })}>{t("media.clear")}</Button>}
       </Card>

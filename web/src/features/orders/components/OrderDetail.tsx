@@ -71,7 +71,7 @@ export function OrderDetail({ id }: { id: number }) {
         <span data-testid="order-status"><StatusBadge status={o.status} /></span>
       </div>
       {stale && <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">{t("order.stale")}</p>}
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <h2 className="mb-3 font-semibold">{t("orders.items")}</h2>
           <div className="overflow-x-auto">
@@ -88,8 +88,8 @@ export function OrderDetail({ id }: { id: number }) {
               <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
                 {(o.items ?? []).map((it) => (
                   <tr key={it.id}>
-                    <td className="py-2 pe-3"><span dir="ltr">{it.sku}</span></td>
-                    <td className="py-2 pe-3">{it.name}</td>
+                    <td className="py-2 pe-3 break-all"><span dir="ltr">{it.sku}</span></td>
+                    <td className="py-2 pe-3 break-words">{it.name}</td>
                     <td className="py-2 text-end tabular-nums">{number(it.quantity)}</td>
                     <td className="py-2 text-end tabular-nums whitespace-nowrap">{money(it.unit_price, o.currency)}</td>
                     <td className="py-2 text-end tabular-nums whitespace-nowrap">{money(it.total, o.currency)}</td>

@@ -11,6 +11,7 @@ import { completeDay, useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { DatePicker } from "@/components/ui/DatePicker";
 import { BulkReport, DataTable, sortFromParam, sortToParam, useRowSelection } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
 import {
@@ -92,8 +93,8 @@ export function OrdersList() {
             <option value="">{t("orders.allStatuses")}</option>
             {statuses.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
           </Select>
-          <Field label={t("orders.from")} type="date" name="created_from" value={from} onChange={(e) => setFrom(e.target.value)} />
-          <Field label={t("orders.to")} type="date" name="created_to" value={to} onChange={(e) => setTo(e.target.value)} />
+          <DatePicker label={t("orders.from")} name="created_from" value={from} onChange={setFrom} />
+          <DatePicker label={t("orders.to")} name="created_to" value={to} onChange={setTo} />
           <div className="grid grid-cols-2 gap-2">
             <Field label={t("orders.minTotal")} inputMode="numeric" value={filters.minTotal} onChange={(e) => url.update({ minTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />
             <Field label={t("orders.maxTotal")} inputMode="numeric" value={filters.maxTotal} onChange={(e) => url.update({ maxTotal: e.target.value.replace(/\D/g, "") })} dir="ltr" />

@@ -48,6 +48,11 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
   const update = useUpdateRole();
   const [drafts, setDrafts] = useState<Record<number, Draft>>({});
   const [saving, setSaving] = useState<number | null>(null);
+  // roving tabindex: one cell of the matrix is in the tab order, arrows move between cells
+  const [activeCell, setActiveCell] = useState<string | null>(null);
+  const firstCell = roles[0] ? `${roles[0].name}|require_totp` : null;
+  const current = activeCell ?? firstCell;
+  const tabIndexOf = (cell: string) => (cell === current ? 0 : -1);
   const manage = can(me.data, "roles.manage");
   const groups = useMemo(() => groupByArea(permissions), [permissions]);
 
@@ -97,7 +102,9 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
     <div className="space-y-2">
       <div role="region" aria-label={t("roles.matrix")} tabIndex={0} data-testid="matrix"
         className="relative max-h-[calc(100dvh-13rem)] min-h-72 overflow-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
-        <table className="border-separate border-spacing-0 text-sm">
+        <table className="border-separate border-spacing-0 text-sm"
+          onFocus={(e) => { const c = (e.target as HTMLElement).dataset.cell; if (c) setActiveCell(c); }}
+          onKeyDown={(e) => { const next = moveInMatrix(e, locale === "fa"); if (next) { e.preventDefault(); next.focus(); } }}>
           <thead>
             <tr>
               <th scope="col" className={`${cellBase} sticky start-0 top-0 z-30 min-w-56 max-w-72 bg-slate-50 px-3 py-2 text-start align-bottom text-xs font-medium text-slate-500 dark:bg-slate-900 dark:text-slate-400`}>
@@ -107,7 +114,7 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                 const dirty = dirtyRoles.includes(r);
                 const reason = lockReason(r);
                 return (
-                  <th key={r.id} id={`role-col-${r.id}`} scope="col" data-role={r.name} data-builtin={r.builtin} data-editable={!reason}
+                  <th key={r.id} id={`role-col-${r.id}`} tabIndex={-1} scope="col" data-role={r.name} data-builtin={r.builtin} data-editable={!reason}
                     title={[roleDescription(locale, r), reason].filter(Boolean).join("\n")}
                     className={`${cellBase} sticky top-0 z-20 w-24 min-w-24 max-w-28 px-1 py-2 align-bottom font-normal ${highlight === r.id ? "bg-indigo-50 dark:bg-indigo-950" : "bg-slate-50 dark:bg-slate-900"}`}>
                     <div className="flex flex-col items-center gap-1 text-center">
@@ -149,7 +156,7 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                 const editable = manage && (!r.require_totp || missingPermissions(me.data, r).length === 0);
                 return (
                   <td key={r.id} className={`${cellBase} px-1 py-1 text-center group-hover:bg-slate-50 dark:group-hover:bg-slate-700 ${changed ? "bg-amber-50 dark:bg-amber-950/60" : ""}`}>
-                    <Cell on={on} editable={editable} label={`${r.name}: ${t("roles.requireTotp")}`} onChange={(v) => setTotp(r, v)} data-cell={`${r.name}|require_totp`} />
+                    <Cell tabIndex={tabIndexOf(`${r.name}|require_totp`)} on={on} editable={editable} label={`${r.name}: ${t("roles.requireTotp")}`} onChange={(v) => setTotp(r, v)} data-cell={`${r.name}|require_totp`} />
                   </td>
                 );
               })}
@@ -171,7 +178,7 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                       const held = can(me.data, p.name);
                       return (
                         <td key={r.id} className={`${cellBase} px-1 py-1 text-center group-hover:bg-slate-50 dark:group-hover:bg-slate-700 ${changed ? "bg-amber-50 dark:bg-amber-950/60" : ""}`}>
-                          <Cell on={on} editable={!reason} disabled={!held} disabledHint={t("roles.notHeld")} label={`${r.name}: ${permissionDescription(locale, p)}`}
+                          <Cell tabIndex={tabIndexOf(`${r.name}|${p.name}`)} on={on} editable={!reason} disabled={!held} disabledHint={t("roles.notHeld")} label={`${r.name}: ${permissionDescription(locale, p)}`}
                             onChange={(v) => toggle(r, p.name, v)} data-cell={`${r.name}|${p.name}`} />
                         </td>
                       );
@@ -210,14 +217,53 @@ function GroupRow({ label, span }: { label: string; span: number }) {
   );
 }
 
-type CellProps = { on: boolean; editable: boolean; disabled?: boolean; disabledHint?: string; label: string; onChange: (v: boolean) => void; "data-cell": string };
+/**
+ * Where an arrow, Home or End key moves in the matrix from the focused cell:
+ * up/down the column, along the row (ArrowLeft/Right mirrored in RTL), Home/End
+ * to the row's first/last cell; cells that cannot take focus are skipped.
+ */
+export function moveInMatrix(e: { key: string; target: EventTarget }, rtl: boolean): HTMLElement | null {
+  const from = e.target as HTMLElement;
+  if (!from.dataset?.cell) return null;
+  const table = from.closest("table");
+  const td = from.closest("td");
+  if (!table || !td) return null;
+  const rows = Array.from(table.querySelectorAll("tbody tr")).map((tr) => Array.from(tr.querySelectorAll("td"))).filter((tds) => tds.some((c) => c.querySelector("[data-cell]")));
+  const r = rows.findIndex((tds) => tds.includes(td as HTMLTableCellElement));
+  const c = rows[r]?.indexOf(td as HTMLTableCellElement) ?? -1;
+  if (r < 0 || c < 0) return null;
+  const at = (ri: number, ci: number) => {
+    const el = rows[ri]?.[ci]?.querySelector<HTMLElement>("[data-cell]");
+    return el && !(el as HTMLInputElement).disabled ? el : null;
+  };
+  const walk = (dr: number, dc: number, ri = r + dr, ci = c + dc): HTMLElement | null => {
+    for (; ri >= 0 && ri < rows.length && ci >= 0 && ci < rows[ri].length; ri += dr, ci += dc) {
+      const el = at(ri, ci);
+      if (el) return el;
+    }
+    return null;
+  };
+  const forward = rtl ? "ArrowLeft" : "ArrowRight";
+  const back = rtl ? "ArrowRight" : "ArrowLeft";
+  switch (e.key) {
+    case "ArrowDown": return walk(1, 0);
+    case "ArrowUp": return walk(-1, 0);
+    case forward: return walk(0, 1);
+    case back: return walk(0, -1);
+    case "Home": return walk(0, 1, r, 0);
+    case "End": return walk(0, -1, r, rows[r].length - 1);
+    default: return null;
+  }
+}
+
+type CellProps = { tabIndex: number; on: boolean; editable: boolean; disabled?: boolean; disabledHint?: string; label: string; onChange: (v: boolean) => void; "data-cell": string };
 
 /** A checkbox where the column is editable; otherwise a mark that reads as granted / not granted. */
-function Cell({ on, editable, disabled, disabledHint, label, onChange, "data-cell": dataCell }: CellProps) {
+function Cell({ tabIndex, on, editable, disabled, disabledHint, label, onChange, "data-cell": dataCell }: CellProps) {
   const { t } = useI18n();
   if (!editable) {
     return (
-      <span data-cell={dataCell} data-on={on} className="inline-flex size-5 items-center justify-center">
+      <span data-cell={dataCell} data-on={on} tabIndex={tabIndex} className="inline-flex size-5 items-center justify-center">
         {on
           ? <svg viewBox="0 0 16 16" aria-hidden className="size-4 text-indigo-600 dark:text-indigo-400"><path fill="currentColor" d="M6.4 11.2 3.2 8l-1 1 4.2 4.2 8.4-8.4-1-1z" /></svg>
           : <span aria-hidden className="text-slate-400 dark:text-slate-500">–</span>}
@@ -226,7 +272,7 @@ function Cell({ on, editable, disabled, disabledHint, label, onChange, "data-cel
     );
   }
   return (
-    <input type="checkbox" checked={on} disabled={disabled} title={disabled ? disabledHint : undefined} aria-label={disabled && disabledHint ? `${label} (${disabledHint})` : label} data-cell={dataCell}
+    <input type="checkbox" checked={on} disabled={disabled} title={disabled ? disabledHint : undefined} aria-label={disabled && disabledHint ? `${label} (${disabledHint})` : label} data-cell={dataCell} tabIndex={tabIndex}
       onChange={(e) => onChange(e.target.checked)} className="size-4 cursor-pointer accent-indigo-600 align-middle disabled:cursor-not-allowed disabled:opacity-50" />
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { useI18n } from "@/lib/i18n";
@@ -23,12 +23,13 @@ export function RolesScreen() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<number | undefined>();
   const [deleting, setDeleting] = useState<Role | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const err = roles.error instanceof ApiError ? roles.error : perms.error instanceof ApiError ? perms.error : null;
 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-bold">{t("roles.title")}</h1>
+        <h1 ref={heading} tabIndex={-1} className="text-2xl font-bold focus:outline-none">{t("roles.title")}</h1>
         {manage && !creating && <Button onClick={() => setCreating(true)} data-testid="new-role">{t("roles.new")}</Button>}
       </div>
       <p className="text-sm text-slate-600 dark:text-slate-300">{t(manage ? "roles.intro" : "roles.introReadOnly")}</p>
@@ -36,8 +37,12 @@ export function RolesScreen() {
         <CreateRoleForm onCancel={() => setCreating(false)} onCreated={(r) => {
           setCreating(false);
           setCreated(r.id);
-          // the new column is last among the custom roles: bring it into view
-          setTimeout(() => document.getElementById(`role-col-${r.id}`)?.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" }), 100);
+          // the new column is last among the custom roles: bring it into view, with focus (the form that had it is gone)
+          setTimeout(() => {
+            const col = document.getElementById(`role-col-${r.id}`);
+            col?.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "smooth" });
+            col?.focus({ preventScroll: true });
+          }, 100);
         }} />
       )}
       {roles.isPending || perms.isPending ? (
@@ -53,7 +58,7 @@ export function RolesScreen() {
       ) : (
         <PermissionMatrix roles={roles.data} permissions={perms.data} onDelete={manage ? setDeleting : undefined} highlight={created} />
       )}
-      <DeleteRoleDialog role={deleting} onClose={() => setDeleting(null)} />
+      <DeleteRoleDialog role={deleting} onClose={() => setDeleting(null)} onDeleted={() => requestAnimationFrame(() => heading.current?.focus())} />
     </div>
   );
 }
@@ -103,7 +108,8 @@ function CreateRoleForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
 }
 
 /** Deleting needs nobody to hold the role: the dialog says so up front, and the server's 409 is explained the same way. */
-function DeleteRoleDialog({ role, onClose }: { role: Role | null; onClose: () => void }) {
+/** onDeleted: after the role is gone (its column, with the button that opened this, went with it). */
+function DeleteRoleDialog({ role, onClose, onDeleted }: { role: Role | null; onClose: () => void; onDeleted: () => void }) {
   const { t } = useI18n();
   const me = useMe();
   const toast = useToast();
@@ -118,6 +124,7 @@ function DeleteRoleDialog({ role, onClose }: { role: Role | null; onClose: () =>
       await del.mutateAsync(role.id);
       toast("info", t("roles.deleted", { name: role.name }));
       close();
+      onDeleted();
     } catch (e) {
       if (e instanceof ApiError && e.reason === "role_in_use") setInUse(explainRoleError(t, e));
       else {

@@ -28,7 +28,7 @@ function Segmented<T extends string>({ label, value, options, onChange, name }: 
 
 /** The home screen: the period's KPIs against the previous period, a daily chart, orders by status, today and the newest orders. */
 export function Dashboard() {
-  const { t, locale, number, currencyName } = useI18n();
+  const { t, locale, number, currencyName, moneyUnit } = useI18n();
   const router = useRouter();
   const pathname = usePathname();
   const sp = useSearchParams();
@@ -87,7 +87,7 @@ export function Dashboard() {
                 <h2 className="font-semibold">{t("dashboard.chart.title")}</h2>
                 <ul className="flex flex-wrap items-center gap-4 text-xs text-slate-600 dark:text-slate-300" aria-label={t("dashboard.chart.legend")}>
                   <li className="flex items-center gap-1.5"><span aria-hidden className="size-2.5 rounded-sm bg-indigo-300 dark:bg-indigo-500/70" />{t("dashboard.chart.orders")}</li>
-                  {currency && <li className="flex items-center gap-1.5"><span aria-hidden className="h-0.5 w-4 rounded bg-emerald-600 dark:bg-emerald-400" />{t("dashboard.chart.revenue", { currency: currencyName(currency) })}</li>}
+                  {currency && <li className="flex items-center gap-1.5"><span aria-hidden className="h-0.5 w-4 rounded bg-emerald-600 dark:bg-emerald-400" />{t("dashboard.chart.revenue", { currency: moneyUnit(currency) })}</li>}
                 </ul>
               </div>
               <SeriesChart series={o.series} currency={currency} />
