@@ -63,12 +63,10 @@ func checkIfMatch(ifMatch string, cur any, msg string) error {
 	return nil
 }
 
-// EnsureSuperuser creates a superuser, or makes an existing user with that
-// email an active superuser with the given password, which, like every
-// reset, ends their sessions and revokes their API tokens. For the CLI and
-// the first start; it is audited with no actor.
-func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password string) (int64, error) {
-	email = strings.TrimSpace(email)
+// newCredentials checks the email and password of an account the CLI
+// creates or resets (VALIDATION_FAILED naming each bad field) and hashes
+// the password.
+func (s *Service) newCredentials(ctx context.Context, email, password string) (string, error) {
 	fe := apperr.FieldErrors{}
 	if !validEmail(email) {
 		fe.Add("email", "must be an email address")
@@ -77,9 +75,18 @@ func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password str
 		fe.Add("password", msg)
 	}
 	if err := fe.Err(); err != nil {
-		return 0, err
+		return "", err
 	}
-	hash, err := s.auth.HashPassword(ctx, password)
+	return s.auth.HashPassword(ctx, password)
+}
+
+// EnsureSuperuser creates a superuser, or makes an existing user with that
+// email an active superuser with the given password, which, like every
+// reset, ends their sessions and revokes their API tokens. For the CLI and
+// the first start; it is audited with no actor.
+func (s *Service) EnsureSuperuser(ctx context.Context, email, name, password string) (int64, error) {
+	email = strings.TrimSpace(email)
+	hash, err := s.newCredentials(ctx, email, password)
 	if err != nil {
 		return 0, err
 	}
@@ -140,17 +147,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	if p := authz.From(ctx); p != nil && !p.Can(PermManageUsers) {
 		return 0, apperr.New(apperr.PermissionDenied, "you need the permission %q", PermManageUsers)
 	}
-	fe := apperr.FieldErrors{}
-	if !validEmail(email) {
-		fe.Add("email", "must be an email address")
-	}
-	if msg := auth.PasswordProblem(password, email); msg != "" {
-		fe.Add("password", msg)
-	}
-	if err := fe.Err(); err != nil {
-		return 0, err
-	}
-	hash, err := s.auth.HashPassword(ctx, password)
+	hash, err := s.newCredentials(ctx, email, password)
 	if err != nil {
 		return 0, err
 	}
