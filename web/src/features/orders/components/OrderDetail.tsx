@@ -80,19 +80,19 @@ export function OrderDetail({ id }: { id: number }) {
                 <tr>
                   <th className="py-2 pe-3 text-start font-medium">{t("order.sku")}</th>
                   <th className="py-2 pe-3 text-start font-medium">{t("order.name")}</th>
-                  <th className="py-2 text-end font-medium">{t("order.quantity")}</th>
-                  <th className="py-2 text-end font-medium">{t("order.unitPrice")}</th>
-                  <th className="py-2 text-end font-medium">{t("order.lineTotal")}</th>
+                  <th className="py-2 ps-3 text-end font-medium">{t("order.quantity")}</th>
+                  <th className="py-2 ps-3 text-end font-medium">{t("order.unitPrice")}</th>
+                  <th className="py-2 ps-3 text-end font-medium">{t("order.lineTotal")}</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
                 {(o.items ?? []).map((it) => (
                   <tr key={it.id}>
-                    <td className="py-2 pe-3 break-all"><span dir="ltr">{it.sku}</span></td>
-                    <td className="py-2 pe-3 break-words">{it.name}</td>
-                    <td className="py-2 text-end tabular-nums">{number(it.quantity)}</td>
-                    <td className="py-2 text-end tabular-nums whitespace-nowrap">{money(it.unit_price, o.currency)}</td>
-                    <td className="py-2 text-end tabular-nums whitespace-nowrap">{money(it.total, o.currency)}</td>
+                    <td className="py-2 pe-3 whitespace-nowrap"><span dir="ltr">{it.sku}</span></td>
+                    <td className="min-w-32 py-2 pe-3 break-words">{it.name}</td>
+                    <td className="py-2 ps-3 text-end tabular-nums">{number(it.quantity)}</td>
+                    <td className="py-2 ps-3 text-end tabular-nums whitespace-nowrap">{money(it.unit_price, o.currency)}</td>
+                    <td className="py-2 ps-3 text-end tabular-nums whitespace-nowrap">{money(it.total, o.currency)}</td>
                   </tr>
                 ))}
               </tbody>
