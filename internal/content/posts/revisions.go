@@ -203,3 +203,7 @@ func (s *Service) Render(ctx context.Context, in RenderInput) (Rendered, error) 
 	}
 	return Rendered{HTML: renderBody(in.Markdown)}, nil
 }
+
+// PreviewSigner returns the signer of preview links (the public read API
+// verifies them with the same key).
+func (s *Service) PreviewSigner() *content.PreviewSigner { return s.cfg.Preview }
