@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-
 )
 
 // Image is what other rooms (content) need of a ready image.
