@@ -17,6 +17,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -35,7 +36,7 @@ var commands = []command{
 	{"migrate", "apply the database migrations this binary holds", migrate},
 	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
 	{"createuser", "create a user with a role: --email, --password, --role NAME (an existing role, or a new one with --permissions a.b,c.d)", createUser},
-	{"seed", "insert realistic demo data: --orders N", seed},
+	{"seed", "insert realistic demo data: --orders N, --posts N", seed},
 	{"audit", "`audit verify` checks the audit log's hash chain and names any altered, removed or reordered row; `audit purge --out FILE` exports then deletes rows older than AUDIT_RETENTION", auditCmd},
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
@@ -346,11 +347,19 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 
 func seed(ctx context.Context, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	n := fs.Int("orders", 1000, "how many orders to create")
+	n := fs.Int("orders", 1000, "how many orders to create (1000 unless only --posts is given)")
+	nPosts := fs.Int("posts", 0, "how many blog posts to create (Persian and English, about half published)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *n > 10_000_000 {
+	ordersSet := false
+	fs.Visit(func(f *flag.Flag) { ordersSet = ordersSet || f.Name == "orders" })
+	if *nPosts < 0 || *nPosts > 1_000_000 {
+		return errors.New("--posts must be between 0 and 1000000")
+	}
+	if *nPosts > 0 && !ordersSet {
+		*n = 0
+	} else if *n < 1 || *n > 10_000_000 {
 		return errors.New("--orders must be between 1 and 10000000")
 	}
 	s, err := open(ctx, cfg)
@@ -358,6 +367,20 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if *nPosts > 0 {
+		done, err := posts.Seed(ctx, s.Posts, *nPosts, func(done int) {
+			if done%1000 == 0 {
+				slog.Info("seeding", "posts", done)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("seeded %d posts\n", done)
+		if *n == 0 {
+			return nil
+		}
+	}
 	start := time.Now()
 	done, err := orders.Seed(ctx, s.DB, *n, func(done int) {
 		if done%100_000 == 0 {
