@@ -41,7 +41,7 @@ func TestRenderKeepsMarkdownAndMarksItSafely(t *testing.T) {
 			[]string{`<h1 id="سلام-دنیا">`, `<h2 id="سلام-دنیا-1">`, `<h3 id="سلام-دنیا-2">`}, nil},
 		{"heading id from text, not markup", "## Hello *World* [link](https://x.example/path)",
 			[]string{`<h2 id="hello-world-link">`}, []string{"x-example"}},
-		{"heading ids normalised like slugs", "# كتاب‌ها ۱۴۰۵",
+		{"heading ids normalised like slugs", "# كتاب\u200cها ۱۴۰۵",
 			[]string{`<h1 id="کتاب-ها-1405">`}, nil},
 		{"a natural -1 does not collide", "# a\n# a-1\n# a",
 			[]string{`id="a"`, `id="a-1"`, `id="a-2"`}, nil},
