@@ -21,7 +21,6 @@ package markdown
 
 import (
 	"bytes"
-	stdhtml "html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,6 +32,8 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
@@ -338,12 +339,49 @@ func resolveMedia(dest []byte, resolve MediaResolver) []byte {
 	return []byte(resolve(id))
 }
 
-var plainPolicy = bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true)
-
 // PlainText returns the text of src without markup, for search and
-// excerpts: the rendered HTML with every tag removed (as a space) and
-// entities decoded, runs of white space as one space.
+// excerpts: the text of what Render shows (entities decoded, image alt text
+// and code included), with block boundaries and line breaks as spaces and
+// runs of white space as one space. Inline markup joins what it touches:
+// "un*believ*able" is "unbelievable".
 func PlainText(src string) string {
-	text := plainPolicy.Sanitize(Render(src))
-	return strings.Join(strings.Fields(stdhtml.UnescapeString(text)), " ")
+	body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := html.ParseFragment(strings.NewReader(Render(src)), body)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+		case html.ElementNode:
+			if n.DataAtom == atom.Img {
+				for _, a := range n.Attr {
+					if a.Key == "alt" {
+						b.WriteString(a.Val)
+					}
+				}
+			}
+		}
+		block := n.Type == html.ElementNode && !inlineElements[n.DataAtom]
+		if block {
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			b.WriteByte(' ')
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+var inlineElements = map[atom.Atom]bool{
+	atom.A: true, atom.Em: true, atom.Strong: true, atom.Del: true, atom.Code: true, atom.Img: true, atom.Input: true,
 }

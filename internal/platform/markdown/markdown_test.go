@@ -117,8 +117,9 @@ func TestOverlongSourceIsNotRendered(t *testing.T) {
 }
 
 func TestPlainTextSeparatesBlocksAndDecodesEntities(t *testing.T) {
-	got := PlainText("# عنوان\n\nمتن **پررنگ** & [پیوند](https://x.example) \"نقل\"\n\n| a | b |\n|---|---|\n| c | d |")
-	if want := `عنوان متن پررنگ & پیوند "نقل" a b c d`; got != want {
+	got := PlainText("# عنوان\n\nمتن **پررنگ** & [پیوند](https://x.example) \"نقل\" un*believ*able\n\n" +
+		"| a | b |\n|---|---|\n| c | d |\n\n- one\n- two\n\n![نمودار](/m/1) `code` <script>x</script>")
+	if want := `عنوان متن پررنگ & پیوند "نقل" unbelievable a b c d one two نمودار code x`; got != want {
 		t.Fatalf("PlainText = %q, want %q", got, want)
 	}
 }
