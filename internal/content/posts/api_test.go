@@ -3,6 +3,7 @@ package posts_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -519,6 +520,34 @@ func revisions(t *testing.T, w world) {
 	r.JSON(t, &cp)
 	if cp.Items[0].Number != 4 || cp.Items[0].Reason != "restored from 1" {
 		t.Fatalf("restore revision: %s", r.Body)
+	}
+
+	// The diff between two revisions is word level and names the other
+	// fields that changed.
+	w.editor.Do("PATCH", path, map[string]any{"body_md": "کتاب‌های خوب three", "tags": []string{"نو"}})
+	var diff struct {
+		Ops     []struct{ Kind, Text string }
+		Changed []string
+	}
+	r = w.viewer.Do("GET", path+"/revisions/diff?from=3&to=5", nil)
+	r.JSON(t, &diff)
+	var ins, del []string
+	for _, op := range diff.Ops {
+		switch op.Kind {
+		case "insert":
+			ins = append(ins, op.Text)
+		case "delete":
+			del = append(del, op.Text)
+		}
+	}
+	if r.Status != 200 || strings.Join(ins, "") != "کتاب‌های خوب " || len(del) != 0 ||
+		!slices.Equal(diff.Changed, []string{"tags"}) {
+		t.Fatalf("diff 3→5: %d %s", r.Status, r.Body)
+	}
+	for _, q := range []string{"from=3&to=99", "from=x&to=1", "to=1"} {
+		if r := w.viewer.Do("GET", path+"/revisions/diff?"+q, nil); r.Status != 404 && r.Status != 422 {
+			t.Errorf("diff %s: %d %s", q, r.Status, r.Body)
+		}
 	}
 }
 

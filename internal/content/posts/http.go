@@ -55,6 +55,10 @@ func Routes(rt *httpapi.Router, s *Service) {
 		Response: Post{}, Headers: ifMatch}, h.publishChanges)
 	rt.Handle("GET", "/api/posts/{id}/revisions", httpapi.Op{ID: "listPostRevisions", Tag: tag, Permission: content.PermView,
 		Cached: true, Summary: "A post's revisions, newest first", Response: RevisionsPage{}, Query: httpapi.PageQuery}, h.revisions)
+	rt.Handle("GET", "/api/posts/{id}/revisions/diff", httpapi.Op{ID: "diffPostRevisions", Tag: tag, Permission: content.PermView,
+		Cached: true, Summary: "Word-level changes between two revisions (from and to, either order)", Response: RevisionDiff{},
+		Query: []httpapi.Param{{Name: "from", Type: "integer", Description: "a revision number"},
+			{Name: "to", Type: "integer", Description: "another revision number"}}}, h.diff)
 	rt.Handle("GET", "/api/posts/{id}/revisions/{rev}", httpapi.Op{ID: "getPostRevision", Tag: tag, Permission: content.PermView,
 		Cached: true, Summary: "One revision with its snapshot", Response: RevisionDetail{}}, h.revision)
 	rt.Handle("POST", "/api/posts/{id}/revisions/{rev}/restore", httpapi.Op{ID: "restorePostRevision", Tag: tag,
@@ -226,6 +230,32 @@ func (h handlers) revisions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body, st, err := h.s.Revisions(r.Context(), id, pr)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteCached(w, r, body, st.Header())
+	return nil
+}
+
+func (h handlers) diff(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	from, okFrom := httpapi.ParseID(q.Get("from"))
+	to, okTo := httpapi.ParseID(q.Get("to"))
+	if !okFrom || !okTo {
+		fields := map[string]string{}
+		if !okFrom {
+			fields["from"] = "must be a revision number"
+		}
+		if !okTo {
+			fields["to"] = "must be a revision number"
+		}
+		return apperr.Validation(fields)
+	}
+	body, st, err := h.s.Diff(r.Context(), id, from, to)
 	if err != nil {
 		return err
 	}
