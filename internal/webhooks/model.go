@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,18 +100,19 @@ type Delivery struct {
 	WebhookID int64 `json:"webhook_id"`
 	// DeliveryID is the X-Pishkhan-Delivery header and the body's
 	// delivery_id: the same on every attempt, so a receiver can drop repeats.
-	DeliveryID      string          `json:"delivery_id"`
-	Event           string          `json:"event"`
-	Status          DeliveryStatus  `json:"status"`
-	Attempts        int             `json:"attempts"`
-	ResponseCode    *int            `json:"response_code" doc:"the HTTP status of the latest attempt; null before the first or when no response came"`
-	ResponseExcerpt string          `json:"response_excerpt" doc:"the start of the latest response body (at most 1 KiB)"`
-	Error           string          `json:"error" doc:"why the latest attempt failed; empty after a 2xx"`
-	DurationMS      int64           `json:"duration_ms" doc:"how long the latest attempt took"`
-	Payload         json.RawMessage `json:"payload" doc:"the exact body sent: {event, delivery_id, occurred_at, data}"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
-	CompletedAt     *time.Time      `json:"completed_at" doc:"when it succeeded or finally failed"`
+	DeliveryID      string         `json:"delivery_id"`
+	Event           string         `json:"event"`
+	Status          DeliveryStatus `json:"status"`
+	Attempts        int            `json:"attempts"`
+	ResponseCode    *int           `json:"response_code" doc:"the HTTP status of the latest attempt; null before the first or when no response came"`
+	ResponseExcerpt string         `json:"response_excerpt" doc:"the start of the latest response body (at most 1 KiB)"`
+	Error           string         `json:"error" doc:"why the latest attempt failed; empty after a 2xx"`
+	DurationMS      int64          `json:"duration_ms" doc:"how long the latest attempt took"`
+	// Payload is the exact body sent: {event, delivery_id, occurred_at, data}.
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+	CompletedAt *time.Time      `json:"completed_at" doc:"when it succeeded or finally failed"`
 }
 
 // Limits of a webhook's fields.
@@ -191,9 +193,16 @@ func checkURL(fe apperr.FieldErrors, raw string) {
 		fe.Add("url", "must not contain a user name or password")
 	case u.Hostname() == "":
 		fe.Add("url", "must name a host")
+	case u.Port() != "" && !validPort(u.Port()):
+		fe.Add("url", "must have a port from 1 to 65535")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		fe.Add("url", "must not have a #fragment")
 	}
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func checkDescription(fe apperr.FieldErrors, v string) {
