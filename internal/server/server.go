@@ -199,6 +199,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	}
 	s.Webhooks = webhooks.NewService(s.DB, s.Cache, s.Bus, webhooks.NewSealer(webhookKey, cfg.SecretKeysOld...),
 		webhooks.Config{AllowPrivate: cfg.WebhooksAllowPrivate, TTL: cfg.CacheTTL}, key)
+	if err := s.Webhooks.CheckKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err

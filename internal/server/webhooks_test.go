@@ -19,8 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/server"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 	"github.com/pishkhan/pishkhan/internal/webhooks"
 )
@@ -678,4 +680,92 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestWebhookSecretsFollowKeyRotation: a signing secret sealed under a
+// SECRET_KEY still signs after a rotation (old key in SECRET_KEY_OLD),
+// `secrets rotate` re-seals it so the old key can go, and a start-up with
+// a key that opens none of the stored secrets is refused by name.
+func TestWebhookSecretsFollowKeyRotation(t *testing.T) {
+	keyA, keyB, keyC := strings.Repeat("a1", 32), strings.Repeat("b2", 32), strings.Repeat("c3", 32)
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			sh := testkit.NewShared(t, m)
+			rcv := newHookReceiver(t)
+			env := func(kv ...string) map[string]string {
+				e := map[string]string{"JOB_POLL_INTERVAL": "50ms", "WEBHOOKS_ALLOW_PRIVATE": "true"}
+				for i := 0; i+1 < len(kv); i += 2 {
+					e[kv[i]] = kv[i+1]
+				}
+				return e
+			}
+			a := testkit.Start(t, sh, env("SECRET_KEY", keyA))
+			a.CreateSuperuser(t, "root@example.com")
+			w := createWebhook(t, a.LoggedIn(t, "root@example.com"), map[string]any{"url": rcv.srv.URL + "/rotation"})
+			sends := 0
+			sendAndVerify := func(in *testkit.Instance) {
+				t.Helper()
+				admin := in.LoggedIn(t, "root@example.com")
+				var d deliveryAnswer
+				admin.Do("POST", fmt.Sprintf("/api/webhooks/%d/test", w.ID), nil).JSON(t, &d)
+				if done := waitDelivery(t, admin, w.ID, d.DeliveryID, 20*time.Second); done.Status != "succeeded" {
+					t.Fatalf("delivery: %+v", done)
+				}
+				sends++
+				got := rcv.at("/rotation")
+				if len(got) != sends || !verifySignature(w.Secret, got[sends-1].Body, got[sends-1].Header.Get("X-Pishkhan-Signature")) {
+					t.Fatalf("send %d is not signed with the webhook's secret: %+v", sends, got)
+				}
+			}
+			sendAndVerify(a)
+
+			cfgWith := func(key string) config.Config {
+				all := map[string]string{}
+				for k, v := range a.Env {
+					all[k] = v
+				}
+				all["SECRET_KEY"] = key
+				cfg, err := config.Load(testkit.Env(all))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return cfg
+			}
+			s, err := server.New(context.Background(), cfgWith(keyC))
+			if err == nil {
+				s.Close()
+			}
+			if !errors.Is(err, webhooks.ErrUnknownKey) || !strings.Contains(err.Error(), "SECRET_KEY_OLD") {
+				t.Fatalf("start-up with a key that opens no stored webhook secret: %v", err)
+			}
+
+			// one key at a time works the queue, as after a rolling restart
+			stopJobs := func(in *testkit.Instance) {
+				if err := in.Srv.Queue.Stop(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stopJobs(a)
+			b := testkit.Start(t, sh, env("SECRET_KEY", keyB, "SECRET_KEY_OLD", keyA))
+			sendAndVerify(b)
+			n, err := b.Srv.RotateSecrets(context.Background())
+			if err != nil || n != 1 {
+				t.Fatalf("rotate: %d %v", n, err)
+			}
+			if n, err := b.Srv.RotateSecrets(context.Background()); err != nil || n != 0 {
+				t.Fatalf("a second rotation: %d %v", n, err)
+			}
+			stopJobs(b)
+			onlyB := testkit.Start(t, sh, env("SECRET_KEY", keyB))
+			sendAndVerify(onlyB)
+			var hint string
+			onlyB.LoggedIn(t, "root@example.com").Do("GET", fmt.Sprintf("/api/webhooks/%d", w.ID), nil).JSON(t, &struct {
+				Hint *string `json:"secret_hint"`
+			}{&hint})
+			if hint != w.SecretHint {
+				t.Fatalf("re-sealing changed the secret's hint: %q → %q", w.SecretHint, hint)
+			}
+		})
+	}
 }

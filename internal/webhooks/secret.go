@@ -135,3 +135,14 @@ func Sign(secret string, body []byte) string {
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
+
+// keyIDOf returns the key id a value is sealed under ("" when it is not
+// in the sealed format).
+func keyIDOf(sealed string) string {
+	rest, ok := strings.CutPrefix(sealed, sealedPrefix)
+	id, _, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 {
+		return ""
+	}
+	return id
+}

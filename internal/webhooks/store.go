@@ -234,3 +234,38 @@ func failDelivery(ctx context.Context, tx *db.Tx, id int64, why string, now time
 	n, err := r.RowsAffected()
 	return n > 0, err
 }
+
+// sealedSecret is a webhook's stored secret, for re-sealing.
+type sealedSecret struct {
+	id     int64
+	sealed string
+}
+
+func sealedSecrets(ctx context.Context, q db.Querier) ([]sealedSecret, error) {
+	rows, err := q.Query(ctx, `SELECT id, secret_sealed FROM webhooks ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sealedSecret
+	for rows.Next() {
+		var s sealedSecret
+		if err := rows.Scan(&s.id, &s.sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// resealSecret replaces a sealed secret if it still holds what was read, so
+// a concurrent rotation is never overwritten. The secret itself is the
+// same, so the webhook's version and cached answers stay as they are.
+func resealSecret(ctx context.Context, q db.Querier, id int64, old, sealed string) (bool, error) {
+	r, err := q.Exec(ctx, `UPDATE webhooks SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?`, sealed, id, old)
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
