@@ -505,6 +505,17 @@ func TestWebhooks(t *testing.T) {
 				if got.URL != "https://example.com/etag" {
 					t.Fatalf("a refused PATCH changed the URL: %+v", got)
 				}
+				// a PATCH that changes nothing writes nothing: same ETag, no audit row
+				audits := countRows(t, in, `SELECT COUNT(*) FROM audit_logs`)
+				cur := admin.Do("GET", fmt.Sprintf("/api/webhooks/%d", w.ID), nil).Header.Get("ETag")
+				r = admin.Do("PATCH", fmt.Sprintf("/api/webhooks/%d", w.ID), map[string]any{"url": "https://example.com/etag",
+					"events": []string{"post.updated", "project.updated"}}, "If-Match", cur)
+				if r.Status != 200 || r.Header.Get("ETag") != cur {
+					t.Fatalf("no-op PATCH: %d %s (ETag %s, was %s)", r.Status, r.Body, r.Header.Get("ETag"), cur)
+				}
+				if n := countRows(t, in, `SELECT COUNT(*) FROM audit_logs`); n != audits {
+					t.Fatalf("a no-op PATCH wrote %d audit rows", n-audits)
+				}
 			})
 
 			t.Run("delete removes the webhook and its log, audited", func(t *testing.T) {

@@ -67,7 +67,6 @@ type Webhook struct {
 	CreatedBy  *Actor    `json:"created_by"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
-	version    int64
 }
 
 // WithSecret is the answer of create and rotate-secret: the webhook and its

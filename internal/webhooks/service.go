@@ -188,6 +188,7 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 	}
 	now := s.stamp()
 	var out Webhook
+	changed := false
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		cur, err := getWebhook(ctx, tx, id)
 		if errors.Is(err, errNoRow) {
@@ -225,6 +226,11 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 			next.Active = *in.Active
 			changes["active"] = audit.Change{From: cur.Active, To: next.Active}
 		}
+		if len(changes) == 0 {
+			out = cur.Webhook // nothing changes: no write, no audit row, no event
+			return nil
+		}
+		changed = true
 		if err := updateWebhook(ctx, tx, next, now); err != nil {
 			return err
 		}
@@ -240,7 +246,9 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 	if err != nil {
 		return Webhook{}, err
 	}
-	s.changed(ctx, "updated", id)
+	if changed {
+		s.changed(ctx, "updated", id)
+	}
 	return out, nil
 }
 
@@ -326,18 +334,17 @@ func (s *Service) RotateSecret(ctx context.Context, id int64) (WithSecret, error
 // Test queues a ping delivery to one webhook, active or not, like any other
 // delivery, and returns it (still pending).
 func (s *Service) Test(ctx context.Context, id int64) (Delivery, error) {
-	p, err := authz.Require(ctx, PermManage)
-	if err != nil {
+	if _, err := authz.Require(ctx, PermManage); err != nil {
 		return Delivery{}, err
 	}
 	var out Delivery
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := getWebhook(ctx, tx, id); errors.Is(err, errNoRow) {
 			return errNotFound
 		} else if err != nil {
 			return err
 		}
-		did, err := s.enqueue(ctx, tx, id, EventPing, map[string]any{"webhook_id": id, "sent_by": p.Email})
+		did, err := s.enqueue(ctx, tx, id, EventPing, map[string]any{"webhook_id": id})
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ type stored struct {
 	sealed string
 }
 
-const webhookCols = `w.id, w.url, w.description, w.events, w.active, w.secret_sealed, w.secret_hint, w.version,
+const webhookCols = `w.id, w.url, w.description, w.events, w.active, w.secret_sealed, w.secret_hint,
 	w.created_by, COALESCE(u.email, ''), w.created_at, w.updated_at`
 
 const webhookFrom = ` FROM webhooks w LEFT JOIN users u ON u.id = w.created_by`
@@ -31,7 +31,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (stored, error) {
 	var events string
 	var by sql.NullInt64
 	var email string
-	err := row.Scan(&w.ID, &w.URL, &w.Description, &events, &w.Active, &w.sealed, &w.SecretHint, &w.version,
+	err := row.Scan(&w.ID, &w.URL, &w.Description, &events, &w.Active, &w.sealed, &w.SecretHint,
 		&by, &email, db.Time{T: &w.CreatedAt}, db.Time{T: &w.UpdatedAt})
 	if errors.Is(err, db.ErrNoRows) {
 		return w, errNoRow

@@ -2,7 +2,7 @@
 -- The signing secret is sealed (AES-256-GCM) under a key derived from
 -- SECRET_KEY, never stored in the clear; secret_hint is what the panel shows.
 -- events is a comma-separated subscription in a fixed order; '' means every
--- event. version backs the ETag / If-Match of PATCH.
+-- event. version counts the writes of a webhook (its ETag is that of its answer).
 CREATE TABLE webhooks (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     url           TEXT NOT NULL,
