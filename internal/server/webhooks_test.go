@@ -20,12 +20,17 @@ import (
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/server"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 	"github.com/pishkhan/pishkhan/internal/webhooks"
 )
+
+// The webhooks room is what the content services notify: internal/server
+// hands them s.Webhooks as their content.Notifier.
+var _ content.Notifier = (*webhooks.Service)(nil)
 
 // hookReceiver is a website's webhook endpoint on loopback: it records every
 // request and answers each path from its plan (200 once the plan is spent).
