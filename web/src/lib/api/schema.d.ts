@@ -735,6 +735,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/posts/{id}/revisions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Word-level changes between two revisions (from and to, either order)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["diffPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/posts/{id}/revisions/{rev}": {
         parameters: {
             query?: never;
@@ -1473,6 +1493,10 @@ export interface components {
             previous: number;
             value: number;
         };
+        Op: {
+            kind: string;
+            text: string;
+        };
         Order: {
             /** @description the statuses this order may move to next, [] when final; present on the detail, omitted in lists */
             allowed_next?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
@@ -1679,6 +1703,16 @@ export interface components {
             number: number;
             reason: string;
             snapshot: components["schemas"]["Snapshot"];
+        };
+        RevisionDiff: {
+            /** @description the other snapshot fields that differ: slug, lang, tags, categories, authors, cover_media_id, seo, translation_of */
+            changed: string[];
+            excerpt: components["schemas"]["Op"][];
+            from: number;
+            /** @description the body's word-level changes */
+            ops: components["schemas"]["Op"][];
+            title: components["schemas"]["Op"][];
+            to: number;
         };
         RoleInput: {
             description?: string | null;
@@ -3656,6 +3690,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageRevision"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    diffPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description a revision number */
+                from?: number;
+                /** @description another revision number */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
                 };
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
