@@ -46,6 +46,11 @@ func TestPageDepthBound(t *testing.T) {
 			lastDefault := paging.MaxOffset/paging.DefaultSize + 1
 			// a list under an object ({id} in its path) is read under one that exists
 			parents := map[string]func() int64{
+				"/api/posts/{id}/revisions": func() int64 {
+					var p struct{ ID int64 }
+					admin.Do("POST", "/api/posts", map[string]any{"title": "bounds", "lang": "en"}).JSON(t, &p)
+					return p.ID
+				},
 				"/api/webhooks/{id}/deliveries": func() int64 {
 					var w struct{ ID int64 }
 					admin.Do("POST", "/api/webhooks", map[string]any{"url": "https://example.com/bounds"}).JSON(t, &w)
