@@ -785,3 +785,57 @@ func TestWebhookSecretsFollowKeyRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhooksHearPosts: the wiring end to end — publishing a post through
+// the API queues a signed post.published delivery in the publish's
+// transaction, which reaches a webhook subscribed to it and no other.
+func TestWebhooksHearPosts(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), map[string]string{
+				"JOB_POLL_INTERVAL": "50ms", "WEBHOOKS_ALLOW_PRIVATE": "true"})
+			in.CreateSuperuser(t, "root@example.com")
+			admin := in.LoggedIn(t, "root@example.com")
+			rcv := newHookReceiver(t)
+			site := createWebhook(t, admin, map[string]any{"url": rcv.srv.URL + "/site", "events": []string{"post.published"}})
+			other := createWebhook(t, admin, map[string]any{"url": rcv.srv.URL + "/other", "events": []string{"project.published"}})
+			var p struct {
+				ID   int64
+				Slug string
+			}
+			r := admin.Do("POST", "/api/posts", map[string]any{"title": "سلام دنیا", "lang": "fa"})
+			if r.Status != http.StatusCreated {
+				t.Fatalf("create post: %d %s", r.Status, r.Body)
+			}
+			r.JSON(t, &p)
+			if r := admin.Do("POST", fmt.Sprintf("/api/posts/%d/transition", p.ID), map[string]any{"to": "published"}); r.Status != 200 {
+				t.Fatalf("publish: %d %s", r.Status, r.Body)
+			}
+			ds := deliveriesOf(t, admin, site.ID)
+			if len(ds) != 1 || ds[0].Event != "post.published" {
+				t.Fatalf("deliveries after the publish: %+v", ds)
+			}
+			if done := waitDelivery(t, admin, site.ID, ds[0].DeliveryID, 20*time.Second); done.Status != "succeeded" {
+				t.Fatalf("delivery: %+v", done)
+			}
+			got := rcv.at("/site")
+			if len(got) != 1 || !verifySignature(site.Secret, got[0].Body, got[0].Header.Get("X-Pishkhan-Signature")) {
+				t.Fatalf("the site got %+v", got)
+			}
+			var body struct {
+				Event string
+				Data  map[string]any
+			}
+			if err := json.Unmarshal(got[0].Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if body.Event != "post.published" || body.Data["id"] != float64(p.ID) || body.Data["slug"] != p.Slug || body.Data["lang"] != "fa" {
+				t.Fatalf("body: %s", got[0].Body)
+			}
+			if n := len(deliveriesOf(t, admin, other.ID)); n != 0 {
+				t.Fatalf("a webhook for projects got %d deliveries of a post", n)
+			}
+		})
+	}
+}
