@@ -37,11 +37,12 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
   const [overIndex, setOverIndex] = useState<number | null>(null);
   const root = useRef<HTMLOListElement>(null);
   // after a keyboard move the moved item's control gets focus back (moving a node in the DOM drops it)
-  const refocus = useRef<{ key: string; control: string } | null>(null);
+  // (once the list given is a new one: the move applied, or undone)
+  const refocus = useRef<{ key: string; control: string; before: readonly T[] } | null>(null);
 
   useLayoutEffect(() => {
     const r = refocus.current;
-    if (!r || !root.current) return;
+    if (!r || !root.current || r.before === items) return;
     const el = root.current.querySelector<HTMLElement>(`[data-sort-key="${attr(r.key)}"] [data-control="${r.control}"]`);
     if (el && !(el as HTMLButtonElement).disabled) {
       refocus.current = null;
@@ -61,7 +62,7 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
   const move = (from: number, to: number, control?: string) => {
     if (disabled || from === to || to < 0 || to >= items.length) return;
     const item = items[from];
-    if (control) refocus.current = { key: getKey(item), control };
+    if (control) refocus.current = { key: getKey(item), control, before: items };
     onMove(from, to);
     setAnnouncement(t("reorder.moved", { name: itemName(item), position: to + 1, total: items.length }));
   };
