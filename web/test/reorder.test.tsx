@@ -130,7 +130,7 @@ describe("the portfolio's manual order", () => {
     await userEvent.click(within(screen.getByTestId("projects")).getByRole("button", { name: "Move Gamma up" }));
     await waitFor(() => expect(seen.filter((s) => s.method === "PUT").at(-1)?.body).toEqual({ ids: [3, 2, 1] }));
     expect(document.activeElement).toBe(handleOf("Gamma")); // at the top "up" is disabled: the handle takes focus
-  });
+  }, 20_000);
 
   it("puts the old order back when the server refuses, and says why", async () => {
     nav.current!.reset("/projects");

@@ -42,11 +42,13 @@ export const useDeliveries = (id: number, page: number) =>
 
 /**
  * Creates a webhook. The answer holds the secret, shown once: it is returned
- * to the caller and kept nowhere else (never in the query cache).
+ * to the caller and kept nowhere else: never in the query cache, and the
+ * mutation forgets it as soon as the caller resets it (gcTime 0).
  */
 export function useCreateWebhook() {
   const qc = useQueryClient();
   return useMutation({
+    gcTime: 0,
     mutationFn: async (body: WebhookCreate) => (await request<WebhookWithSecret>("POST", "/api/webhooks", { body })).data,
     onSettled: () => qc.invalidateQueries({ queryKey: webhookKeys.all }),
   });
@@ -73,6 +75,7 @@ export function useDeleteWebhook() {
 export function useRotateSecret() {
   const qc = useQueryClient();
   return useMutation({
+    gcTime: 0,
     mutationFn: async (id: number) => (await request<WebhookWithSecret>("POST", `/api/webhooks/${id}/rotate-secret`)).data,
     onSettled: () => qc.invalidateQueries({ queryKey: webhookKeys.all }),
   });

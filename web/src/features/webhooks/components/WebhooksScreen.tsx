@@ -63,6 +63,7 @@ export function WebhooksScreen() {
       // a new webhook is active; the form asks only when editing
       const created = await create.mutateAsync({ url: v.url, description: v.description, events: v.events });
       setReveal({ secret: created.secret, url: created.url });
+      create.reset(); // the mutation forgets the answer: the reveal holds the only copy
     }
     setEditing(null);
   }
@@ -79,6 +80,7 @@ export function WebhooksScreen() {
       } else {
         const rotated = await rotate.mutateAsync(webhook.id);
         setReveal({ secret: rotated.secret, url: rotated.url });
+        rotate.reset();
       }
     } catch (e) {
       setError(explainError(t, e, webhookErrors));
