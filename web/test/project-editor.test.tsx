@@ -37,7 +37,7 @@ const wrap = () => {
   return render(<QueryClientProvider client={makeQueryClient()}><I18nProvider><ToastProvider><ProjectEditor id={5} /></ToastProvider></I18nProvider></QueryClientProvider>);
 };
 
-describe("the project editor", () => {
+describe("the project editor", { timeout: 20_000 }, () => { // the machine's cores are shared: rendering and typing can take seconds
   it("saves with the ETag it read; on a 412 it offers their version, and loading it replaces the form", async () => {
     let current = project();
     let etag = '"p5-1"';
@@ -75,7 +75,7 @@ describe("the project editor", () => {
     await userEvent.click(screen.getByTestId("project-save"));
     await waitFor(() => expect(seen.filter((s) => s.method === "PATCH").at(-1)!.ifMatch).toBe('"p5-9"'));
     await waitFor(() => expect((screen.getByLabelText("Title") as HTMLInputElement).value).toBe("Our bridge"));
-  }, 20_000);
+  });
 
   it("publishes only after a confirmation naming the project, and keeps the form's edits", async () => {
     let current = project();

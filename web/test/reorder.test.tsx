@@ -94,7 +94,7 @@ function held() {
   return { answer, release };
 }
 
-describe("the portfolio's manual order", () => {
+describe("the portfolio's manual order", { timeout: 20_000 }, () => { // the machine's cores are shared: rendering and typing can take seconds
   it("moves a project with the arrow keys on its handle: at once on screen, announced, focus kept, the full order saved", async () => {
     nav.current!.reset("/projects");
     let order = [1, 2, 3];
@@ -130,7 +130,7 @@ describe("the portfolio's manual order", () => {
     await userEvent.click(within(screen.getByTestId("projects")).getByRole("button", { name: "Move Gamma up" }));
     await waitFor(() => expect(seen.filter((s) => s.method === "PUT").at(-1)?.body).toEqual({ ids: [3, 2, 1] }));
     expect(document.activeElement).toBe(handleOf("Gamma")); // at the top "up" is disabled: the handle takes focus
-  }, 20_000);
+  });
 
   it("puts the old order back when the server refuses, and says why", async () => {
     nav.current!.reset("/projects");

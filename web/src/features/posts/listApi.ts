@@ -1,9 +1,17 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { request } from "@/lib/api/request";
+import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { runBulk } from "@/lib/bulk";
 import type { ErrorCatalogue } from "@/lib/errors";
 import type { UrlCodec } from "@/lib/urlState";
-import { postStatuses, type Post, type PostLang, type PostPage, type PostStatus } from "./types";
+
+/** A post as GET /api/posts lists it (the generated schema's Summary: no body). */
+export type PostSummary = Schemas["Summary"];
+export type PostStatus = PostSummary["status"];
+export type PostLang = PostSummary["lang"];
+
+/** Every status, in the workflow's order (API.md §8). */
+const statusNames: Record<PostStatus, true> = { draft: true, in_review: true, scheduled: true, published: true, archived: true };
+export const postStatuses = Object.keys(statusNames) as PostStatus[];
 
 /** The list's tabs: every status, or all of them. */
 export type PostTab = "all" | PostStatus;
@@ -72,11 +80,11 @@ export const postFiltersCodec: UrlCodec<PostFilters> = { parse: postFiltersFromS
 /** GET /api/posts's query for the filters (API.md §8; author is author_id there). */
 export function postsApiQuery(f: PostFilters) {
   return {
-    status: f.tab === "all" ? undefined : f.tab,
+    status: f.tab === "all" ? undefined : [f.tab],
     lang: f.lang || undefined,
     tag: f.tag.trim() || undefined,
     category: f.category.trim() || undefined,
-    author_id: f.author || undefined,
+    author_id: f.author ? Number(f.author) : undefined,
     q: f.q.trim() || undefined,
     sort: f.sort,
     page: f.page,
@@ -93,14 +101,15 @@ export const postListKeys = {
 export const postsListQuery = (f: PostFilters) =>
   queryOptions({
     queryKey: postListKeys.list(f),
-    queryFn: async ({ signal }) => (await request<PostPage>("GET", "/api/posts", { signal, query: postsApiQuery(f) })).data,
+    queryFn: async ({ signal }) =>
+      (await unwrap(api.GET("/api/posts", { signal, params: { query: postsApiQuery(f) }, querySerializer: { array: { style: "form", explode: true } } }))).data,
   });
 
 export const usePosts = (f: PostFilters) => useQuery(postsListQuery(f));
 
 /** Archives one post: POST /api/posts/{id}/transition {"to":"archived"}. */
-export async function archivePost(id: number): Promise<Post> {
-  return (await request<Post>("POST", `/api/posts/${id}/transition`, { body: { to: "archived" } })).data;
+export async function archivePost(id: number) {
+  return (await unwrap(api.POST("/api/posts/{id}/transition", { params: { path: { id } }, body: { to: "archived" } }))).data;
 }
 
 /**
@@ -110,7 +119,7 @@ export async function archivePost(id: number): Promise<Post> {
 export function useBulkArchivePosts() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (posts: Post[]) => runBulk(posts, (p) => archivePost(p.id)),
+    mutationFn: (posts: PostSummary[]) => runBulk(posts, (p) => archivePost(p.id)),
     onSettled: () => qc.invalidateQueries({ queryKey: postListKeys.all }),
   });
 }

@@ -13,8 +13,9 @@ import { Card } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { BulkReport, DataTable, sortFromParam, sortToParam, useRowSelection } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
-import { postArchiveErrors, postFiltersCodec, postPageSizes, postTabs, sortablePostColumns, useBulkArchivePosts, usePosts, type PostFilters } from "../listApi";
-import type { Post, PostStatus } from "../types";
+import {
+  postArchiveErrors, postFiltersCodec, postPageSizes, postTabs, sortablePostColumns, useBulkArchivePosts, usePosts, type PostFilters, type PostStatus, type PostSummary as Post,
+} from "../listApi";
 
 const col = createColumnHelper<Post>();
 const rowId = (p: Post) => String(p.id);
