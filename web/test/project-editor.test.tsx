@@ -3,6 +3,8 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ProjectEditor } from "@/features/projects";
+import { toWire } from "@/features/projects/api";
+import { emptyProject } from "@/features/projects/components/ProjectEditor";
 import { I18nProvider } from "@/lib/i18n";
 import { makeQueryClient } from "@/lib/query";
 import { ToastProvider } from "@/lib/toast";
@@ -37,6 +39,20 @@ const wrap = () => {
   return render(<QueryClientProvider client={makeQueryClient()}><I18nProvider><ToastProvider><ProjectEditor id={5} /></ToastProvider></I18nProvider></QueryClientProvider>);
 };
 
+describe("a project as sent", () => {
+  it("clears an emptied date or cover on update the API's way, and leaves empty ones out on create", () => {
+    const form = { ...emptyProject, title: "Bridge", slug: "", started_on: null, ended_on: "2026-02-01", cover_media_id: null };
+    expect(toWire(form, "update")).toMatchObject({ started_on: "", ended_on: "2026-02-01", cover_media_id: 0 });
+    expect(toWire(form, "update")).not.toHaveProperty("slug"); // an emptied slug keeps the current one
+    const created = toWire(form, "create");
+    expect(created).not.toHaveProperty("started_on");
+    expect(created).not.toHaveProperty("cover_media_id");
+    expect(created).not.toHaveProperty("slug"); // made from the title
+    expect(created).toMatchObject({ title: "Bridge", lang: "fa", ended_on: "2026-02-01", gallery: [], links: [], tags: [], featured: false });
+    expect(created).not.toHaveProperty("body_html");
+  });
+});
+
 describe("the project editor", { timeout: 20_000 }, () => { // the machine's cores are shared: rendering and typing can take seconds
   it("saves with the ETag it read; on a 412 it offers their version, and loading it replaces the form", async () => {
     let current = project();
@@ -57,7 +73,7 @@ describe("the project editor", { timeout: 20_000 }, () => { // the machine's cor
     await waitFor(() => expect((title as HTMLInputElement).value).toBe("Bridge"));
     fireEvent.change(title, { target: { value: "Bridge over the river" } });
     await userEvent.click(screen.getByTestId("project-save"));
-    await waitFor(() => expect(seen.find((s) => s.method === "PATCH")).toMatchObject({ ifMatch: '"p5-1"', body: { title: "Bridge over the river", slug: "bridge", tags: ["steel"], started_on: "2026-01-10" } }));
+    await waitFor(() => expect(seen.find((s) => s.method === "PATCH")).toMatchObject({ ifMatch: '"p5-1"', body: { title: "Bridge over the river", slug: "bridge", tags: ["steel"], started_on: "2026-01-10", ended_on: "", cover_media_id: 0 } }));
     expect(seen.find((s) => s.method === "PATCH")!.body).not.toHaveProperty("body_html");
 
     // someone else saves meanwhile

@@ -132,13 +132,32 @@ export const projectQuery = (id: number) =>
 /** The project and its ETag. Not refetched on focus: the editor holds a form over it, and If-Match finds a change made meanwhile. */
 export const useProject = (id: number) => useQuery({ ...projectQuery(id), enabled: id > 0, refetchOnWindowFocus: false });
 
+/**
+ * The form as the API takes it. An absent (or null) field is left as it is,
+ * so on an update an emptied date is sent as "" and a removed cover as 0
+ * (the projects API's "clear"); on a creation empty ones are left out (an
+ * empty slug is made from the title).
+ */
+export function toWire(input: ProjectInput, mode: "create" | "update"): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...input };
+  if (mode === "update") {
+    out.started_on = input.started_on ?? "";
+    out.ended_on = input.ended_on ?? "";
+    out.cover_media_id = input.cover_media_id ?? 0;
+  } else {
+    for (const k of ["started_on", "ended_on", "cover_media_id"] as const) if (input[k] === null || input[k] === "") delete out[k];
+  }
+  if (!input.slug.trim()) delete out.slug;
+  return out;
+}
+
 export async function createProject(input: ProjectInput): Promise<Project> {
-  return (await request<Project>("POST", "/api/projects", { body: input })).data;
+  return (await request<Project>("POST", "/api/projects", { body: toWire(input, "create") })).data;
 }
 
 /** Saves the form with If-Match: a change made meanwhile is a 412, never overwritten. */
 export async function saveProject(id: number, input: ProjectInput, etag: string): Promise<{ project: Project; etag: string }> {
-  const { data, response } = await request<Project>("PATCH", `/api/projects/${id}`, { body: input, headers: etag ? { "If-Match": etag } : {} });
+  const { data, response } = await request<Project>("PATCH", `/api/projects/${id}`, { body: toWire(input, "update"), headers: etag ? { "If-Match": etag } : {} });
   return { project: data, etag: response.headers.get("ETag") ?? "" };
 }
 
