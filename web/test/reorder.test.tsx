@@ -135,10 +135,16 @@ describe("the portfolio's manual order", { timeout: 20_000 }, () => { // the mac
   it("puts the old order back when the server refuses, and says why", async () => {
     nav.current!.reset("/projects");
     const put = held();
+    // the list read again after the refusal never answers: only the rollback can bring the old order back
+    const reread = held();
+    let puts = 0;
     const seen = serve((req, path) => {
       if (path === "/api/auth/me") return { status: 200, body: me(["content.view", "content.edit"]) };
-      if (path === "/api/projects" && req.method === "GET") return { status: 200, body: { items: [project(1, "Alpha", 1), project(2, "Beta", 2), project(3, "Gamma", 3)], page: 1, page_size: 100, total: 3, total_pages: 1 } };
-      if (path === "/api/projects/order") return put.answer;
+      if (path === "/api/projects" && req.method === "GET") return puts ? reread.answer : { status: 200, body: { items: [project(1, "Alpha", 1), project(2, "Beta", 2), project(3, "Gamma", 3)], page: 1, page_size: 100, total: 3, total_pages: 1 } };
+      if (path === "/api/projects/order") {
+        puts++;
+        return put.answer;
+      }
       return undefined;
     });
     wrap(<ProjectsList />);
@@ -168,5 +174,36 @@ describe("the portfolio's manual order", { timeout: 20_000 }, () => { // the mac
     await waitFor(() => expect(screen.queryByTestId("project-new")).toBeNull());
     expect((handleOf("Alpha") as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId("projects").querySelector("li")!.getAttribute("draggable")).toBe("false");
+    fireEvent.pointerDown(handleOf("Alpha"));
+    expect(screen.getByTestId("projects").querySelector("li")!.getAttribute("draggable")).toBe("false");
+  });
+
+  it("drags a project by its handle and drops it on another's place", async () => {
+    nav.current!.reset("/projects");
+    let order = [1, 2, 3];
+    const titles: Record<number, string> = { 1: "Alpha", 2: "Beta", 3: "Gamma" };
+    const seen = serve((req, path, body) => {
+      if (path === "/api/auth/me") return { status: 200, body: me(["content.view", "content.edit"]) };
+      if (path === "/api/projects" && req.method === "GET") return { status: 200, body: { items: order.map((id, i) => project(id, titles[id], i + 1)), page: 1, page_size: 100, total: 3, total_pages: 1 } };
+      if (path === "/api/projects/order") {
+        order = (body as { ids: number[] }).ids;
+        return { status: 204 };
+      }
+      return undefined;
+    });
+    wrap(<ProjectsList />);
+    await waitFor(() => expect((handleOf("Alpha") as HTMLButtonElement).disabled).toBe(false));
+    const items = () => [...screen.getByTestId("projects").querySelectorAll("li")];
+    // not draggable until the handle is held: text in the item stays selectable
+    expect(items()[0].getAttribute("draggable")).toBe("false");
+    fireEvent.pointerDown(handleOf("Alpha"));
+    expect(items()[0].getAttribute("draggable")).toBe("true");
+    const dataTransfer = { setData: vi.fn(), effectAllowed: "", dropEffect: "" };
+    fireEvent.dragStart(items()[0], { dataTransfer });
+    fireEvent.dragOver(items()[2], { dataTransfer });
+    fireEvent.drop(items()[2], { dataTransfer });
+    await waitFor(() => expect(shownOrder()).toEqual([2, 3, 1]));
+    await waitFor(() => expect(seen.find((s) => s.method === "PUT")?.body).toEqual({ ids: [2, 3, 1] }));
+    expect(screen.getByTestId("projects-announce").textContent).toBe("Moved Alpha to position 3 of 3.");
   });
 });

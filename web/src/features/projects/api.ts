@@ -55,7 +55,8 @@ export function useSaveProjectOrder() {
     onError: (_e, _ids, ctx) => {
       if (ctx?.before) qc.setQueryData(projectKeys.ordered, ctx.before);
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: projectKeys.ordered }),
+    // not awaited: the caller hears of a refusal at once, not after the list is read again
+    onSettled: () => void qc.invalidateQueries({ queryKey: projectKeys.ordered }),
   });
 }
 
@@ -73,7 +74,7 @@ export function useSetFeatured() {
     onError: (_e, _v, ctx) => {
       if (ctx?.before) qc.setQueryData(projectKeys.ordered, ctx.before);
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: projectKeys.all }),
+    onSettled: () => void qc.invalidateQueries({ queryKey: projectKeys.all }),
   });
 }
 

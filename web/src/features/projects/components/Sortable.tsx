@@ -24,8 +24,8 @@ const attr = (v: string) => v.replace(/["\\]/g, "\\$&");
 const iconButton = "inline-flex size-8 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-30 dark:text-slate-300 dark:hover:bg-slate-700";
 
 /**
- * A list the user puts in order three ways: dragging an item (native HTML5
- * drag and drop), the arrow keys (and Home/End) on an item's grab handle, or
+ * A list the user puts in order three ways: dragging an item by its handle
+ * (native HTML5 drag and drop; no touch dragging), the arrow keys (and Home/End) on an item's grab handle, or
  * its move up / move down buttons. Every move is announced in a polite live
  * region ("Moved X to position 2 of 5"), and focus follows the moved item's
  * handle or button.
@@ -35,6 +35,8 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
   const [announcement, setAnnouncement] = useState("");
   const [dragKey, setDragKey] = useState<string | null>(null);
   const [overIndex, setOverIndex] = useState<number | null>(null);
+  // an item is draggable only while the pointer is down on its handle: the fields inside it (captions) stay selectable
+  const [armed, setArmed] = useState<string | null>(null);
   const root = useRef<HTMLOListElement>(null);
   // after a keyboard move the moved item's control gets focus back (moving a node in the DOM drops it)
   // (once the list given is a new one: the move applied, or undone)
@@ -77,7 +79,7 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
           const dropHere = dragKey !== null && overIndex === i && dragKey !== key;
           return (
             <li key={key} data-sort-key={key}
-              draggable={!disabled}
+              draggable={!disabled && armed === key}
               onDragStart={(e) => {
                 setDragKey(key);
                 e.dataTransfer.effectAllowed = "move";
@@ -97,6 +99,7 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
                 if (from >= 0) move(from, i);
               }}
               onDragEnd={() => {
+                setArmed(null);
                 setDragKey(null);
                 setOverIndex(null);
               }}
@@ -104,6 +107,8 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
               <div className="flex shrink-0 flex-col items-center justify-center gap-0.5 border-e border-slate-100 px-1 py-2 dark:border-slate-700">
                 <button type="button" data-control="handle" disabled={disabled} aria-describedby={`${testId ?? "sortable"}-help`}
                   aria-label={t("reorder.handle", { name, position: i + 1, total: items.length })}
+                  onPointerDown={() => setArmed(key)}
+                  onPointerUp={() => setArmed(null)}
                   onKeyDown={(e) => {
                     const to = keyMove(e.key, i, items.length);
                     if (to === null) return;
