@@ -48,6 +48,9 @@ func (ix *Index) Put(ctx context.Context, tx *db.Tx, d Doc) error {
 	if d.Kind == "" {
 		return errors.New("search: a document needs a kind")
 	}
+	// PostgreSQL text holds no NUL and only valid UTF-8: the stored copies
+	// are cleaned the same way on both engines
+	d.Title, d.Body, d.Slug = storable(d.Title), storable(d.Body), storable(d.Slug)
 	title, tags, body := indexTerms(d.Title), indexTerms(strings.Join(d.Tags, "\n")), indexTerms(d.Body)
 	if tx.Engine() == db.Postgres {
 		return putPostgres(ctx, tx, d, title, tags, body)
@@ -76,7 +79,8 @@ func Rebuild(ctx context.Context, d *db.DB, source func(yield func(Doc) error) e
 	ix := New(d)
 	n := 0
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		stmts := []string{`DELETE FROM search_docs`, `INSERT INTO search_fts (search_fts) VALUES ('delete-all')`}
+		stmts := []string{`DELETE FROM search_docs`, `INSERT INTO search_fts (search_fts) VALUES ('delete-all')`,
+			`DELETE FROM search_words`}
 		if d.Engine == db.Postgres {
 			stmts = []string{`DELETE FROM search_documents`, `DELETE FROM search_words`}
 		}
@@ -96,6 +100,10 @@ func Rebuild(ctx context.Context, d *db.DB, source func(yield func(Doc) error) e
 	return n, nil
 }
 
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
 // validate checks q's limit (1..max) and scope.
 func validate(q Query, limit, max int) error {
 	if err := checkScope(q.Scope); err != nil {
@@ -105,6 +113,18 @@ func validate(q Query, limit, max int) error {
 		return apperr.Validation(map[string]string{"limit": fmt.Sprintf("must be between 1 and %d", max)})
 	}
 	return nil
+}
+
+// filterable reports whether q's Lang and Kinds can equal a stored value
+// (no stored value holds a NUL or invalid UTF-8, which PostgreSQL would
+// refuse to compare): a query that fails it finds nothing.
+func filterable(q Query) bool {
+	for _, s := range append([]string{q.Lang}, q.Kinds...) {
+		if storable(s) != s {
+			return false
+		}
+	}
+	return true
 }
 
 // Search answers the documents of q.Scope matching every word of q.Text
@@ -120,7 +140,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		return nil, err
 	}
 	groups := parseQuery(q.Text)
-	if len(groups) == 0 {
+	if len(groups) == 0 || !filterable(q) {
 		return nil, nil
 	}
 	rows, err := ix.matchFuzzy(ctx, q, groups, q.Limit, true)
@@ -144,7 +164,7 @@ func (ix *Index) MatchIDs(ctx context.Context, q Query, max int) ([]int64, error
 		return nil, err
 	}
 	groups := parseQuery(q.Text)
-	if len(groups) == 0 {
+	if len(groups) == 0 || !filterable(q) {
 		return nil, nil
 	}
 	rows, err := ix.matchFuzzy(ctx, q, groups, max, false)
@@ -179,38 +199,57 @@ func (ix *Index) matchFuzzy(ctx context.Context, q Query, groups []group, limit 
 }
 
 func (ix *Index) match(ctx context.Context, q Query, groups []group, limit int, full bool) ([]row, error) {
-	var where strings.Builder
-	var args []any
-	if q.Lang != "" {
-		where.WriteString(" AND d.lang = ?")
-		args = append(args, q.Lang)
-	}
-	if len(q.Kinds) > 0 {
-		where.WriteString(" AND d.kind IN (?" + strings.Repeat(", ?", len(q.Kinds)-1) + ")")
-		for _, k := range q.Kinds {
-			args = append(args, k)
-		}
-	}
 	cols := "d.kind, d.id, '', '', ''"
 	if full {
 		cols = "d.kind, d.id, d.slug, d.title, d.body"
 	}
 	var query string
+	var args []any
 	if ix.d.Engine == db.Postgres {
-		// title matches first (title_terms), then cover density over all
-		// the weighted terms, scaled into [0, 1) (normalization 32)
-		query = `SELECT ` + cols + `, (CASE WHEN d.title_terms @@ q.q THEN 1 ELSE 0 END) + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.terms, q.q, 32)::float8
-			FROM search_documents d, (SELECT to_tsquery('simple', ?) AS q) q
-			WHERE d.terms @@ q.q AND d.scope = ?` + where.String() + `
+		var where strings.Builder
+		if q.Lang != "" {
+			where.WriteString(" AND d.lang = ?")
+			args = append(args, q.Lang)
+		}
+		if len(q.Kinds) > 0 {
+			where.WriteString(" AND d.kind IN (?" + strings.Repeat(", ?", len(q.Kinds)-1) + ")")
+			for _, k := range q.Kinds {
+				args = append(args, k)
+			}
+		}
+		// title matches first (title_terms), then cover density over the
+		// weighted title, tags and the body's lead (lead_terms), scaled
+		// into [0, 1) (normalization 32); the whole body's terms are only
+		// matched, never read for ranking (see migration 0009_search)
+		query = `SELECT ` + cols + `, (CASE WHEN d.title_terms @@ q THEN 1 ELSE 0 END) + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.lead_terms, q, 32)::float8
+			FROM search_documents d, to_tsquery('simple', ?) q
+			WHERE d.terms @@ q AND d.scope = ?` + where.String() + `
 			ORDER BY 6 DESC, d.id DESC LIMIT ?`
 		args = append([]any{tsQuery(groups), string(q.Scope)}, args...)
 	} else {
-		// bm25 weights: title 10, tags 4, body 1; bm25 is lower-better
-		query = `SELECT ` + cols + `, -bm25(search_fts, 10.0, 4.0, 1.0)
-			FROM search_fts JOIN search_docs d ON d.doc_id = search_fts.rowid
-			WHERE search_fts MATCH ? AND d.scope = ?` + where.String() + `
-			ORDER BY 6 DESC, d.id DESC LIMIT ?`
-		args = append([]any{fts5Match(groups), string(q.Scope)}, args...)
+		// the filters are facet tokens: FTS5 ranks (bm25 weights: title 10,
+		// tags 4, body 1; lower is better) and limits the matches itself,
+		// and only the answered rows are joined
+		match := fts5Match(groups) + " AND {facets} : " + facet("scope", string(q.Scope))
+		if q.Lang != "" {
+			match += " AND {facets} : " + facet("lang", q.Lang)
+		}
+		if len(q.Kinds) > 0 {
+			match += " AND {facets} : ("
+			for i, k := range q.Kinds {
+				if i > 0 {
+					match += " OR "
+				}
+				match += facet("kind", k)
+			}
+			match += ")"
+		}
+		query = `SELECT ` + cols + `, -f.rank
+			FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ? AND rank MATCH 'bm25(10.0, 4.0, 1.0, 0.0)'
+				ORDER BY rank LIMIT ?) f
+			JOIN search_docs d ON d.doc_id = f.rowid
+			ORDER BY f.rank, d.id DESC`
+		args = []any{match}
 	}
 	args = append(args, limit)
 	rs, err := ix.d.Reader().Query(ctx, query, args...)
@@ -293,12 +332,18 @@ func (ix *Index) nearWords(ctx context.Context, term string) ([]string, error) {
 			return nil, err
 		}
 	} else {
-		// SQLite has no trigram similarity: the vocabulary's words of about
-		// the same length sharing the term's first letter, or its second
-		// (a typo in the first letter)
-		for _, lead := range []string{string(tr[0]), string(tr[1])} {
-			rs, err := ix.d.Reader().Query(ctx, `SELECT term FROM search_vocab WHERE term >= ? AND term < ?
-				AND length(term) BETWEEN ? AND ? LIMIT 2000`, lead, lead+"\U0010FFFF", len(tr)-limit, len(tr)+limit+1)
+		// SQLite has no trigram similarity: the candidates are the
+		// vocabulary's words of about the term's length that start with its
+		// first letter, or with its second and third (an extra letter
+		// typed first); a typo in the first letter itself is not corrected
+		lens := "?" + strings.Repeat(", ?", 2*limit)
+		for _, lead := range []string{string(tr[0]), string(tr[1:3])} {
+			args := []any{lead, lead + "\U0010FFFF"}
+			for n := len(tr) - limit; n <= len(tr)+limit; n++ {
+				args = append(args, n)
+			}
+			rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words WHERE word >= ? AND word < ?
+				AND len IN (`+lens+`) LIMIT 5000`, args...)
 			if err != nil {
 				return nil, err
 			}

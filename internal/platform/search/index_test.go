@@ -83,16 +83,16 @@ func persianSpellings(t *testing.T, d *db.DB) {
 		return search.Doc{Kind: kind, ID: id, Scope: search.Public, Lang: "fa", Slug: fmt.Sprint(id), Title: "نوشته", Body: body}
 	}
 	put(t, d,
-		doc(1, "این کتاب‌ها را خواندم"),       // ZWNJ
-		doc(2, "این کتابها را خواندم"),        // joined
-		doc(3, "این کتاب ها را خواندم"),       // apart
-		doc(4, "من می‌خواهم بروم"),           // ZWNJ
-		doc(5, "من میخواهم بروم"),            // joined
-		doc(6, "من می خواهم بروم"),           // apart
-		doc(7, "كتابي قديمي"),                // Arabic yeh and kaf
-		doc(8, "سال ۱۴۰۵ خورشیدی"),           // Persian digits
-		doc(9, "سال ١٤٠٥ هجري"),              // Arabic digits
-		doc(10, "year 1405 in English"),      // ASCII digits
+		doc(1, "این کتاب‌ها را خواندم"),          // ZWNJ
+		doc(2, "این کتابها را خواندم"),           // joined
+		doc(3, "این کتاب ها را خواندم"),          // apart
+		doc(4, "من می‌خواهم بروم"),               // ZWNJ
+		doc(5, "من میخواهم بروم"),                // joined
+		doc(6, "من می خواهم بروم"),               // apart
+		doc(7, "كتابي قديمي"),                    // Arabic yeh and kaf
+		doc(8, "سال ۱۴۰۵ خورشیدی"),               // Persian digits
+		doc(9, "سال ١٤٠٥ هجري"),                  // Arabic digits
+		doc(10, "year 1405 in English"),          // ASCII digits
 		doc(11, "كِتَابِی با اِعراب و تـــطویل"), // diacritics and tatweel
 	)
 	for _, c := range []struct {
@@ -131,10 +131,13 @@ func titleFirst(t *testing.T, d *db.DB) {
 		search.Doc{Kind: kind, ID: 2, Scope: search.Public, Lang: "fa", Slug: "title", Title: "راهنمای باغبانی",
 			Body: "نکته‌هایی برای شروع"},
 		search.Doc{Kind: kind, ID: 3, Scope: search.Public, Lang: "fa", Slug: "none", Title: "آشپزی", Body: "غذا"},
+		// deep in a long body: found, ranked last
+		search.Doc{Kind: kind, ID: 4, Scope: search.Public, Lang: "fa", Slug: "deep", Title: "یادداشت بلند",
+			Body: strings.Repeat("واژه‌ای دیگر ", 400) + "باغبانی"},
 	)
 	hits := find(t, d, search.Query{Text: "باغبانی", Kinds: []string{kind}})
-	if got := ids(hits, kind); !slices.Equal(got, []int64{2, 1}) {
-		t.Fatalf("ranking %v, want the title hit 2 before the body hit 1 (and 3 not at all)", got)
+	if got := ids(hits, kind); !slices.Equal(got, []int64{2, 1, 4}) {
+		t.Fatalf("ranking %v, want the title hit 2, the body hit 1, the deep body hit 4 (and 3 not at all)", got)
 	}
 	if hits[0].Score <= hits[1].Score {
 		t.Fatalf("scores %v ≤ %v: higher must be better", hits[0].Score, hits[1].Score)
@@ -287,7 +290,9 @@ func prefix(t *testing.T, d *db.DB) {
 		"برنام":      1, // being typed: a prefix
 		"ساده برنا":  1,
 		"برنا ساده":  0, // only the last word
-		"زبان G":     0, // a one-letter word is never a prefix ("go" is the term)
+		"زبان G":     0, // a word under three letters is never a prefix ("go" is the term)…
+		"بر":         0,
+		"برن":        1, // …three are
 		"زبان Go":    1,
 		"برنامهنویس": 1, // the joined form, as a prefix
 	} {
@@ -308,10 +313,10 @@ func typo(t *testing.T, d *db.DB) {
 		q    string
 		want int64
 	}{
-		{"دانشگاح ", 1},    // one letter replaced
+		{"دانشگاح ", 1},      // one letter replaced
 		{"دانشگا تهران ", 1}, // one letter missing (and a correct word)
-		{"photografy ", 2}, // two letters off in a long word
-		{"phtography ", 2}, // one letter missing
+		{"photografy ", 2},   // two letters off in a long word
+		{"phtography ", 2},   // one letter missing
 	} {
 		got := ids(find(t, d, search.Query{Text: c.q, Kinds: []string{kind}}), kind)
 		if !slices.Equal(got, []int64{c.want}) {

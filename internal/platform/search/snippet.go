@@ -92,9 +92,21 @@ func (h highlighter) snippet(text string) string {
 	if len(words) == 0 {
 		return ""
 	}
+	// words repeat (a language's frequent words most of all): decide each
+	// distinct word once
+	seen := map[string]bool{}
+	matches := func(w span) bool {
+		word := text[w.start:w.end]
+		m, ok := seen[word]
+		if !ok {
+			m = h.matches(word)
+			seen[word] = m
+		}
+		return m
+	}
 	first := -1
 	for i, w := range words {
-		if h.matches(text[w.start:w.end]) {
+		if matches(w) {
 			first = i
 			break
 		}
@@ -112,7 +124,7 @@ func (h highlighter) snippet(text string) string {
 	for _, w := range words[from:to] {
 		b.WriteString(html.EscapeString(squash(text[pos:w.start])))
 		word := html.EscapeString(text[w.start:w.end])
-		if h.matches(text[w.start:w.end]) {
+		if matches(w) {
 			b.WriteString("<mark>" + word + "</mark>")
 		} else {
 			b.WriteString(word)

@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -13,12 +15,13 @@ import (
 // vocabulary near misses are corrected against. title, tags and body are
 // indexTerms output: letters, digits and spaces only.
 func putPostgres(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO search_documents (kind, id, scope, lang, slug, title, body, title_terms, terms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, to_tsvector('simple', ?),
-			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C'))
+	_, err := tx.Exec(ctx, `INSERT INTO search_documents (kind, id, scope, lang, slug, title, body, title_terms, lead_terms, terms)
+		SELECT ?, ?, ?, ?, ?, ?, ?, t, setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C'),
+			setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C')
+		FROM to_tsvector('simple', ?) t, setweight(to_tsvector('simple', ?), 'B') g
 		ON CONFLICT (kind, id, scope) DO UPDATE SET lang = excluded.lang, slug = excluded.slug, title = excluded.title,
-			body = excluded.body, title_terms = excluded.title_terms, terms = excluded.terms`,
-		d.Kind, d.ID, string(d.Scope), d.Lang, d.Slug, d.Title, d.Body, title, title, tags, body)
+			body = excluded.body, title_terms = excluded.title_terms, lead_terms = excluded.lead_terms, terms = excluded.terms`,
+		d.Kind, d.ID, string(d.Scope), d.Lang, d.Slug, d.Title, d.Body, leading(body, leadTerms), body, title, tags)
 	if err != nil {
 		return err
 	}
@@ -31,6 +34,24 @@ func putPostgres(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string
 	_, err = tx.Exec(ctx, `INSERT INTO search_words (word)
 		SELECT w FROM unnest(string_to_array(?, ' ')) AS w ORDER BY w ON CONFLICT DO NOTHING`, strings.Join(words, " "))
 	return err
+}
+
+// leadTerms is how many of the body's first terms rank a PostgreSQL match
+// (see migration 0009_search): about a long paragraph.
+const leadTerms = 120
+
+// leading is the first n space-separated terms of terms.
+func leading(terms string, n int) string {
+	i := 0
+	for k := range len(terms) {
+		if terms[k] == ' ' {
+			i++
+			if i == n {
+				return terms[:k]
+			}
+		}
+	}
+	return terms
 }
 
 // vocabulary lists the distinct terms of the texts, sorted.
@@ -63,8 +84,30 @@ func putSQLite(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string) 
 	if _, err := tx.Exec(ctx, `DELETE FROM search_fts WHERE rowid = ?`, docID); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO search_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)`, docID, title, tags, body)
+	_, err = tx.Exec(ctx, `INSERT INTO search_fts (rowid, title, tags, body, facets) VALUES (?, ?, ?, ?, ?)`,
+		docID, title, tags, body, facet("scope", string(d.Scope))+" "+facet("lang", d.Lang)+" "+facet("kind", d.Kind))
+	if err != nil {
+		return err
+	}
+	words := vocabulary(title, tags, body)
+	if len(words) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(words)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO search_words (word, len) SELECT value, length(value) FROM json_each(?) WHERE true
+		ON CONFLICT DO NOTHING`, string(list))
 	return err
+}
+
+// facet is the FTS5 token standing for one filter value: the filter's name
+// and the value in hex, letters and digits only (one token to unicode61),
+// and one value to one token. User terms never reach the facets column:
+// fts5Match confines them to title, tags and body.
+func facet(name, value string) string {
+	return name + hex.EncodeToString([]byte(value))
 }
 
 func removeSQLite(ctx context.Context, tx *db.Tx, kind string, id int64, scope Scope) error {

@@ -163,8 +163,7 @@ func parseQuery(text string) []group {
 		lastSingle = parts[0]
 	}
 	if len(groups) > 0 && !endsInSpace(text) {
-		// (prefixOn leaves out one-letter terms: they match too much to
-		// mean anything)
+		// (prefixOn leaves out terms shorter than minPrefixRunes)
 		groups[len(groups)-1].prefix = true
 	}
 	return groups
@@ -192,18 +191,23 @@ func queryTerms(groups []group) []string {
 	return out
 }
 
+// minPrefixRunes is the shortest term matched as a prefix: shorter ones
+// ("در", "th") start too many words to narrow anything, and cost the most.
+const minPrefixRunes = 3
+
 // prefixOn reports whether the alternative's last term is matched as a
 // prefix.
 func (g group) prefixOn(alt []string) bool {
-	return g.prefix && utf8.RuneCountInString(alt[len(alt)-1]) >= 2
+	return g.prefix && utf8.RuneCountInString(alt[len(alt)-1]) >= minPrefixRunes
 }
 
-// fts5Match writes the groups in FTS5's query syntax: every term a quoted
-// string (terms hold only letters and digits, so no quote can end one
-// early), phrases as one quoted string, alternatives joined by OR, groups
-// by AND.
+// fts5Match writes the groups in FTS5's query syntax, confined to the
+// title, tags and body columns: every term a quoted string (terms hold only
+// letters and digits, so no quote can end one early), phrases as one quoted
+// string, alternatives joined by OR, groups by AND.
 func fts5Match(groups []group) string {
 	var b strings.Builder
+	b.WriteString("{title tags body} : (")
 	for i, g := range groups {
 		if i > 0 {
 			b.WriteString(" AND ")
@@ -222,6 +226,7 @@ func fts5Match(groups []group) string {
 		}
 		b.WriteByte(')')
 	}
+	b.WriteByte(')')
 	return b.String()
 }
 

@@ -3,11 +3,14 @@
 -- latest version, drafts included, for the admin lists).
 --
 -- terms is a tsvector of the `simple` configuration over the normalised
--- terms search.Normalize and the term splitter make (weights: A title,
--- B tags, C body); the application writes terms, never raw text, so index
--- and query time fold text the same way. title_terms is the title's part,
--- for ranking title matches first. body is the original text, for
--- snippets.
+-- terms search.Normalize and the term splitter make, of title, tags and
+-- body: what is matched (through the GIN index). The application writes
+-- terms, never raw text, so index and query time fold text the same way.
+-- Ranking reads two small tsvectors that stay in the row instead of the
+-- whole body's, which is toasted and costly to read for each of thousands
+-- of matches: title_terms (title matches rank first) and lead_terms (title
+-- A, tags B, the body's first search.leadTerms terms C, for cover
+-- density). body is the original text, for snippets.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE TABLE search_documents (
@@ -19,10 +22,13 @@ CREATE TABLE search_documents (
     title       TEXT NOT NULL,
     body        TEXT NOT NULL,
     title_terms TSVECTOR NOT NULL,
+    lead_terms  TSVECTOR NOT NULL,
     terms       TSVECTOR NOT NULL,
     PRIMARY KEY (kind, id, scope)
 );
-CREATE INDEX search_documents_terms ON search_documents USING gin (terms);
+-- fastupdate off: no pending list, whose size makes the planner scan the
+-- table (reading every toasted tsvector) after many writes
+CREATE INDEX search_documents_terms ON search_documents USING gin (terms) WITH (fastupdate = off);
 CREATE INDEX search_documents_scope_lang ON search_documents (scope, lang, kind);
 
 -- Every term ever indexed (until a rebuild): the vocabulary near misses are

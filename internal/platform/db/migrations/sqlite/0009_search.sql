@@ -21,13 +21,21 @@ CREATE TABLE search_docs (
 CREATE INDEX search_docs_scope_lang ON search_docs (scope, lang, kind);
 
 -- Terms are letters and digits only, already folded: unicode61 with
--- diacritics kept only splits them at the spaces between them.
+-- diacritics kept only splits them at the spaces between them. facets
+-- holds one token per filter value (scope, lang, kind; see search.facet),
+-- so that filtering, ranking and the limit all happen inside FTS5 and only
+-- the answered rows are joined with search_docs.
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, tags, body,
+    title, tags, body, facets,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0'
 );
 
--- Every indexed term with its document count: the vocabulary near misses
--- are corrected against.
-CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, 'row');
+-- Every term ever indexed (until a rebuild): the vocabulary near misses are
+-- corrected against. SQLite has no trigram index: candidates are the words
+-- of about the term's length (len, in letters) starting like it.
+CREATE TABLE search_words (
+    word TEXT PRIMARY KEY,
+    len  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX search_words_len_word ON search_words (len, word);
