@@ -83,10 +83,10 @@ func persianSpellings(t *testing.T, d *db.DB) {
 		return search.Doc{Kind: kind, ID: id, Scope: search.Public, Lang: "fa", Slug: fmt.Sprint(id), Title: "نوشته", Body: body}
 	}
 	put(t, d,
-		doc(1, "این کتاب‌ها را خواندم"),          // ZWNJ
+		doc(1, "این کتاب\u200cها را خواندم"),     // ZWNJ
 		doc(2, "این کتابها را خواندم"),           // joined
 		doc(3, "این کتاب ها را خواندم"),          // apart
-		doc(4, "من می‌خواهم بروم"),               // ZWNJ
+		doc(4, "من می\u200cخواهم بروم"),          // ZWNJ
 		doc(5, "من میخواهم بروم"),                // joined
 		doc(6, "من می خواهم بروم"),               // apart
 		doc(7, "كتابي قديمي"),                    // Arabic yeh and kaf
@@ -99,11 +99,11 @@ func persianSpellings(t *testing.T, d *db.DB) {
 		q    string
 		want []int64
 	}{
-		{"کتاب‌ها ", []int64{1, 2, 3}},
+		{"کتاب\u200cها ", []int64{1, 2, 3}},
 		{"کتابها ", []int64{1, 2, 3}},
 		{"کتاب ها ", []int64{1, 2, 3}},
-		{"كتاب‌ها ", []int64{1, 2, 3}},
-		{"می‌خواهم ", []int64{4, 5, 6}},
+		{"كتاب\u200cها ", []int64{1, 2, 3}},
+		{"می\u200cخواهم ", []int64{4, 5, 6}},
 		{"میخواهم ", []int64{4, 5, 6}},
 		{"می خواهم ", []int64{4, 5, 6}},
 		{"کتابی ", []int64{7, 11}},
@@ -129,11 +129,11 @@ func titleFirst(t *testing.T, d *db.DB) {
 		search.Doc{Kind: kind, ID: 1, Scope: search.Public, Lang: "fa", Slug: "body", Title: "یادداشت",
 			Body: long + "باغبانی باغبانی باغبانی " + long},
 		search.Doc{Kind: kind, ID: 2, Scope: search.Public, Lang: "fa", Slug: "title", Title: "راهنمای باغبانی",
-			Body: "نکته‌هایی برای شروع"},
+			Body: "نکته\u200cهایی برای شروع"},
 		search.Doc{Kind: kind, ID: 3, Scope: search.Public, Lang: "fa", Slug: "none", Title: "آشپزی", Body: "غذا"},
 		// deep in a long body: found, ranked last
 		search.Doc{Kind: kind, ID: 4, Scope: search.Public, Lang: "fa", Slug: "deep", Title: "یادداشت بلند",
-			Body: strings.Repeat("واژه‌ای دیگر ", 400) + "باغبانی"},
+			Body: strings.Repeat("واژه\u200cای دیگر ", 400) + "باغبانی"},
 	)
 	hits := find(t, d, search.Query{Text: "باغبانی", Kinds: []string{kind}})
 	if got := ids(hits, kind); !slices.Equal(got, []int64{2, 1, 4}) {
@@ -149,7 +149,7 @@ func titleFirst(t *testing.T, d *db.DB) {
 
 func filters(t *testing.T, d *db.DB) {
 	put(t, d,
-		search.Doc{Kind: "fpost", ID: 1, Scope: search.Panel, Lang: "fa", Slug: "draft", Title: "پیش‌نویس محرمانه", Body: "زرافه"},
+		search.Doc{Kind: "fpost", ID: 1, Scope: search.Panel, Lang: "fa", Slug: "draft", Title: "پیش\u200cنویس محرمانه", Body: "زرافه"},
 		search.Doc{Kind: "fpost", ID: 2, Scope: search.Public, Lang: "fa", Slug: "live", Title: "منتشرشده", Body: "زرافه"},
 		search.Doc{Kind: "fpost", ID: 3, Scope: search.Public, Lang: "en", Slug: "en", Title: "Published", Body: "زرافه giraffe"},
 		search.Doc{Kind: "fproject", ID: 2, Scope: search.Public, Lang: "fa", Slug: "project", Title: "پروژه", Body: "زرافه"},
@@ -187,7 +187,7 @@ func snippets(t *testing.T, d *db.DB) {
 		search.Doc{Kind: kind, ID: 1, Scope: search.Public, Lang: "en", Slug: "x", Title: "<b>Title</b>",
 			Body: `before <script>alert(1)</script> the "needle" & <img src=x onerror=alert(2)> after`},
 		search.Doc{Kind: kind, ID: 2, Scope: search.Public, Lang: "fa", Slug: "y", Title: "کتاب",
-			Body: strings.Repeat("واژه ", 40) + "این کتاب‌ها خوب‌اند " + strings.Repeat("پایان ", 40)},
+			Body: strings.Repeat("واژه ", 40) + "این کتاب\u200cها خوب\u200cاند " + strings.Repeat("پایان ", 40)},
 	)
 	hits := find(t, d, search.Query{Text: "needle", Kinds: []string{kind}})
 	if len(hits) != 1 {
@@ -284,7 +284,7 @@ func transactions(t *testing.T, d *db.DB) {
 
 func prefix(t *testing.T, d *db.DB) {
 	const kind = "prefix"
-	put(t, d, search.Doc{Kind: kind, ID: 1, Scope: search.Public, Lang: "fa", Title: "برنامه‌نویسی", Body: "یک برنامه ساده به زبان Go"})
+	put(t, d, search.Doc{Kind: kind, ID: 1, Scope: search.Public, Lang: "fa", Title: "برنامه\u200cنویسی", Body: "یک برنامه ساده به زبان Go"})
 	q := search.Query{Kinds: []string{kind}}
 	for text, want := range map[string]int{
 		"برنام":      1, // being typed: a prefix

@@ -174,23 +174,6 @@ func endsInSpace(s string) bool {
 	return unicode.IsSpace(r)
 }
 
-// queryTerms lists every term of the groups once.
-func queryTerms(groups []group) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, g := range groups {
-		for _, a := range g.alts {
-			for _, t := range a {
-				if !seen[t] {
-					seen[t] = true
-					out = append(out, t)
-				}
-			}
-		}
-	}
-	return out
-}
-
 // minPrefixRunes is the shortest term matched as a prefix: shorter ones
 // ("در", "th") start too many words to narrow anything, and cost the most.
 const minPrefixRunes = 3
