@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -29,6 +30,7 @@ func TestIndex(t *testing.T) {
 			t.Run("a one-letter typo is corrected", func(t *testing.T) { typo(t, d) })
 			t.Run("query syntax is only text", func(t *testing.T) { syntax(t, d) })
 			t.Run("limits and empty queries", func(t *testing.T) { limits(t, d) })
+			t.Run("concurrent writers sharing new words never fail", func(t *testing.T) { concurrentPuts(t, d) })
 			t.Run("match ids and rebuild", func(t *testing.T) { matchAndRebuild(t, d) })
 		})
 	}
@@ -380,6 +382,43 @@ func limits(t *testing.T, d *db.DB) {
 	}
 	if got := len(find(t, d, search.Query{Text: "many", Kinds: []string{kind}, Limit: 7})); got != 7 {
 		t.Errorf("limit 7 answered %d hits", got)
+	}
+}
+
+func concurrentPuts(t *testing.T, d *db.DB) {
+	const kind = "concurrent"
+	words := strings.Fields("alef beh peh teh seh jim cheh heh kheh dal zal reh zeh zheh sin shin sad zad")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				// every writer's documents hold the same new words, in an
+				// order of their own
+				body := slices.Clone(words)
+				for j := range body {
+					k := (j*7 + w*3 + i) % len(body)
+					body[j], body[k] = body[k], body[j]
+				}
+				doc := search.Doc{Kind: kind, ID: int64(w*100 + i), Scope: search.Public, Lang: "en", Title: "doc",
+					Body: strings.Join(body, " ") + fmt.Sprintf(" w%dx%d", w, i)}
+				err := d.InTx(context.Background(), func(tx *db.Tx) error { return search.New(d).Put(context.Background(), tx, doc) })
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := len(find(t, d, search.Query{Text: "shin zad", Kinds: []string{kind}})); got != 80 {
+		t.Fatalf("%d of 80 documents found", got)
 	}
 }
 

@@ -15,24 +15,20 @@ import (
 // vocabulary near misses are corrected against. title, tags and body are
 // indexTerms output: letters, digits and spaces only.
 func putPostgres(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO search_documents (kind, id, scope, lang, slug, title, body, title_terms, lead_terms, terms)
-		SELECT ?, ?, ?, ?, ?, ?, ?, t, setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C'),
-			setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C')
-		FROM to_tsvector('simple', ?) t, setweight(to_tsvector('simple', ?), 'B') g
-		ON CONFLICT (kind, id, scope) DO UPDATE SET lang = excluded.lang, slug = excluded.slug, title = excluded.title,
-			body = excluded.body, title_terms = excluded.title_terms, lead_terms = excluded.lead_terms, terms = excluded.terms`,
-		d.Kind, d.ID, string(d.Scope), d.Lang, d.Slug, d.Title, d.Body, leading(body, leadTerms), body, title, tags)
-	if err != nil {
-		return err
-	}
-	words := vocabulary(title, tags, body)
-	if len(words) == 0 {
-		return nil
-	}
-	// sorted, so that concurrent writers take the words' locks in one order
-	// (no deadlock between two documents sharing new words)
-	_, err = tx.Exec(ctx, `INSERT INTO search_words (word)
-		SELECT w FROM unnest(string_to_array(?, ' ')) AS w ORDER BY w ON CONFLICT DO NOTHING`, strings.Join(words, " "))
+	// one statement, one round trip: the document, then its words, sorted
+	// so that concurrent writers take the words' locks in one order (no
+	// deadlock between two documents sharing new words)
+	_, err := tx.Exec(ctx, `WITH doc AS (
+			INSERT INTO search_documents (kind, id, scope, lang, slug, title, body, title_terms, lead_terms, terms)
+			SELECT ?, ?, ?, ?, ?, ?, ?, t, setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C'),
+				setweight(t, 'A') || g || setweight(to_tsvector('simple', ?), 'C')
+			FROM to_tsvector('simple', ?) t, setweight(to_tsvector('simple', ?), 'B') g
+			ON CONFLICT (kind, id, scope) DO UPDATE SET lang = excluded.lang, slug = excluded.slug, title = excluded.title,
+				body = excluded.body, title_terms = excluded.title_terms, lead_terms = excluded.lead_terms, terms = excluded.terms)
+		INSERT INTO search_words (word)
+		SELECT w FROM unnest(string_to_array(?, ' ')) AS w ORDER BY w ON CONFLICT DO NOTHING`,
+		d.Kind, d.ID, string(d.Scope), d.Lang, d.Slug, d.Title, d.Body, leading(body, leadTerms), body, title, tags,
+		strings.Join(vocabulary(title, tags, body), " "))
 	return err
 }
 
