@@ -322,8 +322,9 @@ func (ix *Index) nearWords(ctx context.Context, term string) ([]string, error) {
 	}
 	var candidates []string
 	if ix.d.Engine == db.Postgres {
-		// nearest by trigram distance (the GiST index answers ORDER BY <->)
-		rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words ORDER BY word <-> ? LIMIT 20`, term)
+		// the words sharing enough trigrams (the GIN index answers %),
+		// nearest first
+		rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words WHERE word % ? ORDER BY word <-> ?, word LIMIT 20`, term, term)
 		if err != nil {
 			return nil, err
 		}

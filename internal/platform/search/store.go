@@ -33,8 +33,8 @@ func putPostgres(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string
 }
 
 // leadTerms is how many of the body's first terms rank a PostgreSQL match
-// (see migration 0009_search): about a long paragraph.
-const leadTerms = 120
+// (see migration 0009_search): about a paragraph.
+const leadTerms = 64
 
 // leading is the first n space-separated terms of terms.
 func leading(terms string, n int) string {

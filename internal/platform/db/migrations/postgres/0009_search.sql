@@ -32,8 +32,9 @@ CREATE INDEX search_documents_terms ON search_documents USING gin (terms) WITH (
 CREATE INDEX search_documents_scope_lang ON search_documents (scope, lang, kind);
 
 -- Every term ever indexed (until a rebuild): the vocabulary near misses are
--- corrected against, nearest first by trigram distance.
+-- corrected against: the words sharing enough trigrams with a term (pg_trgm's
+-- % at its default similarity threshold, 0.3), through the GIN index.
 CREATE TABLE search_words (
     word TEXT PRIMARY KEY
 );
-CREATE INDEX search_words_trgm ON search_words USING gist (word gist_trgm_ops);
+CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);
