@@ -320,40 +320,35 @@ func (ix *Index) nearWords(ctx context.Context, term string) ([]string, error) {
 	if limit == 0 {
 		return nil, nil
 	}
-	var candidates []string
+	// the candidates: the vocabulary's words of about the term's length
+	// that start with its first letter, or with its second and third (an
+	// extra letter typed first); a typo in the first letter itself is not
+	// corrected. PostgreSQL keeps those sharing enough trigrams with the
+	// term (pg_trgm's similarity at its default threshold, 0.3).
+	lens := "?" + strings.Repeat(", ?", 2*limit)
+	keep := ""
 	if ix.d.Engine == db.Postgres {
-		// the words sharing enough trigrams (the GIN index answers %),
-		// nearest first
-		rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words WHERE word % ? ORDER BY word <-> ?, word LIMIT 20`, term, term)
+		keep = " AND similarity(word, ?) >= 0.3"
+	}
+	var candidates []string
+	for _, lead := range []string{string(tr[0]), string(tr[1:3])} {
+		args := []any{lead, lead + "\U0010FFFF"}
+		for n := len(tr) - limit; n <= len(tr)+limit; n++ {
+			args = append(args, n)
+		}
+		if keep != "" {
+			args = append(args, term)
+		}
+		rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words WHERE word >= ? AND word < ?
+			AND len IN (`+lens+`)`+keep+` LIMIT 5000`, args...)
 		if err != nil {
 			return nil, err
 		}
-		candidates, err = scanStrings(rs)
+		found, err := scanStrings(rs)
 		if err != nil {
 			return nil, err
 		}
-	} else {
-		// SQLite has no trigram similarity: the candidates are the
-		// vocabulary's words of about the term's length that start with its
-		// first letter, or with its second and third (an extra letter
-		// typed first); a typo in the first letter itself is not corrected
-		lens := "?" + strings.Repeat(", ?", 2*limit)
-		for _, lead := range []string{string(tr[0]), string(tr[1:3])} {
-			args := []any{lead, lead + "\U0010FFFF"}
-			for n := len(tr) - limit; n <= len(tr)+limit; n++ {
-				args = append(args, n)
-			}
-			rs, err := ix.d.Reader().Query(ctx, `SELECT word FROM search_words WHERE word >= ? AND word < ?
-				AND len IN (`+lens+`) LIMIT 5000`, args...)
-			if err != nil {
-				return nil, err
-			}
-			found, err := scanStrings(rs)
-			if err != nil {
-				return nil, err
-			}
-			candidates = append(candidates, found...)
-		}
+		candidates = append(candidates, found...)
 	}
 	type scored struct {
 		word string

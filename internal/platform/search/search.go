@@ -17,8 +17,8 @@
 //     prefix, from three letters, unless the text ends in a space.
 //   - A query that finds nothing is tried once more with each unknown term
 //     (four letters or more) widened to indexed words one edit away (two
-//     from eight letters): trigram candidates on PostgreSQL, words starting
-//     alike on SQLite.
+//     from eight letters) that start like it (a typo in the first letter is
+//     not corrected); PostgreSQL also asks pg_trgm's similarity of them.
 //   - Title matches rank first: bm25 with the title weighted 10, tags 4,
 //     body 1 on SQLite; on PostgreSQL a title match adds 1 to the cover
 //     density rank (in [0, 1)) of title (A), tags (B) and the body's lead

@@ -25,8 +25,8 @@ func putPostgres(ctx context.Context, tx *db.Tx, d Doc, title, tags, body string
 			FROM to_tsvector('simple', ?) t, setweight(to_tsvector('simple', ?), 'B') g
 			ON CONFLICT (kind, id, scope) DO UPDATE SET lang = excluded.lang, slug = excluded.slug, title = excluded.title,
 				body = excluded.body, title_terms = excluded.title_terms, lead_terms = excluded.lead_terms, terms = excluded.terms)
-		INSERT INTO search_words (word)
-		SELECT w FROM unnest(string_to_array(?, ' ')) AS w ORDER BY w ON CONFLICT DO NOTHING`,
+		INSERT INTO search_words (word, len)
+		SELECT w, length(w) FROM unnest(string_to_array(?, ' ')) AS w ORDER BY w ON CONFLICT DO NOTHING`,
 		d.Kind, d.ID, string(d.Scope), d.Lang, d.Slug, d.Title, d.Body, leading(body, leadTerms), body, title, tags,
 		strings.Join(vocabulary(title, tags, body), " "))
 	return err
