@@ -387,7 +387,7 @@ func limits(t *testing.T, d *db.DB) {
 
 func concurrentPuts(t *testing.T, d *db.DB) {
 	const kind = "concurrent"
-	words := strings.Fields("alef beh peh teh seh jim cheh heh kheh dal zal reh zeh zheh sin shin sad zad")
+	words := strings.Fields("alef beh peh tah seh jim cheh heh kheh dal zal reh zeh zheh sin shin sad zad")
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for w := range 8 {
