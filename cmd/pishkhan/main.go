@@ -40,6 +40,7 @@ var commands = []command{
 	{"audit", "`audit verify` checks the audit log's hash chain and names any altered, removed or reordered row; `audit purge --out FILE` exports then deletes rows older than AUDIT_RETENTION", auditCmd},
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
+	{"search", "`search rebuild` recomputes the full-text index from every post and project (after a restore or an upgrade of the normaliser)", searchCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
 	{"backup", "`backup DEST` copies the embedded default's database (a consistent snapshot), secret key, audit checkpoint and media into DEST while it serves", backupCmd},
 	{"restore", "`restore [--force] SRC` puts a backup into an empty DATA_DIR (--force replaces what is there); stop the server first", restoreCmd},
@@ -253,6 +254,25 @@ func secretsCmd(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	fmt.Printf("re-encrypted %d secrets (TOTP and webhook signing secrets) under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
+	return nil
+}
+
+func searchCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rebuild" {
+		return errors.New("usage: pishkhan search rebuild")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	n, err := s.RebuildSearch(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt the search index in %s (%d documents)\n", time.Since(start).Round(time.Millisecond), n)
+	warnInProcessCache(cfg)
 	return nil
 }
 

@@ -247,7 +247,9 @@ var authzMatrix = []matrixRow{
 	{route: "GET /api/posts/{id}/revisions/{rev}", expect: [6]int{401, 200, 200, 200, 403, 200},
 		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions/1", nil) }},
 	{route: "GET /api/posts/{id}/revisions/diff", expect: [6]int{401, 200, 200, 200, 403, 200},
-		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions/diff?from=1&to=1", nil) }},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "GET", "/revisions/diff?from=1&to=1", nil)
+		}},
 	{route: "POST /api/posts/{id}/revisions/{rev}/restore", expect: [6]int{401, 200, 200, 200, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.onPost(env, false, "POST", "/revisions/1/restore", nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
 
 // contentMedia is the media library as content sees it (content.Media).
@@ -42,9 +43,19 @@ func (s *Server) openPosts(cursorKey []byte) error {
 	}
 	s.Posts = posts.NewService(s.DB, s.Cache, s.Bus, contentMedia{s.Media}, cursorKey, posts.Config{
 		TTL: s.Cfg.CacheTTL, PublicURL: s.Cfg.PublicURL, Preview: content.NewPreviewSigner(secret)})
+	s.Search = search.New(s.DB)
+	s.Posts.SetIndex(s.Search)
 	if s.Redis != nil {
 		s.Posts.SetLimiter(ratelimit.NewRedis(s.Redis, s.Cfg.CachePrefix))
 		s.Posts.SetPresence(posts.NewRedisPresence(s.Redis, s.Cfg.CachePrefix))
 	}
 	return nil
+}
+
+// RebuildSearch recomputes the search index from the content, for
+// `pishkhan search rebuild`, and says how many documents it wrote.
+func (s *Server) RebuildSearch(ctx context.Context) (int, error) {
+	return search.Rebuild(ctx, s.DB, func(yield func(search.Doc) error) error {
+		return s.Posts.SearchDocs(ctx, yield)
+	})
 }

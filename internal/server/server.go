@@ -40,6 +40,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 	"github.com/pishkhan/pishkhan/internal/platform/redisclient"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
 	"github.com/pishkhan/pishkhan/internal/webhooks"
@@ -80,6 +81,8 @@ type Server struct {
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
 	Posts   *posts.Service
+	// Search is the full-text index over posts and projects.
+	Search  *search.Index
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler

@@ -31,7 +31,7 @@ import (
 type Index interface {
 	Put(ctx context.Context, tx *db.Tx, d search.Doc) error
 	Remove(ctx context.Context, tx *db.Tx, kind string, id int64, scope search.Scope) error
-	MatchIDs(ctx context.Context, q search.Query) ([]int64, error)
+	MatchIDs(ctx context.Context, q search.Query, max int) ([]int64, error)
 }
 
 // DocKind is the search index's kind of a post.
@@ -130,7 +130,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte
 	return s.cache.Fetch(ctx, content.ResourcePosts, key, []string{content.TagPosts}, s.cfg.TTL, func(ctx context.Context) ([]byte, error) {
 		if f.Q != "" && s.index != nil {
 			ids, err := s.index.MatchIDs(ctx, search.Query{Text: f.Q, Scope: search.Panel, Kinds: []string{DocKind},
-				Lang: string(f.Lang), Limit: maxMatches})
+				Lang: string(f.Lang)}, maxMatches)
 			if err != nil {
 				return nil, err
 			}
