@@ -10,6 +10,8 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -43,6 +45,8 @@ func (s *Server) routes() {
 	jobadmin.Routes(rt, s.Jobs)
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
+	projects.Routes(rt, s.Projects)
+	public.Routes(rt, s.Public)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
@@ -65,8 +69,9 @@ func (s *Server) routes() {
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
+		s.publicGuard().Middleware,
 		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isTransfer(r) }),
-		auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
+		skipFor(public.Anonymous, auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" })),
 		telemetry.Errors(rt.Pattern),
 	)
 }

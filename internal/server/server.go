@@ -22,8 +22,9 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
-	// content registers the content.* permissions; its services are wired below.
-	_ "github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -78,9 +79,12 @@ type Server struct {
 	Media   *media.Service
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
-	Router  *httpapi.Router
-	Metrics *metrics.Metrics
-	Handler http.Handler
+	// Projects is the portfolio's panel API; Public the website's read API.
+	Projects *projects.Service
+	Public   *public.Service
+	Router   *httpapi.Router
+	Metrics  *metrics.Metrics
+	Handler  http.Handler
 	// AuditAnchor keeps the audit chain's signed checkpoint (see
 	// docs/adr/0005-audit-anchor.md); set by New and OpenAuditAnchor.
 	AuditAnchor *audit.Anchor
@@ -189,9 +193,14 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	}
 	s.Media.SetQueue(s.Queue)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
+	if err := s.openPublicContent(key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
-		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
+		auth.SessionsResource: "", auth.TokensResource: "",
+		content.ResourceProjects: content.PermView}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)

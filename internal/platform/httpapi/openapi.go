@@ -59,6 +59,9 @@ func (rt *Router) OpenAPIHandler(title, version string) HandlerFunc {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
+// stringPathParams are the path parameters that are text, not ids.
+var stringPathParams = map[string]bool{"slug": true, "token": true}
+
 func (g *schemaGen) operation(route Route) map[string]any {
 	op := route.Op
 	o := map[string]any{"summary": op.Summary, "operationId": op.ID}
@@ -76,8 +79,11 @@ func (g *schemaGen) operation(route Route) map[string]any {
 	}
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(route.Path, -1) {
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
-			"schema": map[string]any{"type": "integer", "minimum": 1}})
+		schema := map[string]any{"type": "integer", "minimum": 1}
+		if stringPathParams[m[1]] {
+			schema = map[string]any{"type": "string"}
+		}
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 	}
 	for _, p := range op.Query {
 		params = append(params, paramSchema(p, "query"))
@@ -99,6 +105,10 @@ func (g *schemaGen) operation(route Route) map[string]any {
 	responses := map[string]any{strconv.Itoa(op.Status): ok}
 	if route.Method == http.MethodGet {
 		responses["304"] = map[string]any{"description": "Not Modified (If-None-Match matched the ETag)"}
+	}
+	for _, status := range op.Redirects {
+		responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),
+			"headers": map[string]any{"Location": map[string]any{"description": "where the resource is", "schema": map[string]any{"type": "string"}}}}
 	}
 	for _, status := range ErrorStatuses(route) {
 		responses[strconv.Itoa(status)] = map[string]any{"$ref": "#/components/responses/" + errorResponseName[status]}

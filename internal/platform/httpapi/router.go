@@ -47,6 +47,9 @@ type Op struct {
 	// answers in place of the panel's "private, no-cache" (the public read
 	// API lets CDNs keep what it answers). Errors keep "no-store".
 	CacheControl string
+	// Redirects lists redirect statuses (301, 302, …) the handler may
+	// answer besides Status, each with a Location header.
+	Redirects []int
 }
 
 // Authorize is the check every route makes before its handler reads the
