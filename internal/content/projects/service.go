@@ -601,7 +601,7 @@ func (s *Service) Reorder(ctx context.Context, in OrderInput) ([]byte, error) {
 	for _, id := range changed {
 		s.publish(ctx, "updated", id)
 	}
-	return json.Marshal(OrderList{IDs: in.IDs})
+	return json.Marshal(OrderList(in))
 }
 
 func orEmpty(ids []int64) []int64 {

@@ -200,25 +200,10 @@ func (s Store) fill(ctx context.Context, q db.Querier, ps []Project) error {
 		args[i] = p.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ps)), ",") + ")"
-	rows, err := q.Query(ctx, `SELECT project_id, media_id, caption_fa, caption_en FROM project_gallery
-		WHERE project_id IN `+in+` ORDER BY project_id, position`, args...)
-	if err != nil {
+	if err := s.fillGalleries(ctx, q, ps, idx, in, args); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var pid int64
-		var g GalleryItem
-		if err := rows.Scan(&pid, &g.MediaID, &g.CaptionFa, &g.CaptionEn); err != nil {
-			rows.Close()
-			return err
-		}
-		ps[idx[pid]].Gallery = append(ps[idx[pid]].Gallery, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = q.Query(ctx, `SELECT pt.project_id, t.name FROM project_terms pt JOIN content_terms t ON t.id = pt.term_id
+	rows, err := q.Query(ctx, `SELECT pt.project_id, t.name FROM project_terms pt JOIN content_terms t ON t.id = pt.term_id
 		WHERE pt.project_id IN `+in+` AND t.kind = 'tag' ORDER BY pt.project_id, t.slug`, args...)
 	if err != nil {
 		return err
@@ -231,6 +216,24 @@ func (s Store) fill(ctx context.Context, q db.Querier, ps []Project) error {
 			return err
 		}
 		ps[idx[pid]].Tags = append(ps[idx[pid]].Tags, name)
+	}
+	return rows.Err()
+}
+
+func (s Store) fillGalleries(ctx context.Context, q db.Querier, ps []Project, idx map[int64]int, in string, args []any) error {
+	rows, err := q.Query(ctx, `SELECT project_id, media_id, caption_fa, caption_en FROM project_gallery
+		WHERE project_id IN `+in+` ORDER BY project_id, position`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var g GalleryItem
+		if err := rows.Scan(&pid, &g.MediaID, &g.CaptionFa, &g.CaptionEn); err != nil {
+			return err
+		}
+		ps[idx[pid]].Gallery = append(ps[idx[pid]].Gallery, g)
 	}
 	return rows.Err()
 }

@@ -153,12 +153,6 @@ func (s store) livePost(ctx context.Context, lang, slug string) (PostDetail, err
 	return s.scanDetail(ctx, s.q().QueryRow(ctx, q, args...))
 }
 
-// livePostByID returns post id's live version.
-func (s store) livePostByID(ctx context.Context, id int64) (PostDetail, error) {
-	return s.scanDetail(ctx, s.q().QueryRow(ctx, `SELECT `+postCols+`, l.body_html, l.seo_title, l.seo_description, l.canonical_url,
-		l.og_image_media_id, l.updated_at FROM post_live l WHERE l.post_id = ?`, id))
-}
-
 func (s store) scanDetail(ctx context.Context, row *sql.Row) (PostDetail, error) {
 	var d PostDetail
 	var og sql.NullInt64
@@ -391,28 +385,31 @@ func (s store) projectParts(ctx context.Context, ps []Project) error {
 	for i, p := range ps {
 		idx[p.id], args[i] = i, p.id
 	}
-	rows, err := s.q().Query(ctx, `SELECT project_id, media_id, caption_fa, caption_en FROM project_gallery
-		WHERE project_id IN (`+placeholders(len(ps))+`) ORDER BY project_id, position`, args...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var pid int64
-		var g GalleryItem
-		if err := rows.Scan(&pid, &g.mediaID, &g.CaptionFa, &g.CaptionEn); err != nil {
-			rows.Close()
-			return err
-		}
-		ps[idx[pid]].Gallery = append(ps[idx[pid]].Gallery, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := s.galleries(ctx, ps, idx, args); err != nil {
 		return err
 	}
 	return s.terms(ctx, `SELECT pt.project_id, t.kind, t.slug, t.name FROM project_terms pt JOIN content_terms t ON t.id = pt.term_id
 		WHERE pt.project_id IN (`+placeholders(len(ps))+`) AND t.kind = 'tag' ORDER BY t.name, t.slug`, args, func(id int64, _ string, t Term) {
 		ps[idx[id]].Tags = append(ps[idx[id]].Tags, t)
 	})
+}
+
+func (s store) galleries(ctx context.Context, ps []Project, idx map[int64]int, args []any) error {
+	rows, err := s.q().Query(ctx, `SELECT project_id, media_id, caption_fa, caption_en FROM project_gallery
+		WHERE project_id IN (`+placeholders(len(ps))+`) ORDER BY project_id, position`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var g GalleryItem
+		if err := rows.Scan(&pid, &g.mediaID, &g.CaptionFa, &g.CaptionEn); err != nil {
+			return err
+		}
+		ps[idx[pid]].Gallery = append(ps[idx[pid]].Gallery, g)
+	}
+	return rows.Err()
 }
 
 // termCounts returns the tags or categories of lang (every language when
@@ -536,20 +533,8 @@ func (s store) sitemap(ctx context.Context, max int) ([]sitemapEntry, error) {
 		{"post", `SELECT lang, slug, updated_at FROM post_live ORDER BY updated_at DESC, post_id DESC LIMIT ?`},
 		{"project", `SELECT lang, slug, updated_at FROM projects WHERE status = 'published' ORDER BY updated_at DESC, id DESC LIMIT ?`},
 	} {
-		rows, err := s.q().Query(ctx, q.sql, max)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			e := sitemapEntry{Kind: q.kind}
-			if err := rows.Scan(&e.Lang, &e.Slug, db.Time{T: &e.LastMod}); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = s.sitemapOf(ctx, out, q.kind, q.sql, max); err != nil {
 			return nil, err
 		}
 	}
@@ -557,6 +542,22 @@ func (s store) sitemap(ctx context.Context, max int) ([]sitemapEntry, error) {
 		out = out[:max]
 	}
 	return out, nil
+}
+
+func (s store) sitemapOf(ctx context.Context, out []sitemapEntry, kind, q string, max int) ([]sitemapEntry, error) {
+	rows, err := s.q().Query(ctx, q, max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e := sitemapEntry{Kind: kind}
+		if err := rows.Scan(&e.Lang, &e.Slug, db.Time{T: &e.LastMod}); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // mediaLive reports whether live content uses media item id: a live
