@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
 )
 
 // FeedSize is how many of the newest live posts a feed holds.
@@ -157,8 +159,8 @@ func marshalXML(v any) ([]byte, error) {
 // Feed answers feed.atom ("atom") and feed.rss ("rss") of lang: the
 // newest FeedSize live posts with absolute links and their bodies as
 // escaped HTML.
-func (s *Service) Feed(ctx context.Context, format, lang string, b Bases) ([]byte, error) {
-	body, _, err := s.fetch(ctx, "feed|f="+format+"|l="+lang+"|"+b.key(), func(ctx context.Context) ([]byte, error) {
+func (s *Service) Feed(ctx context.Context, format, lang string, b Bases) ([]byte, cache.Status, error) {
+	return s.fetch(ctx, "feed|f="+format+"|l="+lang+"|"+b.key(), func(ctx context.Context) ([]byte, error) {
 		posts, err := s.store.feed(ctx, lang, FeedSize)
 		if err != nil {
 			return nil, err
@@ -211,7 +213,6 @@ func (s *Service) Feed(ctx context.Context, format, lang string, b Bases) ([]byt
 		}
 		return marshalXML(f)
 	})
-	return body, err
 }
 
 type sitemapURL struct {
@@ -226,8 +227,8 @@ type sitemapSet struct {
 
 // Sitemap answers /sitemap.xml: every live post and published project on
 // the website, with the time it last changed.
-func (s *Service) Sitemap(ctx context.Context, b Bases) ([]byte, error) {
-	body, _, err := s.fetch(ctx, "sitemap|"+b.key(), func(ctx context.Context) ([]byte, error) {
+func (s *Service) Sitemap(ctx context.Context, b Bases) ([]byte, cache.Status, error) {
+	return s.fetch(ctx, "sitemap|"+b.key(), func(ctx context.Context) ([]byte, error) {
 		entries, err := s.store.sitemap(ctx, MaxSitemapURLs)
 		if err != nil {
 			return nil, err
@@ -242,5 +243,4 @@ func (s *Service) Sitemap(ctx context.Context, b Bases) ([]byte, error) {
 		}
 		return marshalXML(set)
 	})
-	return body, err
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/reqinfo"
@@ -199,7 +200,8 @@ func (h handlers) bases(r *http.Request) Bases {
 
 // writeXML answers an XML body with a strong ETag, 304 to a matching
 // If-None-Match.
-func writeXML(w http.ResponseWriter, r *http.Request, body []byte, contentType string) {
+func writeXML(w http.ResponseWriter, r *http.Request, body []byte, st cache.Status, contentType string) {
+	w.Header().Set("Cache-Status", st.Header())
 	tag := etag.Of(body)
 	w.Header().Set("ETag", tag)
 	if httpapi.MatchesETag(r.Header.Get("If-None-Match"), tag) {
@@ -218,22 +220,22 @@ func (h handlers) feed(format string) httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		body, err := h.s.Feed(r.Context(), format, lang, h.bases(r))
+		body, st, err := h.s.Feed(r.Context(), format, lang, h.bases(r))
 		if err != nil {
 			return err
 		}
-		writeXML(w, r, body, ct)
+		writeXML(w, r, body, st, ct)
 		return nil
 	}
 }
 
 func (h handlers) sitemap(w http.ResponseWriter, r *http.Request) error {
-	body, err := h.s.Sitemap(r.Context(), h.bases(r))
+	body, st, err := h.s.Sitemap(r.Context(), h.bases(r))
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", h.s.cfg.CacheControl)
-	writeXML(w, r, body, "application/xml; charset=utf-8")
+	writeXML(w, r, body, st, "application/xml; charset=utf-8")
 	return nil
 }
 
