@@ -1,0 +1,153 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// hookLog records what the projects service told the search index and the
+// webhooks' Notifier, and fails when told of a title holding "FAIL".
+type hookLog struct {
+	mu  sync.Mutex
+	ops []string
+}
+
+func (h *hookLog) add(op string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ops = append(h.ops, op)
+}
+
+func (h *hookLog) take() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := h.ops
+	h.ops = nil
+	return out
+}
+
+var errHook = errors.New("hook refused")
+
+func (h *hookLog) Put(_ context.Context, _ *db.Tx, d search.Doc) error {
+	if strings.Contains(d.Title, "FAIL-INDEX") {
+		return errHook
+	}
+	h.add(fmt.Sprintf("put %s %s", d.Scope, d.Slug))
+	return nil
+}
+
+func (h *hookLog) Remove(_ context.Context, _ *db.Tx, kind string, id int64, scope search.Scope) error {
+	h.add(fmt.Sprintf("remove %s %s", scope, kind))
+	return nil
+}
+
+func (h *hookLog) Notify(_ context.Context, _ *db.Tx, event string, payload map[string]any) error {
+	if strings.Contains(fmt.Sprint(payload["slug"]), "fail-notify") {
+		return errHook
+	}
+	h.add(fmt.Sprintf("notify %s %v", event, payload["slug"]))
+	return nil
+}
+
+// TestProjectsHooks: the search documents and the webhook events of each
+// change are written in its transaction: a hook that fails undoes the
+// change (nothing stored, no audit row).
+func TestProjectsHooks(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := startPublic(t, m, nil)
+			in.CreateSuperuser(t, "admin@example.com")
+			admin := in.LoggedIn(t, "admin@example.com")
+			h := &hookLog{}
+			in.Srv.Projects.SetIndex(h)
+			in.Srv.Projects.SetNotifier(h)
+
+			r := admin.Do("POST", "/api/projects", map[string]any{"title": "Hooked", "lang": "en"})
+			var p struct{ ID int64 }
+			r.JSON(t, &p)
+			want := func(step string, ops ...string) {
+				t.Helper()
+				if got := h.take(); !slices.Equal(got, ops) {
+					t.Fatalf("%s: %q, want %q", step, got, ops)
+				}
+			}
+			want("create", "put panel hooked", "remove public project")
+			admin.Do("PATCH", fmt.Sprintf("/api/projects/%d", p.ID), map[string]any{"summary": "s"})
+			want("edit a draft", "put panel hooked", "remove public project")
+			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "published"})
+			want("publish", "put panel hooked", "put public hooked", "notify project.published hooked")
+			admin.Do("PATCH", fmt.Sprintf("/api/projects/%d", p.ID), map[string]any{"summary": "t"})
+			want("edit live", "put panel hooked", "put public hooked", "notify project.updated hooked")
+			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "archived"})
+			want("archive", "put panel hooked", "remove public project", "notify project.unpublished hooked")
+			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "draft"})
+			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "published"})
+			h.take()
+			if r := admin.Do("DELETE", fmt.Sprintf("/api/projects/%d", p.ID), nil); r.Status != 204 {
+				t.Fatalf("delete: %d %s", r.Status, r.Body)
+			}
+			want("delete", "remove panel project", "remove public project", "notify project.deleted hooked")
+
+			audits := func() int {
+				var n int
+				_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_logs WHERE resource_type = 'project'`).Scan(&n)
+				return n
+			}
+			before := audits()
+			r = admin.Do("POST", "/api/projects", map[string]any{"title": "FAIL-INDEX me", "lang": "en"})
+			wantError(t, r, 500, "INTERNAL")
+			var n int
+			_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT COUNT(*) FROM projects WHERE slug = 'fail-index-me'`).Scan(&n)
+			if n != 0 || audits() != before {
+				t.Fatalf("a failed index write left the project (%d) or its audit row", n)
+			}
+			admin.Do("POST", "/api/projects", map[string]any{"title": "fail notify", "lang": "en"}).JSON(t, &p)
+			wantError(t, admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "published"}), 500, "INTERNAL")
+			var st string
+			_ = in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT status FROM projects WHERE id = ?`, p.ID).Scan(&st)
+			if st != string(content.Draft) {
+				t.Fatalf("a failed notification left the project %s", st)
+			}
+			wantError(t, in.Client(t).Do("GET", "/api/public/v1/projects/fail-notify", nil), 404, "NOT_FOUND")
+		})
+	}
+}
+
+// TestPublicSeesPublishOnEveryInstance: the next public read after a
+// publish sees it, on another instance sharing Redis too.
+func TestPublicSeesPublishOnEveryInstance(t *testing.T) {
+	sh := testkit.NewShared(t, testkit.Modes[1])
+	env := map[string]string{"SECRET_KEY": testkit.SecretKey, "PUBLIC_RATE_LIMIT": "100000/min"}
+	a := testkit.Start(t, sh, env)
+	b := testkit.Start(t, sh, env)
+	a.CreateSuperuser(t, "admin@example.com")
+	admin := a.LoggedIn(t, "admin@example.com")
+	var p struct{ ID int64 }
+	admin.Do("POST", "/api/projects", map[string]any{"title": "Everywhere", "lang": "fa"}).JSON(t, &p)
+	web := b.Client(t)
+	for i := 0; i < 2; i++ { // the second read is a cache hit
+		if r := web.Do("GET", "/api/public/v1/projects", nil); strings.Contains(string(r.Body), "everywhere") {
+			t.Fatalf("a draft on the other instance: %s", r.Body)
+		}
+	}
+	if r := admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "published"}); r.Status != 200 {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	if r := web.Do("GET", "/api/public/v1/projects", nil); !strings.Contains(string(r.Body), "everywhere") {
+		t.Fatalf("the other instance missed the publish: %s %s", r.Header.Get("Cache-Status"), r.Body)
+	}
+	pget(t, web, "/api/public/v1/projects/everywhere", 200)
+	admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "draft"})
+	wantError(t, web.Do("GET", "/api/public/v1/projects/everywhere", nil), 404, "NOT_FOUND")
+}
