@@ -393,6 +393,20 @@ func publicPostsList(t *testing.T, anon *testkit.Client) {
 		len(fa.Items[0].Categories) != 1 || len(fa.Items[0].Tags) != 2 {
 		t.Fatalf("by category: %s", pget(t, anon, "/api/public/v1/posts?lang=fa&category=فنی", 200).Body)
 	}
+	// page mode too, on the same path
+	var pg struct {
+		Items      []struct{ Slug string }
+		Total      int
+		TotalPages int `json:"total_pages"`
+	}
+	pget(t, anon, "/api/public/v1/posts?page=2&page_size=3", 200).JSON(t, &pg)
+	if pg.Total != 4 || pg.TotalPages != 2 || len(pg.Items) != 1 || pg.Items[0].Slug != "live-one" {
+		t.Fatalf("page mode %+v", pg)
+	}
+	pget(t, anon, "/api/public/v1/projects?page=1", 200).JSON(t, &pg)
+	if pg.Total != 2 || len(pg.Items) != 2 {
+		t.Fatalf("projects page mode %+v", pg)
+	}
 	// a cursor is bound to its filters
 	var p postsPage
 	pget(t, anon, "/api/public/v1/posts?limit=1", 200).JSON(t, &p)
@@ -630,7 +644,9 @@ func publicBadQueries(t *testing.T, anon *testkit.Client) {
 		"/api/public/v1/posts?limit=0":                        422,
 		"/api/public/v1/posts?limit=101":                      422,
 		"/api/public/v1/posts?limit=ten":                      400,
-		"/api/public/v1/posts?page=2":                         422,
+		"/api/public/v1/posts?page=0":                         422,
+		"/api/public/v1/posts?page=1&limit=5":                 422,
+		"/api/public/v1/projects?page_size=101":               422,
 		"/api/public/v1/posts?lang=de":                        422,
 		"/api/public/v1/posts?cursor=forged":                  400,
 		"/api/public/v1/posts?cursor=":                        400,

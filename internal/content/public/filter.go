@@ -17,13 +17,6 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
 
-// Cursor is a cursor page request: limit (1–100, default 20) and the
-// previous page's next_cursor.
-type Cursor struct {
-	Limit  int
-	Cursor string
-}
-
 func parseLang(q url.Values, fe apperr.FieldErrors, required bool) string {
 	v := q.Get("lang")
 	if v == "" {
@@ -50,32 +43,21 @@ func parseSlugParam(q url.Values, fe apperr.FieldErrors, name string) string {
 	return s
 }
 
-func parseCursor(q url.Values, fe apperr.FieldErrors) (Cursor, error) {
-	c := Cursor{Limit: paging.DefaultSize}
-	if _, ok := q["page"]; ok {
-		fe.Add("page", "this list pages by cursor: use limit and cursor")
+// parseListPage reads a public list's paging: cursor mode (limit,
+// cursor) by default, as API.md section 8 shows; page mode when page or
+// page_size is given (API.md section 1: every list takes both).
+func parseListPage(q url.Values) (paging.Request, error) {
+	_, page := q["page"]
+	_, size := q["page_size"]
+	_, cursor := q["cursor"]
+	_, limit := q["limit"]
+	if (page || size) && !cursor && !limit {
+		return httpapi.ParsePage(q)
 	}
-	if _, ok := q["page_size"]; ok {
-		fe.Add("page_size", "this list pages by cursor: use limit and cursor")
+	if !cursor && !limit {
+		q = url.Values{"limit": {strconv.Itoa(paging.DefaultSize)}}
 	}
-	if v, ok := q["limit"]; ok {
-		n, err := strconv.ParseInt(v[0], 10, 64)
-		if err != nil && !strings.Contains(err.Error(), "range") {
-			return c, apperr.New(apperr.InvalidJSON, "limit must be a whole number")
-		}
-		if err != nil || n < 1 || n > paging.MaxSize {
-			fe.Add("limit", fmt.Sprintf("must be between 1 and %d", paging.MaxSize))
-		} else {
-			c.Limit = int(n)
-		}
-	}
-	if v, ok := q["cursor"]; ok {
-		if v[0] == "" {
-			return c, apperr.New(apperr.InvalidJSON, "cursor is empty")
-		}
-		c.Cursor = v[0]
-	}
-	return c, nil
+	return httpapi.ParsePage(q)
 }
 
 // PostFilter selects live posts.
@@ -88,14 +70,14 @@ func (f PostFilter) canonical() string {
 }
 
 // ParsePosts reads GET /posts' query.
-func ParsePosts(q url.Values) (PostFilter, Cursor, error) {
+func ParsePosts(q url.Values) (PostFilter, paging.Request, error) {
 	fe := apperr.FieldErrors{}
 	f := PostFilter{Lang: parseLang(q, fe, false), Tag: parseSlugParam(q, fe, "tag"), Category: parseSlugParam(q, fe, "category")}
-	c, err := parseCursor(q, fe)
-	if err != nil {
-		return f, c, err
+	if err := fe.Err(); err != nil {
+		return f, paging.Request{}, err
 	}
-	return f, c, fe.Err()
+	pr, err := parseListPage(q)
+	return f, pr, err
 }
 
 // ProjectFilter selects published projects.
@@ -113,21 +95,21 @@ func (f ProjectFilter) canonical() string {
 }
 
 // ParseProjects reads GET /projects' query.
-func ParseProjects(q url.Values) (ProjectFilter, Cursor, error) {
+func ParseProjects(q url.Values) (ProjectFilter, paging.Request, error) {
 	fe := apperr.FieldErrors{}
 	f := ProjectFilter{Lang: parseLang(q, fe, false), Tag: parseSlugParam(q, fe, "tag")}
 	if v := q.Get("featured"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return f, Cursor{}, apperr.New(apperr.InvalidJSON, "featured must be true or false")
+			return f, paging.Request{}, apperr.New(apperr.InvalidJSON, "featured must be true or false")
 		}
 		f.Featured = &b
 	}
-	c, err := parseCursor(q, fe)
-	if err != nil {
-		return f, c, err
+	if err := fe.Err(); err != nil {
+		return f, paging.Request{}, err
 	}
-	return f, c, fe.Err()
+	pr, err := parseListPage(q)
+	return f, pr, err
 }
 
 // ParseLangOnly reads ?lang= (optional) and nothing else.
@@ -198,8 +180,11 @@ func ParseWidth(q url.Values) (int, error) {
 }
 
 var (
-	langParam     = httpapi.Param{Name: "lang", Enum: content.Lang("").EnumValues(), Description: "a language; every language when absent"}
-	cursorParams  = []httpapi.Param{{Name: "limit", Type: "integer", Description: "1 to 100, default 20"}, {Name: "cursor", Description: "next_cursor of the previous page"}}
+	langParam    = httpapi.Param{Name: "lang", Enum: content.Lang("").EnumValues(), Description: "a language; every language when absent"}
+	cursorParams = []httpapi.Param{{Name: "limit", Type: "integer", Description: "1 to 100, default 20 (cursor mode, the default)"},
+		{Name: "cursor", Description: "next_cursor of the previous page"},
+		{Name: "page", Type: "integer", Description: "page mode instead: from 1 (answers the page envelope)"},
+		{Name: "page_size", Type: "integer", Description: "page mode: 1 to 100, default 20"}}
 	postsQuery    = append([]httpapi.Param{langParam, {Name: "tag", Description: "a tag's slug"}, {Name: "category", Description: "a category's slug"}}, cursorParams...)
 	projectsQuery = append([]httpapi.Param{langParam, {Name: "tag", Description: "a tag's slug"}, {Name: "featured", Type: "boolean"}}, cursorParams...)
 	slugQuery     = []httpapi.Param{{Name: "lang", Enum: content.Lang("").EnumValues(), Description: "the slug's language; when absent any language, Persian first"}}

@@ -116,36 +116,61 @@ func (s *Service) postCovers(ctx context.Context, ps []Post, extra ...*int64) (m
 	return s.covers(ctx, ids)
 }
 
-// Posts answers GET /posts: live posts, newest first, by cursor.
-func (s *Service) Posts(ctx context.Context, f PostFilter, c Cursor) ([]byte, cache.Status, error) {
+// pageKey is the paging part of a list's cache key.
+func pageKey(pr paging.Request) string {
+	if pr.CursorMode {
+		return "|c=" + pr.Cursor + "|n=" + itoa(int64(pr.Limit))
+	}
+	return "|p=" + itoa(int64(pr.Page)) + "|ps=" + itoa(int64(pr.PageSize))
+}
+
+// Posts answers GET /posts: live posts, newest first, by cursor (or page).
+func (s *Service) Posts(ctx context.Context, f PostFilter, pr paging.Request) ([]byte, cache.Status, error) {
 	binding := "posts|" + f.canonical()
 	var pos *postPos
-	if c.Cursor != "" {
+	if pr.CursorMode && pr.Cursor != "" {
 		pos = &postPos{}
-		if err := s.cursors.Decode(binding, c.Cursor, pos); err != nil {
+		if err := s.cursors.Decode(binding, pr.Cursor, pos); err != nil {
 			return nil, "", err
 		}
 	}
-	return s.fetch(ctx, binding+"|c="+c.Cursor+"|n="+itoa(int64(c.Limit)), func(ctx context.Context) ([]byte, error) {
-		items, err := s.store.posts(ctx, f, pos, c.Limit+1)
+	return s.fetch(ctx, binding+pageKey(pr), func(ctx context.Context) ([]byte, error) {
+		withCovers := func(items []Post) error {
+			media, err := s.postCovers(ctx, items)
+			for i := range items {
+				items[i].Cover = cover(media, items[i].coverID)
+			}
+			return err
+		}
+		if !pr.CursorMode {
+			total, err := s.store.countPosts(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			items, err := s.store.posts(ctx, f, nil, pr.PageSize, pr.Offset())
+			if err != nil {
+				return nil, err
+			}
+			if err := withCovers(items); err != nil {
+				return nil, err
+			}
+			return json.Marshal(paging.NewPage(items, pr, total))
+		}
+		items, err := s.store.posts(ctx, f, pos, pr.Limit+1, 0)
 		if err != nil {
 			return nil, err
 		}
 		var next *string
-		if len(items) > c.Limit {
-			items = items[:c.Limit]
+		if len(items) > pr.Limit {
+			items = items[:pr.Limit]
 			last := items[len(items)-1]
 			cur := s.cursors.Encode(binding, postPos{At: last.PublishedAt.UnixMicro(), ID: last.id})
 			next = &cur
 		}
-		media, err := s.postCovers(ctx, items)
-		if err != nil {
+		if err := withCovers(items); err != nil {
 			return nil, err
 		}
-		for i := range items {
-			items[i].Cover = cover(media, items[i].coverID)
-		}
-		return json.Marshal(PostsPage{Items: items, NextCursor: next, Limit: c.Limit})
+		return json.Marshal(PostsPage{Items: items, NextCursor: next, Limit: pr.Limit})
 	})
 }
 
@@ -231,24 +256,39 @@ func (s *Service) projectCovers(ctx context.Context, ps []Project) error {
 	return nil
 }
 
-// Projects answers GET /projects: published projects in the manual order.
-func (s *Service) Projects(ctx context.Context, f ProjectFilter, c Cursor) ([]byte, cache.Status, error) {
+// Projects answers GET /projects: published projects in the manual
+// order, by cursor (or page).
+func (s *Service) Projects(ctx context.Context, f ProjectFilter, pr paging.Request) ([]byte, cache.Status, error) {
 	binding := "projects|" + f.canonical()
 	var pos *projectPos
-	if c.Cursor != "" {
+	if pr.CursorMode && pr.Cursor != "" {
 		pos = &projectPos{}
-		if err := s.cursors.Decode(binding, c.Cursor, pos); err != nil {
+		if err := s.cursors.Decode(binding, pr.Cursor, pos); err != nil {
 			return nil, "", err
 		}
 	}
-	return s.fetch(ctx, binding+"|c="+c.Cursor+"|n="+itoa(int64(c.Limit)), func(ctx context.Context) ([]byte, error) {
-		items, err := s.store.projects(ctx, f, pos, c.Limit+1)
+	return s.fetch(ctx, binding+pageKey(pr), func(ctx context.Context) ([]byte, error) {
+		if !pr.CursorMode {
+			total, err := s.store.countProjects(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			items, err := s.store.projects(ctx, f, nil, pr.PageSize, pr.Offset())
+			if err != nil {
+				return nil, err
+			}
+			if err := s.projectCovers(ctx, items); err != nil {
+				return nil, err
+			}
+			return json.Marshal(paging.NewPage(items, pr, total))
+		}
+		items, err := s.store.projects(ctx, f, pos, pr.Limit+1, 0)
 		if err != nil {
 			return nil, err
 		}
 		var next *string
-		if len(items) > c.Limit {
-			items = items[:c.Limit]
+		if len(items) > pr.Limit {
+			items = items[:pr.Limit]
 			last := items[len(items)-1]
 			cur := s.cursors.Encode(binding, projectPos{Pos: last.position, ID: last.id})
 			next = &cur
@@ -256,7 +296,7 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter, c Cursor) ([]by
 		if err := s.projectCovers(ctx, items); err != nil {
 			return nil, err
 		}
-		return json.Marshal(ProjectsPage{Items: items, NextCursor: next, Limit: c.Limit})
+		return json.Marshal(ProjectsPage{Items: items, NextCursor: next, Limit: pr.Limit})
 	})
 }
 

@@ -55,8 +55,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
-// posts returns up to limit live posts of f, newest first, after pos.
-func (s store) posts(ctx context.Context, f PostFilter, pos *postPos, limit int) ([]Post, error) {
+func (f PostFilter) where() ([]string, []any) {
 	var conds []string
 	var args []any
 	if f.Lang != "" {
@@ -71,17 +70,36 @@ func (s store) posts(ctx context.Context, f PostFilter, pos *postPos, limit int)
 			WHERE lt.post_id = l.post_id AND t.kind = ? AND t.slug = ?)`)
 		args = append(args, t.kind, t.slug)
 	}
+	return conds, args
+}
+
+func whereOf(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// countPosts returns how many live posts match f.
+func (s store) countPosts(ctx context.Context, f PostFilter) (int64, error) {
+	conds, args := f.where()
+	var n int64
+	err := s.q().QueryRow(ctx, `SELECT COUNT(*) FROM post_live l`+whereOf(conds), args...).Scan(&n)
+	return n, err
+}
+
+// posts returns up to limit live posts of f, newest first, after pos (or
+// from offset).
+func (s store) posts(ctx context.Context, f PostFilter, pos *postPos, limit, offset int) ([]Post, error) {
+	conds, args := f.where()
 	if pos != nil {
 		at := time.UnixMicro(pos.At).UTC()
 		conds = append(conds, "(l.published_at < ? OR (l.published_at = ? AND l.post_id < ?))")
 		args = append(args, at, at, pos.ID)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	args = append(args, limit)
-	rows, err := s.q().Query(ctx, `SELECT `+postCols+` FROM post_live l`+where+` ORDER BY l.published_at DESC, l.post_id DESC LIMIT ?`, args...)
+	where := whereOf(conds)
+	args = append(args, limit, offset)
+	rows, err := s.q().Query(ctx, `SELECT `+postCols+` FROM post_live l`+where+` ORDER BY l.published_at DESC, l.post_id DESC LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -286,9 +304,7 @@ type projectPos struct {
 	ID  int64 `json:"id"`
 }
 
-// projects returns up to limit published projects of f in the manual
-// order, after pos.
-func (s store) projects(ctx context.Context, f ProjectFilter, pos *projectPos, limit int) ([]Project, error) {
+func (f ProjectFilter) where() ([]string, []any) {
 	conds := []string{"p.status = ?"}
 	args := []any{string(content.Published)}
 	if f.Lang != "" {
@@ -304,13 +320,28 @@ func (s store) projects(ctx context.Context, f ProjectFilter, pos *projectPos, l
 			WHERE pt.project_id = p.id AND t.kind = 'tag' AND t.slug = ?)`)
 		args = append(args, f.Tag)
 	}
+	return conds, args
+}
+
+// countProjects returns how many published projects match f.
+func (s store) countProjects(ctx context.Context, f ProjectFilter) (int64, error) {
+	conds, args := f.where()
+	var n int64
+	err := s.q().QueryRow(ctx, `SELECT COUNT(*) FROM projects p`+whereOf(conds), args...).Scan(&n)
+	return n, err
+}
+
+// projects returns up to limit published projects of f in the manual
+// order, after pos (or from offset).
+func (s store) projects(ctx context.Context, f ProjectFilter, pos *projectPos, limit, offset int) ([]Project, error) {
+	conds, args := f.where()
 	if pos != nil {
 		conds = append(conds, "(p.position > ? OR (p.position = ? AND p.id > ?))")
 		args = append(args, pos.Pos, pos.Pos, pos.ID)
 	}
-	args = append(args, limit)
+	args = append(args, limit, offset)
 	rows, err := s.q().Query(ctx, `SELECT `+projectCols+` FROM projects p WHERE `+strings.Join(conds, " AND ")+
-		` ORDER BY p.position, p.id LIMIT ?`, args...)
+		` ORDER BY p.position, p.id LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err
 	}

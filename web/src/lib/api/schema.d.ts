@@ -3463,10 +3463,14 @@ export interface operations {
                 tag?: string;
                 /** @description a category's slug */
                 category?: string;
-                /** @description 1 to 100, default 20 */
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -3593,10 +3597,14 @@ export interface operations {
                 /** @description a tag's slug */
                 tag?: string;
                 featured?: boolean;
-                /** @description 1 to 100, default 20 */
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
             };
             header?: never;
             path?: never;
