@@ -89,6 +89,10 @@ func TestProjectsHooks(t *testing.T) {
 			want("publish", "put panel hooked", "put public hooked", "notify project.published hooked")
 			admin.Do("PATCH", fmt.Sprintf("/api/projects/%d", p.ID), map[string]any{"summary": "t"})
 			want("edit live", "put panel hooked", "put public hooked", "notify project.updated hooked")
+			if r := admin.Do("PATCH", fmt.Sprintf("/api/projects/%d", p.ID), map[string]any{"summary": "t", "title": "Hooked"}); r.Status != 200 {
+				t.Fatalf("no-op patch: %d %s", r.Status, r.Body)
+			}
+			want("a patch that changes nothing")
 			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "archived"})
 			want("archive", "put panel hooked", "remove public project", "notify project.unpublished hooked")
 			admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "draft"})

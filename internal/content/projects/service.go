@@ -337,6 +337,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 		return nil, err
 	}
 	var body []byte
+	unchanged := false
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.load(ctx, tx, id, ifMatch)
 		if err != nil {
@@ -346,6 +347,12 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 		p.Gallery, p.Tags, p.Links = slices.Clone(old.Gallery), slices.Clone(old.Tags), slices.Clone(old.Links)
 		apply(&p, in)
 		if err := s.check(ctx, p); err != nil {
+			return err
+		}
+		if len(diff(old, p)) == 0 {
+			// nothing changed: no write, no audit row, no webhook
+			body, err = encode(old)
+			unchanged = true
 			return err
 		}
 		if p.Lang != old.Lang || p.Slug != old.Slug {
@@ -387,7 +394,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, "updated", id)
+	if !unchanged {
+		s.publish(ctx, "updated", id)
+	}
 	return body, nil
 }
 
