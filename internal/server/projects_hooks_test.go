@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
@@ -154,4 +155,28 @@ func TestPublicSeesPublishOnEveryInstance(t *testing.T) {
 	pget(t, web, "/api/public/v1/projects/everywhere", 200)
 	admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "draft"})
 	wantError(t, web.Do("GET", "/api/public/v1/projects/everywhere", nil), 404, "NOT_FOUND")
+}
+
+// TestProjectEvents: project changes reach the event streams of users who
+// may see content, and nobody else's.
+func TestProjectEvents(t *testing.T) {
+	in := startPublic(t, testkit.Modes[1], nil)
+	in.CreateSuperuser(t, "admin@example.com")
+	in.CreateUser(t, "viewer@example.com", content.PermView)
+	in.CreateUser(t, "clerk@example.com", "orders.view")
+	admin := in.LoggedIn(t, "admin@example.com")
+	insider := sseEvents(t, in.LoggedIn(t, "viewer@example.com"))
+	outsider := sseEvents(t, in.LoggedIn(t, "clerk@example.com"))
+	var p struct{ ID int64 }
+	admin.Do("POST", "/api/projects", map[string]any{"title": "Evented", "lang": "en"}).JSON(t, &p)
+	waitEvent(t, insider, fmt.Sprintf(`projects {"event":"created","resource":"projects","id":%d}`, p.ID))
+	admin.Do("POST", fmt.Sprintf("/api/projects/%d/transition", p.ID), map[string]string{"to": "published"})
+	waitEvent(t, insider, fmt.Sprintf(`projects {"event":"updated","resource":"projects","id":%d}`, p.ID))
+	admin.Do("DELETE", fmt.Sprintf("/api/projects/%d", p.ID), nil)
+	waitEvent(t, insider, fmt.Sprintf(`projects {"event":"deleted","resource":"projects","id":%d}`, p.ID))
+	select {
+	case e := <-outsider:
+		t.Fatalf("a user without content.view received %s", e)
+	case <-time.After(300 * time.Millisecond):
+	}
 }
