@@ -112,6 +112,24 @@ func (c *matrixCaller) newJob(cancelled bool) int64 {
 	return res.Job.ID
 }
 
+// onPost has the superuser create a post (and publish it when published
+// is set), then sends the caller's request to the post's path + suffix.
+func (c *matrixCaller) onPost(env *matrixEnv, published bool, method, suffix string, body any) int {
+	var p struct{ ID int64 }
+	r := env.admin.Do("POST", "/api/posts", map[string]any{"title": env.newEmail(), "lang": "en"})
+	if r.Status != 201 {
+		c.t.Fatalf("create post: %d %s", r.Status, r.Body)
+	}
+	r.JSON(c.t, &p)
+	path := fmt.Sprintf("/api/posts/%d", p.ID)
+	if published {
+		if r := env.admin.Do("POST", path+"/transition", map[string]any{"to": "published"}); r.Status != 200 {
+			c.t.Fatalf("publish post: %d %s", r.Status, r.Body)
+		}
+	}
+	return c.client.Do(method, path+suffix, body).Status
+}
+
 func get(path string) func(*matrixCaller, *matrixEnv) int {
 	return func(c *matrixCaller, _ *matrixEnv) int { return c.client.Do("GET", path, nil).Status }
 }
@@ -203,6 +221,52 @@ var authzMatrix = []matrixRow{
 	{route: "POST /api/media/bulk-delete", expect: [6]int{401, 200, 200, 403, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("POST", "/api/media/bulk-delete", map[string]any{"ids": []int64{env.newUpload(c.t, c.in).Media.ID}}).Status
+		}},
+	// posts (content.view to read, content.edit to write, content.publish to publish)
+	{route: "GET /api/posts", expect: [6]int{401, 200, 200, 200, 403, 200}, send: get("/api/posts")},
+	{route: "POST /api/posts", expect: [6]int{401, 201, 201, 201, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/posts", map[string]any{"title": env.newEmail(), "lang": "en"}).Status
+		}},
+	{route: "GET /api/posts/{id}", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "", nil) }},
+	{route: "PATCH /api/posts/{id}", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "PATCH", "", map[string]any{"excerpt": "matrix"})
+		}},
+	{route: "DELETE /api/posts/{id}", expect: [6]int{401, 204, 204, 204, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "DELETE", "", nil) }},
+	{route: "POST /api/posts/{id}/transition", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/transition", map[string]any{"to": "in_review"})
+		}},
+	{route: "POST /api/posts/{id}/publish-changes", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, true, "POST", "/publish-changes", nil) }},
+	{route: "GET /api/posts/{id}/revisions", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions", nil) }},
+	{route: "GET /api/posts/{id}/revisions/{rev}", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions/1", nil) }},
+	{route: "POST /api/posts/{id}/revisions/{rev}/restore", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/revisions/1/restore", nil)
+		}},
+	{route: "PUT /api/posts/{id}/autosave", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "PUT", "/autosave", map[string]any{"snapshot": map[string]any{"title": "t"}})
+		}},
+	{route: "GET /api/posts/{id}/autosave", object: "none yet", expect: [6]int{401, 404, 404, 404, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/autosave", nil) }},
+	{route: "POST /api/posts/{id}/preview-link", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/preview-link", map[string]any{})
+		}},
+	{route: "PUT /api/posts/{id}/presence", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "PUT", "/presence", nil) }},
+	{route: "DELETE /api/posts/{id}/presence", expect: [6]int{401, 204, 204, 204, 403, 204},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "DELETE", "/presence", nil) }},
+	{route: "POST /api/content/render", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/content/render", map[string]any{"markdown": "# hi"}).Status
 		}},
 	// the signature is the credential: anyone holding it may use it once
 	{route: "PUT /api/storage/{token}", expect: [6]int{200, 200, 200, 200, 200, 200},

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
@@ -10,11 +9,6 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 )
-
-// contentMediaOf is the media library as content sees it.
-func (s *Server) contentMediaOf() content.Media {
-	return contentMedia{db: s.DB, store: s.Storage, publicBase: s.Cfg.MediaPublicBaseURL, ttl: 15 * time.Minute}
-}
 
 // openPublicContent builds the portfolio's panel service and the public
 // read API. The search index and the webhooks' Notifier are wired in when
@@ -25,11 +19,11 @@ func (s *Server) openPublicContent(cursorKey []byte) error {
 	if err != nil {
 		return err
 	}
-	cm := s.contentMediaOf()
+	cm := contentMedia{s.Media}
 	s.Projects = projects.NewService(s.DB, s.Cache, s.Bus, projects.Deps{Media: cm}, cursorKey, s.Cfg.CacheTTL)
 	s.Public = public.NewService(s.DB, s.Cache, cm, content.NewPreviewSigner(secret), cursorKey, public.Config{
 		SiteURL: s.Cfg.PublicSite(), APIURL: s.Cfg.PublicURL, PostPath: s.Cfg.PublicPostPath, ProjectPath: s.Cfg.PublicProjectPath,
-		CacheControl: s.Cfg.PublicCacheControl, TTL: s.Cfg.CacheTTL,
+		CacheControl: s.Cfg.PublicCacheControl, TTL: s.Cfg.CacheTTL, ThumbnailSides: thumbnailSides,
 	})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
@@ -52,6 +53,7 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	periodic := stats.Register(s.Stats, workers, s.Cfg.StatsReconcileEvery)
 	river.AddWorker(workers, &warmWorker{s: s})
 	media.Register(s.Media, workers)
+	posts.Register(s.Posts, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
 		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10,
 		// half the drain to finish, the rest for cancelled jobs to return

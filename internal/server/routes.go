@@ -10,6 +10,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
 	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
@@ -45,6 +46,7 @@ func (s *Server) routes() {
 	jobadmin.Routes(rt, s.Jobs)
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
+	posts.Routes(rt, s.Posts)
 	projects.Routes(rt, s.Projects)
 	public.Routes(rt, s.Public)
 

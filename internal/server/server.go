@@ -23,6 +23,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
 	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
@@ -79,6 +80,7 @@ type Server struct {
 	Media   *media.Service
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
+	Posts   *posts.Service
 	// Projects is the portfolio's panel API; Public the website's read API.
 	Projects *projects.Service
 	Public   *public.Service
@@ -187,11 +189,16 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.openPosts(key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Media.SetQueue(s.Queue)
+	s.Posts.SetQueue(s.Queue)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
 	if err := s.openPublicContent(key); err != nil {
 		s.Close()
@@ -200,7 +207,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
 		auth.SessionsResource: "", auth.TokensResource: "",
-		content.ResourceProjects: content.PermView}, cfg.SSEHeartbeat, 64)
+		content.ResourcePosts: content.PermView, content.ResourceProjects: content.PermView}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)

@@ -37,6 +37,9 @@ type Config struct {
 	// TTL is how long a public answer stays in the server cache (publishing
 	// invalidates it at once).
 	TTL time.Duration
+	// ThumbnailSides are the widths the media library makes thumbnails
+	// of; the media route's ?w= picks the smallest at least that wide.
+	ThumbnailSides []int
 }
 
 // Service answers the public read API. Every read goes through the server
@@ -426,7 +429,7 @@ const (
 )
 
 // MediaURL answers GET /media/{id}: a short-lived URL of the item's file
-// (or its thumbnail at least w wide) when live content uses it, or when
+// (or its smallest thumbnail at least w wide) when live content uses it, or when
 // the caller may see drafts (content.view); else NOT_FOUND, which says
 // nothing about whether the item exists.
 func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaAccess, error) {
@@ -458,7 +461,19 @@ func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaA
 	if _, ok := ready[id]; !ok {
 		return "", 0, errNotFound
 	}
-	u, err := s.media.SignedURL(ctx, id, w)
+	side := 0
+	if w > 0 {
+		for _, t := range s.cfg.ThumbnailSides {
+			if t >= w && (side == 0 || t < side) {
+				side = t
+			}
+		}
+	}
+	u, err := s.media.SignedURL(ctx, id, side)
+	if err != nil && side != 0 {
+		// no thumbnail of that side (an image smaller than it): the file
+		u, err = s.media.SignedURL(ctx, id, 0)
+	}
 	if err != nil {
 		return "", 0, err
 	}

@@ -215,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/content/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render markdown as the website shows it (the one renderer), for the editor's preview
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["renderContent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -549,6 +569,246 @@ export interface paths {
         get: operations["ping"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List posts (page or cursor pagination); items carry no body
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPosts"];
+        put?: never;
+        /**
+         * Create a draft post (its first revision); a slug taken in the language is 409
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["createPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One post: the working copy, with the revision the website shows
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPost"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a post; a published or scheduled one needs content.publish
+         * @description Requires the permission `content.edit`.
+         */
+        delete: operations["deletePost"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a post's working copy (a new revision); a published post's live version stays until publish-changes
+         * @description Requires the permission `content.edit`.
+         */
+        patch: operations["updatePost"];
+        trace?: never;
+    };
+    "/api/posts/{id}/autosave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own autosave of a post (404 when none)
+         * @description Requires the permission `content.edit`.
+         */
+        get: operations["getPostAutosave"];
+        /**
+         * Keep the caller's one rolling autosave of a post (the post is untouched; a save drops it)
+         * @description Requires the permission `content.edit`.
+         */
+        put: operations["putPostAutosave"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The editor's heartbeat (every ~15 s): the caller has the post open; answers the others who do
+         * @description Requires the permission `content.view`.
+         */
+        put: operations["postPresenceHeartbeat"];
+        post?: never;
+        /**
+         * The caller closed the post
+         * @description Requires the permission `content.view`.
+         */
+        delete: operations["postPresenceLeave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/preview-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed, expiring link showing the post's latest version on the public read API
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["createPostPreviewLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/publish-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a published post's working copy live (the workflow refuses published → published; this is how edits go live)
+         * @description Requires the permission `content.publish`.
+         */
+        post: operations["publishPostChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A post's revisions, newest first
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Word-level changes between two revisions (from and to, either order)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["diffPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One revision with its snapshot
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPostRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a revision the working copy again, as a new revision ("restored from N")
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["restorePostRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a post through the workflow; publishing moves need content.publish; {"to":"draft","at":T} on a published post schedules its unpublishing
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["transitionPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1101,6 +1361,19 @@ export interface components {
             id: number;
             name: string;
         };
+        Autosave: {
+            /** @description the post's revision the autosave was written over */
+            base_revision: number;
+            post_id: number;
+            snapshot: components["schemas"]["Snapshot"];
+            /** @description the post has been saved since this autosave was written */
+            stale: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AutosaveInput: {
+            snapshot: components["schemas"]["Snapshot"];
+        };
         BulkDeleteInput: {
             ids: number[];
         };
@@ -1162,6 +1435,10 @@ export interface components {
         Described: {
             area: string;
             description: string;
+            name: string;
+        };
+        Editor: {
+            id: number;
             name: string;
         };
         Entry: {
@@ -1239,27 +1516,25 @@ export interface components {
             items: components["schemas"]["HistoryEntry"][];
         };
         Input: {
-            /** @description markdown; media:N references must name ready images */
+            /** @description user ids; the creator when absent on create */
+            authors?: number[] | null;
             body_md?: string | null;
-            client?: string | null;
-            /** @description a ready image; 0 clears */
+            categories?: string[] | null;
+            /** @description a ready image of the media library; null clears it */
             cover_media_id?: number | null;
-            /** @description YYYY-MM-DD, not before started_on; "" clears */
-            ended_on?: string | null;
-            featured?: boolean | null;
-            /** @description ready images, in their order */
-            gallery?: components["schemas"]["GalleryItem"][] | null;
+            excerpt?: string | null;
             /** @description required on create */
             lang?: ("fa" | "en") | null;
-            /** @description http(s) URLs */
-            links?: components["schemas"]["Link"][] | null;
-            /** @description made from the title when absent on create; normalised (search.Slugify); unique per language */
+            /** @description why, kept with the revision this save makes */
+            revision_reason?: string;
+            seo?: components["schemas"]["SEOInput"] | null;
+            /** @description already normalised (see search.Slugify); from the title when absent on create */
             slug?: string | null;
-            /** @description YYYY-MM-DD; "" clears */
-            started_on?: string | null;
-            summary?: string | null;
             tags?: string[] | null;
+            /** @description required on create; at most 200 characters */
             title?: string | null;
+            /** @description a post in the other language; null clears it */
+            translation_of?: number | null;
         };
         Invite: {
             emailed: boolean;
@@ -1375,6 +1650,10 @@ export interface components {
             previous: number;
             value: number;
         };
+        Op: {
+            kind: string;
+            text: string;
+        };
         Order: {
             /** @description the statuses this order may move to next, [] when final; present on the detail, omitted in lists */
             allowed_next?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
@@ -1451,6 +1730,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageRevision: {
+            items: components["schemas"]["Revision"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageRoleView: {
             items: components["schemas"]["RoleView"][];
             page: number;
@@ -1460,6 +1746,13 @@ export interface components {
         };
         PageSessionView: {
             items: components["schemas"]["SessionView"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageSummary: {
+            items: components["schemas"]["Summary"][];
             page: number;
             page_size: number;
             total: number;
@@ -1490,16 +1783,43 @@ export interface components {
             items: components["schemas"]["Described"][];
         };
         Post: {
+            /** @description the statuses this post may move to next (POST …/transition) */
+            allowed_next: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+            /** @description in the order given */
             authors: components["schemas"]["Author"][];
-            categories: components["schemas"]["Term"][];
-            cover: components["schemas"]["Cover"] | null;
+            /** @description rendered and sanitised by the server */
+            body_html: string;
+            body_md: string;
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
             excerpt: string;
-            lang: string;
-            /** @description always set for live posts; null only in a preview of a never-published post */
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
             published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
             slug: string;
-            tags: components["schemas"]["Term"][];
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
             title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         PostDetail: {
             authors: components["schemas"]["Author"][];
@@ -1523,6 +1843,19 @@ export interface components {
             items: components["schemas"]["Post"][];
             limit: number;
             next_cursor: string | null;
+        };
+        Presence: {
+            /** @description the others with the post open in the last 30 seconds */
+            editors: components["schemas"]["Editor"][];
+        };
+        PreviewInput: {
+            /** @description how long the link works; default 1 day, at most 7 days */
+            ttl_seconds?: number | null;
+        };
+        PreviewLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
         };
         Project: {
             /** @description the statuses this project may move to next; on the detail only */
@@ -1582,6 +1915,39 @@ export interface components {
         RecoveryCodes: {
             recovery_codes: string[];
         };
+        RenderInput: {
+            markdown: string;
+        };
+        Rendered: {
+            html: string;
+        };
+        Revision: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+        };
+        RevisionDetail: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+            snapshot: components["schemas"]["Snapshot"];
+        };
+        RevisionDiff: {
+            /** @description the other snapshot fields that differ: slug, lang, tags, categories, authors, cover_media_id, seo, translation_of */
+            changed: string[];
+            excerpt: components["schemas"]["Op"][];
+            from: number;
+            /** @description the body's word-level changes */
+            ops: components["schemas"]["Op"][];
+            title: components["schemas"]["Op"][];
+            to: number;
+        };
         RoleInput: {
             description?: string | null;
             name?: string | null;
@@ -1606,8 +1972,15 @@ export interface components {
         SEO: {
             canonical_url: string;
             description: string;
-            og_image: components["schemas"]["Cover"] | null;
+            og_image_media_id: number | null;
             title: string;
+        };
+        SEOInput: {
+            canonical_url?: string | null;
+            description?: string | null;
+            /** @description null clears it */
+            og_image_media_id?: number | null;
+            title?: string | null;
         };
         SearchHit: {
             score: number;
@@ -1647,6 +2020,20 @@ export interface components {
             method: string;
             url: string;
         };
+        Snapshot: {
+            authors: number[];
+            body_md: string;
+            categories: string[];
+            cover_media_id: number | null;
+            excerpt: string;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            tags: string[];
+            title: string;
+            translation_of: number | null;
+        };
         StatusFigure: {
             amounts: components["schemas"]["Money"][];
             orders: number;
@@ -1656,6 +2043,40 @@ export interface components {
             note?: string;
             /** @enum {string} */
             status: "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded";
+        };
+        Summary: {
+            /** @description in the order given */
+            authors: components["schemas"]["Author"][];
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            excerpt: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
+            published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
+            title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         TOTPCodeInput: {
             code: string;
@@ -1705,6 +2126,8 @@ export interface components {
             user_id: number;
         };
         TransitionInput: {
+            /** @description with to=scheduled: when to publish; with to=draft on a published post: when to unpublish */
+            at?: string | null;
             /** @enum {string} */
             to: "draft" | "in_review" | "scheduled" | "published" | "archived";
         };
@@ -2320,6 +2743,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    renderContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -3037,6 +3494,595 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPosts: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+                /** @description one or more statuses */
+                status?: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+                lang?: "fa" | "en";
+                /** @description a tag's name or slug */
+                tag?: string;
+                /** @description a category's name or slug */
+                category?: string;
+                /** @description posts this user wrote */
+                author_id?: number;
+                /** @description search: title and body through the search index when it is configured, else a case-insensitive substring of the title or slug */
+                q?: string;
+                /** @description id, created_at, updated_at (default -updated_at), published_at, title; a leading - sorts descending */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSummary"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deletePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updatePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutosaveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presence"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPostPreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishPostChanges: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRevision"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    diffPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description a revision number */
+                from?: number;
+                /** @description another revision number */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    restorePostRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    transitionPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
