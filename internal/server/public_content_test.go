@@ -983,6 +983,13 @@ func TestProjectsPanel(t *testing.T) {
 			if n != 4+3+2 {
 				t.Fatalf("audit rows %d", n)
 			}
+			// null clears, as on posts
+			r := writer.Do("PATCH", fmt.Sprintf("/api/projects/%d", ids[2]), map[string]any{"cover_media_id": nil, "started_on": nil, "ended_on": nil})
+			var cleared map[string]any
+			r.JSON(t, &cleared)
+			if r.Status != 200 || cleared["cover_media_id"] != nil || cleared["started_on"] != nil || cleared["ended_on"] != nil {
+				t.Fatalf("null patch: %d %s", r.Status, r.Body)
+			}
 			// delete with If-Match
 			g := admin.Do("GET", fmt.Sprintf("/api/projects/%d", ids[3]), nil)
 			wantError(t, admin.Do("DELETE", fmt.Sprintf("/api/projects/%d", ids[3]), nil, "If-Match", `"old"`), 412, "PRECONDITION_FAILED")

@@ -1,10 +1,14 @@
 package projects
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/etag"
 	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
 	"github.com/pishkhan/pishkhan/internal/platform/paging"
@@ -64,9 +68,40 @@ func (h handlers) get(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h handlers) create(w http.ResponseWriter, r *http.Request) error {
+// decodeInput reads a create or update body strictly. A nullable member
+// sent as null clears it, as on posts: cover_media_id (also 0),
+// started_on and ended_on (also "").
+func decodeInput(r *http.Request) (Input, error) {
 	var in Input
+	var raw bytes.Buffer
+	r.Body = io.NopCloser(io.TeeReader(r.Body, &raw))
 	if err := httpapi.Decode(r, &in); err != nil {
+		return in, err
+	}
+	var nulls struct {
+		Cover   json.RawMessage `json:"cover_media_id"`
+		Started json.RawMessage `json:"started_on"`
+		Ended   json.RawMessage `json:"ended_on"`
+	}
+	if err := json.Unmarshal(raw.Bytes(), &nulls); err != nil {
+		return in, apperr.New(apperr.InvalidJSON, "the body is not valid JSON")
+	}
+	isNull := func(m json.RawMessage) bool { return string(bytes.TrimSpace(m)) == "null" }
+	if isNull(nulls.Cover) {
+		in.CoverMediaID = new(int64)
+	}
+	if isNull(nulls.Started) {
+		in.StartedOn = new(string)
+	}
+	if isNull(nulls.Ended) {
+		in.EndedOn = new(string)
+	}
+	return in, nil
+}
+
+func (h handlers) create(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeInput(r)
+	if err != nil {
 		return err
 	}
 	res, err := h.s.Create(r.Context(), in)
@@ -84,8 +119,8 @@ func (h handlers) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in Input
-	if err := httpapi.Decode(r, &in); err != nil {
+	in, err := decodeInput(r)
+	if err != nil {
 		return err
 	}
 	body, err := h.s.Update(r.Context(), id, in, r.Header.Get("If-Match"))

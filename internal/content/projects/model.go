@@ -75,19 +75,19 @@ const (
 )
 
 // Input is the body of POST /api/projects and PATCH /api/projects/{id}.
-// On PATCH an absent field is left as it is; started_on/ended_on "" and
-// cover_media_id 0 clear the value. The status moves only through
+// On PATCH an absent field is left as it is; null (or started_on/ended_on
+// "", cover_media_id 0) clears the value. The status moves only through
 // /transition and the position only through PUT /api/projects/order.
 type Input struct {
 	Title        *string        `json:"title,omitempty"`
 	Slug         *string        `json:"slug,omitempty" doc:"made from the title when absent on create; normalised (search.Slugify); unique per language"`
 	Lang         *content.Lang  `json:"lang,omitempty" doc:"required on create"`
 	Client       *string        `json:"client,omitempty"`
-	StartedOn    *string        `json:"started_on,omitempty" doc:"YYYY-MM-DD; \"\" clears"`
-	EndedOn      *string        `json:"ended_on,omitempty" doc:"YYYY-MM-DD, not before started_on; \"\" clears"`
+	StartedOn    *string        `json:"started_on,omitempty" doc:"YYYY-MM-DD; null clears"`
+	EndedOn      *string        `json:"ended_on,omitempty" doc:"YYYY-MM-DD, not before started_on; null clears"`
 	Summary      *string        `json:"summary,omitempty"`
 	BodyMD       *string        `json:"body_md,omitempty" doc:"markdown; media:N references must name ready images"`
-	CoverMediaID *int64         `json:"cover_media_id,omitempty" doc:"a ready image; 0 clears"`
+	CoverMediaID *int64         `json:"cover_media_id,omitempty" doc:"a ready image; null clears"`
 	Gallery      *[]GalleryItem `json:"gallery,omitempty" doc:"ready images, in their order"`
 	Tags         *[]string      `json:"tags,omitempty"`
 	Links        *[]Link        `json:"links,omitempty" doc:"http(s) URLs"`
