@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/search"
+	"github.com/pishkhan/pishkhan/internal/server"
 	"github.com/pishkhan/pishkhan/internal/testkit"
 )
 
@@ -178,5 +180,45 @@ func TestProjectEvents(t *testing.T) {
 	case e := <-outsider:
 		t.Fatalf("a user without content.view received %s", e)
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestOpenAPIKeepsSameNamedTypesApart: posts.Input and projects.Input (and
+// the like) are two schemas, each request naming its own.
+func TestOpenAPIKeepsSameNamedTypesApart(t *testing.T) {
+	b, err := server.OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage
+		Components struct {
+			Schemas map[string]struct{ Properties map[string]any }
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemaOf := func(path, method string) map[string]any {
+		var op struct {
+			RequestBody struct {
+				Content map[string]struct {
+					Schema struct {
+						Ref string `json:"$ref"`
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(doc.Paths[path][method], &op); err != nil {
+			t.Fatal(err)
+		}
+		ref := op.RequestBody.Content["application/json"].Schema.Ref
+		return doc.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")].Properties
+	}
+	if p := schemaOf("/api/projects", "post"); p["featured"] == nil || p["excerpt"] != nil {
+		t.Fatalf("createProject's body schema is not projects.Input: %v", p)
+	}
+	if p := schemaOf("/api/posts", "post"); p["excerpt"] == nil || p["featured"] != nil {
+		t.Fatalf("createPost's body schema is not posts.Input: %v", p)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // OpenAPI builds the OpenAPI 3.1 document from the registered routes and
 // the Go types of their bodies: it is generated, never hand-written.
 func (rt *Router) OpenAPI(title, version string) map[string]any {
-	g := &schemaGen{components: map[string]any{"Error": errorSchema()}}
+	g := &schemaGen{components: map[string]any{"Error": errorSchema()}, owners: map[string]reflect.Type{}}
 	paths := map[string]any{}
 	for _, route := range rt.routes {
 		item, _ := paths[route.Path].(map[string]any)
@@ -285,12 +285,37 @@ func paramSchema(p Param, in string) map[string]any {
 	return out
 }
 
-type schemaGen struct{ components map[string]any }
+type schemaGen struct {
+	components map[string]any
+	// owners is the Go type each component name was given to: two types
+	// of one name in different packages (posts.Input, projects.Input)
+	// must not share a schema.
+	owners map[string]reflect.Type
+}
 
 var timeType = reflect.TypeOf(time.Time{})
 var rawMessageType = reflect.TypeOf(json.RawMessage{})
 
 var nonName = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// packagePrefix names the package a type (or a generic type's last
+// argument) comes from, capitalised: "Projects" for projects.Input and for
+// paging.Page[projects.Project].
+func packagePrefix(t reflect.Type) string {
+	pkg := t.PkgPath()
+	if name := t.Name(); strings.HasSuffix(name, "]") {
+		args := name[strings.IndexByte(name, '[')+1 : len(name)-1]
+		last := args[strings.LastIndexByte(args, ',')+1:]
+		if j := strings.LastIndexByte(last, '.'); j >= 0 {
+			pkg = last[:j]
+		}
+	}
+	pkg = pkg[strings.LastIndexByte(pkg, '/')+1:]
+	if pkg == "" {
+		return ""
+	}
+	return strings.ToUpper(pkg[:1]) + nonName.ReplaceAllString(pkg[1:], "")
+}
 
 func schemaName(t reflect.Type) string {
 	name := t.Name()
@@ -317,6 +342,10 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	}
 	if t.Kind() == reflect.Struct && t != timeType && t.Name() != "" {
 		name := schemaName(t)
+		if owner, ok := g.owners[name]; ok && owner != t {
+			name = packagePrefix(t) + name
+		}
+		g.owners[name] = t
 		if _, ok := g.components[name]; !ok {
 			g.components[name] = map[string]any{} // placeholder against recursion
 			g.components[name] = g.structSchema(t)

@@ -1357,6 +1357,10 @@ export interface components {
             email: string;
             id: number;
         };
+        AuditlogActor: {
+            email: string;
+            id: number;
+        };
         Author: {
             id: number;
             name: string;
@@ -1443,7 +1447,7 @@ export interface components {
         };
         Entry: {
             action: string;
-            actor: components["schemas"]["Actor"] | null;
+            actor: components["schemas"]["AuditlogActor"] | null;
             /** Format: date-time */
             at: string;
             changes: {
@@ -1822,7 +1826,7 @@ export interface components {
             updated_at: string;
         };
         PostDetail: {
-            authors: components["schemas"]["Author"][];
+            authors: components["schemas"]["PublicAuthor"][];
             /** @description sanitised HTML; media point at the public media route */
             body_html: string;
             categories: components["schemas"]["Term"][];
@@ -1832,7 +1836,7 @@ export interface components {
             preview?: boolean;
             /** @description always set for live posts; null only in a preview of a never-published post */
             published_at: string | null;
-            seo: components["schemas"]["SEO"];
+            seo: components["schemas"]["PublicSEO"];
             slug: string;
             tags: components["schemas"]["Term"][];
             title: string;
@@ -1840,7 +1844,7 @@ export interface components {
             updated_at: string;
         };
         PostsPage: {
-            items: components["schemas"]["Post"][];
+            items: components["schemas"]["PublicPost"][];
             limit: number;
             next_cursor: string | null;
         };
@@ -1894,9 +1898,9 @@ export interface components {
             cover: components["schemas"]["Cover"] | null;
             ended_on: string | null;
             featured: boolean;
-            gallery: components["schemas"]["GalleryItem"][];
+            gallery: components["schemas"]["PublicGalleryItem"][];
             lang: string;
-            links: components["schemas"]["Link"][];
+            links: components["schemas"]["PublicLink"][];
             preview?: boolean;
             published_at: string | null;
             slug: string;
@@ -1907,10 +1911,87 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ProjectsInput: {
+            /** @description markdown; media:N references must name ready images */
+            body_md?: string | null;
+            client?: string | null;
+            /** @description a ready image; null clears */
+            cover_media_id?: number | null;
+            /** @description YYYY-MM-DD, not before started_on; null clears */
+            ended_on?: string | null;
+            featured?: boolean | null;
+            /** @description ready images, in their order */
+            gallery?: components["schemas"]["GalleryItem"][] | null;
+            /** @description required on create */
+            lang?: ("fa" | "en") | null;
+            /** @description http(s) URLs */
+            links?: components["schemas"]["Link"][] | null;
+            /** @description made from the title when absent on create; normalised (search.Slugify); unique per language */
+            slug?: string | null;
+            /** @description YYYY-MM-DD; null clears */
+            started_on?: string | null;
+            summary?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
+        };
         ProjectsPage: {
-            items: components["schemas"]["Project"][];
+            items: components["schemas"]["PublicProject"][];
             limit: number;
             next_cursor: string | null;
+        };
+        ProjectsTransitionInput: {
+            /** @enum {string} */
+            to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
+        PublicAuthor: {
+            id: number;
+            name: string;
+        };
+        PublicGalleryItem: {
+            caption_en: string;
+            caption_fa: string;
+            height: number;
+            url: string;
+            width: number;
+        };
+        PublicLink: {
+            label: string;
+            url: string;
+        };
+        PublicPost: {
+            authors: components["schemas"]["PublicAuthor"][];
+            categories: components["schemas"]["Term"][];
+            cover: components["schemas"]["Cover"] | null;
+            excerpt: string;
+            lang: string;
+            /** @description always set for live posts; null only in a preview of a never-published post */
+            published_at: string | null;
+            slug: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+        };
+        PublicProject: {
+            client: string;
+            cover: components["schemas"]["Cover"] | null;
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["PublicGalleryItem"][];
+            lang: string;
+            links: components["schemas"]["PublicLink"][];
+            published_at: string | null;
+            slug: string;
+            started_on: string | null;
+            summary: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PublicSEO: {
+            canonical_url: string;
+            description: string;
+            og_image: components["schemas"]["Cover"] | null;
+            title: string;
         };
         RecoveryCodes: {
             recovery_codes: string[];
@@ -4150,7 +4231,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Input"];
+                "application/json": components["schemas"]["ProjectsInput"];
             };
         };
         responses: {
@@ -4287,7 +4368,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Input"];
+                "application/json": components["schemas"]["ProjectsInput"];
             };
         };
         responses: {
@@ -4328,7 +4409,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TransitionInput"];
+                "application/json": components["schemas"]["ProjectsTransitionInput"];
             };
         };
         responses: {
