@@ -254,7 +254,7 @@ func secretsCmd(ctx context.Context, cfg config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("re-encrypted %d TOTP secrets under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
+	fmt.Printf("re-encrypted %d secrets (TOTP and webhook signing secrets) under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
 	return nil
 }
 

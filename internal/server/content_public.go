@@ -10,9 +10,9 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 )
 
-// openPublicContent builds the portfolio's panel service and the public
-// read API. The search index and the webhooks' Notifier are wired in when
-// their rooms exist (projects.Service.SetIndex / SetNotifier,
+// openPublicContent builds the portfolio's panel service (the webhooks
+// room told of its events) and the public read API. The search index is
+// wired in once its room exists (projects.Service.SetIndex,
 // public.Service.SetSearcher).
 func (s *Server) openPublicContent(cursorKey []byte) error {
 	secret, err := secretKey(s.Cfg)
@@ -20,7 +20,7 @@ func (s *Server) openPublicContent(cursorKey []byte) error {
 		return err
 	}
 	cm := contentMedia{s.Media}
-	s.Projects = projects.NewService(s.DB, s.Cache, s.Bus, projects.Deps{Media: cm}, cursorKey, s.Cfg.CacheTTL)
+	s.Projects = projects.NewService(s.DB, s.Cache, s.Bus, projects.Deps{Media: cm, Notifier: s.Webhooks}, cursorKey, s.Cfg.CacheTTL)
 	s.Public = public.NewService(s.DB, s.Cache, cm, content.NewPreviewSigner(secret), cursorKey, public.Config{
 		SiteURL: s.Cfg.PublicSite(), APIURL: s.Cfg.PublicURL, PostPath: s.Cfg.PublicPostPath, ProjectPath: s.Cfg.PublicProjectPath,
 		CacheControl: s.Cfg.PublicCacheControl, TTL: s.Cfg.CacheTTL, ThumbnailSides: thumbnailSides,

@@ -14,6 +14,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 )
 
 // WarmArgs fills the hot cache keys: the first order list pages and every
@@ -54,6 +55,7 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	river.AddWorker(workers, &warmWorker{s: s})
 	media.Register(s.Media, workers)
 	posts.Register(s.Posts, workers)
+	webhooks.Register(s.Webhooks, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
 		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10,
 		// half the drain to finish, the rest for cancelled jobs to return

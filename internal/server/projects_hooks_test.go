@@ -222,3 +222,52 @@ func TestOpenAPIKeepsSameNamedTypesApart(t *testing.T) {
 		t.Fatalf("createPost's body schema is not posts.Input: %v", p)
 	}
 }
+
+// TestWebhooksHearProjects: the projects room is wired to the webhooks:
+// publishing, editing live, unpublishing and deleting a project queue one
+// signed delivery each to a webhook subscribed to projects, none to one
+// subscribed to posts.
+func TestWebhooksHearProjects(t *testing.T) {
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[0]), map[string]string{
+		"JOB_POLL_INTERVAL": "50ms", "WEBHOOKS_ALLOW_PRIVATE": "true"})
+	in.CreateSuperuser(t, "root@example.com")
+	admin := in.LoggedIn(t, "root@example.com")
+	rcv := newHookReceiver(t)
+	site := createWebhook(t, admin, map[string]any{"url": rcv.srv.URL + "/site",
+		"events": []string{"project.published", "project.updated", "project.unpublished", "project.deleted"}})
+	other := createWebhook(t, admin, map[string]any{"url": rcv.srv.URL + "/other", "events": []string{"post.published"}})
+	var p struct {
+		ID   int64
+		Slug string
+	}
+	admin.Do("POST", "/api/projects", map[string]any{"title": "Hooked project", "lang": "en"}).JSON(t, &p)
+	for _, step := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/transition", map[string]string{"to": "published"}},
+		{"PATCH", "", map[string]any{"summary": "now live"}},
+		{"POST", "/transition", map[string]string{"to": "draft"}},
+		{"POST", "/transition", map[string]string{"to": "published"}},
+		{"DELETE", "", nil},
+	} {
+		if r := admin.Do(step.method, fmt.Sprintf("/api/projects/%d%s", p.ID, step.path), step.body); r.Status >= 300 {
+			t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
+		}
+	}
+	var events []string
+	for _, d := range deliveriesOf(t, admin, site.ID) {
+		events = append(events, d.Event)
+	}
+	slices.Sort(events)
+	if want := []string{"project.deleted", "project.published", "project.published", "project.unpublished", "project.updated"}; !slices.Equal(events, want) {
+		t.Fatalf("deliveries %v, want %v", events, want)
+	}
+	if n := len(deliveriesOf(t, admin, other.ID)); n != 0 {
+		t.Fatalf("a webhook for posts got %d deliveries of a project", n)
+	}
+	ds := deliveriesOf(t, admin, site.ID)
+	if done := waitDelivery(t, admin, site.ID, ds[0].DeliveryID, 20*time.Second); done.Status != "succeeded" {
+		t.Fatalf("delivery: %+v", done)
+	}
+}

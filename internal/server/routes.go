@@ -24,6 +24,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
@@ -47,6 +48,7 @@ func (s *Server) routes() {
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
 	posts.Routes(rt, s.Posts)
+	webhooks.Routes(rt, s.Webhooks)
 	projects.Routes(rt, s.Projects)
 	public.Routes(rt, s.Public)
 
