@@ -47,7 +47,7 @@ func (s *PreviewSigner) Sign(kind byte, id int64, expires time.Time) string {
 
 // Verify returns the kind and id token names, or ErrBadPreview.
 func (s *PreviewSigner) Verify(token string, now time.Time) (kind byte, id int64, err error) {
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token) // Strict: one spelling per token
 	if err != nil || len(b) != previewPayload+sha256.Size {
 		return 0, 0, ErrBadPreview
 	}

@@ -56,6 +56,9 @@ func (s *Server) openPosts(cursorKey []byte) error {
 // `pishkhan search rebuild`, and says how many documents it wrote.
 func (s *Server) RebuildSearch(ctx context.Context) (int, error) {
 	return search.Rebuild(ctx, s.DB, func(yield func(search.Doc) error) error {
-		return s.Posts.SearchDocs(ctx, yield)
+		if err := s.Posts.SearchDocs(ctx, yield); err != nil {
+			return err
+		}
+		return s.Projects.SearchDocs(ctx, yield)
 	})
 }

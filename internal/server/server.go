@@ -24,6 +24,8 @@ import (
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/content/posts"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -81,6 +83,9 @@ type Server struct {
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
 	Posts   *posts.Service
+	// Projects is the portfolio's panel API; Public the website's read API.
+	Projects *projects.Service
+	Public   *public.Service
 	// Search is the full-text index over posts and projects.
 	Search  *search.Index
 	Router  *httpapi.Router
@@ -215,11 +220,15 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	s.Webhooks.SetQueue(s.Queue)
 	s.Posts.SetNotifier(s.Webhooks)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
+	if err := s.openPublicContent(key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
 		auth.SessionsResource: "", auth.TokensResource: "",
-		content.ResourcePosts: content.PermView,
-		webhooks.Resource:     webhooks.PermManage}, cfg.SSEHeartbeat, 64)
+		content.ResourcePosts: content.PermView, content.ResourceProjects: content.PermView,
+		webhooks.Resource: webhooks.PermManage}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)

@@ -815,6 +815,285 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List projects (page or cursor pagination; the manual order by default)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        /**
+         * Create a draft project, last in the manual order
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the manual order: every project's id exactly once
+         * @description Requires the permission `content.edit`.
+         */
+        put: operations["orderProjects"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One project
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a project (a published one needs content.publish too)
+         * @description Requires the permission `content.edit`.
+         */
+        delete: operations["deleteProject"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a project's fields (absent ones stay)
+         * @description Requires the permission `content.edit`.
+         */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/api/projects/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a project through draft, published, archived (publishing, unpublishing and archiving need content.publish)
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["transitionProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories of live posts with how many carry each */
+        get: operations["publicListCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/feed.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest live posts of a language as an Atom feed (application/atom+xml) */
+        get: operations["publicFeedAtom"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/feed.rss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest live posts of a language as an RSS 2.0 feed (application/rss+xml) */
+        get: operations["publicFeedRSS"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 302 to a media item's file when live content uses it (or the caller's session may see drafts); else 404 */
+        get: operations["publicMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live posts, newest first (cursor pagination) */
+        get: operations["publicListPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/posts/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A live post by slug; an old slug answers 301 with Location naming the current one */
+        get: operations["publicGetPost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/preview/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A post's (or project's) working copy, for a signed, expiring preview link; never stored by caches */
+        get: operations["publicPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published projects in the editors' order (cursor pagination) */
+        get: operations["publicListProjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/projects/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published project by slug */
+        get: operations["publicGetProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Full-text search of live posts and published projects */
+        get: operations["publicSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags of live posts with how many carry each */
+        get: operations["publicListTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/roles": {
         parameters: {
             query?: never;
@@ -1190,6 +1469,10 @@ export interface components {
             email: string;
             id: number;
         };
+        AuditlogActor: {
+            email: string;
+            id: number;
+        };
         Author: {
             id: number;
             name: string;
@@ -1220,6 +1503,11 @@ export interface components {
         ChangePasswordInput: {
             current_password: string;
             new_password: string;
+        };
+        Cover: {
+            height: number;
+            url: string;
+            width: number;
         };
         CreateInput: {
             currency: string;
@@ -1295,7 +1583,7 @@ export interface components {
         };
         Entry: {
             action: string;
-            actor: components["schemas"]["Actor"] | null;
+            actor: components["schemas"]["AuditlogActor"] | null;
             /** Format: date-time */
             at: string;
             changes: {
@@ -1341,6 +1629,11 @@ export interface components {
             change: number | null;
             previous: number;
             value: number;
+        };
+        GalleryItem: {
+            caption_en: string;
+            caption_fa: string;
+            media_id: number;
         };
         Health: {
             failing?: {
@@ -1439,6 +1732,10 @@ export interface components {
             orders: components["schemas"]["Figure"];
             revenue: components["schemas"]["MoneyFigure"][];
         };
+        Link: {
+            label: string;
+            url: string;
+        };
         LoginInput: {
             email: string;
             password: string;
@@ -1518,6 +1815,12 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        OrderInput: {
+            ids: number[];
+        };
+        OrderList: {
+            ids: number[];
+        };
         Overview: {
             by_status: components["schemas"]["StatusFigure"][];
             from: string;
@@ -1562,6 +1865,13 @@ export interface components {
         };
         PageOrder: {
             items: components["schemas"]["Order"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageProject: {
+            items: components["schemas"]["Project"][];
             page: number;
             page_size: number;
             total: number;
@@ -1665,6 +1975,29 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        PostDetail: {
+            authors: components["schemas"]["PublicAuthor"][];
+            /** @description sanitised HTML; media point at the public media route */
+            body_html: string;
+            categories: components["schemas"]["Term"][];
+            cover: components["schemas"]["Cover"] | null;
+            excerpt: string;
+            lang: string;
+            preview?: boolean;
+            /** @description always set for live posts; null only in a preview of a never-published post */
+            published_at: string | null;
+            seo: components["schemas"]["PublicSEO"];
+            slug: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PostsPage: {
+            items: components["schemas"]["PublicPost"][];
+            limit: number;
+            next_cursor: string | null;
+        };
         Presence: {
             /** @description the others with the post open in the last 30 seconds */
             editors: components["schemas"]["Editor"][];
@@ -1677,6 +2010,138 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             url: string;
+        };
+        Project: {
+            /** @description the statuses this project may move to next; on the detail only */
+            allowed_next?: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+            /** @description rendered and sanitised by the server from body_md */
+            body_html: string;
+            body_md: string;
+            client: string;
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description YYYY-MM-DD or null; not before started_on */
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["GalleryItem"][];
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            links: components["schemas"]["Link"][];
+            position: number;
+            published_at: string | null;
+            slug: string;
+            /** @description YYYY-MM-DD or null */
+            started_on: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            summary: string;
+            tags: string[];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ProjectDetail: {
+            body_html: string;
+            client: string;
+            cover: components["schemas"]["Cover"] | null;
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["PublicGalleryItem"][];
+            lang: string;
+            links: components["schemas"]["PublicLink"][];
+            preview?: boolean;
+            published_at: string | null;
+            slug: string;
+            started_on: string | null;
+            summary: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ProjectsInput: {
+            /** @description markdown; media:N references must name ready images */
+            body_md?: string | null;
+            client?: string | null;
+            /** @description a ready image; null clears */
+            cover_media_id?: number | null;
+            /** @description YYYY-MM-DD, not before started_on; null clears */
+            ended_on?: string | null;
+            featured?: boolean | null;
+            /** @description ready images, in their order */
+            gallery?: components["schemas"]["GalleryItem"][] | null;
+            /** @description required on create */
+            lang?: ("fa" | "en") | null;
+            /** @description http(s) URLs */
+            links?: components["schemas"]["Link"][] | null;
+            /** @description made from the title when absent on create; normalised (search.Slugify); unique per language */
+            slug?: string | null;
+            /** @description YYYY-MM-DD; null clears */
+            started_on?: string | null;
+            summary?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
+        };
+        ProjectsPage: {
+            items: components["schemas"]["PublicProject"][];
+            limit: number;
+            next_cursor: string | null;
+        };
+        ProjectsTransitionInput: {
+            /** @enum {string} */
+            to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
+        PublicAuthor: {
+            id: number;
+            name: string;
+        };
+        PublicGalleryItem: {
+            caption_en: string;
+            caption_fa: string;
+            height: number;
+            url: string;
+            width: number;
+        };
+        PublicLink: {
+            label: string;
+            url: string;
+        };
+        PublicPost: {
+            authors: components["schemas"]["PublicAuthor"][];
+            categories: components["schemas"]["Term"][];
+            cover: components["schemas"]["Cover"] | null;
+            excerpt: string;
+            lang: string;
+            /** @description always set for live posts; null only in a preview of a never-published post */
+            published_at: string | null;
+            slug: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+        };
+        PublicProject: {
+            client: string;
+            cover: components["schemas"]["Cover"] | null;
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["PublicGalleryItem"][];
+            lang: string;
+            links: components["schemas"]["PublicLink"][];
+            published_at: string | null;
+            slug: string;
+            started_on: string | null;
+            summary: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PublicSEO: {
+            canonical_url: string;
+            description: string;
+            og_image: components["schemas"]["Cover"] | null;
+            title: string;
         };
         RecoveryCodes: {
             recovery_codes: string[];
@@ -1747,6 +2212,18 @@ export interface components {
             /** @description null clears it */
             og_image_media_id?: number | null;
             title?: string | null;
+        };
+        SearchHit: {
+            score: number;
+            slug: string;
+            /** @description only text and <mark> */
+            snippet_html: string;
+            title: string;
+            /** @description post or project */
+            type: string;
+        };
+        SearchResults: {
+            items: components["schemas"]["SearchHit"][];
         };
         SeriesPoint: {
             date: string;
@@ -1844,6 +2321,18 @@ export interface components {
             recovery_codes_left: number;
             required: boolean;
         };
+        Term: {
+            name: string;
+            slug: string;
+        };
+        TermCount: {
+            count: number;
+            name: string;
+            slug: string;
+        };
+        TermList: {
+            items: components["schemas"]["TermCount"][];
+        };
         Text: {
             en: string;
             fa: string;
@@ -1911,7 +2400,7 @@ export interface components {
             active: boolean;
             /** Format: date-time */
             created_at: string;
-            created_by: components["schemas"]["Actor"] | null;
+            created_by: components["schemas"]["WebhooksActor"] | null;
             description: string;
             /** @description subscribed events; [] means every event */
             events: string[];
@@ -1922,11 +2411,30 @@ export interface components {
             updated_at: string;
             url: string;
         };
+        WebhooksActor: {
+            email: string;
+            id: number;
+        };
+        WebhooksCreateInput: {
+            /** @description default true */
+            active?: boolean | null;
+            description?: string;
+            /** @description events to receive; omitted or [] means every event */
+            events?: string[];
+            url: string;
+        };
+        WebhooksPatchInput: {
+            active?: boolean | null;
+            description?: string | null;
+            /** @description replaces the subscription; [] means every event */
+            events?: string[] | null;
+            url?: string | null;
+        };
         WithSecret: {
             active: boolean;
             /** Format: date-time */
             created_at: string;
-            created_by: components["schemas"]["Actor"] | null;
+            created_by: components["schemas"]["WebhooksActor"] | null;
             description: string;
             /** @description subscribed events; [] means every event */
             events: string[];
@@ -3862,6 +4370,719 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listProjects: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+                /** @description one or more statuses */
+                status?: ("draft" | "published" | "archived")[];
+                lang?: "fa" | "en";
+                featured?: boolean;
+                /** @description a tag's slug */
+                tag?: string;
+                /** @description case-insensitive substring of the title, slug or client */
+                q?: string;
+                /** @description position, -position, title, -title, updated_at, -updated_at (default position: the manual order) */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageProject"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    orderProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    transitionProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsTransitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListCategories: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicFeedAtom: {
+        parameters: {
+            query?: {
+                /** @description the feed's language, fa by default */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicFeedRSS: {
+        parameters: {
+            query?: {
+                /** @description the feed's language, fa by default */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicMedia: {
+        parameters: {
+            query?: {
+                /** @description a width in pixels: the smallest thumbnail at least this wide, else the file */
+                w?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListPosts: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description a tag's slug */
+                tag?: string;
+                /** @description a category's slug */
+                category?: string;
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostsPage"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicGetPost: {
+        parameters: {
+            query?: {
+                /** @description the slug's language; when absent any language, Persian first */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDetail"];
+                };
+            };
+            /** @description Moved Permanently */
+            301: {
+                headers: {
+                    /** @description where the resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListProjects: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description a tag's slug */
+                tag?: string;
+                featured?: boolean;
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectsPage"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicGetProject: {
+        parameters: {
+            query?: {
+                /** @description the slug's language; when absent any language, Persian first */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicSearch: {
+        parameters: {
+            query?: {
+                /** @description what to look for (required) */
+                q?: string;
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description 1 to 50, default 10 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListTags: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     listRoles: {
         parameters: {
             query?: {
@@ -4156,7 +5377,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                token: number;
+                token: string;
             };
             cookie?: never;
         };
@@ -4188,7 +5409,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                token: number;
+                token: string;
             };
             cookie?: never;
         };
@@ -4601,7 +5822,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateInput"];
+                "application/json": components["schemas"]["WebhooksCreateInput"];
             };
         };
         responses: {
@@ -4700,7 +5921,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PatchInput"];
+                "application/json": components["schemas"]["WebhooksPatchInput"];
             };
         };
         responses: {
