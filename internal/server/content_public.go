@@ -11,9 +11,8 @@ import (
 )
 
 // openPublicContent builds the portfolio's panel service (the webhooks
-// room told of its events) and the public read API. The search index is
-// wired in once its room exists (projects.Service.SetIndex,
-// public.Service.SetSearcher).
+// room told of its events) and the public read API, both over the search
+// index.
 func (s *Server) openPublicContent(cursorKey []byte) error {
 	secret, err := secretKey(s.Cfg)
 	if err != nil {
