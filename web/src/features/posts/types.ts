@@ -1,0 +1,108 @@
+/**
+ * The blog's request and response shapes.
+ *
+ * Mirrors API.md §8 until the generated schema has them: the integrator swaps
+ * these for components["schemas"] names (Post, PostRevision, …) once the posts
+ * routes are in web/openapi.json. Fields marked "extension" are not in API.md
+ * but named in the posts lane's brief (allowed_next, the revision diff, the
+ * autosave and presence routes); their exact shape is the server's to confirm.
+ */
+
+export type PostLang = "fa" | "en";
+export type PostStatus = "draft" | "in_review" | "scheduled" | "published" | "archived";
+
+/** Every status, in the workflow's order (API.md §8). */
+export const postStatuses: readonly PostStatus[] = ["draft", "in_review", "scheduled", "published", "archived"];
+
+export type PostAuthor = { id: number; name: string };
+
+export type PostSeo = {
+  title: string;
+  description: string;
+  canonical_url: string;
+  og_image_media_id: number | null;
+};
+
+/** A post as GET /api/posts/{id} answers it. body_html is rendered and sanitised by the server. */
+export type Post = {
+  id: number;
+  title: string;
+  slug: string;
+  lang: PostLang;
+  body_md: string;
+  body_html: string;
+  excerpt: string;
+  cover_media_id: number | null;
+  tags: string[];
+  categories: string[];
+  authors: PostAuthor[];
+  status: PostStatus;
+  publish_at: string | null;
+  unpublish_at: string | null;
+  published_at: string | null;
+  seo: PostSeo;
+  translation_of: number | null;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+  /** extension (as orders): the statuses this post may move to next, on the detail. */
+  allowed_next?: PostStatus[];
+};
+
+/**
+ * What the editor sends on POST /api/posts and PATCH /api/posts/{id}: the
+ * writable fields (never body_html). authors are user ids.
+ */
+export type PostInput = {
+  title: string;
+  slug: string;
+  lang: PostLang;
+  body_md: string;
+  excerpt: string;
+  cover_media_id: number | null;
+  tags: string[];
+  categories: string[];
+  authors: number[];
+  seo: PostSeo;
+  translation_of: number | null;
+};
+
+/** PATCH's body: the fields plus why (kept with the revision). */
+export type PostPatch = PostInput & { revision_reason?: string };
+
+/** POST /api/posts/{id}/transition. `at` is required for "scheduled", and for a scheduled unpublish ({to: "draft", at}). */
+export type TransitionInput = { to: PostStatus; at?: string };
+
+/** One entry of GET /api/posts/{id}/revisions (newest first). */
+export type PostRevision = {
+  number: number;
+  author: PostAuthor | null;
+  reason: string;
+  created_at: string;
+};
+
+/** GET /api/posts/{id}/revisions/{rev}: the entry and the post as it was then. */
+export type PostRevisionDetail = PostRevision & { snapshot: Partial<PostInput> };
+
+/** extension: GET /api/posts/{id}/revisions/diff?from=&to= (word level, textdiff.Words). */
+export type DiffOpKind = "equal" | "insert" | "delete";
+export type DiffOp = { kind: DiffOpKind; text: string };
+export type RevisionDiff = { ops: DiffOp[] };
+
+/** PUT /api/posts/{id}/autosave: the form as typed, and the revision it was based on. */
+export type AutosaveInput = PostInput & { base_revision: number };
+
+/** GET /api/posts/{id}/autosave: the caller's own autosave (404 when none). */
+export type Autosave = { snapshot: Partial<PostInput>; base_revision: number; updated_at: string };
+
+/** PUT /api/posts/{id}/presence: the others who had the post open in the last ~30 s. */
+export type Presence = { editors: PostAuthor[] };
+
+/** POST /api/posts/{id}/preview-link. */
+export type PreviewLink = { url: string; expires_at: string };
+
+/** POST /api/content/render. */
+export type RenderResult = { html: string };
+
+/** A page of GET /api/posts (page mode). */
+export type PostPage = { items: Post[]; page: number; page_size: number; total: number; total_pages: number };
