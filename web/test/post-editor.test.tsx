@@ -1,0 +1,173 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { PostEditor } from "@/features/posts";
+import { I18nProvider } from "@/lib/i18n";
+import { makeQueryClient } from "@/lib/query";
+import { ToastProvider } from "@/lib/toast";
+
+vi.mock("next/navigation", () => ({ useRouter: () => ({ push: vi.fn(), replace: vi.fn() }) }));
+afterEach(() => vi.unstubAllGlobals());
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+const refuse = (status: number, code: string) => json(status, { status: "error", code, message: code, request_id: "r" });
+
+type Req = { method: string; path: string; ifMatch: string | null; body: unknown };
+
+/** A server holding post 7; PATCH honours If-Match against the current revision's ETag. */
+function serve(opts: { autosave?: unknown; editors?: { id: number; name: string }[] } = {}) {
+  const post = {
+    id: 7, title: "Hello", slug: "hello", lang: "en", body_md: "one two", body_html: "", excerpt: "e0", cover_media_id: null,
+    tags: [], categories: [], authors: [{ id: 1, name: "Me" }], status: "draft", publish_at: null, unpublish_at: null, published_at: null,
+    seo: { title: "", description: "", canonical_url: "", og_image_media_id: null }, translation_of: null, revision: 1,
+    created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z",
+  };
+  const reqs: Req[] = [];
+  const etag = () => `"r${post.revision}"`;
+  vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
+    const path = new URL(req.url).pathname;
+    const text = req.method === "GET" || req.method === "DELETE" ? "" : await req.text();
+    const body = text ? JSON.parse(text) : undefined;
+    reqs.push({ method: req.method, path, ifMatch: req.headers.get("If-Match"), body });
+    if (path === "/api/auth/me") return json(200, { id: 1, email: "me@example.com", name: "Me", is_superuser: true, permissions: [], csrf_token: "c", roles: [] });
+    if (path === "/api/posts/7" && req.method === "GET") return json(200, post, { ETag: etag() });
+    if (path === "/api/posts/7" && req.method === "PATCH") {
+      if (req.headers.get("If-Match") !== etag()) return refuse(412, "PRECONDITION_FAILED");
+      const { revision_reason: _, ...fields } = body as Record<string, unknown>;
+      Object.assign(post, fields, { authors: post.authors, revision: post.revision + 1, updated_at: new Date().toISOString() });
+      return json(200, post, { ETag: etag() });
+    }
+    if (path === "/api/posts/7/autosave" && req.method === "GET") return opts.autosave ? json(200, opts.autosave) : refuse(404, "NOT_FOUND");
+    if (path === "/api/posts/7/autosave") return json(200, {});
+    if (path === "/api/posts/7/presence" && req.method === "PUT") return json(200, { editors: opts.editors ?? [] });
+    if (path === "/api/posts/7/presence") return new Response(null, { status: 204 });
+    if (path === "/api/posts/7/revisions") return json(200, { items: [{ number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: post.created_at }] });
+    if (path === "/api/posts/7/transition") {
+      post.status = (body as { to: string }).to;
+      return json(200, post);
+    }
+    if (path === "/api/content/render") {
+      const md = (body as { markdown: string }).markdown;
+      return json(200, { html: `<p class="from-server">${md.replace(/</g, "&lt;")}</p>` });
+    }
+    return refuse(404, "NOT_FOUND");
+  }));
+  /** Someone else saves meanwhile. */
+  const otherSaves = (patch: Record<string, unknown>) => Object.assign(post, patch, { revision: post.revision + 1, updated_at: new Date().toISOString() });
+  return { reqs, post, otherSaves };
+}
+
+function open() {
+  window.localStorage.setItem("pishkhan.locale", "en");
+  return render(
+    <QueryClientProvider client={makeQueryClient()}>
+      <I18nProvider><ToastProvider><PostEditor id={7} /></ToastProvider></I18nProvider>
+    </QueryClientProvider>,
+  );
+}
+
+const patches = (reqs: Req[]) => reqs.filter((r) => r.method === "PATCH");
+
+describe("saving over someone else's save (412)", () => {
+  it("shows what changed field by field and saves the chosen merge over their version", async () => {
+    const { reqs, otherSaves } = serve();
+    open();
+    const title = await screen.findByTestId("title");
+    await userEvent.clear(title);
+    await userEvent.type(title, "My title");
+    otherSaves({ excerpt: "their excerpt", body_md: "one two three" });
+    await userEvent.click(screen.getByTestId("save"));
+
+    const dialog = await screen.findByTestId("conflict-dialog");
+    expect(patches(reqs)[0].ifMatch).toBe('"r1"');
+    const rows = [...dialog.querySelectorAll("[data-field]")].map((e) => e.getAttribute("data-field"));
+    expect(rows.sort()).toEqual(["body_md", "excerpt", "title"]);
+    const excerpt = dialog.querySelector('[data-field="excerpt"]') as HTMLElement;
+    expect(excerpt.textContent).toContain("only they changed it");
+    expect(within(excerpt).getByLabelText("Take theirs")).toHaveProperty("checked", true);
+    // the body as a word diff from theirs to mine: "three" is theirs only
+    expect(within(dialog).getByTestId("conflict-body-diff").querySelector("del")?.textContent).toContain("three");
+
+    // keep my body after all (the default takes their change of it)
+    await userEvent.click(within(dialog.querySelector('[data-field="body_md"]') as HTMLElement).getByLabelText("Keep mine"));
+    await userEvent.click(within(dialog).getByTestId("conflict-merge"));
+    await waitFor(() => expect(patches(reqs)).toHaveLength(2));
+    const merged = patches(reqs)[1];
+    expect(merged.ifMatch).toBe('"r2"');
+    expect(merged.body).toMatchObject({ title: "My title", excerpt: "their excerpt", body_md: "one two" });
+    await waitFor(() => expect(screen.queryByTestId("conflict-dialog")).toBeNull());
+    expect(await screen.findByText("Post saved.")).toBeTruthy();
+  });
+
+  it("overwrite sends everything as mine, still naming the version it overwrites", async () => {
+    const { reqs, otherSaves } = serve();
+    open();
+    const title = await screen.findByTestId("title");
+    await userEvent.type(title, "!");
+    otherSaves({ excerpt: "their excerpt" });
+    await userEvent.click(screen.getByTestId("save"));
+    await userEvent.click(await screen.findByTestId("conflict-overwrite"));
+    await waitFor(() => expect(patches(reqs)).toHaveLength(2));
+    expect(patches(reqs)[1]).toMatchObject({ ifMatch: '"r2"', body: { title: "Hello!", excerpt: "e0" } });
+  });
+});
+
+describe("live preview", () => {
+  it("renders on the server once typing pauses and shows only the server's answer, each block in its own direction", async () => {
+    const { reqs } = serve();
+    open();
+    const body = (await screen.findByTestId("body-editor")) as HTMLTextAreaElement;
+    await waitFor(() => expect(screen.getByTestId("preview").querySelector(".from-server")?.textContent).toBe("one two"));
+    await userEvent.type(body, " سه <b>");
+    await waitFor(() => expect(screen.getByTestId("preview").querySelector(".from-server")?.textContent).toBe("one two سه <b>"));
+    const renders = reqs.filter((r) => r.path === "/api/content/render");
+    // one for the opening text, one after the pause: not one per keystroke
+    expect(renders.length).toBeLessThanOrEqual(3);
+    expect(renders.at(-1)!.body).toEqual({ markdown: "one two سه <b>" });
+    const p = screen.getByTestId("preview").querySelector("p")!;
+    expect(p.getAttribute("dir")).toBe("auto");
+    expect(screen.getByTestId("preview").querySelector("b")).toBeNull(); // the server escaped it; nothing was made here
+  });
+});
+
+describe("opening the editor", () => {
+  it("offers back an autosave newer than the post, and restores it into the form", async () => {
+    serve({ autosave: { snapshot: { body_md: "typed before the tab closed" }, base_revision: 1, updated_at: "2026-12-02T08:00:00Z" } });
+    open();
+    const offer = await screen.findByTestId("autosave-offer");
+    await userEvent.click(within(offer).getByRole("button", { name: "Restore it" }));
+    expect((screen.getByTestId("body-editor") as HTMLTextAreaElement).value).toBe("typed before the tab closed");
+    expect(screen.getByTestId("dirty")).toBeTruthy();
+  });
+
+  it("says who else has the post open, and says goodbye on leaving", async () => {
+    const { reqs } = serve({ editors: [{ id: 2, name: "Sara" }] });
+    const view = open();
+    expect((await screen.findByTestId("presence")).textContent).toContain("Also editing: Sara");
+    act(() => view.unmount());
+    await waitFor(() => expect(reqs.some((r) => r.method === "DELETE" && r.path === "/api/posts/7/presence")).toBe(true));
+  });
+});
+
+describe("workflow", () => {
+  it("publish asks first, naming the post, and moves only once confirmed", async () => {
+    const { reqs } = serve();
+    open();
+    await userEvent.click(await screen.findByRole("button", { name: "Publish" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("Publish \u2068Hello\u2069?");
+    expect(reqs.some((r) => r.path === "/api/posts/7/transition")).toBe(false);
+    await userEvent.click(within(dialog).getByTestId("confirm"));
+    await waitFor(() => expect(reqs.find((r) => r.path === "/api/posts/7/transition")?.body).toEqual({ to: "published" }));
+  });
+
+  it("changing the status waits for unsaved changes to be saved", async () => {
+    serve();
+    open();
+    await userEvent.type(await screen.findByTestId("title"), "!");
+    expect(screen.getByRole("button", { name: "Publish" })).toHaveProperty("disabled", true);
+    expect(screen.getByText("Save your changes before changing the status.")).toBeTruthy();
+  });
+});
