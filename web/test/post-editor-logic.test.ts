@@ -7,7 +7,7 @@ import { compare, defaultChoices, merge, overwrite } from "@/features/posts/merg
 import { charCount, searchPreview, seoLevel, seoLimits, truncate } from "@/features/posts/seo";
 import { normalize, onSlugTyped, onTitle, savedSlug, slugForExisting, slugForNew, slugify } from "@/features/posts/slug";
 import { applyFormat, imageMarkdown, insertBlock } from "@/features/posts/toolbar";
-import { actionsFor, instantOf } from "@/features/posts/workflow";
+import { actionsFor, hasUnpublishedChanges, instantOf } from "@/features/posts/workflow";
 import { addChips } from "@/features/posts/components/editor/ChipsInput";
 
 describe("slug preview (the server's search.Slugify, written again)", () => {
@@ -279,6 +279,14 @@ describe("workflow buttons", () => {
     expect(keys(actionsFor("published", undefined, publisher))).toEqual(["unpublish", "scheduleUnpublish", "archive"]);
     expect(keys(actionsFor("scheduled", undefined, publisher))).toEqual(["publish", "unschedule", "archive"]);
     expect(keys(actionsFor("archived", undefined, publisher))).toEqual(["unarchive"]);
+  });
+
+  it("a published post whose saved copy is ahead of the website offers publish changes, to publishers only", () => {
+    expect(keys(actionsFor("published", undefined, publisher, true))).toEqual(["publishChanges", "unpublish", "scheduleUnpublish", "archive"]);
+    expect(keys(actionsFor("published", undefined, writer, true))).toEqual([]);
+    expect(hasUnpublishedChanges({ status: "published", revision: 3, live_revision: 2 })).toBe(true);
+    expect(hasUnpublishedChanges({ status: "published", revision: 3, live_revision: 3 })).toBe(false);
+    expect(hasUnpublishedChanges({ status: "draft", revision: 3, live_revision: null })).toBe(false);
   });
 
   it("follows the server's allowed_next when it sends one", () => {

@@ -19,12 +19,13 @@ const refuse = (status: number, code: string) => json(status, { status: "error",
 type Req = { method: string; path: string; ifMatch: string | null; body: unknown };
 
 /** A server holding post 7; PATCH honours If-Match against the current revision's ETag. */
-function serve(opts: { autosave?: unknown; editors?: { id: number; name: string }[] } = {}) {
+function serve(opts: { autosave?: unknown; editors?: { id: number; name: string }[]; post?: Record<string, unknown> } = {}) {
   const post = {
     id: 7, title: "Hello", slug: "hello", lang: "en", body_md: "one two", body_html: "", excerpt: "e0", cover_media_id: null,
     tags: [], categories: [], authors: [{ id: 1, name: "Me" }], status: "draft", publish_at: null, unpublish_at: null, published_at: null,
     seo: { title: "", description: "", canonical_url: "", og_image_media_id: null }, translation_of: null, revision: 1,
-    created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z",
+    created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z", live_revision: null as number | null,
+    ...opts.post,
   };
   const reqs: Req[] = [];
   const etag = () => `"r${post.revision}"`;
@@ -43,7 +44,11 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
       return json(200, post, { ETag: etag() });
     }
     if (path === "/api/posts/7/autosave" && req.method === "GET") return opts.autosave ? json(200, opts.autosave) : refuse(404, "NOT_FOUND");
-    if (path === "/api/posts/7/autosave") return json(200, {});
+    if (path === "/api/posts/7/autosave") return json(200, { post_id: 7, base_revision: post.revision, stale: false, updated_at: new Date().toISOString(), ...(body as object) });
+    if (path === "/api/posts/7/publish-changes") {
+      post.live_revision = post.revision;
+      return json(200, post, { ETag: etag() });
+    }
     if (path === "/api/posts/7/presence" && req.method === "PUT") return json(200, { editors: opts.editors ?? [] });
     if (path === "/api/posts/7/presence") return new Response(null, { status: 204 });
     if (path === "/api/posts/7/revisions") return json(200, { items: [{ number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: post.created_at }] });
@@ -135,12 +140,33 @@ describe("live preview", () => {
 
 describe("opening the editor", () => {
   it("offers back an autosave newer than the post, and restores it into the form", async () => {
-    serve({ autosave: { snapshot: { body_md: "typed before the tab closed" }, base_revision: 1, updated_at: "2026-12-02T08:00:00Z" } });
+    serve({ autosave: { post_id: 7, snapshot: { body_md: "typed before the tab closed" }, base_revision: 1, stale: false, updated_at: "2026-12-02T08:00:00Z" } });
     open();
     const offer = await screen.findByTestId("autosave-offer");
     await userEvent.click(within(offer).getByRole("button", { name: "Restore it" }));
     expect((screen.getByTestId("body-editor") as HTMLTextAreaElement).value).toBe("typed before the tab closed");
     expect(screen.getByTestId("dirty")).toBeTruthy();
+  });
+
+  it("does not offer an autosave the post was saved over", async () => {
+    const { reqs } = serve({ autosave: { post_id: 7, snapshot: { body_md: "old" }, base_revision: 1, stale: true, updated_at: "2026-11-30T08:00:00Z" } });
+    open();
+    await screen.findByTestId("title");
+    await waitFor(() => expect(reqs.some((r) => r.path === "/api/posts/7/autosave")).toBe(true));
+    expect(screen.queryByTestId("autosave-offer")).toBeNull();
+  });
+
+  it("autosaves the form about 2 s after typing stops, without saving the post", async () => {
+    const { reqs } = serve();
+    open();
+    await userEvent.type(await screen.findByTestId("title"), "!");
+    expect(reqs.some((r) => r.method === "PUT" && r.path === "/api/posts/7/autosave")).toBe(false);
+    await waitFor(() => expect(screen.getByTestId("autosave").getAttribute("data-state")).toBe("saved"), { timeout: 5000 });
+    const puts = reqs.filter((r) => r.method === "PUT" && r.path === "/api/posts/7/autosave");
+    expect(puts).toHaveLength(1);
+    expect(puts[0].body).toMatchObject({ snapshot: { title: "Hello!", slug: "hello", body_md: "one two", authors: [1] } });
+    expect(patches(reqs)).toEqual([]);
+    expect(screen.getByTestId("autosave").textContent).toMatch(/^Saved \d/);
   });
 
   it("says who else has the post open, and says goodbye on leaving", async () => {
@@ -161,7 +187,18 @@ describe("workflow", () => {
     expect(dialog.textContent).toContain("Publish \u2068Hello\u2069?");
     expect(reqs.some((r) => r.path === "/api/posts/7/transition")).toBe(false);
     await userEvent.click(within(dialog).getByTestId("confirm"));
-    await waitFor(() => expect(reqs.find((r) => r.path === "/api/posts/7/transition")?.body).toEqual({ to: "published" }));
+    await waitFor(() => expect(reqs.find((r) => r.path === "/api/posts/7/transition")).toMatchObject({ body: { to: "published" }, ifMatch: '"r1"' }));
+  });
+
+  it("a published post with saved changes offers to publish them, asking first", async () => {
+    const { reqs } = serve({ post: { status: "published", revision: 3, live_revision: 2 } });
+    open();
+    expect(await screen.findByTestId("unpublished-changes")).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Publish changes" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("Publish the changes to \u2068Hello\u2069?");
+    await userEvent.click(within(dialog).getByTestId("confirm"));
+    await waitFor(() => expect(reqs.find((r) => r.path === "/api/posts/7/publish-changes")).toMatchObject({ method: "POST", ifMatch: '"r3"' }));
   });
 
   it("changing the status waits for unsaved changes to be saved", async () => {

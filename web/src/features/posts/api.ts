@@ -84,10 +84,24 @@ export async function savePost(id: number, patch: PostPatch, etag: string): Prom
   return fresh ? { post: data, etag: fresh } : fetchPost(id);
 }
 
+/**
+ * A workflow move, with If-Match: the move is made to the version the user
+ * saw (a save made meanwhile is a 412, not published unseen).
+ */
 export function useTransition(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (v: TransitionInput) => (await call<Post>("POST", `/api/posts/${id}/transition`, { body: v })).data,
+    mutationFn: async (v: TransitionInput & { etag: string }) =>
+      (await call<Post>("POST", `/api/posts/${id}/transition`, { body: v.at ? { to: v.to, at: v.at } : { to: v.to }, ifMatch: v.etag || undefined })).data,
+    onSettled: () => qc.invalidateQueries({ queryKey: postKeys.all }),
+  });
+}
+
+/** Puts a published post's saved working copy live (POST …/publish-changes, If-Match): published → published is not a workflow move. */
+export function usePublishChanges(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { etag: string }) => (await call<Post>("POST", `/api/posts/${id}/publish-changes`, { ifMatch: v.etag || undefined })).data,
     onSettled: () => qc.invalidateQueries({ queryKey: postKeys.all }),
   });
 }
@@ -117,7 +131,8 @@ export function useRevisionDiff(id: number, from: number, to: number, clientDiff
         const { data } = await call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } });
         if (Array.isArray(data?.ops)) return data.ops;
       } catch (e) {
-        if (!(e instanceof ApiError && e.status === 404)) throw e;
+        // no diff route on this server: "diff" read as a revision number is a 404 (or a 400)
+        if (!(e instanceof ApiError && (e.status === 404 || e.status === 400))) throw e;
       }
       const [a, b] = await Promise.all([fetchRevision(id, from, signal), fetchRevision(id, to, signal)]);
       return clientDiff(a.snapshot?.body_md ?? "", b.snapshot?.body_md ?? "");
@@ -164,7 +179,7 @@ export const usePresence = (id: number) =>
     refetchInterval: presenceInterval,
     refetchIntervalInBackground: true,
     retry: false,
-    queryFn: async ({ signal }) => (await call<Presence>("PUT", `/api/posts/${id}/presence`, { signal, body: {} })).data.editors ?? [],
+    queryFn: async ({ signal }) => (await call<Presence>("PUT", `/api/posts/${id}/presence`, { signal })).data.editors ?? [],
   });
 
 /** Leaving the editor: the others see it at once instead of after the presence window. */

@@ -2,10 +2,14 @@
  * The blog's request and response shapes.
  *
  * Mirrors API.md §8 until the generated schema has them: the integrator swaps
- * these for components["schemas"] names (Post, PostRevision, …) once the posts
- * routes are in web/openapi.json. Fields marked "extension" are not in API.md
- * but named in the posts lane's brief (allowed_next, the revision diff, the
- * autosave and presence routes); their exact shape is the server's to confirm.
+ * these for the components["schemas"] the posts routes generate (checked
+ * against the posts branch's web/openapi.json): Post → Post, PostInput →
+ * Snapshot (and Input, its all-optional PATCH/POST form), PostRevision →
+ * Revision, PostRevisionDetail → RevisionDetail, Autosave → Autosave,
+ * AutosaveInput → AutosaveInput, Presence → Presence, PreviewLink →
+ * PreviewLink, RenderResult → Rendered, TransitionInput → TransitionInput.
+ * The revision diff (RevisionDiff) is not served yet: api.ts compares the
+ * two revisions here until it is.
  */
 
 export type PostLang = "fa" | "en";
@@ -45,8 +49,10 @@ export type Post = {
   revision: number;
   created_at: string;
   updated_at: string;
-  /** extension (as orders): the statuses this post may move to next, on the detail. */
+  /** extension (as orders): the statuses this post may move to next. */
   allowed_next?: PostStatus[];
+  /** extension: the revision the website shows (null: not live); below revision when there are unpublished changes. */
+  live_revision?: number | null;
 };
 
 /**
@@ -89,11 +95,11 @@ export type DiffOpKind = "equal" | "insert" | "delete";
 export type DiffOp = { kind: DiffOpKind; text: string };
 export type RevisionDiff = { ops: DiffOp[] };
 
-/** PUT /api/posts/{id}/autosave: the form as typed, and the revision it was based on. */
-export type AutosaveInput = PostInput & { base_revision: number };
+/** PUT /api/posts/{id}/autosave: the form as typed (the server notes the revision it was written over). */
+export type AutosaveInput = { snapshot: PostInput };
 
-/** GET /api/posts/{id}/autosave: the caller's own autosave (404 when none). */
-export type Autosave = { snapshot: Partial<PostInput>; base_revision: number; updated_at: string };
+/** GET /api/posts/{id}/autosave: the caller's own autosave (404 when none); stale: the post was saved since. */
+export type Autosave = { post_id: number; snapshot: Partial<PostInput>; base_revision: number; stale: boolean; updated_at: string };
 
 /** PUT /api/posts/{id}/presence: the others who had the post open in the last ~30 s. */
 export type Presence = { editors: PostAuthor[] };

@@ -18,7 +18,7 @@ export const postWorkflow: Record<PostStatus, PostStatus[]> = {
 export const permissionFor = (from: PostStatus, to: PostStatus) =>
   (from === "draft" || from === "in_review") && (to === "draft" || to === "in_review") ? "content.edit" : "content.publish";
 
-export type ActionKey = "submit" | "toDraft" | "publish" | "schedule" | "unschedule" | "unpublish" | "scheduleUnpublish" | "archive" | "unarchive";
+export type ActionKey = "publishChanges" | "submit" | "toDraft" | "publish" | "schedule" | "unschedule" | "unpublish" | "scheduleUnpublish" | "archive" | "unarchive";
 
 export type WorkflowAction = {
   key: ActionKey;
@@ -38,11 +38,14 @@ const action = (key: ActionKey, to: PostStatus, o: Partial<Pick<WorkflowAction, 
 /**
  * The buttons a user sees for a post in status: each allowed move the user
  * holds the permission for. A published post also offers "schedule
- * unpublish" ({to: "draft", at}).
+ * unpublish" ({to: "draft", at}) and, when its saved working copy is ahead
+ * of what the website shows (live_revision < revision), "publish changes"
+ * (POST …/publish-changes: published → published is no workflow move).
  */
-export function actionsFor(status: PostStatus, allowedNext: PostStatus[] | undefined, can: (perm: string) => boolean): WorkflowAction[] {
+export function actionsFor(status: PostStatus, allowedNext: PostStatus[] | undefined, can: (perm: string) => boolean, unpublishedChanges = false): WorkflowAction[] {
   const allowed = allowedNext ?? postWorkflow[status] ?? [];
   const out: WorkflowAction[] = [];
+  if (status === "published" && unpublishedChanges && can("content.publish")) out.push(action("publishChanges", "published", { confirm: true }));
   const may = (to: PostStatus) => allowed.includes(to) && can(permissionFor(status, to));
   if (may("in_review")) out.push(action("submit", "in_review"));
   if (may("published")) out.push(action("publish", "published", { confirm: true }));
@@ -65,3 +68,7 @@ export function instantOf(day: string, time: string): string {
   const d = new Date(`${day}T${time}:00`);
   return Number.isNaN(d.getTime()) ? "" : d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** Whether a published post has saved changes the website does not show yet. */
+export const hasUnpublishedChanges = (p: { status: PostStatus; revision: number; live_revision?: number | null }) =>
+  p.status === "published" && p.live_revision != null && p.live_revision < p.revision;

@@ -82,13 +82,13 @@ function EditorBody({ id, initial, latest, meAuthor, can }: { id: number; initia
 
   // autosave: one rolling copy per user and post on the server, never the post itself
   const saver = useMemo(
-    () => (id > 0 ? new Autosaver<{ form: EditorForm; baseRevision: number }>((v) => putAutosave(id, { ...bodyOf(v.form), base_revision: v.baseRevision }), setAuto) : null),
+    () => (id > 0 ? new Autosaver<EditorForm>((f) => putAutosave(id, { snapshot: bodyOf(f) }), setAuto) : null),
     [id],
   );
   useEffect(() => () => saver?.stop(), [saver]);
   useEffect(() => {
-    if (saver && dirty && !offer) saver.change({ form, baseRevision: base?.post.revision ?? 0 });
-  }, [saver, form, dirty, offer, base]);
+    if (saver && dirty && !offer) saver.change(form);
+  }, [saver, form, dirty, offer]);
   useEffect(() => {
     if (!saver) return;
     const online = () => saver.online();
@@ -108,7 +108,8 @@ function EditorBody({ id, initial, latest, meAuthor, can }: { id: number; initia
     fetchAutosave(id, ctl.signal).then((a) => {
       if (!a || ctl.signal.aborted) return;
       const restored = formFromSnapshot(formOf(initial.post), a.snapshot ?? {});
-      if (a.updated_at > initial.post.updated_at && !sameContent(restored, formOf(initial.post))) setOffer(a);
+      // stale: the post was saved after it (by this user or another); it is offered only while it is the newer text
+      if (!a.stale && a.updated_at > initial.post.updated_at && !sameContent(restored, formOf(initial.post))) setOffer(a);
     }, () => {});
     return () => ctl.abort();
   }, [id, initial]);
@@ -259,7 +260,7 @@ function EditorBody({ id, initial, latest, meAuthor, can }: { id: number; initia
           {id > 0 && current && (
             <Card className="space-y-3">
               <h2 className="font-semibold">{t("post.workflow")}</h2>
-              <WorkflowCard post={current} dirty={dirty} can={can} onMoved={adopt} />
+              <WorkflowCard post={current} etag={base!.etag} dirty={dirty} can={can} onMoved={adopt} />
               <PreviewLinkButton postId={id} />
             </Card>
           )}

@@ -6,9 +6,9 @@ import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { DatePicker } from "@/components/ui/DatePicker";
-import { postErrors, useTransition } from "../../api";
+import { postErrors, usePublishChanges, useTransition } from "../../api";
 import type { Post } from "../../types";
-import { actionsFor, instantOf, type WorkflowAction } from "../../workflow";
+import { actionsFor, hasUnpublishedChanges, instantOf, type WorkflowAction } from "../../workflow";
 
 /**
  * The workflow buttons for the post's status and the user's permissions;
@@ -17,20 +17,24 @@ import { actionsFor, instantOf, type WorkflowAction } from "../../workflow";
  * refused while there are unsaved changes (they would not be part of what
  * is published).
  */
-export function WorkflowCard({ post, dirty, can, onMoved }: { post: Post; dirty: boolean; can: (perm: string) => boolean; onMoved: (p: Post) => void }) {
+export function WorkflowCard({ post, etag, dirty, can, onMoved }: { post: Post; etag: string; dirty: boolean; can: (perm: string) => boolean; onMoved: (p: Post) => void }) {
   const { t, dateTime } = useI18n();
   const toast = useToast();
-  const move = useTransition(post.id);
+  const transition = useTransition(post.id);
+  const publishChanges = usePublishChanges(post.id);
+  const busy = transition.isPending || publishChanges.isPending;
   const [asking, setAsking] = useState<WorkflowAction | null>(null);
   const [timing, setTiming] = useState<WorkflowAction | null>(null);
   const [day, setDay] = useState("");
   const [time, setTime] = useState("09:00");
-  const actions = actionsFor(post.status, post.allowed_next, can);
+  const unpublished = hasUnpublishedChanges(post);
+  const actions = actionsFor(post.status, post.allowed_next, can, unpublished);
   const name = `\u2068${post.title}\u2069`;
+  const askKind = (a: WorkflowAction | null) => (a?.key === "unpublish" || a?.key === "archive" || a?.key === "publishChanges" ? a.key : "publish");
 
   async function run(a: WorkflowAction, at?: string) {
     try {
-      const p = await move.mutateAsync(at ? { to: a.to, at } : { to: a.to });
+      const p = a.key === "publishChanges" ? await publishChanges.mutateAsync({ etag }) : await transition.mutateAsync({ to: a.to, at, etag });
       toast("info", t(`post.wf.done.${a.key}`, { title: name }));
       setTiming(null);
       onMoved(p);
@@ -55,10 +59,11 @@ export function WorkflowCard({ post, dirty, can, onMoved }: { post: Post; dirty:
       <p className="text-sm">{t("post.wf.status")}: <strong data-testid="post-status">{t(`post.status.${post.status}`)}</strong></p>
       {post.status === "scheduled" && post.publish_at && <p className="text-xs text-slate-600 dark:text-slate-400">{t("post.wf.publishesAt", { at: dateTime(post.publish_at) })}</p>}
       {post.unpublish_at && <p className="text-xs text-slate-600 dark:text-slate-400">{t("post.wf.unpublishesAt", { at: dateTime(post.unpublish_at) })}</p>}
+      {unpublished && <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="unpublished-changes">{t("post.wf.unpublishedChanges")}</p>}
       {dirty && actions.length > 0 && <p className="text-xs text-amber-800 dark:text-amber-300">{t("post.wf.saveFirst")}</p>}
       <div className="flex flex-wrap gap-2">
         {actions.map((a) => (
-          <Button key={a.key} variant={a.danger ? "danger" : a.key === "publish" ? "primary" : "secondary"} disabled={dirty || move.isPending} data-action={a.key}
+          <Button key={a.key} variant={a.danger ? "danger" : a.key === "publish" || a.key === "publishChanges" ? "primary" : "secondary"} disabled={dirty || busy} data-action={a.key}
             onClick={() => (a.needsTime ? setTiming(a) : a.confirm ? setAsking(a) : run(a))}>
             {t(`post.wf.${a.key}`)}
           </Button>
@@ -75,16 +80,16 @@ export function WorkflowCard({ post, dirty, can, onMoved }: { post: Post; dirty:
           </label>
           {inPast && <p role="alert" className="text-xs text-red-700 dark:text-red-400">{t("post.wf.past")}</p>}
           <div className="flex gap-2">
-            <Button type="submit" disabled={!at || move.isPending}>{t("post.wf.confirmTime")}</Button>
+            <Button type="submit" disabled={!at || busy}>{t("post.wf.confirmTime")}</Button>
             <Button type="button" variant="secondary" onClick={() => setTiming(null)}>{t("post.keep")}</Button>
           </div>
         </form>
       )}
-      <ConfirmDialog open={asking !== null} danger={asking?.danger} busy={move.isPending}
-        title={t(`post.wf.ask.${asking?.key === "unpublish" ? "unpublish" : asking?.key === "archive" ? "archive" : "publish"}`, { title: name })}
+      <ConfirmDialog open={asking !== null} danger={asking?.danger} busy={busy}
+        title={t(`post.wf.ask.${askKind(asking)}`, { title: name })}
         confirmLabel={asking ? t(`post.wf.${asking.key}`) : ""} cancelLabel={t("post.keep")}
         onCancel={() => setAsking(null)} onConfirm={() => asking && run(asking)}>
-        <p>{t(`post.wf.askBody.${asking?.key === "unpublish" ? "unpublish" : asking?.key === "archive" ? "archive" : "publish"}`)}</p>
+        <p>{t(`post.wf.askBody.${askKind(asking)}`)}</p>
       </ConfirmDialog>
     </div>
   );
