@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "@/lib/api/client";
 import { Autosaver, autosaveDelay, type AutosaveState } from "@/features/posts/autosave";
-import { diffLines, diffWords, sides, tokenize } from "@/features/posts/diff";
+import { diffLines, diffWords, foldLines, sides, tokenize } from "@/features/posts/diff";
 import { emptyForm, formFromSnapshot, inputOf, type EditorForm } from "@/features/posts/form";
 import { compare, defaultChoices, merge, overwrite } from "@/features/posts/merge";
 import { charCount, searchPreview, seoLevel, seoLimits, truncate } from "@/features/posts/seo";
@@ -225,6 +225,18 @@ describe("word diff", () => {
     const ops = diffWords(big("a"), big("b"));
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(sides(ops)).toEqual({ a: big("a"), b: big("b") });
+  });
+});
+
+describe("folding a long diff", () => {
+  it("keeps changed lines with two lines of context and folds longer unchanged runs", () => {
+    const a = Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n");
+    const b = a.replace("line 10", "line ten");
+    const folded = foldLines(diffLines(diffWords(a, b)));
+    const shown = folded.map((l) => ("folded" in l ? `[${l.folded}]` : l.map((o) => (o.kind === "equal" ? o.text : `${o.kind}:${o.text}`)).join("")));
+    expect(shown).toEqual(["[8]", "line 8", "line 9", "line delete:10insert:ten", "line 11", "line 12", "[7]"]);
+    // a one-line gap is shown, not folded
+    expect(foldLines(diffLines(diffWords("a\nb\nc\nd\ne\nf", "A\nb\nc\nd\ne\nF")), 2).every((l) => !("folded" in l))).toBe(true);
   });
 });
 

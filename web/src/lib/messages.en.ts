@@ -918,6 +918,7 @@ export const en = {
   "post.diff.same": "The two revisions have the same text.",
   "post.diff.inserted": "inserted:",
   "post.diff.deleted": "deleted:",
+  "post.diff.folded": "… {n} unchanged lines …",
   "post.conflict.title": "This post changed meanwhile",
   "post.conflict.intro": "Someone else saved {title} after you opened it. For each item, keep yours or take theirs.",
   "post.conflict.none": "Your changes and theirs are the same.",

@@ -916,6 +916,7 @@ export const fa = {
   "post.diff.same": "متن این دو ویرایش یکی است.",
   "post.diff.inserted": "افزوده:",
   "post.diff.deleted": "حذف‌شده:",
+  "post.diff.folded": "… {n} سطر بدون تغییر …",
   "post.conflict.title": "این نوشته در این فاصله تغییر کرده است",
   "post.conflict.intro": "کس دیگری {title} را پس از باز کردن شما ذخیره کرده است. برای هر مورد نسخهٔ خود یا نسخهٔ او را نگه دارید.",
   "post.conflict.none": "تغییرات شما و او یکی است.",

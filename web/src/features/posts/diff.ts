@@ -148,3 +148,30 @@ export const sides = (ops: DiffOp[]) => ({
   a: ops.filter((o) => o.kind !== "insert").map((o) => o.text).join(""),
   b: ops.filter((o) => o.kind !== "delete").map((o) => o.text).join(""),
 });
+
+/** A run of unchanged lines folded away in a long diff. */
+export type Fold = { folded: number };
+
+/**
+ * The lines worth reading in a long diff: every line with a change, with
+ * `context` unchanged lines either side; each longer run of unchanged lines
+ * becomes one Fold (a run shorter than 2 lines is kept, folding it saves
+ * nothing).
+ */
+export function foldLines(lines: DiffLine[], context = 2): (DiffLine | Fold)[] {
+  const changed = lines.map((l) => l.some((o) => o.kind !== "equal"));
+  const keep = changed.map((_, i) => changed.slice(Math.max(0, i - context), i + context + 1).some(Boolean));
+  const out: (DiffLine | Fold)[] = [];
+  for (let i = 0; i < lines.length; ) {
+    if (keep[i]) {
+      out.push(lines[i++]);
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && !keep[j]) j++;
+    if (j - i < 2) out.push(...lines.slice(i, j));
+    else out.push({ folded: j - i });
+    i = j;
+  }
+  return out;
+}

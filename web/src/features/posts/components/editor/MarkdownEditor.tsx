@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState, type KeyboardEvent } from "react";
+import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { useI18n } from "@/lib/i18n";
 import type { MessageKey } from "@/lib/messages";
 import { applyFormat, imageMarkdown, insertBlock, type Edit, type Format } from "../../toolbar";
@@ -8,11 +8,17 @@ import { altIn, MediaPicker } from "./MediaPicker";
 
 type Dir = "rtl" | "ltr";
 
-const tools: { f: Format; label: MessageKey; icon: string; key?: string }[] = [
+const linkIcon = (
+  <svg viewBox="0 0 24 24" className="size-4" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" aria-hidden>
+    <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" /><path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7" />
+  </svg>
+);
+
+const tools: { f: Format; label: MessageKey; icon: ReactNode; key?: string }[] = [
   { f: "heading", label: "post.md.heading", icon: "H" },
   { f: "bold", label: "post.md.bold", icon: "B", key: "b" },
   { f: "italic", label: "post.md.italic", icon: "I", key: "i" },
-  { f: "link", label: "post.md.link", icon: "🔗", key: "k" },
+  { f: "link", label: "post.md.link", icon: linkIcon, key: "k" },
   { f: "list", label: "post.md.list", icon: "•" },
   { f: "quote", label: "post.md.quote", icon: "❝" },
   { f: "code", label: "post.md.code", icon: "</>" },
@@ -74,7 +80,7 @@ export function MarkdownEditor({ value, onChange, lang, id }: { value: string; o
       <label htmlFor={id} className="sr-only">{t("post.body")}</label>
       <textarea id={id} ref={area} value={value} onChange={(e) => onChange(e.target.value)} onKeyDown={onKeyDown} dir={dir} lang={lang} spellCheck
         data-testid="body-editor"
-        className="min-h-96 w-full flex-1 resize-y rounded-b-lg bg-transparent p-3 font-mono text-sm leading-7 text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500 dark:text-slate-100" />
+        className="min-h-96 w-full flex-1 resize-y rounded-b-lg bg-transparent p-3 text-sm leading-7 text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500 dark:text-slate-100" />
       <MediaPicker open={picking} title={t("post.md.imageTitle")} onClose={() => setPicking(false)}
         onPick={(m) => {
           setPicking(false);
