@@ -19,7 +19,9 @@ const refuse = (status: number, code: string) => json(status, { status: "error",
 type Req = { method: string; path: string; ifMatch: string | null; body: unknown };
 
 /** A server holding post 7; PATCH honours If-Match against the current revision's ETag. */
-function serve(opts: { autosave?: unknown; editors?: { id: number; name: string }[]; post?: Record<string, unknown> } = {}) {
+type Rev = { number: number; author: { id: number; name: string } | null; reason: string; created_at: string; snapshot: Record<string, unknown> };
+
+function serve(opts: { autosave?: unknown; editors?: { id: number; name: string }[]; post?: Record<string, unknown>; revisions?: (base: Record<string, unknown>) => Rev[] } = {}) {
   const post = {
     id: 7, title: "Hello", slug: "hello", lang: "en", body_md: "one two", body_html: "", excerpt: "e0", cover_media_id: null,
     tags: [], categories: [], authors: [{ id: 1, name: "Me" }], status: "draft", publish_at: null, unpublish_at: null, published_at: null,
@@ -29,6 +31,8 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
   };
   const reqs: Req[] = [];
   const etag = () => `"r${post.revision}"`;
+  const snap = { title: post.title, slug: post.slug, lang: post.lang, body_md: post.body_md, excerpt: post.excerpt, cover_media_id: null, tags: [], categories: [], authors: [1], seo: post.seo, translation_of: null };
+  const revisions: Rev[] = opts.revisions?.(snap) ?? [{ number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: post.created_at, snapshot: snap }];
   vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
     const path = new URL(req.url).pathname;
     const text = req.method === "GET" || req.method === "DELETE" ? "" : await req.text();
@@ -51,7 +55,17 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
     }
     if (path === "/api/posts/7/presence" && req.method === "PUT") return json(200, { editors: opts.editors ?? [] });
     if (path === "/api/posts/7/presence") return new Response(null, { status: 204 });
-    if (path === "/api/posts/7/revisions") return json(200, { items: [{ number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: post.created_at }] });
+    if (path === "/api/posts/7/revisions") return json(200, { items: revisions.map((r) => ({ number: r.number, author: r.author, reason: r.reason, created_at: r.created_at })).reverse() });
+    const rev = /^\/api\/posts\/7\/revisions\/(\d+)(\/restore)?$/.exec(path);
+    if (rev && !rev[2]) {
+      const r = revisions.find((x) => x.number === Number(rev[1]));
+      return r ? json(200, r) : refuse(404, "NOT_FOUND");
+    }
+    if (rev && rev[2]) {
+      if (req.headers.get("If-Match") !== etag()) return refuse(412, "PRECONDITION_FAILED");
+      Object.assign(post, revisions.find((x) => x.number === Number(rev[1]))!.snapshot, { authors: post.authors, revision: post.revision + 1 });
+      return json(200, post, { ETag: etag() });
+    }
     if (path === "/api/posts/7/transition") {
       post.status = (body as { to: string }).to;
       return json(200, post);
@@ -175,6 +189,41 @@ describe("opening the editor", () => {
     expect((await screen.findByTestId("presence")).textContent).toContain("Also editing: Sara");
     act(() => view.unmount());
     await waitFor(() => expect(reqs.some((r) => r.method === "DELETE" && r.path === "/api/posts/7/presence")).toBe(true));
+  });
+});
+
+describe("revision history", () => {
+  const history = (snap: Record<string, unknown>): Rev[] => [
+    { number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: "2026-12-01T09:00:00Z", snapshot: { ...snap, title: "Helo", body_md: "one" } },
+    { number: 2, author: null, reason: "typo", created_at: "2026-12-01T10:00:00Z", snapshot: snap },
+  ];
+
+  it("lists who saved when and why, and shows what changed between two: other fields and the body word by word", async () => {
+    serve({ post: { revision: 2 }, revisions: history });
+    open();
+    const list = await screen.findByRole("list", { name: "Revisions, newest first" });
+    expect(list.textContent).toContain("Revision 2");
+    expect(list.textContent).toContain("unknown"); // no author: the system made it
+    expect(list.textContent).toContain("typo");
+    const fields = await screen.findByTestId("revision-fields");
+    expect(fields.textContent).toContain("Title");
+    expect(fields.querySelector("del")?.textContent).toContain("Helo");
+    expect(fields.querySelector("ins")?.textContent).toContain("Hello");
+    const diff = screen.getByTestId("revision-diff");
+    expect(diff.querySelector("ins")?.textContent).toBe("inserted:  two"); // the sr-only word, then the text
+    expect(diff.querySelector("ins")?.querySelector(".sr-only")?.textContent).toBe("inserted: ");
+    expect(diff.querySelector("p")?.getAttribute("dir")).toBe("auto");
+  });
+
+  it("restore asks first and sends If-Match of the version on screen", async () => {
+    const { reqs } = serve({ post: { revision: 2 }, revisions: history });
+    open();
+    await userEvent.click(await screen.findByRole("button", { name: "Restore revision 1" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("Restore revision 1?");
+    await userEvent.click(within(dialog).getByTestId("confirm"));
+    await waitFor(() => expect(reqs.find((r) => r.path === "/api/posts/7/revisions/1/restore")).toMatchObject({ method: "POST", ifMatch: '"r2"' }));
+    await waitFor(() => expect((screen.getByTestId("title") as HTMLInputElement).value).toBe("Helo"));
   });
 });
 

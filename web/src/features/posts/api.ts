@@ -1,6 +1,8 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, getCsrfToken, toApiError, unwrap } from "@/lib/api/client";
 import type { ErrorCatalogue } from "@/lib/errors";
+import { emptyForm, formFromSnapshot } from "./form";
+import { mergeFields, valueOf, type MergeField } from "./merge";
 import type {
   Autosave, AutosaveInput, DiffOp, Post, PostInput, PostPage, PostPatch, PostRevision, PostRevisionDetail, PostStatus, Presence, PreviewLink,
   RenderResult, RevisionDiff, TransitionInput,
@@ -117,25 +119,35 @@ export async function fetchRevision(id: number, rev: number, signal?: AbortSigna
   return (await call<PostRevisionDetail>("GET", `/api/posts/${id}/revisions/${rev}`, { signal })).data;
 }
 
+/** A field other than the body that differs between two revisions. */
+export type FieldChange = { field: MergeField; from: unknown; to: unknown };
+
 /**
- * The word diff between two revisions, from the server
- * (GET …/revisions/diff?from=&to=). Where the server has no such route
- * (404 without it), the two revisions' bodies are compared here instead.
+ * What changed between two revisions: the body as a word diff from the
+ * server (GET …/revisions/diff?from=&to=), or compared here where the server
+ * has no such route (404 without it); and every other field that differs,
+ * from the two snapshots.
  */
 export function useRevisionDiff(id: number, from: number, to: number, clientDiff: (a: string, b: string) => DiffOp[]) {
   return useQuery({
     queryKey: postKeys.revisionDiff(id, from, to),
     enabled: id > 0 && from > 0 && to > 0 && from !== to,
     queryFn: async ({ signal }) => {
+      const [a, b] = await Promise.all([fetchRevision(id, from, signal), fetchRevision(id, to, signal)]);
+      let ops: DiffOp[] | null = null;
       try {
         const { data } = await call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } });
-        if (Array.isArray(data?.ops)) return data.ops;
+        if (Array.isArray(data?.ops)) ops = data.ops;
       } catch (e) {
         // no diff route on this server: "diff" read as a revision number is a 404 (or a 400)
         if (!(e instanceof ApiError && (e.status === 404 || e.status === 400))) throw e;
       }
-      const [a, b] = await Promise.all([fetchRevision(id, from, signal), fetchRevision(id, to, signal)]);
-      return clientDiff(a.snapshot?.body_md ?? "", b.snapshot?.body_md ?? "");
+      const fa = formFromSnapshot(emptyForm("fa"), a.snapshot ?? {}), fb = formFromSnapshot(emptyForm("fa"), b.snapshot ?? {});
+      const fields: FieldChange[] = mergeFields
+        .filter((f) => f !== "body_md")
+        .map((f) => ({ field: f, from: valueOf(fa, f), to: valueOf(fb, f) }))
+        .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
+      return { ops: ops ?? clientDiff(fa.body_md, fb.body_md), fields };
     },
   });
 }

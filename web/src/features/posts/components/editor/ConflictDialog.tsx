@@ -15,7 +15,8 @@ export const fieldLabel: Record<MergeField, MessageKey> = {
   "seo.title": "post.seo.title", "seo.description": "post.seo.description", "seo.canonical_url": "post.seo.canonical", "seo.og_image_media_id": "post.seo.ogImage",
 };
 
-function shown(v: unknown, t: (k: MessageKey) => string): string {
+/** A field's value for reading: lists joined, nothing as "(empty)". */
+export function shown(v: unknown, t: (k: MessageKey) => string): string {
   if (v === null || v === undefined || v === "") return t("post.conflict.empty");
   if (Array.isArray(v)) return v.length ? v.join("، ") : t("post.conflict.empty");
   return String(v);

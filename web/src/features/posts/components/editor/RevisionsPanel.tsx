@@ -9,6 +9,7 @@ import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { postErrors, useRestoreRevision, useRevisionDiff, useRevisions } from "../../api";
 import { diffWords } from "../../diff";
 import type { Post } from "../../types";
+import { fieldLabel, shown } from "./ConflictDialog";
 import { DiffView } from "./DiffView";
 
 const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
@@ -54,7 +55,7 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
           <li key={r.number} className="flex items-start justify-between gap-2 rounded-md border border-slate-200 p-2 text-sm dark:border-slate-700" data-revision={r.number}>
             <div className="min-w-0">
               <p className="font-medium">{t("post.rev.n", { n: number(r.number) })}{r.number === post.revision && <span className="ms-2 text-xs font-normal text-slate-500">({t("post.rev.current")})</span>}</p>
-              <p className="text-xs text-slate-600 dark:text-slate-400"><span dir="auto">{r.author?.name ?? t("post.rev.someone")}</span> · <time dateTime={r.created_at}>{dateTime(r.created_at)}</time></p>
+              <p className="text-xs text-slate-600 dark:text-slate-400"><span dir="auto">{r.author ? r.author.name || `#${r.author.id}` : t("post.rev.someone")}</span> · <time dateTime={r.created_at}>{dateTime(r.created_at)}</time></p>
               {r.reason && <p className="text-xs break-words" dir="auto">{r.reason}</p>}
             </div>
             {canEdit && r.number !== post.revision && (
@@ -81,7 +82,21 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
           {fromRev === toRev ? <p className="text-xs text-slate-600 dark:text-slate-400">{t("post.rev.pickTwo")}</p>
             : diff.isPending ? <Skeleton className="h-20 w-full" />
             : diff.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-400">{explainError(t, diff.error, postErrors)}</p>
-            : <DiffView ops={diff.data ?? []} testId="revision-diff" />}
+            : (
+              <div className="space-y-2" data-testid="revision-changes">
+                {(diff.data?.fields.length ?? 0) > 0 && (
+                  <dl className="space-y-1 text-xs" data-testid="revision-fields">
+                    {diff.data!.fields.map((c) => (
+                      <div key={c.field} className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
+                        <dt className="font-semibold">{t(fieldLabel[c.field])}</dt>
+                        <dd className="break-words"><del className="line-through decoration-2"><span className="sr-only">{t("post.diff.deleted")} </span><bdi>{shown(c.from, t)}</bdi></del>{" → "}<ins className="underline decoration-2"><span className="sr-only">{t("post.diff.inserted")} </span><bdi>{shown(c.to, t)}</bdi></ins></dd>
+                      </div>
+                    ))}
+                  </dl>
+                )}
+                <DiffView ops={diff.data?.ops ?? []} testId="revision-diff" />
+              </div>
+            )}
         </div>
       )}
       <ConfirmDialog open={restoring !== null} title={t("post.rev.askTitle", { n: number(restoring ?? 0) })} busy={restore.isPending}

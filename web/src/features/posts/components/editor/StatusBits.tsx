@@ -35,13 +35,14 @@ export function PresenceBar({ postId, meId }: { postId: number; meId?: number })
   useEffect(() => () => leavePresence(postId), [postId]);
   const others = (presence.data ?? []).filter((e) => e.id !== meId);
   if (others.length === 0) return null;
-  const names = others.map((e) => e.name).join(t("post.presence.sep"));
+  const nameOf = (e: { id: number; name: string }) => e.name || `#${e.id}`;
+  const names = others.map(nameOf).join(t("post.presence.sep"));
   return (
     <div className="flex items-center gap-2 text-xs" data-testid="presence" aria-live="polite">
       <span className="text-slate-600 dark:text-slate-300">{t("post.presence.also", { names })}</span>
       <span className="flex -space-x-2 rtl:space-x-reverse" aria-hidden>
         {others.slice(0, 4).map((e) => (
-          <span key={e.id} title={e.name} className="flex size-7 items-center justify-center rounded-full border-2 border-white bg-indigo-600 text-xs font-semibold text-white dark:border-slate-800">{initials(e.name)}</span>
+          <span key={e.id} title={nameOf(e)} className="flex size-7 items-center justify-center rounded-full border-2 border-white bg-indigo-600 text-xs font-semibold text-white dark:border-slate-800">{initials(nameOf(e))}</span>
         ))}
       </span>
     </div>
