@@ -89,7 +89,7 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
                     {diff.data!.fields.map((c) => (
                       <div key={c.field} className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
                         <dt className="font-semibold">{t(fieldLabel[c.field])}</dt>
-                        <dd className="break-words"><del className="line-through decoration-2"><span className="sr-only">{t("post.diff.deleted")} </span><bdi>{shown(c.from, t)}</bdi></del>{" → "}<ins className="underline decoration-2"><span className="sr-only">{t("post.diff.inserted")} </span><bdi>{shown(c.to, t)}</bdi></ins></dd>
+                        <dd className="break-words"><del className="line-through decoration-2"><span className="sr-only">{t("post.diff.deleted")} </span><bdi>{shown(c.from, t)}</bdi></del> <span aria-hidden className="inline-block rtl:rotate-180">→</span> <ins className="underline decoration-2"><span className="sr-only">{t("post.diff.inserted")} </span><bdi>{shown(c.to, t)}</bdi></ins></dd>
                       </div>
                     ))}
                   </dl>
