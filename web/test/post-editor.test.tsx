@@ -30,6 +30,7 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
     ...opts.post,
   };
   const reqs: Req[] = [];
+  const down = { on: false };
   const etag = () => `"r${post.revision}"`;
   const snap = { title: post.title, slug: post.slug, lang: post.lang, body_md: post.body_md, excerpt: post.excerpt, cover_media_id: null, tags: [], categories: [], authors: [1], seo: post.seo, translation_of: null };
   const revisions: Rev[] = opts.revisions?.(snap) ?? [{ number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: post.created_at, snapshot: snap }];
@@ -39,7 +40,7 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
     const body = text ? JSON.parse(text) : undefined;
     reqs.push({ method: req.method, path, ifMatch: req.headers.get("If-Match"), body });
     if (path === "/api/auth/me") return json(200, { id: 1, email: "me@example.com", name: "Me", is_superuser: true, permissions: [], csrf_token: "c", roles: [] });
-    if (path === "/api/posts/7" && req.method === "GET") return json(200, post, { ETag: etag() });
+    if (path === "/api/posts/7" && req.method === "GET") return down.on ? refuse(503, "UNAVAILABLE") : json(200, post, { ETag: etag() });
     if (path === "/api/posts/7" && req.method === "PATCH") {
       if (req.headers.get("If-Match") !== etag()) return refuse(412, "PRECONDITION_FAILED");
       const fields = { ...(body as Record<string, unknown>) };
@@ -78,13 +79,13 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
   }));
   /** Someone else saves meanwhile. */
   const otherSaves = (patch: Record<string, unknown>) => Object.assign(post, patch, { revision: post.revision + 1, updated_at: new Date().toISOString() });
-  return { reqs, post, otherSaves };
+  return { reqs, post, otherSaves, down };
 }
 
-function open() {
+function open(client = makeQueryClient()) {
   window.localStorage.setItem("pishkhan.locale", "en");
   return render(
-    <QueryClientProvider client={makeQueryClient()}>
+    <QueryClientProvider client={client}>
       <I18nProvider><ToastProvider><PostEditor id={7} /></ToastProvider></I18nProvider>
     </QueryClientProvider>,
   );
@@ -189,6 +190,36 @@ describe("opening the editor", () => {
     expect((await screen.findByTestId("presence")).textContent).toContain("Also editing: Sara");
     act(() => view.unmount());
     await waitFor(() => expect(reqs.some((r) => r.method === "DELETE" && r.path === "/api/posts/7/presence")).toBe(true));
+  });
+});
+
+describe("someone else's save, as a \"posts\" event announces it", () => {
+  it("a clean form takes the new version; a dirty one keeps what was typed and offers to merge", async () => {
+    const { otherSaves } = serve();
+    const client = makeQueryClient();
+    open(client);
+    const excerpt = () => screen.getByText("Excerpt").parentElement!.querySelector("textarea")!.value;
+    await screen.findByTestId("title");
+    otherSaves({ excerpt: "theirs 1" });
+    await act(() => client.invalidateQueries({ queryKey: ["posts"] }));
+    await waitFor(() => expect(excerpt()).toBe("theirs 1"));
+    await userEvent.type(screen.getByTestId("title"), "!");
+    otherSaves({ excerpt: "theirs 2" });
+    await act(() => client.invalidateQueries({ queryKey: ["posts"] }));
+    expect(await screen.findByTestId("remote-newer")).toBeTruthy();
+    expect((screen.getByTestId("title") as HTMLInputElement).value).toBe("Hello!");
+    expect(excerpt()).toBe("theirs 1");
+  });
+
+  it("a failed re-read keeps the editor and what was typed", async () => {
+    const { down } = serve();
+    const client = makeQueryClient();
+    open(client);
+    await userEvent.type(await screen.findByTestId("title"), "!");
+    down.on = true;
+    await act(() => client.invalidateQueries({ queryKey: ["posts", "detail", 7] }));
+    await waitFor(() => expect(client.getQueryState(["posts", "detail", 7])?.status).toBe("error"), { timeout: 8000 });
+    expect((screen.getByTestId("title") as HTMLInputElement).value).toBe("Hello!");
   });
 });
 

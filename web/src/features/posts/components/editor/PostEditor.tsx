@@ -42,7 +42,8 @@ export function PostEditor({ id }: { id: number }) {
   const me = useMe();
   const post = usePost(id);
   if (me.isPending || (id > 0 && post.isPending)) return <div className="space-y-4" aria-busy><Skeleton className="h-8 w-64" /><Skeleton className="h-96 w-full" /></div>;
-  if (id < 0 || (id > 0 && post.isError)) {
+  // a failed refetch keeps the editor (and what was typed): only a post never read is an error screen
+  if (id < 0 || (id > 0 && post.isError && !post.data)) {
     const e = id < 0 ? new ApiError(404, "NOT_FOUND", "") : post.error instanceof ApiError ? post.error : null;
     return (
       <Card role="alert" className="text-center">
@@ -52,11 +53,13 @@ export function PostEditor({ id }: { id: number }) {
     );
   }
   const meAuthor = me.data ? { id: me.data.id, name: me.data.name || me.data.email } : undefined;
-  return <EditorBody id={id} initial={id > 0 ? post.data! : null} latest={id > 0 ? post.data ?? null : null} meAuthor={meAuthor}
+  return <EditorBody id={id} first={id > 0 ? post.data! : null} latest={id > 0 ? post.data ?? null : null} meAuthor={meAuthor}
     can={(p: string) => holds(me.data, p)} />;
 }
 
-function EditorBody({ id, initial, latest, meAuthor, can }: { id: number; initial: PostWithEtag | null; latest: PostWithEtag | null; meAuthor?: { id: number; name: string }; can: (p: string) => boolean }) {
+function EditorBody({ id, first, latest, meAuthor, can }: { id: number; first: PostWithEtag | null; latest: PostWithEtag | null; meAuthor?: { id: number; name: string }; can: (p: string) => boolean }) {
+  // the post as first read: later reads (events, focus) arrive as latest and never reset the form by themselves
+  const [initial] = useState(first);
   const { t, locale, dateTime } = useI18n();
   const toast = useToast();
   const router = useRouter();
