@@ -116,6 +116,9 @@ type Config struct {
 	ShutdownDelay time.Duration
 	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
+	// WebhooksAllowPrivate lets webhook deliveries reach loopback, private,
+	// link-local and other inside addresses (refused by default).
+	WebhooksAllowPrivate bool
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
@@ -432,6 +435,7 @@ var variables = []variable{
 		return nil
 	}},
 	{"SENTRY_ENVIRONMENT", "production", "environment name Sentry files the reports under", str(func(c *Config) *string { return &c.SentryEnvironment })},
+	{"WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach loopback, private (RFC 1918, ULA), link-local (cloud metadata included), CGNAT and other inside addresses; off, such an address is refused when a delivery connects, whatever its host name resolved to", boolean(func(c *Config) *bool { return &c.WebhooksAllowPrivate })},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -21,6 +22,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
@@ -43,6 +45,8 @@ func (s *Server) routes() {
 	jobadmin.Routes(rt, s.Jobs)
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
+	posts.Routes(rt, s.Posts)
+	webhooks.Routes(rt, s.Webhooks)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+

@@ -4,7 +4,7 @@ import "testing"
 
 func TestNormalizeFoldsTheWaysAPersianWordIsWritten(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"كتاب‌ها", "کتاب ها"},
+		{"كتاب\u200cها", "کتاب ها"},
 		{"كتابي", "کتابی"},
 		{"مـــدرسه", "مدرسه"},
 		{"كِتَابٌ", "کتاب"},
@@ -20,7 +20,7 @@ func TestNormalizeFoldsTheWaysAPersianWordIsWritten(t *testing.T) {
 
 func TestSlugifyKeepsPersianLetters(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"راهنمای خرید كتاب‌ها", "راهنمای-خرید-کتاب-ها"},
+		{"راهنمای خرید كتاب\u200cها", "راهنمای-خرید-کتاب-ها"},
 		{"Hello, World! 2026", "hello-world-2026"},
 		{"  --سلام__دنیا--  ", "سلام-دنیا"},
 		{"سال ۱۴۰۵", "سال-1405"},

@@ -4,6 +4,27 @@
 // normalised text, with trigram similarity for near misses). Documents are
 // written in the caller's transaction, so the index changes exactly when the
 // content does.
+//
+// How text matches (the same on both engines, which only ever see terms):
+//   - A term is a run of letters and digits of Normalize's output. Words
+//     written with a ZWNJ or punctuation inside ("کتاب‌ها", "e-mail") are
+//     indexed as their parts and, after them, joined ("کتاب", "ها",
+//     "کتابها"); so are two words written apart when one is a common Persian
+//     affix ("کتاب ها", "می خواهم"). A query word written either way matches
+//     its parts as a phrase or its joined form: "کتاب‌ها", "کتابها" and
+//     "کتاب ها" all find each other.
+//   - Every query word must match (AND). The last one also matches as a
+//     prefix, from three letters, unless the text ends in a space.
+//   - A query that finds nothing is tried once more with each unknown term
+//     (four letters or more) widened to indexed words one edit away (two
+//     from eight letters) that start like it (a typo in the first letter is
+//     not corrected); PostgreSQL also asks pg_trgm's similarity of them.
+//   - Title matches rank first: bm25 with the title weighted 10, tags 4,
+//     body 1 on SQLite; on PostgreSQL a title match adds 1 to the cover
+//     density rank (in [0, 1)) of title (A), tags (B) and the body's lead
+//     (C).
+//   - Snippets are cut in Go from the stored original text around the first
+//     matching word and escaped; only <mark> is markup.
 package search
 
 // Scope says who may find a document.

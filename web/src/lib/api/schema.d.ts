@@ -215,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/content/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render markdown as the website shows it (the one renderer), for the editor's preview
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["renderContent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -555,6 +575,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List posts (page or cursor pagination); items carry no body
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPosts"];
+        put?: never;
+        /**
+         * Create a draft post (its first revision); a slug taken in the language is 409
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["createPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One post: the working copy, with the revision the website shows
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPost"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a post; a published or scheduled one needs content.publish
+         * @description Requires the permission `content.edit`.
+         */
+        delete: operations["deletePost"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a post's working copy (a new revision); a published post's live version stays until publish-changes
+         * @description Requires the permission `content.edit`.
+         */
+        patch: operations["updatePost"];
+        trace?: never;
+    };
+    "/api/posts/{id}/autosave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own autosave of a post (404 when none)
+         * @description Requires the permission `content.edit`.
+         */
+        get: operations["getPostAutosave"];
+        /**
+         * Keep the caller's one rolling autosave of a post (the post is untouched; a save drops it)
+         * @description Requires the permission `content.edit`.
+         */
+        put: operations["putPostAutosave"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The editor's heartbeat (every ~15 s): the caller has the post open; answers the others who do
+         * @description Requires the permission `content.view`.
+         */
+        put: operations["postPresenceHeartbeat"];
+        post?: never;
+        /**
+         * The caller closed the post
+         * @description Requires the permission `content.view`.
+         */
+        delete: operations["postPresenceLeave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/preview-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed, expiring link showing the post's latest version on the public read API
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["createPostPreviewLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/publish-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a published post's working copy live (the workflow refuses published → published; this is how edits go live)
+         * @description Requires the permission `content.publish`.
+         */
+        post: operations["publishPostChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A post's revisions, newest first
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Word-level changes between two revisions (from and to, either order)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["diffPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One revision with its snapshot
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPostRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a revision the working copy again, as a new revision ("restored from N")
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["restorePostRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a post through the workflow; publishing moves need content.publish; {"to":"draft","at":T} on a published post schedules its unpublishing
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["transitionPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/roles": {
         parameters: {
             query?: never;
@@ -806,6 +1066,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The webhooks, newest first (page or cursor pagination); secrets are never shown, only a hint
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook; the answer shows its new signing secret, this once
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook and its delivery log
+         * @description Requires the permission `webhooks.manage`.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook's URL, description, events or active flag
+         * @description Requires the permission `webhooks.manage`.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log, newest first (page or cursor pagination)
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a webhook's signing secret; the answer shows the new one, this once
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a ping delivery to the webhook (active or not); answers the pending delivery
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -817,6 +1189,23 @@ export interface components {
         Actor: {
             email: string;
             id: number;
+        };
+        Author: {
+            id: number;
+            name: string;
+        };
+        Autosave: {
+            /** @description the post's revision the autosave was written over */
+            base_revision: number;
+            post_id: number;
+            snapshot: components["schemas"]["Snapshot"];
+            /** @description the post has been saved since this autosave was written */
+            stale: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AutosaveInput: {
+            snapshot: components["schemas"]["Snapshot"];
         };
         BulkDeleteInput: {
             ids: number[];
@@ -871,9 +1260,37 @@ export interface components {
             name: string;
             phone?: string;
         };
+        Delivery: {
+            attempts: number;
+            /** @description when it succeeded or finally failed */
+            completed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            delivery_id: string;
+            /** @description how long the latest attempt took */
+            duration_ms: number;
+            /** @description why the latest attempt failed; empty after a 2xx */
+            error: string;
+            event: string;
+            id: number;
+            payload: unknown;
+            /** @description the HTTP status of the latest attempt; null before the first or when no response came */
+            response_code: number | null;
+            /** @description the start of the latest response body (at most 1 KiB) */
+            response_excerpt: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            /** Format: date-time */
+            updated_at: string;
+            webhook_id: number;
+        };
         Described: {
             area: string;
             description: string;
+            name: string;
+        };
+        Editor: {
+            id: number;
             name: string;
         };
         Entry: {
@@ -944,6 +1361,27 @@ export interface components {
         };
         HistoryList: {
             items: components["schemas"]["HistoryEntry"][];
+        };
+        Input: {
+            /** @description user ids; the creator when absent on create */
+            authors?: number[] | null;
+            body_md?: string | null;
+            categories?: string[] | null;
+            /** @description a ready image of the media library; null clears it */
+            cover_media_id?: number | null;
+            excerpt?: string | null;
+            /** @description required on create */
+            lang?: ("fa" | "en") | null;
+            /** @description why, kept with the revision this save makes */
+            revision_reason?: string;
+            seo?: components["schemas"]["SEOInput"] | null;
+            /** @description already normalised (see search.Slugify); from the title when absent on create */
+            slug?: string | null;
+            tags?: string[] | null;
+            /** @description required on create; at most 200 characters */
+            title?: string | null;
+            /** @description a post in the other language; null clears it */
+            translation_of?: number | null;
         };
         Invite: {
             emailed: boolean;
@@ -1055,6 +1493,10 @@ export interface components {
             previous: number;
             value: number;
         };
+        Op: {
+            kind: string;
+            text: string;
+        };
         Order: {
             /** @description the statuses this order may move to next, [] when final; present on the detail, omitted in lists */
             allowed_next?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
@@ -1090,6 +1532,13 @@ export interface components {
             email: string;
             id: number;
         };
+        PageDelivery: {
+            items: components["schemas"]["Delivery"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageEntry: {
             items: components["schemas"]["Entry"][];
             page: number;
@@ -1118,6 +1567,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageRevision: {
+            items: components["schemas"]["Revision"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageRoleView: {
             items: components["schemas"]["RoleView"][];
             page: number;
@@ -1127,6 +1583,13 @@ export interface components {
         };
         PageSessionView: {
             items: components["schemas"]["SessionView"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageSummary: {
+            items: components["schemas"]["Summary"][];
             page: number;
             page_size: number;
             total: number;
@@ -1146,6 +1609,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageWebhook: {
+            items: components["schemas"]["Webhook"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PasswordInput: {
             password: string;
         };
@@ -1156,8 +1626,93 @@ export interface components {
         PermissionList: {
             items: components["schemas"]["Described"][];
         };
+        Post: {
+            /** @description the statuses this post may move to next (POST …/transition) */
+            allowed_next: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+            /** @description in the order given */
+            authors: components["schemas"]["Author"][];
+            /** @description rendered and sanitised by the server */
+            body_html: string;
+            body_md: string;
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            excerpt: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
+            published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
+            title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Presence: {
+            /** @description the others with the post open in the last 30 seconds */
+            editors: components["schemas"]["Editor"][];
+        };
+        PreviewInput: {
+            /** @description how long the link works; default 1 day, at most 7 days */
+            ttl_seconds?: number | null;
+        };
+        PreviewLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
+        };
         RecoveryCodes: {
             recovery_codes: string[];
+        };
+        RenderInput: {
+            markdown: string;
+        };
+        Rendered: {
+            html: string;
+        };
+        Revision: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+        };
+        RevisionDetail: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+            snapshot: components["schemas"]["Snapshot"];
+        };
+        RevisionDiff: {
+            /** @description the other snapshot fields that differ: slug, lang, tags, categories, authors, cover_media_id, seo, translation_of */
+            changed: string[];
+            excerpt: components["schemas"]["Op"][];
+            from: number;
+            /** @description the body's word-level changes */
+            ops: components["schemas"]["Op"][];
+            title: components["schemas"]["Op"][];
+            to: number;
         };
         RoleInput: {
             description?: string | null;
@@ -1179,6 +1734,19 @@ export interface components {
             permissions: string[];
             require_totp: boolean;
             users_count: number;
+        };
+        SEO: {
+            canonical_url: string;
+            description: string;
+            og_image_media_id: number | null;
+            title: string;
+        };
+        SEOInput: {
+            canonical_url?: string | null;
+            description?: string | null;
+            /** @description null clears it */
+            og_image_media_id?: number | null;
+            title?: string | null;
         };
         SeriesPoint: {
             date: string;
@@ -1206,6 +1774,20 @@ export interface components {
             method: string;
             url: string;
         };
+        Snapshot: {
+            authors: number[];
+            body_md: string;
+            categories: string[];
+            cover_media_id: number | null;
+            excerpt: string;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            tags: string[];
+            title: string;
+            translation_of: number | null;
+        };
         StatusFigure: {
             amounts: components["schemas"]["Money"][];
             orders: number;
@@ -1215,6 +1797,40 @@ export interface components {
             note?: string;
             /** @enum {string} */
             status: "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded";
+        };
+        Summary: {
+            /** @description in the order given */
+            authors: components["schemas"]["Author"][];
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            excerpt: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
+            published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
+            title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         TOTPCodeInput: {
             code: string;
@@ -1251,6 +1867,12 @@ export interface components {
             revoked_at: string | null;
             user_id: number;
         };
+        TransitionInput: {
+            /** @description with to=scheduled: when to publish; with to=draft on a published post: when to unpublish */
+            at?: string | null;
+            /** @enum {string} */
+            to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
         UpdateUserInput: {
             email?: string | null;
             is_active?: boolean | null;
@@ -1284,6 +1906,38 @@ export interface components {
             totp_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
+        };
+        Webhook: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["Actor"] | null;
+            description: string;
+            /** @description subscribed events; [] means every event */
+            events: string[];
+            id: number;
+            /** @description the secret's prefix and last four characters, e.g. whsec_…a1b2 */
+            secret_hint: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        WithSecret: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["Actor"] | null;
+            description: string;
+            /** @description subscribed events; [] means every event */
+            events: string[];
+            id: number;
+            /** @description the signing secret, shown once: X-Pishkhan-Signature is sha256=hex(HMAC-SHA256(secret, raw body)), keyed with this string as given */
+            secret: string;
+            /** @description the secret's prefix and last four characters, e.g. whsec_…a1b2 */
+            secret_hint: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
         };
     };
     responses: {
@@ -1863,6 +2517,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    renderContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2585,6 +3273,595 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listPosts: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+                /** @description one or more statuses */
+                status?: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+                lang?: "fa" | "en";
+                /** @description a tag's name or slug */
+                tag?: string;
+                /** @description a category's name or slug */
+                category?: string;
+                /** @description posts this user wrote */
+                author_id?: number;
+                /** @description search: title and body through the search index when it is configured, else a case-insensitive substring of the title or slug */
+                q?: string;
+                /** @description id, created_at, updated_at (default -updated_at), published_at, title; a leading - sorts descending */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSummary"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deletePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updatePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutosaveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presence"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPostPreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishPostChanges: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRevision"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    diffPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description a revision number */
+                from?: number;
+                /** @description another revision number */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    restorePostRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    transitionPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     listRoles: {
         parameters: {
             query?: {
@@ -3263,6 +4540,285 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageWebhook"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the webhook as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDelivery"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
