@@ -1,2 +1,4 @@
-// The posts feature's public face: what pages may use. (The editor lane adds the editor's exports.)
+// The posts feature's public face: what pages may use.
 export { PostsList, PostStatusBadge } from "./components/PostsList";
+export { PostEditor } from "./components/editor/PostEditor";
+export type { Post, PostStatus, PostLang } from "./types";

@@ -1,0 +1,39 @@
+"use client";
+import { useI18n } from "@/lib/i18n";
+import { diffLines, foldLines } from "../../diff";
+import type { DiffOp } from "../../types";
+
+/**
+ * A word diff, line by line, each line in its own direction (dir="auto").
+ * Insertions are <ins> (underlined), deletions <del> (struck through), and
+ * each is also named for screen readers: the colour is never the only sign.
+ * Long runs of unchanged lines are folded to a line saying how many.
+ */
+export function DiffView({ ops, testId }: { ops: DiffOp[]; testId?: string }) {
+  const { t, number } = useI18n();
+  const lines = foldLines(diffLines(ops));
+  if (!ops.some((o) => o.kind !== "equal")) return <p className="text-sm text-slate-600 dark:text-slate-300">{t("post.diff.same")}</p>;
+  return (
+    <div className="max-h-96 overflow-auto rounded-md border border-slate-200 p-2 text-sm leading-7 dark:border-slate-700" data-testid={testId}>
+      {lines.map((line, i) => "folded" in line ? (
+        <p key={i} className="my-1 border-y border-dashed border-slate-300 text-center text-xs text-slate-500 dark:border-slate-600 dark:text-slate-400">{t("post.diff.folded", { n: number(line.folded) })}</p>
+      ) : (
+        <p key={i} dir="auto" className="min-h-7 whitespace-pre-wrap break-words">
+          {line.map((op, j) =>
+            op.kind === "insert" ? (
+              <ins key={j} className="bg-emerald-100 text-emerald-900 underline decoration-2 dark:bg-emerald-950 dark:text-emerald-200">
+                <span className="sr-only">{t("post.diff.inserted")} </span>{op.text}
+              </ins>
+            ) : op.kind === "delete" ? (
+              <del key={j} className="bg-red-100 text-red-900 line-through decoration-2 dark:bg-red-950 dark:text-red-200">
+                <span className="sr-only">{t("post.diff.deleted")} </span>{op.text}
+              </del>
+            ) : (
+              <span key={j}>{op.text}</span>
+            ),
+          )}
+        </p>
+      ))}
+    </div>
+  );
+}
