@@ -29,20 +29,7 @@ func (f Filter) where() (string, []any) {
 // jobIDs returns the ids of the jobs matching where (with its tail: order
 // and limit), in its order; River loads the jobs themselves.
 func jobIDs(ctx context.Context, q db.Querier, where string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM river_job WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Int64s(ctx, q, `SELECT id FROM river_job WHERE `+where, args...)
 }
 
 func countJobs(ctx context.Context, q db.Querier, where string, args ...any) (int64, error) {

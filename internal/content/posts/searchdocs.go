@@ -32,20 +32,7 @@ func (s *Service) SearchDocs(ctx context.Context, yield func(search.Doc) error) 
 
 // AllIDs returns every post's id, ascending.
 func (s Store) AllIDs(ctx context.Context, q db.Querier) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM posts ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Int64s(ctx, q, `SELECT id FROM posts ORDER BY id`)
 }
 
 // LiveDocs yields the Public search document of every live post, made from

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -381,36 +380,13 @@ func (s Store) SetWorkflow(ctx context.Context, tx *db.Tx, p Post) error {
 	return err
 }
 
-// ensureTerms returns the ids of the terms of kind named names in lang,
-// creating those that do not exist (one term per slug: "Go" and "go" are
-// one tag), in the order of names, each once.
-func (s Store) ensureTerms(ctx context.Context, tx *db.Tx, kind string, lang content.Lang, names []string) ([]int64, error) {
-	var ids []int64
-	for _, name := range names {
-		slug := search.Slugify(name)
-		if _, err := tx.Exec(ctx, `INSERT INTO content_terms (kind, lang, slug, name) VALUES (?, ?, ?, ?)
-			ON CONFLICT (kind, lang, slug) DO NOTHING`, kind, string(lang), slug, strings.TrimSpace(name)); err != nil {
-			return nil, err
-		}
-		var id int64
-		if err := db.Scan(tx.QueryRow(ctx, `SELECT id FROM content_terms WHERE kind = ? AND lang = ? AND slug = ?`,
-			kind, string(lang), slug), &id); err != nil {
-			return nil, err
-		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
-}
-
 // SetTerms replaces a post's tags and categories.
 func (s Store) SetTerms(ctx context.Context, tx *db.Tx, postID int64, lang content.Lang, tags, categories []string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM post_terms WHERE post_id = ?`, postID); err != nil {
 		return err
 	}
 	for kind, names := range map[string][]string{"tag": tags, "category": categories} {
-		ids, err := s.ensureTerms(ctx, tx, kind, lang, names)
+		ids, err := content.EnsureTerms(ctx, tx, kind, lang, names)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
-	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
 
 // ErrNotFound means no such project.
@@ -299,15 +298,12 @@ func (s Store) setParts(ctx context.Context, tx *db.Tx, id int64, p Project) err
 			return err
 		}
 	}
-	for _, name := range p.Tags {
-		slug := search.Slugify(name)
-		if _, err := tx.Exec(ctx, `INSERT INTO content_terms (kind, lang, slug, name) VALUES ('tag', ?, ?, ?) ON CONFLICT (kind, lang, slug) DO NOTHING`,
-			string(p.Lang), slug, name); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO project_terms (project_id, term_id)
-			SELECT ?, id FROM content_terms WHERE kind = 'tag' AND lang = ? AND slug = ? ON CONFLICT DO NOTHING`,
-			id, string(p.Lang), slug); err != nil {
+	terms, err := content.EnsureTerms(ctx, tx, content.TermTag, p.Lang, p.Tags)
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		if _, err := tx.Exec(ctx, `INSERT INTO project_terms (project_id, term_id) VALUES (?, ?)`, id, term); err != nil {
 			return err
 		}
 	}
@@ -342,20 +338,7 @@ func (s Store) IDs(ctx context.Context, tx *db.Tx) ([]int64, error) {
 	if tx.Engine() == db.Postgres {
 		q += ` FOR UPDATE`
 	}
-	rows, err := tx.Query(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Int64s(ctx, tx, q)
 }
 
 // SetPositions writes positions 1… in ids' order.
@@ -372,18 +355,5 @@ func (s Store) SetPositions(ctx context.Context, tx *db.Tx, ids []int64, now tim
 
 // AllIDs returns every project's id, ascending.
 func (s Store) AllIDs(ctx context.Context, q db.Querier) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM projects ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Int64s(ctx, q, `SELECT id FROM projects ORDER BY id`)
 }

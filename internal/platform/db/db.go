@@ -449,3 +449,22 @@ func Exclusive(path string) (unlock func(), err error) {
 	}
 	return unlock, err
 }
+
+// Int64s runs a query whose rows are one integer column (ids, mostly) and
+// returns them in order.
+func Int64s(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
