@@ -30,6 +30,38 @@ export function loadEnglish(): Promise<Dictionary> {
 // English saved: fetch its dictionary now, alongside hydration, not after it.
 if (typeof window !== "undefined" && localePref.read() === "en") loadEnglish().catch(() => {});
 
+type ScreensDictionary = Omit<Dictionary, keyof typeof fa>;
+let persianScreens: ScreensDictionary | undefined;
+let persianScreensLoading: Promise<ScreensDictionary> | undefined;
+const screensListeners = new Set<() => void>();
+
+/**
+ * The Persian strings of the screens past the first load (messages.screens.ts),
+ * a chunk of its own fetched once, when such a screen is opened or a link to
+ * one is reached for, so the orders page's first load does not carry them.
+ * A failed load is tried again on the next call.
+ */
+export function loadPersianScreens(): Promise<ScreensDictionary> {
+  persianScreensLoading ??= import("./messages.screens").then(
+    (m) => {
+      persianScreens = m.faScreens;
+      screensListeners.forEach((f) => f());
+      return m.faScreens;
+    },
+    (err: unknown) => {
+      persianScreensLoading = undefined;
+      throw err;
+    },
+  );
+  return persianScreensLoading;
+}
+
+/** Paths whose strings are all in the first-load part (messages.ts). */
+const firstLoadPath = (path: string) => /^\/(login|orders)(\/|$)/.test(path);
+
+// another screen opened directly: fetch its strings alongside hydration
+if (typeof window !== "undefined" && !firstLoadPath(window.location.pathname)) loadPersianScreens().catch(() => {});
+
 type I18n = {
   locale: Locale;
   dir: "rtl" | "ltr";
@@ -82,6 +114,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [enLoaded, setEnLoaded] = useState(english);
   const en = enLoaded ?? english;
   const [enFailed, setEnFailed] = useState(false);
+  // the Persian screens' strings, once in (a re-render picks them up); taken up after
+  // hydration, which must render what the exported HTML has (built without them)
+  const [faMore, setFaMore] = useState<ScreensDictionary | undefined>(undefined);
+  useEffect(() => {
+    const update = () => setFaMore(persianScreens);
+    screensListeners.add(update);
+    update();
+    return () => {
+      screensListeners.delete(update);
+    };
+  }, []);
   useEffect(() => {
     if (locale !== "en" || en) return;
     let live = true;
@@ -106,13 +149,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [ready]);
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
-    const dict: Dictionary = (locale === "en" && en) || fa;
+    const dict: Partial<Dictionary> = (locale === "en" && en) || (faMore ? { ...fa, ...faMore } : fa);
     return {
       locale,
       dir: locale === "fa" ? "rtl" : "ltr",
       setLocale,
       t: (key, vars) => {
-        let s: string = dict[key] ?? key;
+        let s = dict[key];
+        if (s === undefined) {
+          // a screen's Persian string before its part is in: nothing rather than the key, and the part is fetched
+          if (!faMore) loadPersianScreens().catch(() => {});
+          s = faMore ? key : "";
+        }
         for (const [k, v] of Object.entries(vars ?? {})) s = s.replaceAll(`{${k}}`, typeof v === "number" ? nf.format(v) : v);
         return s;
       },
@@ -130,7 +178,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         }
       },
     };
-  }, [locale, en, unit]);
+  }, [locale, en, unit, faMore]);
   if (locale === "en" && !en && !enFailed) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -759,5 +759,9 @@ export const en = {
   "jobs.err.waiting": "The job is already waiting to run.",
   "jobs.err.finished": "The job has finished; there is nothing to cancel.",
   "roles.err.stale": "Someone else changed this role meanwhile. The matrix now shows their change; check yours and save again.",
+  // issue 14 (lane i14): keyboard key names and audit filter choices
+  "shortcuts.escKey": "Esc",
+  "audit.anyAction": "All events",
+  "audit.anyResourceType": "All resource types",
   loading: "Loading…",
 } as const satisfies Record<MessageKey, string>;
