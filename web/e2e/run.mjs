@@ -970,7 +970,7 @@ async function suite(mode, browser) {
         [`/users/detail?id=${ids.user}`, '[data-testid="user-edit"]'],
         ["/roles", '[data-testid="matrix"] th[data-role]'],
         ["/audit", "tr[data-audit-id]"],
-        ["/media", '[data-testid="media-grid"], [data-testid="media-empty"]'],
+        ["/media", '[data-testid="media-grid"] li, p[data-testid="media-empty"]'],
         ...(ids.media ? [[`/media/detail?id=${ids.media}`, "main h1"]] : []),
         ["/jobs", "tr[data-job-id]"],
         ...(ids.job ? [[`/jobs/detail?id=${ids.job}`, '[data-testid="job-detail"]']] : []),

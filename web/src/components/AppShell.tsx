@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { can, useMe } from "@/lib/me";
 import { LiveEvents, useLiveState } from "@/lib/events";
 import { useFocusRescue } from "@/lib/focusRescue";
-import { loadPersianScreens, useI18n } from "@/lib/i18n";
+import { useI18n } from "@/lib/i18n";
 import { rialUnitPref } from "@/lib/money";
 import type { MessageKey } from "@/lib/messages";
 import { useTheme } from "@/lib/theme";
@@ -24,8 +24,6 @@ const nav: { href: string; label: MessageKey; permission: string | string[] }[] 
   { href: "/audit", label: "nav.audit", permission: "audit.view" },
   { href: "/jobs", label: "nav.jobs", permission: "jobs.manage" },
 ];
-
-const preloadStrings = () => void loadPersianScreens().catch(() => {});
 
 /** The home entry is current only at home; the others for their whole section. */
 const isCurrent = (href: string, path: string) => (href === "/" ? path === "/" : path === href || path.startsWith(href + "/"));
@@ -63,8 +61,6 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
         {items.map((n) => (
           <li key={n.href}>
             <Link href={n.href} prefetch={false} aria-current={isCurrent(n.href, path) ? "page" : undefined}
-              // the screen's Persian strings are fetched as the link is reached for, not after the click
-              onPointerEnter={n.href === "/orders" ? undefined : preloadStrings} onFocus={n.href === "/orders" ? undefined : preloadStrings}
               className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
               {t(n.label)}
             </Link>

@@ -32,35 +32,31 @@ if (typeof window !== "undefined" && localePref.read() === "en") loadEnglish().c
 
 type ScreensDictionary = Omit<Dictionary, keyof typeof fa>;
 let persianScreens: ScreensDictionary | undefined;
-let persianScreensLoading: Promise<ScreensDictionary> | undefined;
+let persianScreensLoading: Promise<unknown> | undefined;
 const screensListeners = new Set<() => void>();
 
 /**
- * The Persian strings of the screens past the first load (messages.screens.ts),
- * a chunk of its own fetched once, when such a screen is opened or a link to
- * one is reached for, so the orders page's first load does not carry them.
- * A failed load is tried again on the next call.
+ * Takes the Persian strings of the screens past the first load: called by
+ * messages.screens.ts as it is evaluated, which each of those screens' pages
+ * imports, so the strings are here before such a screen renders.
  */
-export function loadPersianScreens(): Promise<ScreensDictionary> {
-  persianScreensLoading ??= import("./messages.screens").then(
-    (m) => {
-      persianScreens = m.faScreens;
-      screensListeners.forEach((f) => f());
-      return m.faScreens;
-    },
-    (err: unknown) => {
-      persianScreensLoading = undefined;
-      throw err;
-    },
-  );
-  return persianScreensLoading;
+export function registerPersianScreens(d: ScreensDictionary) {
+  persianScreens = d;
+  screensListeners.forEach((f) => f());
 }
 
-/** Paths whose strings are all in the first-load part (messages.ts). */
-const firstLoadPath = (path: string) => /^\/(login|orders)(\/|$)/.test(path);
-
-// another screen opened directly: fetch its strings alongside hydration
-if (typeof window !== "undefined" && !firstLoadPath(window.location.pathname)) loadPersianScreens().catch(() => {});
+/**
+ * Fetches the Persian screens' strings when something names one of them
+ * before its page brought them (a stand-by: pages import them). A failed
+ * load is tried again on the next call.
+ */
+export function loadPersianScreens(): Promise<unknown> {
+  persianScreensLoading ??= import("./messages.screens").catch((err: unknown) => {
+    persianScreensLoading = undefined;
+    throw err;
+  });
+  return persianScreensLoading;
+}
 
 type I18n = {
   locale: Locale;
@@ -114,13 +110,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [enLoaded, setEnLoaded] = useState(english);
   const en = enLoaded ?? english;
   const [enFailed, setEnFailed] = useState(false);
-  // the Persian screens' strings, once in (a re-render picks them up); taken up after
-  // hydration, which must render what the exported HTML has (built without them)
-  const [faMore, setFaMore] = useState<ScreensDictionary | undefined>(undefined);
+  // a re-render when the Persian screens' strings arrive (t reads them as they are at the call)
+  const [screensVersion, setScreensVersion] = useState(0);
   useEffect(() => {
-    const update = () => setFaMore(persianScreens);
+    const update = () => setScreensVersion((n) => n + 1);
     screensListeners.add(update);
-    update();
     return () => {
       screensListeners.delete(update);
     };
@@ -149,17 +143,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [ready]);
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
-    const dict: Partial<Dictionary> = (locale === "en" && en) || (faMore ? { ...fa, ...faMore } : fa);
+    const dict: Partial<Dictionary> = (locale === "en" && en) || fa;
     return {
       locale,
       dir: locale === "fa" ? "rtl" : "ltr",
       setLocale,
       t: (key, vars) => {
-        let s = dict[key];
+        let s = dict[key] ?? (dict === fa ? persianScreens?.[key as keyof ScreensDictionary] : undefined);
         if (s === undefined) {
           // a screen's Persian string before its part is in: nothing rather than the key, and the part is fetched
-          if (!faMore) loadPersianScreens().catch(() => {});
-          s = faMore ? key : "";
+          if (!persianScreens) loadPersianScreens().catch(() => {});
+          s = persianScreens ? key : "";
         }
         for (const [k, v] of Object.entries(vars ?? {})) s = s.replaceAll(`{${k}}`, typeof v === "number" ? nf.format(v) : v);
         return s;
@@ -178,7 +172,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         }
       },
     };
-  }, [locale, en, unit, faMore]);
+    // screensVersion: a new value (so every user of t re-renders) when the Persian screens' strings arrive
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [locale, en, unit, screensVersion]);
   if (locale === "en" && !en && !enFailed) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -1,9 +1,13 @@
 /**
  * The Persian strings of the screens past the first load (dashboard, users,
- * roles, audit log, media, jobs, account, two-factor, invitations): a chunk
- * of its own, fetched when one of them is first opened (i18n.tsx). Keys are
- * unique across this file and messages.ts.
+ * roles, audit log, media, jobs, account, two-factor, invitations). Each of
+ * those screens' page.tsx imports this module, so the strings arrive with
+ * the screen's code, before it renders (and are in its exported HTML); the
+ * orders page's first load does not carry them. Importing it hands them to
+ * i18n.tsx (package.json lists this file as having that side effect). Keys
+ * are unique across this file and messages.ts.
  */
+import { registerPersianScreens } from "./i18n";
 import { fa } from "./messages";
 
 export const faScreens = {
@@ -613,6 +617,8 @@ export const faScreens = {
   "audit.anyAction": "همهٔ رویدادها",
   "audit.anyResourceType": "همهٔ انواع منبع",
 } as const;
+
+registerPersianScreens(faScreens);
 
 /** Every Persian string (for tests and tools: the app loads the two parts separately). */
 export const faAll = { ...fa, ...faScreens };

@@ -2,7 +2,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useId, useMemo, useRef } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 import { useMe } from "@/lib/me";
 import { areaName, permissionDescription } from "@/features/roles";
 import { usePermissions } from "@/features/roles";
