@@ -991,7 +991,7 @@ async function suite(mode, browser) {
           await ctx.close();
         }
       }
-      assert.deepEqual(found, []);
+      assert.equal(found.length, 0, `${found.length} violations: ${found.join(" || ")}`);
     });
 
     await t("logging out ends the session", async () => {

@@ -10,7 +10,7 @@ const focusable = (el: Element): el is HTMLElement =>
  * region, a card, a dialog's opener's section); failing that, the main
  * region's heading (a new screen after a navigation), else the main region.
  */
-export function rescueTarget(lost: HTMLElement[], main: HTMLElement | null): HTMLElement | null {
+export function rescueTarget(lost: HTMLElement[], main: HTMLElement | null, headingOnly = false): HTMLElement | null {
   for (const el of lost) if (el.isConnected && focusable(el) && el !== main) return el;
   if (!main?.isConnected) return null;
   const heading = main.querySelector<HTMLElement>("h1");
@@ -18,7 +18,7 @@ export function rescueTarget(lost: HTMLElement[], main: HTMLElement | null): HTM
     if (!heading.hasAttribute("tabindex")) heading.tabIndex = -1;
     return heading;
   }
-  return main;
+  return headingOnly ? null : main;
 }
 
 /**
@@ -32,6 +32,7 @@ export function useFocusRescue() {
     // the focused element and its ancestors, nearest first, as they were when it took focus
     let chain: HTMLElement[] = [];
     let pending = 0;
+    let retry = 0;
     const onFocusIn = (e: FocusEvent) => {
       const path: HTMLElement[] = [];
       for (let el = e.target as HTMLElement | null; el && el !== document.body; el = el.parentElement) path.push(el);
@@ -55,7 +56,16 @@ export function useFocusRescue() {
       }
       const lost = chain;
       chain = [];
-      rescueTarget(lost, document.getElementById("main"))?.focus({ preventScroll: true });
+      clearTimeout(retry);
+      // after a navigation the next screen's heading may be a moment away: wait for it a little, then settle for main
+      let tries = 0;
+      const settle = () => {
+        if (document.activeElement && document.activeElement !== document.body) return;
+        const target = rescueTarget(lost, document.getElementById("main"), ++tries < 10);
+        if (target) target.focus({ preventScroll: true });
+        else retry = window.setTimeout(settle, 100);
+      };
+      settle();
     };
     const observer = new MutationObserver(() => {
       if (chain.length && !pending && !chain[0].isConnected) pending = window.setTimeout(check, 60);
@@ -66,6 +76,7 @@ export function useFocusRescue() {
     return () => {
       observer.disconnect();
       clearTimeout(pending);
+      clearTimeout(retry);
       document.removeEventListener("focusin", onFocusIn);
       document.removeEventListener("focusout", onFocusOut);
     };
