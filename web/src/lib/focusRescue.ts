@@ -57,11 +57,11 @@ export function useFocusRescue() {
       const lost = chain;
       chain = [];
       clearTimeout(retry);
-      // after a navigation the next screen's heading may be a moment away: wait for it a little, then settle for main
+      // after a navigation the next screen's heading may be a moment away: wait for it (up to 4 s), then settle for main
       let tries = 0;
       const settle = () => {
         if (document.activeElement && document.activeElement !== document.body) return;
-        const target = rescueTarget(lost, document.getElementById("main"), ++tries < 10);
+        const target = rescueTarget(lost, document.getElementById("main"), ++tries < 40);
         if (target) target.focus({ preventScroll: true });
         else retry = window.setTimeout(settle, 100);
       };

@@ -62,7 +62,7 @@ export function AuditLogList() {
         header: () => t("audit.actor"),
         cell: (c) => {
           const a = c.getValue();
-          return a ? <span dir="ltr" className="break-all" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
+          return a ? <span dir="ltr" className="whitespace-nowrap" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
         },
       }),
       col.accessor("action", { header: () => t("audit.action"), cell: (c) => <span className="whitespace-nowrap" title={c.getValue()} data-action={c.getValue()}>{actionLabel(t, c.getValue())}</span> }),

@@ -58,7 +58,7 @@ export function UsersList() {
           </span>
         ),
       }),
-      col.accessor("email", { header: () => t("users.email"), cell: (c) => <Link prefetch={false} href={`/users/detail?id=${c.row.original.id}`} dir="ltr" className="break-all hover:underline" tabIndex={-1}>{c.getValue()}</Link> }),
+      col.accessor("email", { header: () => t("users.email"), cell: (c) => <Link prefetch={false} href={`/users/detail?id=${c.row.original.id}`} dir="ltr" className="whitespace-nowrap hover:underline" tabIndex={-1}>{c.getValue()}</Link> }),
       col.accessor("roles", {
         header: () => t("users.roles"),
         cell: (c) => c.getValue().length === 0
