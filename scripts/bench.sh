@@ -25,6 +25,11 @@
 #   BENCH_ORDERS       orders seeded for the load (100000)
 #   SEED_ORDERS        orders of the timed seed   (1000000)
 #   SSE_CLIENTS        event streams on one instance (10000)
+#   SEARCH_DOCS        documents of the search index timing (10000)
+#
+# Last, it times the search index (no server: `pishkhan-bench search` calls
+# it in process) on a fresh PostgreSQL database, pishkhan_bench_search, and
+# on a fresh SQLite file, SEARCH_DOCS documents each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +40,7 @@ BENCH_WARMUP="${BENCH_WARMUP:-2s}"
 BENCH_ORDERS="${BENCH_ORDERS:-100000}"
 SEED_ORDERS="${SEED_ORDERS:-1000000}"
 SSE_CLIENTS="${SSE_CLIENTS:-10000}"
+SEARCH_DOCS="${SEARCH_DOCS:-10000}"
 # thousands of streams are thousands of open files, on both ends
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
@@ -42,6 +48,7 @@ PG="postgres://postgres@127.0.0.1:5432"
 PG_ADMIN="$PG/test?sslmode=disable"
 BENCH_DB=pishkhan_bench
 SEED_DB=pishkhan_bench_seed
+SEARCH_DB=pishkhan_bench_search
 PREFIX="pkbench:"
 OUT=docs/benchmarks.md
 
@@ -193,6 +200,7 @@ cleanup() {
 	clear_redis || echo "could not delete the Redis keys under $PREFIX" >&2
 	drop_db "$BENCH_DB"
 	drop_db "$SEED_DB"
+	drop_db "$SEARCH_DB"
 	if ((rc != 0)) && [[ -s $work/server.log ]]; then
 		echo "--- last lines of the server log ---" >&2
 		tail -n 20 "$work/server.log" >&2
@@ -289,6 +297,13 @@ if $seed_ok; then
 fi
 drop_db "$SEED_DB"
 
+echo "timing search over $SEARCH_DOCS documents on PostgreSQL, then SQLite"
+load_search="$(cut -d' ' -f1-3 /proc/loadavg)"
+recreate_db "$SEARCH_DB"
+bin/pishkhan-bench search -database "$PG/$SEARCH_DB?sslmode=disable" -docs "$SEARCH_DOCS" >"$work/search.md"
+drop_db "$SEARCH_DB"
+bin/pishkhan-bench search -database "$work/search.db" -docs "$SEARCH_DOCS" >>"$work/search.md"
+
 cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 pg_version="$(psql "$PG_ADMIN" -Atc 'show server_version')"
@@ -331,6 +346,26 @@ EOF
 	if [[ -s $work/stats.md ]]; then
 		echo
 		cat "$work/stats.md"
+	fi
+	if [[ -s $work/search.md ]]; then
+		cat <<EOF
+
+## Search
+
+\`pishkhan-bench search\` on a fresh database of each engine (no server, no cache: it calls the search
+index in process, as the public search and the admin lists do before caching their answers): it
+rebuilds the index with $SEARCH_DOCS documents of \`internal/platform/search/corpus\` (Persian and
+English blog posts and projects, 150–600 words each, a 30,000-word vocabulary per language with
+natural word frequencies, Persian written with and without ZWNJ and now and then with Arabic letters
+and digits), runs \`ANALYZE\`, then 400 warm-up and 4,000 measured searches one at a time, limit 20,
+each answer with its snippets; the queries cycle through the kinds below. CPU is per query: the
+tool's process and, on PostgreSQL, the backend serving its one connection. Load average (1, 5, 15 min)
+before: $load_search.
+
+| Engine, queries | Documents | Rebuild | p50 | p90 | p99 | max | CPU/query | Target / hits |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+$(cat "$work/search.md")
+EOF
 	fi
 	if [[ -s $work/sse.md ]]; then
 		cat <<EOF

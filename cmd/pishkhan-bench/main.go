@@ -70,6 +70,7 @@ func usage() {
   pishkhan-bench stats  [flags]   time the statistics overview uncached and cached, as Markdown
   pishkhan-bench media  [flags]   time a 100 MB upload and a 24 MP JPEG through the media pipeline, with peak RSS
   pishkhan-bench sse    [flags]   hold 10,000 event streams on one instance: memory per stream, fan-out of one event
+  pishkhan-bench search [flags]   index 10,000 documents in a fresh database and time searches one at a time: p50/p99
 
 Run "pishkhan-bench run -h" or "pishkhan-bench report -h" for the flags.
 `)
@@ -92,6 +93,8 @@ func main() {
 		err = mediaCmd(os.Args[2:])
 	case "sse":
 		err = sseCmd(os.Args[2:])
+	case "search":
+		err = searchCmd(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

@@ -17,6 +17,9 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
 	"github.com/pishkhan/pishkhan/internal/orders"
 	"github.com/pishkhan/pishkhan/internal/people"
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
@@ -35,10 +38,11 @@ var commands = []command{
 	{"migrate", "apply the database migrations this binary holds", migrate},
 	{"createsuperuser", "create or reset a superuser: --email, --password (or PISHKHAN_EMAIL / PISHKHAN_PASSWORD)", createSuperuser},
 	{"createuser", "create a user with a role: --email, --password, --role NAME (an existing role, or a new one with --permissions a.b,c.d)", createUser},
-	{"seed", "insert realistic demo data: --orders N", seed},
+	{"seed", "insert realistic demo data: --orders N, --posts N, --projects N", seed},
 	{"audit", "`audit verify` checks the audit log's hash chain and names any altered, removed or reordered row; `audit purge --out FILE` exports then deletes rows older than AUDIT_RETENTION", auditCmd},
 	{"worker", "run background jobs only (no HTTP), with JOB_WORKERS at once (at least 1); scale these apart from serve", worker},
 	{"cache", "server cache control: `cache warm` fills the hot keys (first order pages, every statistics range); `cache clear` deletes Pishkhan's keys (under CACHE_PREFIX) only, never the whole Redis", cacheCmd},
+	{"search", "`search rebuild` recomputes the full-text index from every post and project (after a restore or an upgrade of the normaliser)", searchCmd},
 	{"stats", "`stats rebuild` recomputes every day's statistics from the orders (after a bulk import)", statsCmd},
 	{"backup", "`backup DEST` copies the embedded default's database (a consistent snapshot), secret key, audit checkpoint and media into DEST while it serves", backupCmd},
 	{"restore", "`restore [--force] SRC` puts a backup into an empty DATA_DIR (--force replaces what is there); stop the server first", restoreCmd},
@@ -251,7 +255,26 @@ func secretsCmd(ctx context.Context, cfg config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("re-encrypted %d TOTP secrets under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
+	fmt.Printf("re-encrypted %d secrets (TOTP and webhook signing secrets) under SECRET_KEY; SECRET_KEY_OLD can now be removed from every instance\n", n)
+	return nil
+}
+
+func searchCmd(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rebuild" {
+		return errors.New("usage: pishkhan search rebuild")
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	n, err := s.RebuildSearch(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt the search index in %s (%d documents)\n", time.Since(start).Round(time.Millisecond), n)
+	warnInProcessCache(cfg)
 	return nil
 }
 
@@ -346,11 +369,23 @@ func createUser(ctx context.Context, cfg config.Config, args []string) error {
 
 func seed(ctx context.Context, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	n := fs.Int("orders", 1000, "how many orders to create")
+	n := fs.Int("orders", 1000, "how many orders to create (1000 unless only --posts or --projects is given)")
+	nPosts := fs.Int("posts", 0, "how many blog posts to create (Persian and English, about half published)")
+	nProjects := fs.Int("projects", 0, "how many portfolio projects to create (Persian and English, most published)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *n > 10_000_000 {
+	ordersSet := false
+	fs.Visit(func(f *flag.Flag) { ordersSet = ordersSet || f.Name == "orders" })
+	if *nPosts < 0 || *nPosts > 1_000_000 {
+		return errors.New("--posts must be between 0 and 1000000")
+	}
+	if *nProjects < 0 || *nProjects > 1_000_000 {
+		return errors.New("--projects must be between 0 and 1000000")
+	}
+	if (*nPosts > 0 || *nProjects > 0) && !ordersSet {
+		*n = 0
+	} else if *n < 1 || *n > 10_000_000 {
 		return errors.New("--orders must be between 1 and 10000000")
 	}
 	s, err := open(ctx, cfg)
@@ -358,6 +393,30 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if *nProjects > 0 {
+		start := time.Now()
+		done, err := projects.Seed(ctx, s.DB, *nProjects)
+		s.Cache.Invalidate(ctx, content.TagProjects, content.TagPublic)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("seeded %d projects in %s (run `pishkhan search rebuild` to index them)\n", done, time.Since(start).Round(time.Millisecond))
+	}
+	if *nPosts > 0 {
+		done, err := posts.Seed(ctx, s.Posts, *nPosts, func(done int) {
+			if done%1000 == 0 {
+				slog.Info("seeding", "posts", done)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("seeded %d posts\n", done)
+	}
+	if *n == 0 {
+		warnInProcessCache(cfg)
+		return nil
+	}
 	start := time.Now()
 	done, err := orders.Seed(ctx, s.DB, *n, func(done int) {
 		if done%100_000 == 0 {

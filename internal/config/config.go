@@ -116,6 +116,34 @@ type Config struct {
 	ShutdownDelay time.Duration
 	// TLSCertFile and TLSKeyFile, when set, make serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
+	// WebhooksAllowPrivate lets webhook deliveries reach loopback, private,
+	// link-local and other inside addresses (refused by default).
+	WebhooksAllowPrivate bool
+	// PublicSiteURL is the website's address (the base of links in feeds
+	// and the sitemap); empty: PublicURL (see PublicSite).
+	PublicSiteURL string
+	// PublicPostPath and PublicProjectPath are the website's paths of a
+	// post and a project, with {lang} and {slug} filled in.
+	PublicPostPath, PublicProjectPath string
+	// PublicCacheControl is the Cache-Control of the public read API's answers.
+	PublicCacheControl string
+	// PublicRateLimit requests per PublicRateWindow are allowed per client
+	// IP on the public read API.
+	PublicRateLimit  int
+	PublicRateWindow time.Duration
+	// PublicCORSOrigins are the exact origins (scheme://host[:port]) whose
+	// pages may read the public API from a browser.
+	PublicCORSOrigins []string
+}
+
+// PublicSite is the website's base URL for feeds and the sitemap:
+// PUBLIC_SITE_URL, else PUBLIC_URL, else "" (then the request's own
+// scheme and host).
+func (c Config) PublicSite() string {
+	if c.PublicSiteURL != "" {
+		return c.PublicSiteURL
+	}
+	return c.PublicURL
 }
 
 // PublicOrigin is PUBLIC_URL's origin (scheme://host[:port]), the only
@@ -205,6 +233,17 @@ func boolean(dst func(*Config) *bool) func(*Config, string) error {
 	}
 }
 
+// sitePath is a website path template: it starts with / and holds {slug}.
+func sitePath(dst func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if !strings.HasPrefix(v, "/") || !strings.Contains(v, "{slug}") || strings.ContainsAny(v, " ?#\r\n") {
+			return fmt.Errorf("must be a path starting with / that holds {slug} (and may hold {lang}), such as /{lang}/blog/{slug}")
+		}
+		*dst(c) = v
+		return nil
+	}
+}
+
 func str(dst func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *dst(c) = v; return nil }
 }
@@ -285,6 +324,50 @@ var variables = []variable{
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 			return fmt.Errorf("must be an http(s) URL such as https://admin.example.com")
+		}
+		return nil
+	}},
+	{"PUBLIC_SITE_URL", "", "the website's address (https://example.com): the base of the links in the public feeds and sitemap.xml; empty uses PUBLIC_URL", func(c *Config, v string) error {
+		c.PublicSiteURL = strings.TrimSuffix(v, "/")
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("must be an http(s) URL such as https://example.com")
+		}
+		return nil
+	}},
+	{"PUBLIC_POST_PATH", "/{lang}/blog/{slug}", "the website's path of a post, after PUBLIC_SITE_URL ({lang} and {slug} are filled in)", sitePath(func(c *Config) *string { return &c.PublicPostPath })},
+	{"PUBLIC_PROJECT_PATH", "/{lang}/projects/{slug}", "the website's path of a project, after PUBLIC_SITE_URL ({lang} and {slug} are filled in)", sitePath(func(c *Config) *string { return &c.PublicProjectPath })},
+	{"PUBLIC_CACHE_CONTROL", "public, max-age=0, must-revalidate", "Cache-Control of the public read API's answers (/api/public/v1, sitemap.xml), for CDNs in front of it; the panel's own answers are never public", func(c *Config, v string) error {
+		if strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("must be one header line")
+		}
+		c.PublicCacheControl = strings.TrimSpace(v)
+		return nil
+	}},
+	{"PUBLIC_RATE_LIMIT", "120/min", "requests per client IP the public read API answers per window (N/s, N/min, N/h); more get 429", func(c *Config, v string) error {
+		n, per, ok := strings.Cut(strings.ReplaceAll(v, " ", ""), "/")
+		limit, err := strconv.Atoi(n)
+		window := map[string]time.Duration{"s": time.Second, "sec": time.Second, "min": time.Minute, "m": time.Minute, "h": time.Hour, "hour": time.Hour}[per]
+		if !ok || err != nil || limit < 1 || window == 0 {
+			return fmt.Errorf("must be a positive count per s, min or h, such as 120/min")
+		}
+		c.PublicRateLimit, c.PublicRateWindow = limit, window
+		return nil
+	}},
+	{"PUBLIC_CORS_ORIGINS", "", "comma-separated exact origins (https://example.com) whose pages may read the public API from a browser (GET, HEAD; no credentials); empty: none", func(c *Config, v string) error {
+		c.PublicCORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o == "" {
+				continue
+			}
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+				return fmt.Errorf("%q is not an origin such as https://example.com", o)
+			}
+			c.PublicCORSOrigins = append(c.PublicCORSOrigins, strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host))
 		}
 		return nil
 	}},
@@ -432,6 +515,7 @@ var variables = []variable{
 		return nil
 	}},
 	{"SENTRY_ENVIRONMENT", "production", "environment name Sentry files the reports under", str(func(c *Config) *string { return &c.SentryEnvironment })},
+	{"WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach loopback, private (RFC 1918, ULA), link-local (cloud metadata included), CGNAT and other inside addresses; off, such an address is refused when a delivery connects, whatever its host name resolved to", boolean(func(c *Config) *bool { return &c.WebhooksAllowPrivate })},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 

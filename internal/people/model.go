@@ -226,15 +226,15 @@ var BuiltinRoles = []BuiltinRole{
 	{Name: "Manager", Description: "Runs the shop and the content; sees users and the audit log",
 		Permissions: []authz.Permission{"orders.view", "orders.create", "orders.update_status", "customers.view_pii",
 			"users.view", "audit.view", "stats.view", "media.view", "media.upload", "media.delete",
-			"blog.view", "blog.edit", "blog.publish", "portfolio.view", "portfolio.edit", "ai.generate",
+			"content.view", "content.edit", "content.publish", "ai.generate",
 			"chatbot.view", "chatbot.manage"}},
 	{Name: "Editor", Description: "Writes and publishes the blog and the portfolio, with media and AI",
-		Permissions: []authz.Permission{"blog.view", "blog.edit", "blog.publish", "portfolio.view", "portfolio.edit",
+		Permissions: []authz.Permission{"content.view", "content.edit", "content.publish",
 			"media.view", "media.upload", "ai.generate"}},
 	{Name: "Support", Description: "Answers customers: orders with their contact details, status changes, the chatbot",
 		Permissions: []authz.Permission{"orders.view", "orders.update_status", "customers.view_pii", "chatbot.view"}},
 	{Name: "Viewer", Description: "Reads orders (without contact details), statistics and content",
-		Permissions: []authz.Permission{"orders.view", "stats.view", "media.view", "blog.view", "portfolio.view",
+		Permissions: []authz.Permission{"orders.view", "stats.view", "media.view", "content.view",
 			"chatbot.view"}},
 }
 

@@ -112,6 +112,24 @@ func (c *matrixCaller) newJob(cancelled bool) int64 {
 	return res.Job.ID
 }
 
+// onPost has the superuser create a post (and publish it when published
+// is set), then sends the caller's request to the post's path + suffix.
+func (c *matrixCaller) onPost(env *matrixEnv, published bool, method, suffix string, body any) int {
+	var p struct{ ID int64 }
+	r := env.admin.Do("POST", "/api/posts", map[string]any{"title": env.newEmail(), "lang": "en"})
+	if r.Status != 201 {
+		c.t.Fatalf("create post: %d %s", r.Status, r.Body)
+	}
+	r.JSON(c.t, &p)
+	path := fmt.Sprintf("/api/posts/%d", p.ID)
+	if published {
+		if r := env.admin.Do("POST", path+"/transition", map[string]any{"to": "published"}); r.Status != 200 {
+			c.t.Fatalf("publish post: %d %s", r.Status, r.Body)
+		}
+	}
+	return c.client.Do(method, path+suffix, body).Status
+}
+
 func get(path string) func(*matrixCaller, *matrixEnv) int {
 	return func(c *matrixCaller, _ *matrixEnv) int { return c.client.Do("GET", path, nil).Status }
 }
@@ -203,6 +221,56 @@ var authzMatrix = []matrixRow{
 	{route: "POST /api/media/bulk-delete", expect: [6]int{401, 200, 200, 403, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("POST", "/api/media/bulk-delete", map[string]any{"ids": []int64{env.newUpload(c.t, c.in).Media.ID}}).Status
+		}},
+	// posts (content.view to read, content.edit to write, content.publish to publish)
+	{route: "GET /api/posts", expect: [6]int{401, 200, 200, 200, 403, 200}, send: get("/api/posts")},
+	{route: "POST /api/posts", expect: [6]int{401, 201, 201, 201, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/posts", map[string]any{"title": env.newEmail(), "lang": "en"}).Status
+		}},
+	{route: "GET /api/posts/{id}", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "", nil) }},
+	{route: "PATCH /api/posts/{id}", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "PATCH", "", map[string]any{"excerpt": "matrix"})
+		}},
+	{route: "DELETE /api/posts/{id}", expect: [6]int{401, 204, 204, 204, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "DELETE", "", nil) }},
+	{route: "POST /api/posts/{id}/transition", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/transition", map[string]any{"to": "in_review"})
+		}},
+	{route: "POST /api/posts/{id}/publish-changes", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, true, "POST", "/publish-changes", nil) }},
+	{route: "GET /api/posts/{id}/revisions", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions", nil) }},
+	{route: "GET /api/posts/{id}/revisions/{rev}", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/revisions/1", nil) }},
+	{route: "GET /api/posts/{id}/revisions/diff", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "GET", "/revisions/diff?from=1&to=1", nil)
+		}},
+	{route: "POST /api/posts/{id}/revisions/{rev}/restore", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/revisions/1/restore", nil)
+		}},
+	{route: "PUT /api/posts/{id}/autosave", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "PUT", "/autosave", map[string]any{"snapshot": map[string]any{"title": "t"}})
+		}},
+	{route: "GET /api/posts/{id}/autosave", object: "none yet", expect: [6]int{401, 404, 404, 404, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/autosave", nil) }},
+	{route: "POST /api/posts/{id}/preview-link", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.onPost(env, false, "POST", "/preview-link", map[string]any{})
+		}},
+	{route: "PUT /api/posts/{id}/presence", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "PUT", "/presence", nil) }},
+	{route: "DELETE /api/posts/{id}/presence", expect: [6]int{401, 204, 204, 204, 403, 204},
+		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "DELETE", "/presence", nil) }},
+	{route: "POST /api/content/render", expect: [6]int{401, 200, 200, 200, 403, 200},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/content/render", map[string]any{"markdown": "# hi"}).Status
 		}},
 	// the signature is the credential: anyone holding it may use it once
 	{route: "PUT /api/storage/{token}", expect: [6]int{200, 200, 200, 200, 200, 200},
@@ -346,6 +414,45 @@ var authzMatrix = []matrixRow{
 	{route: "GET /api/audit-logs/export", expect: [6]int{401, 200, 200, 403, 403, 403}, send: get("/api/audit-logs/export")},
 	{route: "GET /api/openapi.json", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/openapi.json")},
 	{route: "GET /api/ping", expect: [6]int{200, 200, 200, 200, 200, 200}, send: get("/api/ping")},
+	// webhooks: webhooks.manage, which only the Administrator role holds
+	{route: "GET /api/webhooks", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/webhooks")},
+	{route: "POST /api/webhooks", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("POST", "/api/webhooks", map[string]any{"url": "https://example.com/matrix"}).Status
+		}},
+	{route: "GET /api/webhooks/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/webhooks/%d", env.newWebhook(c.t)), nil).Status
+		}},
+	{route: "PATCH /api/webhooks/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/webhooks/%d", env.newWebhook(c.t)), map[string]any{"active": false}).Status
+		}},
+	{route: "DELETE /api/webhooks/{id}", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/webhooks/%d", env.newWebhook(c.t)), nil).Status
+		}},
+	{route: "POST /api/webhooks/{id}/rotate-secret", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/webhooks/%d/rotate-secret", env.newWebhook(c.t)), nil).Status
+		}},
+	{route: "POST /api/webhooks/{id}/test", expect: [6]int{401, 202, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/webhooks/%d/test", env.newWebhook(c.t)), nil).Status
+		}},
+	{route: "GET /api/webhooks/{id}/deliveries", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/webhooks/%d/deliveries", env.newWebhook(c.t)), nil).Status
+		}},
+}
+
+// newWebhook has the superuser register an inactive webhook and returns its
+// id; its URL is on loopback, which deliveries refuse, so a test send
+// leaves the machine never.
+func (env *matrixEnv) newWebhook(t *testing.T) int64 {
+	var w struct{ ID int64 }
+	env.admin.Do("POST", "/api/webhooks", map[string]any{"url": "http://127.0.0.1:1/matrix", "active": false}).JSON(t, &w)
+	return w.ID
 }
 
 // tokenBody is a valid token request for the caller: with the first

@@ -8,11 +8,13 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
 	"github.com/pishkhan/pishkhan/internal/platform/jobs"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 )
 
 // WarmArgs fills the hot cache keys: the first order list pages and every
@@ -52,6 +54,8 @@ func (s *Server) newQueue() (*jobs.Queue, error) {
 	periodic := stats.Register(s.Stats, workers, s.Cfg.StatsReconcileEvery)
 	river.AddWorker(workers, &warmWorker{s: s})
 	media.Register(s.Media, workers)
+	posts.Register(s.Posts, workers)
+	webhooks.Register(s.Webhooks, workers)
 	return jobs.New(s.DB, workers, periodic, jobs.Config{Workers: s.Cfg.JobWorkers, RescueAfter: s.Cfg.JobRescueAfter,
 		PollInterval: s.Cfg.JobPollInterval, MaxAttempts: 10,
 		// half the drain to finish, the rest for cancelled jobs to return

@@ -18,6 +18,10 @@ import (
 // StoragePath is where the local-disk storage's signed requests go.
 const StoragePath = "/api/storage"
 
+// thumbnailSides are the widths of the thumbnails made of every image
+// (the public media route picks among them for ?w=).
+var thumbnailSides = []int{256, 1024}
+
 // openMedia picks the storage (S3 when configured, else local disk) and
 // the scanner (clamd when configured) and builds the media library.
 func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
@@ -59,7 +63,7 @@ func (s *Server) openMedia(ctx context.Context, cursorKey []byte) error {
 	}
 	s.Media = media.NewService(s.DB, s.Cache, s.Bus, s.Storage, scanner, media.Config{
 		MaxSize: cfg.MediaMaxSize, Allowed: allowed, UploadTTL: 10 * time.Minute, DownloadTTL: 15 * time.Minute,
-		PublicBaseURL: cfg.MediaPublicBaseURL, RequireScan: cfg.MediaRequireScan, ThumbnailSides: []int{256, 1024},
+		PublicBaseURL: cfg.MediaPublicBaseURL, RequireScan: cfg.MediaRequireScan, ThumbnailSides: thumbnailSides,
 		ItemTTL: 24 * time.Hour, ListTTL: cfg.CacheTTL,
 		// one decode budget for every worker of this process
 		Thumbnailer: mediaproc.Thumbnailer{Budget: mediaproc.NewBudget(cfg.MediaDecodeBudget)},

@@ -10,6 +10,9 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -21,6 +24,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/platform/telemetry"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 	"github.com/pishkhan/pishkhan/internal/webui"
 )
 
@@ -43,6 +47,10 @@ func (s *Server) routes() {
 	jobadmin.Routes(rt, s.Jobs)
 	local, _ := s.Storage.(*storage.Local)
 	media.Routes(rt, s.Media, local)
+	posts.Routes(rt, s.Posts)
+	webhooks.Routes(rt, s.Webhooks)
+	projects.Routes(rt, s.Projects)
+	public.Routes(rt, s.Public)
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+
@@ -65,8 +73,9 @@ func (s *Server) routes() {
 		httpapi.SecurityHeaders,
 		httpapi.Observe(rt.Pattern, s.Metrics.ObserveRequest),
 		httpapi.LimitBody(httpapi.DefaultBodyLimit, isUpload),
+		s.publicGuard().Middleware,
 		httpapi.Timeout(s.Cfg.RequestTimeout, func(r *http.Request) bool { return isStream(r) || isTransfer(r) }),
-		auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" }),
+		skipFor(public.Anonymous, auth.Middleware(s.Auth, s.Cfg.PublicOrigin(), s.Cfg.TrustedOrigins, func(r *http.Request) bool { return rt.Pattern(r) != "/api/" })),
 		telemetry.Errors(rt.Pattern),
 	)
 }

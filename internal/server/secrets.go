@@ -128,9 +128,14 @@ func (s *Server) useTOTPKeys(ctx context.Context, cursorKey []byte) error {
 	return s.Auth.CheckTOTPKeys(ctx)
 }
 
-// RotateSecrets re-encrypts every TOTP secret under SECRET_KEY (those
-// sealed under SECRET_KEY_OLD), after which SECRET_KEY_OLD can go. It
-// returns how many it re-encrypted.
+// RotateSecrets re-encrypts every TOTP secret and webhook signing secret
+// under SECRET_KEY (those sealed under SECRET_KEY_OLD), after which
+// SECRET_KEY_OLD can go. It returns how many it re-encrypted.
 func (s *Server) RotateSecrets(ctx context.Context) (int, error) {
-	return s.Auth.ResealTOTP(ctx, nil)
+	n, err := s.Auth.ResealTOTP(ctx, nil)
+	if err != nil {
+		return n, err
+	}
+	w, err := s.Webhooks.Reseal(ctx)
+	return n + w, err
 }

@@ -22,6 +22,10 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/config"
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content/posts"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
 	"github.com/pishkhan/pishkhan/internal/jobadmin"
 	"github.com/pishkhan/pishkhan/internal/media"
 	"github.com/pishkhan/pishkhan/internal/orders"
@@ -38,8 +42,10 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
 	"github.com/pishkhan/pishkhan/internal/platform/readbatch"
 	"github.com/pishkhan/pishkhan/internal/platform/redisclient"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
 	"github.com/pishkhan/pishkhan/internal/platform/storage"
 	"github.com/pishkhan/pishkhan/internal/stats"
+	"github.com/pishkhan/pishkhan/internal/webhooks"
 )
 
 // Version is set at build time.
@@ -76,12 +82,20 @@ type Server struct {
 	Media   *media.Service
 	Queue   *jobs.Queue
 	Jobs    *jobadmin.Service
+	Posts   *posts.Service
+	// Projects is the portfolio's panel API; Public the website's read API.
+	Projects *projects.Service
+	Public   *public.Service
+	// Search is the full-text index over posts and projects.
+	Search  *search.Index
 	Router  *httpapi.Router
 	Metrics *metrics.Metrics
 	Handler http.Handler
 	// AuditAnchor keeps the audit chain's signed checkpoint (see
 	// docs/adr/0005-audit-anchor.md); set by New and OpenAuditAnchor.
 	AuditAnchor *audit.Anchor
+	// Webhooks is the content services' content.Notifier (its Notify).
+	Webhooks *webhooks.Service
 
 	cancel     context.CancelFunc
 	readyRound singleflight.Group // see Ready
@@ -181,15 +195,40 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.openPosts(key); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// webhooks: signing secrets sealed under SECRET_KEY (opened with SECRET_KEY_OLD too)
+	webhookKey, err := secretKey(cfg)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Webhooks = webhooks.NewService(s.DB, s.Cache, s.Bus, webhooks.NewSealer(webhookKey, cfg.SecretKeysOld...),
+		webhooks.Config{AllowPrivate: cfg.WebhooksAllowPrivate, TTL: cfg.CacheTTL}, key)
+	if err := s.Webhooks.CheckKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Media.SetQueue(s.Queue)
+	s.Posts.SetQueue(s.Queue)
+	s.Webhooks.SetQueue(s.Queue)
+	s.Posts.SetNotifier(s.Webhooks)
 	s.Jobs = jobadmin.NewService(s.DB, s.Queue.Client, s.Bus, key)
+	if err := s.openPublicContent(key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
-		auth.SessionsResource: "", auth.TokensResource: ""}, cfg.SSEHeartbeat, 64)
+		auth.SessionsResource: "", auth.TokensResource: "",
+		content.ResourcePosts: content.PermView, content.ResourceProjects: content.PermView,
+		webhooks.Resource: webhooks.PermManage}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)

@@ -21,7 +21,8 @@ async function reach(user: ReturnType<typeof userEvent.setup>, label: string) {
   expect(document.activeElement).toBe(segments()[0]);
 }
 
-describe("DatePicker", () => {
+// the first test pays for loading react-aria: generous on a busy machine
+describe("DatePicker", { timeout: 20000 }, () => {
   afterEach(() => window.localStorage.clear());
 
   it("in fa shows the Jalali calendar in Persian digits and gives back the Gregorian day", async () => {

@@ -17,7 +17,7 @@ import (
 // OpenAPI builds the OpenAPI 3.1 document from the registered routes and
 // the Go types of their bodies: it is generated, never hand-written.
 func (rt *Router) OpenAPI(title, version string) map[string]any {
-	g := &schemaGen{components: map[string]any{"Error": errorSchema()}}
+	g := &schemaGen{components: map[string]any{"Error": errorSchema()}, owners: map[string]reflect.Type{}}
 	paths := map[string]any{}
 	for _, route := range rt.routes {
 		item, _ := paths[route.Path].(map[string]any)
@@ -59,6 +59,9 @@ func (rt *Router) OpenAPIHandler(title, version string) HandlerFunc {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
+// stringPathParams are the path parameters that are text, not ids.
+var stringPathParams = map[string]bool{"slug": true, "token": true}
+
 func (g *schemaGen) operation(route Route) map[string]any {
 	op := route.Op
 	o := map[string]any{"summary": op.Summary, "operationId": op.ID}
@@ -76,8 +79,11 @@ func (g *schemaGen) operation(route Route) map[string]any {
 	}
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(route.Path, -1) {
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
-			"schema": map[string]any{"type": "integer", "minimum": 1}})
+		schema := map[string]any{"type": "integer", "minimum": 1}
+		if stringPathParams[m[1]] {
+			schema = map[string]any{"type": "string"}
+		}
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 	}
 	for _, p := range op.Query {
 		params = append(params, paramSchema(p, "query"))
@@ -99,6 +105,10 @@ func (g *schemaGen) operation(route Route) map[string]any {
 	responses := map[string]any{strconv.Itoa(op.Status): ok}
 	if route.Method == http.MethodGet {
 		responses["304"] = map[string]any{"description": "Not Modified (If-None-Match matched the ETag)"}
+	}
+	for _, status := range op.Redirects {
+		responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),
+			"headers": map[string]any{"Location": map[string]any{"description": "where the resource is", "schema": map[string]any{"type": "string"}}}}
 	}
 	for _, status := range ErrorStatuses(route) {
 		responses[strconv.Itoa(status)] = map[string]any{"$ref": "#/components/responses/" + errorResponseName[status]}
@@ -275,12 +285,37 @@ func paramSchema(p Param, in string) map[string]any {
 	return out
 }
 
-type schemaGen struct{ components map[string]any }
+type schemaGen struct {
+	components map[string]any
+	// owners is the Go type each component name was given to: two types
+	// of one name in different packages (posts.Input, projects.Input)
+	// must not share a schema.
+	owners map[string]reflect.Type
+}
 
 var timeType = reflect.TypeOf(time.Time{})
 var rawMessageType = reflect.TypeOf(json.RawMessage{})
 
 var nonName = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// packagePrefix names the package a type (or a generic type's last
+// argument) comes from, capitalised: "Projects" for projects.Input and for
+// paging.Page[projects.Project].
+func packagePrefix(t reflect.Type) string {
+	pkg := t.PkgPath()
+	if name := t.Name(); strings.HasSuffix(name, "]") {
+		args := name[strings.IndexByte(name, '[')+1 : len(name)-1]
+		last := args[strings.LastIndexByte(args, ',')+1:]
+		if j := strings.LastIndexByte(last, '.'); j >= 0 {
+			pkg = last[:j]
+		}
+	}
+	pkg = pkg[strings.LastIndexByte(pkg, '/')+1:]
+	if pkg == "" {
+		return ""
+	}
+	return strings.ToUpper(pkg[:1]) + nonName.ReplaceAllString(pkg[1:], "")
+}
 
 func schemaName(t reflect.Type) string {
 	name := t.Name()
@@ -307,6 +342,10 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	}
 	if t.Kind() == reflect.Struct && t != timeType && t.Name() != "" {
 		name := schemaName(t)
+		if owner, ok := g.owners[name]; ok && owner != t {
+			name = packagePrefix(t) + name
+		}
+		g.owners[name] = t
 		if _, ok := g.components[name]; !ok {
 			g.components[name] = map[string]any{} // placeholder against recursion
 			g.components[name] = g.structSchema(t)

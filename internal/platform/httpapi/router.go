@@ -43,6 +43,13 @@ type Op struct {
 	// Errors lists further error statuses only the handler knows it can
 	// answer (409, 429, …); the rest are derived from the Op (ErrorStatuses).
 	Errors []int
+	// CacheControl, when set, is the Cache-Control of the route's 2xx
+	// answers in place of the panel's "private, no-cache" (the public read
+	// API lets CDNs keep what it answers). Errors keep "no-store".
+	CacheControl string
+	// Redirects lists redirect statuses (301, 302, …) the handler may
+	// answer besides Status, each with a Location header.
+	Redirects []int
 }
 
 // Authorize is the check every route makes before its handler reads the
@@ -140,6 +147,15 @@ func (rt *Router) Handle(method, path string, op Op, h HandlerFunc) {
 	methods[method] = HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if err := op.Authorize(authz.From(r.Context())); err != nil {
 			return err
+		}
+		if op.CacheControl != "" {
+			w.Header().Set("Cache-Control", op.CacheControl)
+			if err := h(w, r); err != nil {
+				// an error is never for a CDN to keep (WriteError: no-store)
+				w.Header().Del("Cache-Control")
+				return err
+			}
+			return nil
 		}
 		return h(w, r)
 	})

@@ -19,6 +19,10 @@ const nav: { href: string; label: MessageKey; permission: string | string[] }[] 
   { href: "/", label: "nav.dashboard", permission: "stats.view" },
   { href: "/orders", label: "nav.orders", permission: "orders.view" },
   { href: "/media", label: "nav.media", permission: "media.view" },
+  // content wave (webui-lists)
+  { href: "/posts", label: "nav.blog", permission: "content.view" },
+  { href: "/projects", label: "nav.portfolio", permission: "content.view" },
+  { href: "/webhooks", label: "nav.webhooks", permission: "webhooks.manage" },
   { href: "/users", label: "nav.users", permission: "users.view" },
   { href: "/roles", label: "nav.roles", permission: ["users.view", "roles.manage"] },
   { href: "/audit", label: "nav.audit", permission: "audit.view" },

@@ -20,6 +20,10 @@ export const resourceKeys: Record<string, readonly (readonly string[])[]> = {
   media: [["media"]],
   sessions: [["sessions"]],
   tokens: [["tokens"]],
+  // content wave (webui-lists): the posts list and editor, the portfolio, webhooks
+  posts: [["posts"]],
+  projects: [["projects"]],
+  webhooks: [["webhooks"]],
 };
 
 /**

@@ -159,6 +159,9 @@ export const fa = {
   "menu.account": "حساب کاربری",
   "nav.roles": "نقش‌ها و مجوزها",
   "nav.jobs": "کارهای پس‌زمینه",
+  "nav.blog": "وبلاگ",
+  "nav.portfolio": "نمونه‌کارها",
+  "nav.webhooks": "وب‌هوک‌ها",
   "shortcuts.escKey": "گریز",
   loading: "در حال بارگیری…",
 } as const;

@@ -20,11 +20,10 @@ const faDescriptions: Record<string, string> = {
   "media.upload": "بارگذاری رسانه",
   "media.delete": "حذف رسانه",
   "stats.view": "دیدن داشبورد آمار",
-  "blog.view": "دیدن نوشته‌های وبلاگ",
-  "blog.edit": "نوشتن و ویرایش نوشته‌های وبلاگ",
-  "blog.publish": "انتشار نوشته‌های وبلاگ",
-  "portfolio.view": "دیدن نمونه‌کارها",
-  "portfolio.edit": "ویرایش نمونه‌کارها",
+  "content.view": "دیدن نوشته‌های وبلاگ و نمونه‌کارها، پیش‌نویس‌ها هم",
+  "content.edit": "نوشتن و ویرایش نوشته‌ها و نمونه‌کارها و فرستادن برای بازبینی",
+  "content.publish": "انتشار، زمان‌بندی، برداشتن از انتشار و بایگانی نوشته‌ها و نمونه‌کارها",
+  "webhooks.manage": "ثبت و مدیریت وب‌هوک‌ها و دیدن گزارش ارسال‌ها",
   "ai.generate": "تولید متن و تصویر با هوش مصنوعی",
   "chatbot.view": "دیدن گفت‌وگوهای چت‌بات",
   "chatbot.manage": "پیکربندی چت‌بات",
@@ -35,12 +34,12 @@ const faDescriptions: Record<string, string> = {
 const areas: Record<Locale, Record<string, string>> = {
   fa: {
     orders: "سفارش‌ها", customers: "مشتریان", users: "کاربران", roles: "نقش‌ها", audit: "گزارش ممیزی",
-    media: "رسانه‌ها", stats: "آمار", blog: "وبلاگ", portfolio: "نمونه‌کارها", ai: "هوش مصنوعی",
+    media: "رسانه‌ها", stats: "آمار", content: "محتوا", webhooks: "وب‌هوک‌ها", ai: "هوش مصنوعی",
     chatbot: "چت‌بات", settings: "تنظیمات", jobs: "کارهای پس‌زمینه",
   },
   en: {
     orders: "Orders", customers: "Customers", users: "Users", roles: "Roles", audit: "Audit log",
-    media: "Media", stats: "Statistics", blog: "Blog", portfolio: "Portfolio", ai: "AI",
+    media: "Media", stats: "Statistics", content: "Content", webhooks: "Webhooks", ai: "AI",
     chatbot: "Chatbot", settings: "Settings", jobs: "Background jobs",
   },
 };

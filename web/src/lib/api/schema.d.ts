@@ -215,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/content/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render markdown as the website shows it (the one renderer), for the editor's preview
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["renderContent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -555,6 +575,525 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List posts (page or cursor pagination); items carry no body
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPosts"];
+        put?: never;
+        /**
+         * Create a draft post (its first revision); a slug taken in the language is 409
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["createPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One post: the working copy, with the revision the website shows
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPost"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a post; a published or scheduled one needs content.publish
+         * @description Requires the permission `content.edit`.
+         */
+        delete: operations["deletePost"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a post's working copy (a new revision); a published post's live version stays until publish-changes
+         * @description Requires the permission `content.edit`.
+         */
+        patch: operations["updatePost"];
+        trace?: never;
+    };
+    "/api/posts/{id}/autosave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own autosave of a post (404 when none)
+         * @description Requires the permission `content.edit`.
+         */
+        get: operations["getPostAutosave"];
+        /**
+         * Keep the caller's one rolling autosave of a post (the post is untouched; a save drops it)
+         * @description Requires the permission `content.edit`.
+         */
+        put: operations["putPostAutosave"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The editor's heartbeat (every ~15 s): the caller has the post open; answers the others who do
+         * @description Requires the permission `content.view`.
+         */
+        put: operations["postPresenceHeartbeat"];
+        post?: never;
+        /**
+         * The caller closed the post
+         * @description Requires the permission `content.view`.
+         */
+        delete: operations["postPresenceLeave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/preview-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed, expiring link showing the post's latest version on the public read API
+         * @description Requires the permission `content.view`.
+         */
+        post: operations["createPostPreviewLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/publish-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a published post's working copy live (the workflow refuses published → published; this is how edits go live)
+         * @description Requires the permission `content.publish`.
+         */
+        post: operations["publishPostChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A post's revisions, newest first
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Word-level changes between two revisions (from and to, either order)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["diffPostRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One revision with its snapshot
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getPostRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/revisions/{rev}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a revision the working copy again, as a new revision ("restored from N")
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["restorePostRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a post through the workflow; publishing moves need content.publish; {"to":"draft","at":T} on a published post schedules its unpublishing
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["transitionPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List projects (page or cursor pagination; the manual order by default)
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        /**
+         * Create a draft project, last in the manual order
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the manual order: every project's id exactly once
+         * @description Requires the permission `content.edit`.
+         */
+        put: operations["orderProjects"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One project
+         * @description Requires the permission `content.view`.
+         */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a project (a published one needs content.publish too)
+         * @description Requires the permission `content.edit`.
+         */
+        delete: operations["deleteProject"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a project's fields (absent ones stay)
+         * @description Requires the permission `content.edit`.
+         */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/api/projects/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a project through draft, published, archived (publishing, unpublishing and archiving need content.publish)
+         * @description Requires the permission `content.edit`.
+         */
+        post: operations["transitionProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories of live posts with how many carry each */
+        get: operations["publicListCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/feed.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest live posts of a language as an Atom feed (application/atom+xml) */
+        get: operations["publicFeedAtom"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/feed.rss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest live posts of a language as an RSS 2.0 feed (application/rss+xml) */
+        get: operations["publicFeedRSS"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 302 to a media item's file when live content uses it (or the caller's session may see drafts); else 404 */
+        get: operations["publicMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live posts, newest first (cursor pagination) */
+        get: operations["publicListPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/posts/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A live post by slug; an old slug answers 301 with Location naming the current one */
+        get: operations["publicGetPost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/preview/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A post's (or project's) working copy, for a signed, expiring preview link; never stored by caches */
+        get: operations["publicPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published projects in the editors' order (cursor pagination) */
+        get: operations["publicListProjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/projects/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published project by slug */
+        get: operations["publicGetProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Full-text search of live posts and published projects */
+        get: operations["publicSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags of live posts with how many carry each */
+        get: operations["publicListTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/roles": {
         parameters: {
             query?: never;
@@ -806,6 +1345,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The webhooks, newest first (page or cursor pagination); secrets are never shown, only a hint
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook; the answer shows its new signing secret, this once
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook and its delivery log
+         * @description Requires the permission `webhooks.manage`.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook's URL, description, events or active flag
+         * @description Requires the permission `webhooks.manage`.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log, newest first (page or cursor pagination)
+         * @description Requires the permission `webhooks.manage`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a webhook's signing secret; the answer shows the new one, this once
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a ping delivery to the webhook (active or not); answers the pending delivery
+         * @description Requires the permission `webhooks.manage`.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -817,6 +1468,27 @@ export interface components {
         Actor: {
             email: string;
             id: number;
+        };
+        AuditlogActor: {
+            email: string;
+            id: number;
+        };
+        Author: {
+            id: number;
+            name: string;
+        };
+        Autosave: {
+            /** @description the post's revision the autosave was written over */
+            base_revision: number;
+            post_id: number;
+            snapshot: components["schemas"]["Snapshot"];
+            /** @description the post has been saved since this autosave was written */
+            stale: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AutosaveInput: {
+            snapshot: components["schemas"]["Snapshot"];
         };
         BulkDeleteInput: {
             ids: number[];
@@ -831,6 +1503,11 @@ export interface components {
         ChangePasswordInput: {
             current_password: string;
             new_password: string;
+        };
+        Cover: {
+            height: number;
+            url: string;
+            width: number;
         };
         CreateInput: {
             currency: string;
@@ -871,14 +1548,42 @@ export interface components {
             name: string;
             phone?: string;
         };
+        Delivery: {
+            attempts: number;
+            /** @description when it succeeded or finally failed */
+            completed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            delivery_id: string;
+            /** @description how long the latest attempt took */
+            duration_ms: number;
+            /** @description why the latest attempt failed; empty after a 2xx */
+            error: string;
+            event: string;
+            id: number;
+            payload: unknown;
+            /** @description the HTTP status of the latest attempt; null before the first or when no response came */
+            response_code: number | null;
+            /** @description the start of the latest response body (at most 1 KiB) */
+            response_excerpt: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            /** Format: date-time */
+            updated_at: string;
+            webhook_id: number;
+        };
         Described: {
             area: string;
             description: string;
             name: string;
         };
+        Editor: {
+            id: number;
+            name: string;
+        };
         Entry: {
             action: string;
-            actor: components["schemas"]["Actor"] | null;
+            actor: components["schemas"]["AuditlogActor"] | null;
             /** Format: date-time */
             at: string;
             changes: {
@@ -925,6 +1630,11 @@ export interface components {
             previous: number;
             value: number;
         };
+        GalleryItem: {
+            caption_en: string;
+            caption_fa: string;
+            media_id: number;
+        };
         Health: {
             failing?: {
                 [key: string]: string;
@@ -944,6 +1654,27 @@ export interface components {
         };
         HistoryList: {
             items: components["schemas"]["HistoryEntry"][];
+        };
+        Input: {
+            /** @description user ids; the creator when absent on create */
+            authors?: number[] | null;
+            body_md?: string | null;
+            categories?: string[] | null;
+            /** @description a ready image of the media library; null clears it */
+            cover_media_id?: number | null;
+            excerpt?: string | null;
+            /** @description required on create */
+            lang?: ("fa" | "en") | null;
+            /** @description why, kept with the revision this save makes */
+            revision_reason?: string;
+            seo?: components["schemas"]["SEOInput"] | null;
+            /** @description already normalised (see search.Slugify); from the title when absent on create */
+            slug?: string | null;
+            tags?: string[] | null;
+            /** @description required on create; at most 200 characters */
+            title?: string | null;
+            /** @description a post in the other language; null clears it */
+            translation_of?: number | null;
         };
         Invite: {
             emailed: boolean;
@@ -1001,6 +1732,10 @@ export interface components {
             orders: components["schemas"]["Figure"];
             revenue: components["schemas"]["MoneyFigure"][];
         };
+        Link: {
+            label: string;
+            url: string;
+        };
         LoginInput: {
             email: string;
             password: string;
@@ -1055,6 +1790,10 @@ export interface components {
             previous: number;
             value: number;
         };
+        Op: {
+            kind: string;
+            text: string;
+        };
         Order: {
             /** @description the statuses this order may move to next, [] when final; present on the detail, omitted in lists */
             allowed_next?: ("pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded")[];
@@ -1076,6 +1815,12 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        OrderInput: {
+            ids: number[];
+        };
+        OrderList: {
+            ids: number[];
+        };
         Overview: {
             by_status: components["schemas"]["StatusFigure"][];
             from: string;
@@ -1089,6 +1834,13 @@ export interface components {
         Owner: {
             email: string;
             id: number;
+        };
+        PageDelivery: {
+            items: components["schemas"]["Delivery"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
         };
         PageEntry: {
             items: components["schemas"]["Entry"][];
@@ -1118,6 +1870,20 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageProject: {
+            items: components["schemas"]["Project"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageRevision: {
+            items: components["schemas"]["Revision"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageRoleView: {
             items: components["schemas"]["RoleView"][];
             page: number;
@@ -1127,6 +1893,13 @@ export interface components {
         };
         PageSessionView: {
             items: components["schemas"]["SessionView"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageSummary: {
+            items: components["schemas"]["Summary"][];
             page: number;
             page_size: number;
             total: number;
@@ -1146,6 +1919,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageWebhook: {
+            items: components["schemas"]["Webhook"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PasswordInput: {
             password: string;
         };
@@ -1156,8 +1936,248 @@ export interface components {
         PermissionList: {
             items: components["schemas"]["Described"][];
         };
+        Post: {
+            /** @description the statuses this post may move to next (POST …/transition) */
+            allowed_next: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+            /** @description in the order given */
+            authors: components["schemas"]["Author"][];
+            /** @description rendered and sanitised by the server */
+            body_html: string;
+            body_md: string;
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            excerpt: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
+            published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
+            title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PostDetail: {
+            authors: components["schemas"]["PublicAuthor"][];
+            /** @description sanitised HTML; media point at the public media route */
+            body_html: string;
+            categories: components["schemas"]["Term"][];
+            cover: components["schemas"]["Cover"] | null;
+            excerpt: string;
+            lang: string;
+            preview?: boolean;
+            /** @description always set for live posts; null only in a preview of a never-published post */
+            published_at: string | null;
+            seo: components["schemas"]["PublicSEO"];
+            slug: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PostsPage: {
+            items: components["schemas"]["PublicPost"][];
+            limit: number;
+            next_cursor: string | null;
+        };
+        Presence: {
+            /** @description the others with the post open in the last 30 seconds */
+            editors: components["schemas"]["Editor"][];
+        };
+        PreviewInput: {
+            /** @description how long the link works; default 1 day, at most 7 days */
+            ttl_seconds?: number | null;
+        };
+        PreviewLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
+        };
+        Project: {
+            /** @description the statuses this project may move to next; on the detail only */
+            allowed_next?: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+            /** @description rendered and sanitised by the server from body_md */
+            body_html: string;
+            body_md: string;
+            client: string;
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description YYYY-MM-DD or null; not before started_on */
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["GalleryItem"][];
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            links: components["schemas"]["Link"][];
+            position: number;
+            published_at: string | null;
+            slug: string;
+            /** @description YYYY-MM-DD or null */
+            started_on: string | null;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            summary: string;
+            tags: string[];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ProjectDetail: {
+            body_html: string;
+            client: string;
+            cover: components["schemas"]["Cover"] | null;
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["PublicGalleryItem"][];
+            lang: string;
+            links: components["schemas"]["PublicLink"][];
+            preview?: boolean;
+            published_at: string | null;
+            slug: string;
+            started_on: string | null;
+            summary: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ProjectsInput: {
+            /** @description markdown; media:N references must name ready images */
+            body_md?: string | null;
+            client?: string | null;
+            /** @description a ready image; null clears */
+            cover_media_id?: number | null;
+            /** @description YYYY-MM-DD, not before started_on; null clears */
+            ended_on?: string | null;
+            featured?: boolean | null;
+            /** @description ready images, in their order */
+            gallery?: components["schemas"]["GalleryItem"][] | null;
+            /** @description required on create */
+            lang?: ("fa" | "en") | null;
+            /** @description http(s) URLs */
+            links?: components["schemas"]["Link"][] | null;
+            /** @description made from the title when absent on create; normalised (search.Slugify); unique per language */
+            slug?: string | null;
+            /** @description YYYY-MM-DD; null clears */
+            started_on?: string | null;
+            summary?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
+        };
+        ProjectsPage: {
+            items: components["schemas"]["PublicProject"][];
+            limit: number;
+            next_cursor: string | null;
+        };
+        ProjectsTransitionInput: {
+            /** @enum {string} */
+            to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
+        PublicAuthor: {
+            id: number;
+            name: string;
+        };
+        PublicGalleryItem: {
+            caption_en: string;
+            caption_fa: string;
+            height: number;
+            url: string;
+            width: number;
+        };
+        PublicLink: {
+            label: string;
+            url: string;
+        };
+        PublicPost: {
+            authors: components["schemas"]["PublicAuthor"][];
+            categories: components["schemas"]["Term"][];
+            cover: components["schemas"]["Cover"] | null;
+            excerpt: string;
+            lang: string;
+            /** @description always set for live posts; null only in a preview of a never-published post */
+            published_at: string | null;
+            slug: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+        };
+        PublicProject: {
+            client: string;
+            cover: components["schemas"]["Cover"] | null;
+            ended_on: string | null;
+            featured: boolean;
+            gallery: components["schemas"]["PublicGalleryItem"][];
+            lang: string;
+            links: components["schemas"]["PublicLink"][];
+            published_at: string | null;
+            slug: string;
+            started_on: string | null;
+            summary: string;
+            tags: components["schemas"]["Term"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PublicSEO: {
+            canonical_url: string;
+            description: string;
+            og_image: components["schemas"]["Cover"] | null;
+            title: string;
+        };
         RecoveryCodes: {
             recovery_codes: string[];
+        };
+        RenderInput: {
+            markdown: string;
+        };
+        Rendered: {
+            html: string;
+        };
+        Revision: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+        };
+        RevisionDetail: {
+            /** @description null when the user is gone or the system made it (a scheduled publish) */
+            author: components["schemas"]["Author"] | null;
+            /** Format: date-time */
+            created_at: string;
+            number: number;
+            reason: string;
+            snapshot: components["schemas"]["Snapshot"];
+        };
+        RevisionDiff: {
+            /** @description the other snapshot fields that differ: slug, lang, tags, categories, authors, cover_media_id, seo, translation_of */
+            changed: string[];
+            excerpt: components["schemas"]["Op"][];
+            from: number;
+            /** @description the body's word-level changes */
+            ops: components["schemas"]["Op"][];
+            title: components["schemas"]["Op"][];
+            to: number;
         };
         RoleInput: {
             description?: string | null;
@@ -1179,6 +2199,31 @@ export interface components {
             permissions: string[];
             require_totp: boolean;
             users_count: number;
+        };
+        SEO: {
+            canonical_url: string;
+            description: string;
+            og_image_media_id: number | null;
+            title: string;
+        };
+        SEOInput: {
+            canonical_url?: string | null;
+            description?: string | null;
+            /** @description null clears it */
+            og_image_media_id?: number | null;
+            title?: string | null;
+        };
+        SearchHit: {
+            score: number;
+            slug: string;
+            /** @description only text and <mark> */
+            snippet_html: string;
+            title: string;
+            /** @description post or project */
+            type: string;
+        };
+        SearchResults: {
+            items: components["schemas"]["SearchHit"][];
         };
         SeriesPoint: {
             date: string;
@@ -1206,6 +2251,20 @@ export interface components {
             method: string;
             url: string;
         };
+        Snapshot: {
+            authors: number[];
+            body_md: string;
+            categories: string[];
+            cover_media_id: number | null;
+            excerpt: string;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            tags: string[];
+            title: string;
+            translation_of: number | null;
+        };
         StatusFigure: {
             amounts: components["schemas"]["Money"][];
             orders: number;
@@ -1215,6 +2274,40 @@ export interface components {
             note?: string;
             /** @enum {string} */
             status: "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded";
+        };
+        Summary: {
+            /** @description in the order given */
+            authors: components["schemas"]["Author"][];
+            /** @description category names, sorted by name */
+            categories: string[];
+            cover_media_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            excerpt: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the revision the website shows (null: not live); below revision when there are unpublished changes */
+            live_revision: number | null;
+            /** @description when a scheduled post goes live */
+            publish_at: string | null;
+            /** @description when the post was first published */
+            published_at: string | null;
+            /** @description the number of the latest revision of the working copy */
+            revision: number;
+            seo: components["schemas"]["SEO"];
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "scheduled" | "published" | "archived";
+            /** @description tag names, sorted by name */
+            tags: string[];
+            title: string;
+            /** @description the id of the post this one translates (in the other language) */
+            translation_of: number | null;
+            /** @description when a published post is scheduled to go back to draft */
+            unpublish_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         TOTPCodeInput: {
             code: string;
@@ -1227,6 +2320,18 @@ export interface components {
             enabled: boolean;
             recovery_codes_left: number;
             required: boolean;
+        };
+        Term: {
+            name: string;
+            slug: string;
+        };
+        TermCount: {
+            count: number;
+            name: string;
+            slug: string;
+        };
+        TermList: {
+            items: components["schemas"]["TermCount"][];
         };
         Text: {
             en: string;
@@ -1250,6 +2355,12 @@ export interface components {
             prefix: string;
             revoked_at: string | null;
             user_id: number;
+        };
+        TransitionInput: {
+            /** @description with to=scheduled: when to publish; with to=draft on a published post: when to unpublish */
+            at?: string | null;
+            /** @enum {string} */
+            to: "draft" | "in_review" | "scheduled" | "published" | "archived";
         };
         UpdateUserInput: {
             email?: string | null;
@@ -1284,6 +2395,57 @@ export interface components {
             totp_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
+        };
+        Webhook: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["WebhooksActor"] | null;
+            description: string;
+            /** @description subscribed events; [] means every event */
+            events: string[];
+            id: number;
+            /** @description the secret's prefix and last four characters, e.g. whsec_…a1b2 */
+            secret_hint: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        WebhooksActor: {
+            email: string;
+            id: number;
+        };
+        WebhooksCreateInput: {
+            /** @description default true */
+            active?: boolean | null;
+            description?: string;
+            /** @description events to receive; omitted or [] means every event */
+            events?: string[];
+            url: string;
+        };
+        WebhooksPatchInput: {
+            active?: boolean | null;
+            description?: string | null;
+            /** @description replaces the subscription; [] means every event */
+            events?: string[] | null;
+            url?: string | null;
+        };
+        WithSecret: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["WebhooksActor"] | null;
+            description: string;
+            /** @description subscribed events; [] means every event */
+            events: string[];
+            id: number;
+            /** @description the signing secret, shown once: X-Pishkhan-Signature is sha256=hex(HMAC-SHA256(secret, raw body)), keyed with this string as given */
+            secret: string;
+            /** @description the secret's prefix and last four characters, e.g. whsec_…a1b2 */
+            secret_hint: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
         };
     };
     responses: {
@@ -1863,6 +3025,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    renderContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2585,6 +3781,1308 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listPosts: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+                /** @description one or more statuses */
+                status?: ("draft" | "in_review" | "scheduled" | "published" | "archived")[];
+                lang?: "fa" | "en";
+                /** @description a tag's name or slug */
+                tag?: string;
+                /** @description a category's name or slug */
+                category?: string;
+                /** @description posts this user wrote */
+                author_id?: number;
+                /** @description search: title and body through the search index when it is configured, else a case-insensitive substring of the title or slug */
+                q?: string;
+                /** @description id, created_at, updated_at (default -updated_at), published_at, title; a leading - sorts descending */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSummary"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deletePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updatePost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Input"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putPostAutosave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutosaveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Autosave"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presence"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postPresenceLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createPostPreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishPostChanges: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRevision"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    diffPostRevisions: {
+        parameters: {
+            query?: {
+                /** @description a revision number */
+                from?: number;
+                /** @description another revision number */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getPostRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    restorePostRevision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                rev: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    transitionPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the post as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+                /** @description one or more statuses */
+                status?: ("draft" | "published" | "archived")[];
+                lang?: "fa" | "en";
+                featured?: boolean;
+                /** @description a tag's slug */
+                tag?: string;
+                /** @description case-insensitive substring of the title, slug or client */
+                q?: string;
+                /** @description position, -position, title, -title, updated_at, -updated_at (default position: the manual order) */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageProject"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    orderProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    transitionProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the project as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectsTransitionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListCategories: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicFeedAtom: {
+        parameters: {
+            query?: {
+                /** @description the feed's language, fa by default */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicFeedRSS: {
+        parameters: {
+            query?: {
+                /** @description the feed's language, fa by default */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicMedia: {
+        parameters: {
+            query?: {
+                /** @description a width in pixels: the smallest thumbnail at least this wide, else the file */
+                w?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListPosts: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description a tag's slug */
+                tag?: string;
+                /** @description a category's slug */
+                category?: string;
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostsPage"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicGetPost: {
+        parameters: {
+            query?: {
+                /** @description the slug's language; when absent any language, Persian first */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDetail"];
+                };
+            };
+            /** @description Moved Permanently */
+            301: {
+                headers: {
+                    /** @description where the resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListProjects: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description a tag's slug */
+                tag?: string;
+                featured?: boolean;
+                /** @description 1 to 100, default 20 (cursor mode, the default) */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description page mode instead: from 1 (answers the page envelope) */
+                page?: number;
+                /** @description page mode: 1 to 100, default 20 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectsPage"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicGetProject: {
+        parameters: {
+            query?: {
+                /** @description the slug's language; when absent any language, Persian first */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicSearch: {
+        parameters: {
+            query?: {
+                /** @description what to look for (required) */
+                q?: string;
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+                /** @description 1 to 50, default 10 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicListTags: {
+        parameters: {
+            query?: {
+                /** @description a language; every language when absent */
+                lang?: "fa" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermList"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     listRoles: {
         parameters: {
             query?: {
@@ -2879,7 +5377,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                token: number;
+                token: string;
             };
             cookie?: never;
         };
@@ -2911,7 +5409,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                token: number;
+                token: string;
             };
             cookie?: never;
         };
@@ -3263,6 +5761,285 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageWebhook"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhooksCreateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the webhook as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhooksPatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDelivery"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

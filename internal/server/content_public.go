@@ -1,0 +1,56 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/content/projects"
+	"github.com/pishkhan/pishkhan/internal/content/public"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+	"github.com/pishkhan/pishkhan/internal/platform/ratelimit"
+)
+
+// openPublicContent builds the portfolio's panel service (the webhooks
+// room told of its events) and the public read API. The search index is
+// wired in once its room exists (projects.Service.SetIndex,
+// public.Service.SetSearcher).
+func (s *Server) openPublicContent(cursorKey []byte) error {
+	secret, err := secretKey(s.Cfg)
+	if err != nil {
+		return err
+	}
+	cm := contentMedia{s.Media}
+	s.Projects = projects.NewService(s.DB, s.Cache, s.Bus, projects.Deps{Media: cm, Notifier: s.Webhooks}, cursorKey, s.Cfg.CacheTTL)
+	s.Public = public.NewService(s.DB, s.Cache, cm, content.NewPreviewSigner(secret), cursorKey, public.Config{
+		SiteURL: s.Cfg.PublicSite(), APIURL: s.Cfg.PublicURL, PostPath: s.Cfg.PublicPostPath, ProjectPath: s.Cfg.PublicProjectPath,
+		CacheControl: s.Cfg.PublicCacheControl, TTL: s.Cfg.CacheTTL, ThumbnailSides: thumbnailSides,
+	})
+	s.Projects.SetIndex(s.Search)
+	s.Public.SetSearcher(s.Search)
+	return nil
+}
+
+// publicGuard is the public read API's rate limit (shared through Redis
+// when configured, with a local fallback) and CORS.
+func (s *Server) publicGuard() public.Guard {
+	var counter ratelimit.Counter = ratelimit.NewLocal()
+	if s.Redis != nil {
+		counter = ratelimit.NewRedis(s.Redis, s.Cfg.CachePrefix)
+	}
+	return public.Guard{Applies: public.Guarded, Origins: s.Cfg.PublicCORSOrigins,
+		Limit: s.Cfg.PublicRateLimit, Window: s.Cfg.PublicRateWindow, Counter: counter}
+}
+
+// skipFor runs mw except for the requests skip picks.
+func skipFor(skip func(*http.Request) bool, mw httpapi.Middleware) httpapi.Middleware {
+	return func(next http.Handler) http.Handler {
+		wrapped := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			wrapped.ServeHTTP(w, r)
+		})
+	}
+}
