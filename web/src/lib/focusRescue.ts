@@ -82,3 +82,34 @@ export function useFocusRescue() {
     };
   }, []);
 }
+
+let headingWanted = false;
+
+/**
+ * Asks for focus on the next screen's heading: for an action that leaves its
+ * screen (deleting the item a detail page shows). useFocusRescue carries it
+ * out when the path changes, whatever the browser did with focus meanwhile.
+ */
+export function focusNextHeading() {
+  headingWanted = true;
+}
+
+/** Carries out focusNextHeading once the screen at path has its heading (waiting up to 4 s). */
+export function useHeadingFocusOnArrival(path: string) {
+  useEffect(() => {
+    if (!headingWanted) return;
+    let tries = 0;
+    let timer = 0;
+    const attempt = () => {
+      const heading = document.querySelector<HTMLElement>("main h1");
+      if (heading) {
+        headingWanted = false;
+        if (!heading.hasAttribute("tabindex")) heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      } else if (++tries < 40) timer = window.setTimeout(attempt, 100);
+      else headingWanted = false;
+    };
+    attempt();
+    return () => clearTimeout(timer);
+  }, [path]);
+}
