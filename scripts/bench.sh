@@ -66,6 +66,15 @@ if (exec 3<>"/dev/tcp/${BENCH_ADDR%:*}/${BENCH_ADDR##*:}") 2>/dev/null; then
 	exit 1
 fi
 
+# Lighthouse, pinned, installed from npm into bin/ (it runs on the Node.js here and
+# drives Debian's Chromium: no browser download)
+LIGHTHOUSE_VERSION=12.2.3
+lighthouse="$PWD/bin/lighthouse-$LIGHTHOUSE_VERSION/node_modules/.bin/lighthouse"
+if [[ ! -x $lighthouse ]]; then
+	echo "installing lighthouse $LIGHTHOUSE_VERSION into bin/"
+	npm install --no-audit --no-fund --no-save --prefix "bin/lighthouse-$LIGHTHOUSE_VERSION" "lighthouse@$LIGHTHOUSE_VERSION" >/dev/null
+fi
+
 work="$(mktemp -d)"
 server_pid=""
 extra_pids=()
@@ -246,6 +255,9 @@ echo "measuring the cached list through nginx: one instance, then three"
 scaleout >"$work/scaleout.md"
 echo "measuring the web app"
 (cd web && node e2e/webperf.mjs "http://$BENCH_ADDR" "$email" "$password" 20) >"$work/web.md"
+echo "scoring every screen with Lighthouse $LIGHTHOUSE_VERSION"
+lighthouse_load="$(cut -d' ' -f1-3 /proc/loadavg)"
+(cd web && LIGHTHOUSE="$lighthouse" node e2e/lighthouse.mjs "http://$BENCH_ADDR" "$email" "$password") >"$work/lighthouse.md"
 stop_server
 # the server's warnings and errors during the whole run, by message
 server_warnings="$({ grep -E '"level":"(WARN|ERROR)"' "$work/server.log" || true; } | { grep -o '"msg":"[^"]*"' || true; } | cut -d'"' -f4 |
@@ -400,6 +412,19 @@ user), over loopback, while the server's caches are warm.
 | What | Value | Target |
 |---|---:|---|
 $(cat "$work/web.md")
+EOF
+	cat <<EOF
+
+## Lighthouse
+
+Lighthouse $LIGHTHOUSE_VERSION (\`web/e2e/lighthouse.mjs\`), its default mobile profile (a mid-range phone
+on slow 4G, simulated), in Debian's Chromium against the same server, logged in (the session cookie
+sent as an extra header), in Persian, light theme. Targets: performance ≥ 95, accessibility and best
+practices ≥ 98, CLS < 0.05, TBT < 150 ms. Load average when it ran: $lighthouse_load on $(nproc) cores
+(Lighthouse's simulated CPU slow-down multiplies the script time it measures: a busy machine lowers
+performance and raises TBT).
+
+$(cat "$work/lighthouse.md")
 EOF
 } >"$work/benchmarks.md"
 mkdir -p docs

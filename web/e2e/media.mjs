@@ -225,11 +225,15 @@ export async function mediaChecks({ t, base, browser, watch, ADMIN, production }
     await p.getByRole("dialog").getByRole("button", { name: "Yes, delete" }).click();
     for (const id of rejected) await p.locator(`tr[data-media-id="${id}"]`).waitFor({ state: "detached" });
     await p.waitForSelector(`text=${rejected.length} files deleted.`);
+    // focus stays in the library, not at the top of the page
+    await p.waitForFunction(() => document.activeElement && document.activeElement !== document.body && document.querySelector("main").contains(document.activeElement));
     // the image: deleted from its own page
     await p.goto(`${base}/media/detail?id=${imageId}`);
     await p.locator('[data-testid="media-delete"]').click();
     await p.getByRole("dialog").getByRole("button", { name: "Yes, delete" }).click();
     await p.waitForURL(/\/media$/);
+    // focus lands on the library's heading, not at the top of the page
+    await p.waitForFunction(() => document.activeElement?.tagName === "H1" && document.querySelector("main").contains(document.activeElement));
     assert.equal(await p.evaluate(async (id) => (await fetch(`/api/media/${id}`)).status, imageId), 404);
   });
 

@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
+import { auditScreens } from "./axe.mjs";
 import { persianFrames } from "./flash.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
@@ -549,7 +550,9 @@ async function suite(mode, browser) {
       const diff = p.locator('[data-testid="audit-details"] [data-field="totp"]');
       assert.equal(await diff.getAttribute("data-kind"), "changed");
       assert.match(await diff.textContent(), /Before\s*No.*After\s*Yes/s);
-      await p.locator('input[name="action"]').fill("auth.totp_enable");
+      // the filter offers the events by name in the current language
+      assert.equal(await p.locator('select[name="action"] option[value="auth.totp_enable"]').textContent(), "Two-factor turned on");
+      await p.locator('select[name="action"]').selectOption("auth.totp_enable");
       await p.waitForURL(/action=auth\.totp_enable/);
       await p.waitForFunction(() => [...document.querySelectorAll("tr[data-audit-id]")].every((r) => r.getAttribute("data-action") === "auth.totp_enable"));
       const href = await p.locator('[data-testid="audit-export"]').getAttribute("href");
@@ -578,7 +581,8 @@ async function suite(mode, browser) {
       await form.locator('input[type="checkbox"]').first().waitFor();
       // only what the user holds is offered
       assert.deepEqual((await form.locator('input[type="checkbox"]').evaluateAll((bs) => bs.map((b) => b.value))).sort(), ["audit.view", "orders.view"]);
-      assert.equal(await p.getByLabel("Expiry date").getAttribute("max"), await p.evaluate(() => {
+      // the shared date picker, bounded to a year and a day from today
+      assert.equal(await p.locator('[data-date-field="expires"]').getAttribute("data-max"), await p.evaluate(() => {
         const d = new Date(); d.setDate(d.getDate() + 366);
         return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
       }));
@@ -871,6 +875,61 @@ async function suite(mode, browser) {
       }
     });
 
+    await t("tablets (768×1024): no main screen scrolls sideways, in fa and en", async () => {
+      for (const locale of ["fa", "en"]) {
+        const ctx = await context(browser, { locale, viewport: { width: 768, height: 1024 } });
+        const p = await ctx.newPage();
+        await login(p, base, ADMIN.email, ADMIN.password);
+        const wide = [];
+        for (const path of ["/", "/orders", `/orders/detail?id=${orderId}`, "/orders/new", "/users", "/users/new", "/roles", "/audit", "/media", "/jobs", "/account", "/account/two-factor"]) {
+          await p.goto(base + path);
+          await p.waitForSelector("main h1", { timeout: 5000 }).catch(() => {});
+          await sleep(400);
+          const [sw, iw] = await p.evaluate(() => [document.scrollingElement.scrollWidth, innerWidth]);
+          if (sw > iw) wide.push(`${path}: ${sw} > ${iw}`);
+        }
+        assert.deepEqual(wide, [], `${locale}: pages wider than the tablet`);
+        await ctx.close();
+      }
+    });
+
+    await t("after Retry brings a list back, focus is on the list, not the top of the page", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ADMIN.email, ADMIN.password);
+      await p.route("**/api/orders?*", (r) => r.abort("connectionrefused"));
+      await p.goto(base + "/orders");
+      const retry = p.getByRole("button", { name: "Try again" });
+      await retry.waitFor({ timeout: 15000 });
+      await p.unroute("**/api/orders?*");
+      await retry.focus();
+      await p.keyboard.press("Enter");
+      await p.waitForSelector("tr[data-order-id]");
+      await p.waitForFunction(() => document.activeElement && document.activeElement !== document.body);
+      assert.equal(await p.evaluate(() => document.activeElement.getAttribute("role")), "region");
+      assert.ok(await p.evaluate(() => document.activeElement.contains(document.querySelector("tr[data-order-id]"))), "focus is on the orders table");
+      await ctx.close();
+    });
+
+    await t("the user menu loading late does not take focus from the field the user is typing in", async () => {
+      const ctx = await context(browser, { locale: "en" });
+      const p = await ctx.newPage();
+      await login(p, base, ADMIN.email, ADMIN.password);
+      await p.goto(base + "/orders");
+      await p.waitForSelector("tr[data-order-id]");
+      // every script fetched from now on (the menu's chunk among them) arrives 1.5 s late
+      await p.route("**/_next/static/chunks/**", async (r) => { await sleep(1500); await r.fallback(); });
+      // the keyboard passes over the menu's stand-in (which starts loading the real menu), then moves on to the search box
+      await p.getByRole("button", { name: /, user menu$/ }).focus();
+      await p.locator('input[name="q"]').focus();
+      await p.keyboard.type("ORD-00", { delay: 80 });
+      await p.waitForSelector('button[aria-label$=", user menu"][data-state]', { timeout: 10000 });
+      await p.keyboard.type("01", { delay: 80 });
+      assert.equal(await p.evaluate(() => document.activeElement?.getAttribute("name")), "q");
+      assert.equal(await p.locator('input[name="q"]').inputValue(), "ORD-0001");
+      await ctx.close();
+    });
+
     await t("fa renders right-to-left with Persian digits and Jalali dates; en left-to-right", async () => {
       const ctx = await context(browser, { locale: "fa" });
       const p = await ctx.newPage();
@@ -894,6 +953,46 @@ async function suite(mode, browser) {
 
     // the media library: uploads, live statuses, details, deletes (e2e/media.mjs)
     await mediaChecks({ t, base, browser, watch, ADMIN, production: mode === "postgres+redis" });
+
+    await t("axe finds no serious or critical violation on any screen (fa and en, light and dark)", async () => {
+      const ids = await a.evaluate(async () => ({
+        user: (await (await fetch("/api/users?page_size=1")).json()).items[0].id,
+        job: (await (await fetch("/api/jobs?page_size=1")).json()).items[0]?.id,
+        media: (await (await fetch("/api/media?page_size=1")).json()).items?.[0]?.id,
+      }));
+      const screens = [
+        ["/", '[data-testid="series-chart"] rect[data-day]'],
+        ["/orders", "tr[data-order-id]"],
+        [`/orders/detail?id=${orderId}`, '[data-testid="history"] li'],
+        ["/orders/new", "form"],
+        ["/users", "tr[data-user-id]"],
+        ["/users/new", "[data-role-option]"],
+        [`/users/detail?id=${ids.user}`, '[data-testid="user-edit"]'],
+        ["/roles", '[data-testid="matrix"] th[data-role]'],
+        ["/audit", "tr[data-audit-id]"],
+        ["/media", '[data-testid="media-grid"] li, p[data-testid="media-empty"]'],
+        ...(ids.media ? [[`/media/detail?id=${ids.media}`, "main h1"]] : []),
+        ["/jobs", "tr[data-job-id]"],
+        ...(ids.job ? [[`/jobs/detail?id=${ids.job}`, '[data-testid="job-detail"]']] : []),
+        ["/account", '[data-testid="this-device"]'],
+        ["/account/two-factor", '[data-testid="totp-state"]'],
+        ["/no/such/page", "main, h1"],
+      ];
+      const found = [];
+      for (const locale of ["fa", "en"]) {
+        for (const theme of ["light", "dark"]) {
+          const ctx = await context(browser, { locale, theme });
+          const p = await ctx.newPage();
+          await p.goto(base + "/login");
+          await p.waitForSelector("form");
+          for (const v of await auditScreens(p, base, [["/login", "form"]])) found.push(`${locale}/${theme} ${v}`);
+          await login(p, base, ADMIN.email, ADMIN.password);
+          for (const v of await auditScreens(p, base, screens)) found.push(`${locale}/${theme} ${v}`);
+          await ctx.close();
+        }
+      }
+      assert.equal(found.length, 0, `${found.length} violations: ${found.join(" || ")}`);
+    });
 
     await t("logging out ends the session", async () => {
       await a.goto(base + "/orders");

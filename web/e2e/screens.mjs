@@ -1,11 +1,13 @@
-// Screenshots of the main screens in fa/en × light/dark, for people to look at.
+// Screenshots of the main screens in fa/en × light/dark, at desktop sizes and
+// on a phone (390×844), for people to look at.
 // Usage: node e2e/screens.mjs BASE_URL EMAIL PASSWORD OUTDIR
 import { mkdirSync } from "node:fs";
 import { context, launch, login } from "./browser.mjs";
 import { mediaScreens } from "./media.mjs";
 
 const [base, email, password, out = "screenshots"] = process.argv.slice(2);
-// SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots
+// SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots;
+// SCREENS_ONLY=phone: only the phone-sized ones (390×844)
 const only = process.env.SCREENS_ONLY;
 
 /** Cancel's confirmation, an error toast, the skip link focused and the dashboard when the server is unreachable. */
@@ -36,6 +38,32 @@ async function a11yScreens(page, base, shot) {
   await shot("dashboard-unreachable");
   await page.unroute("**/api/**");
 }
+/** The main screens on a phone (390×844): named NAME-phone-LOCALE-THEME.png, and the navigation drawer open. */
+async function phoneScreens(page, base, out, locale, theme) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const ids = await page.evaluate(async () => {
+    const first = async (u) => (await (await fetch(u)).json()).items?.[0]?.id;
+    return { order: await first("/api/orders?page_size=1"), user: await first("/api/users?page_size=1"), media: await first("/api/media?page_size=1") };
+  });
+  const screens = [
+    ["dashboard", "/"], ["orders", "/orders"], ["detail", `/orders/detail?id=${ids.order}`], ["create", "/orders/new"],
+    ["users", "/users"], ["user-detail", `/users/detail?id=${ids.user}`], ["roles", "/roles"], ["audit", "/audit"],
+    ["media", "/media"], ...(ids.media ? [["media-detail", `/media/detail?id=${ids.media}`]] : []), ["jobs", "/jobs"],
+    ["account", "/account"], ["two-factor", "/account/two-factor"],
+  ];
+  for (const [name, path] of screens) {
+    await page.goto(base + path);
+    await page.waitForSelector("main h1", { timeout: 5000 }).catch(() => {});
+    await page.waitForLoadState("networkidle").catch(() => {});
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${out}/${name}-phone-${locale}-${theme}.png`, fullPage: true });
+  }
+  await page.getByTestId("nav-open").click();
+  await page.waitForSelector('[data-testid="nav-drawer"][open] a');
+  await page.screenshot({ path: `${out}/nav-drawer-phone-${locale}-${theme}.png` });
+  await page.keyboard.press("Escape");
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
 mkdirSync(out, { recursive: true });
 const browser = await launch();
 try {
@@ -49,6 +77,11 @@ try {
       await page.waitForSelector("form");
       await shot("login");
       await login(page, base, email, password);
+      if (only === "phone") {
+        await phoneScreens(page, base, out, locale, theme);
+        await ctx.close();
+        continue;
+      }
       if (only === "a11y") {
         await a11yScreens(page, base, shot);
         await ctx.close();
@@ -303,6 +336,7 @@ try {
       await page.goto(base + "/no/such/page");
       await page.waitForTimeout(500);
       await shot("notfound");
+      await phoneScreens(page, base, out, locale, theme);
       await ctx.close();
     }
   }

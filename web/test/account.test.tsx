@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -115,23 +115,36 @@ describe("the API token form", () => {
     const form = await screen.findByTestId("token-create");
     await userEvent.click(await within(form).findByRole("checkbox", { name: /orders\.view/ }));
     await userEvent.type(within(form).getByLabelText("Name"), "ci");
-    const expiry = within(form).getByLabelText("Expiry date") as HTMLInputElement;
+    // the shared date picker (Gregorian in en), bounded to tomorrow…366 days ahead
+    const bounds = form.querySelector('[data-date-field="expires"]') as HTMLElement;
     const now = new Date();
-    expect(expiry.value).toBe(localDay(addDays(now, 30)));
-    expect(expiry.min).toBe(localDay(addDays(now, 1)));
-    expect(expiry.max).toBe(localDay(addDays(now, 366)));
+    expect(bounds.dataset.min).toBe(localDay(addDays(now, 1)));
+    expect(bounds.dataset.max).toBe(localDay(addDays(now, 366)));
+    const shown = (d: Date) => new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+    expect((within(form).getByLabelText("Expiry date") as HTMLInputElement).value).toBe(shown(addDays(now, 30)));
     expect(within(form).getByText(/The token stops working on .+ At most 366 days ahead\./)).toBeTruthy();
 
-    fireEvent.change(expiry, { target: { value: localDay(addDays(now, 367)) } });
-    await userEvent.click(within(form).getByRole("button", { name: "Create token" }));
+    // typed segment by segment (month, day, year), applied once whole
+    const user = userEvent.setup();
+    await user.click(within(form).getByLabelText("Expiry date"));
+    await waitFor(() => expect(document.activeElement?.getAttribute("role")).toBe("spinbutton"), { timeout: 5000 });
+    const typeDay = async (d: Date) => {
+      const first = within(form).getAllByRole("spinbutton")[0];
+      first.focus();
+      await user.keyboard(`${String(d.getMonth() + 1).padStart(2, "0")}${String(d.getDate()).padStart(2, "0")}${d.getFullYear()}`);
+      await waitFor(() => expect(within(form).getByRole("group", { name: "Expiry date" }).textContent).toContain(String(d.getFullYear())));
+      await new Promise((r) => setTimeout(r, 700)); // APPLY_DELAY
+    };
+    await typeDay(addDays(now, 367));
+    await user.click(within(form).getByRole("button", { name: "Create token" }));
     expect(await within(form).findByText("The expiry date can be at most 366 days ahead.")).toBeTruthy();
-    fireEvent.change(expiry, { target: { value: localDay(now) } });
+    await typeDay(now);
     expect(await within(form).findByText("The expiry date must be tomorrow or later.")).toBeTruthy();
     expect(seen.some((r) => r.method === "POST")).toBe(false);
 
     // the furthest day allowed goes through, inside the server's window
-    fireEvent.change(expiry, { target: { value: localDay(addDays(now, 366)) } });
-    await userEvent.click(within(form).getByRole("button", { name: "Create token" }));
+    await typeDay(addDays(now, 366));
+    await user.click(within(form).getByRole("button", { name: "Create token" }));
     await screen.findByTestId("token-secret-panel");
     const post = seen.find((r) => r.method === "POST")!;
     const body = post.body as { name: string; permissions: string[]; expires_at: string };
@@ -141,7 +154,7 @@ describe("the API token form", () => {
     const ahead = new Date(body.expires_at).getTime() - Date.now();
     expect(ahead).toBeGreaterThan(365 * 86400_000);
     expect(ahead).toBeLessThanOrEqual(366 * 86400_000);
-  });
+  }, 30000);
 
   it("shows the secret once, with a warning and a copy button, then never again", async () => {
     const writeText = vi.fn(async () => {});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { actionLabel, knownActions, knownResourceTypes, resourceTypeLabel } from "@/features/audit/api";
-import { fa, type MessageKey } from "@/lib/messages";
+import type { MessageKey } from "@/lib/messages";
+import { faAll as fa } from "@/lib/messages.screens";
 import { en } from "@/lib/messages.en";
 
 const tFa = (k: MessageKey) => fa[k];

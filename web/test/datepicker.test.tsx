@@ -16,11 +16,13 @@ const segments = () => screen.getAllByRole("spinbutton");
 // the field is a stand-in until reached for: focusing it loads react-aria's and moves focus to its first segment
 async function reach(user: ReturnType<typeof userEvent.setup>, label: string) {
   await user.click(screen.getByLabelText(label));
-  await waitFor(() => expect(document.activeElement?.getAttribute("role")).toBe("spinbutton"));
+  // the first reach loads react-aria: allow for a slow machine
+  await waitFor(() => expect(document.activeElement?.getAttribute("role")).toBe("spinbutton"), { timeout: 5000 });
   expect(document.activeElement).toBe(segments()[0]);
 }
 
-describe("DatePicker", () => {
+// the first test pays for loading react-aria: generous on a busy machine
+describe("DatePicker", { timeout: 20000 }, () => {
   afterEach(() => window.localStorage.clear());
 
   it("in fa shows the Jalali calendar in Persian digits and gives back the Gregorian day", async () => {

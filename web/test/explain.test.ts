@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { explainUserError, splitFieldErrors } from "@/features/users/errors";
 import { toApiError } from "@/lib/api/client";
 import { explainError, explainListError, fieldMessages, type Translate } from "@/lib/errors";
-import { fa } from "@/lib/messages";
+import { faAll as fa } from "@/lib/messages.screens";
 import { en } from "@/lib/messages.en";
 
 const tr = (dict: Record<string, string>): Translate => (key, vars) => Object.entries(vars ?? {}).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, String(v)), dict[key]);

@@ -9,7 +9,8 @@ import {
   isSameOrigin, maxParallel, nextToStart, percentOf, retryStep, uploadHeaders, uploadReducer, type UploadAction, type UploadFile, type UploadItem,
 } from "@/features/media/upload";
 import { I18nProvider } from "@/lib/i18n";
-import { fa, type MessageKey } from "@/lib/messages";
+import type { MessageKey } from "@/lib/messages";
+import { faAll as fa } from "@/lib/messages.screens";
 import { en } from "@/lib/messages.en";
 
 const t = (key: MessageKey) => en[key];

@@ -1,10 +1,11 @@
 import "@testing-library/dom";
 import { cleanup } from "@testing-library/react";
 import { afterEach, beforeAll } from "vitest";
-import { loadEnglish } from "@/lib/i18n";
+import { loadEnglish, loadPersianScreens } from "@/lib/i18n";
 
-// The app fetches the English dictionary on demand; tests render English at
-// once (i18n.test.tsx covers the loading itself, on a fresh module).
-beforeAll(() => loadEnglish());
+// The app fetches the English dictionary and the Persian screens' strings on
+// demand; tests have them at once (i18n.test.tsx covers the loading itself,
+// on a fresh module).
+beforeAll(() => Promise.all([loadEnglish(), loadPersianScreens()]));
 
 afterEach(() => cleanup());

@@ -4,6 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { can, useMe } from "@/lib/me";
 import { LiveEvents, useLiveState } from "@/lib/events";
+import { useFocusRescue, useHeadingFocusOnArrival } from "@/lib/focusRescue";
 import { useI18n } from "@/lib/i18n";
 import { rialUnitPref } from "@/lib/money";
 import type { MessageKey } from "@/lib/messages";
@@ -55,6 +56,8 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
   const rialUnit = rialUnitPref.use();
   const path = usePathname();
   const router = useRouter();
+  useFocusRescue();
+  useHeadingFocusOnArrival(path);
   const items = nav.filter((n) => [n.permission].flat().some((p) => can(me.data, p)));
   const navList = (
     <nav aria-label={t("appName")}>

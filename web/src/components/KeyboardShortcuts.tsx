@@ -51,14 +51,14 @@ export function KeyboardShortcuts() {
   const rows: [string, string][] = [
     ["/", t("shortcuts.search")],
     ["?", t("shortcuts.help")],
-    ["Esc", t("shortcuts.close")],
+    [t("shortcuts.escKey"), t("shortcuts.close")],
   ];
   return (
     <ConfirmDialog open={open} title={t("shortcuts.title")} cancelLabel={t("shortcuts.dismiss")} onCancel={close}>
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2" data-testid="shortcuts">
         {rows.map(([k, what]) => (
           <div key={k} className="contents">
-            <dt><kbd dir="ltr" className="rounded border border-slate-300 bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:border-slate-600 dark:bg-slate-900">{k}</kbd></dt>
+            <dt><kbd className="rounded border border-slate-300 bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:border-slate-600 dark:bg-slate-900">{k}</kbd></dt>
             <dd>{what}</dd>
           </div>
         ))}

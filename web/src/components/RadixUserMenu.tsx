@@ -13,7 +13,9 @@ export default function RadixUserMenu({ label, trigger, header, items, dir, defa
 }) {
   const ref = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    if (focusTrigger && !defaultOpen) ref.current?.focus();
+    // the stand-in had focus and gave way to this trigger: focus follows, unless it is already elsewhere
+    const free = !document.activeElement || document.activeElement === document.body;
+    if (focusTrigger && !defaultOpen && free) ref.current?.focus();
   }, [focusTrigger, defaultOpen]);
   return (
     <Dropdown.Root dir={dir} defaultOpen={defaultOpen} modal={false}>

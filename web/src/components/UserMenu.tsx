@@ -28,6 +28,8 @@ export function UserMenu(props: Props) {
   return (
     <button type="button" aria-label={props.label} aria-haspopup="menu" aria-expanded={false}
       onPointerEnter={() => load(false)} onFocus={() => load(false, true)}
+      // focus that moved on (into a field, say) while the menu loaded stays where the user put it
+      onBlur={() => setFocused(false)}
       onPointerDown={(e) => { if (e.button === 0 && !e.ctrlKey) load(true); }}
       onClick={() => load(true)}
       onKeyDown={(e) => { if (e.key === "ArrowDown" || e.key === "Enter" || e.key === " ") { e.preventDefault(); load(true); } }}

@@ -30,6 +30,34 @@ export function loadEnglish(): Promise<Dictionary> {
 // English saved: fetch its dictionary now, alongside hydration, not after it.
 if (typeof window !== "undefined" && localePref.read() === "en") loadEnglish().catch(() => {});
 
+type ScreensDictionary = Omit<Dictionary, keyof typeof fa>;
+let persianScreens: ScreensDictionary | undefined;
+let persianScreensLoading: Promise<unknown> | undefined;
+const screensListeners = new Set<() => void>();
+
+/**
+ * Takes the Persian strings of the screens past the first load: called by
+ * messages.screens.ts as it is evaluated, which each of those screens' pages
+ * imports, so the strings are here before such a screen renders.
+ */
+export function registerPersianScreens(d: ScreensDictionary) {
+  persianScreens = d;
+  screensListeners.forEach((f) => f());
+}
+
+/**
+ * Fetches the Persian screens' strings when something names one of them
+ * before its page brought them (a stand-by: pages import them). A failed
+ * load is tried again on the next call.
+ */
+export function loadPersianScreens(): Promise<unknown> {
+  persianScreensLoading ??= import("./messages.screens").catch((err: unknown) => {
+    persianScreensLoading = undefined;
+    throw err;
+  });
+  return persianScreensLoading;
+}
+
 type I18n = {
   locale: Locale;
   dir: "rtl" | "ltr";
@@ -82,6 +110,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [enLoaded, setEnLoaded] = useState(english);
   const en = enLoaded ?? english;
   const [enFailed, setEnFailed] = useState(false);
+  // a re-render when the Persian screens' strings arrive (t reads them as they are at the call)
+  const [screensVersion, setScreensVersion] = useState(0);
+  useEffect(() => {
+    const update = () => setScreensVersion((n) => n + 1);
+    screensListeners.add(update);
+    return () => {
+      screensListeners.delete(update);
+    };
+  }, []);
   useEffect(() => {
     if (locale !== "en" || en) return;
     let live = true;
@@ -106,13 +143,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [ready]);
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(intlLocale(locale));
-    const dict: Dictionary = (locale === "en" && en) || fa;
+    const dict: Partial<Dictionary> = (locale === "en" && en) || fa;
     return {
       locale,
       dir: locale === "fa" ? "rtl" : "ltr",
       setLocale,
       t: (key, vars) => {
-        let s: string = dict[key] ?? key;
+        let s = dict[key] ?? (dict === fa ? persianScreens?.[key as keyof ScreensDictionary] : undefined);
+        if (s === undefined) {
+          // a screen's Persian string before its part is in: nothing rather than the key, and the part is fetched
+          if (!persianScreens) loadPersianScreens().catch(() => {});
+          s = persianScreens ? key : "";
+        }
         for (const [k, v] of Object.entries(vars ?? {})) s = s.replaceAll(`{${k}}`, typeof v === "number" ? nf.format(v) : v);
         return s;
       },
@@ -130,7 +172,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         }
       },
     };
-  }, [locale, en, unit]);
+    // screensVersion: a new value (so every user of t re-renders) when the Persian screens' strings arrive
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [locale, en, unit, screensVersion]);
   if (locale === "en" && !en && !enFailed) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

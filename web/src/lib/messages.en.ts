@@ -939,6 +939,10 @@ export const en = {
   "post.err.conflict": "Another post in this language has this slug.",
   "post.err.invalid": "Some values were refused; each is explained beside it.",
   "post.err.transition": "A post that is “{from}” cannot move to “{to}”.",
+  // issue 14 (lane i14): keyboard key names and audit filter choices
+  "shortcuts.escKey": "Esc",
+  "audit.anyAction": "All events",
+  "audit.anyResourceType": "All resource types",
   // content wave (webui-lists): the blog list, the portfolio, webhooks
   "nav.blog": "Blog",
   "nav.portfolio": "Portfolio",

@@ -1,7 +1,7 @@
 "use client";
 import { GregorianCalendar, parseDate, toCalendar, type DateValue } from "@internationalized/date";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
-import { Button, DateInput, DatePicker as AriaDatePicker, DateSegment, Group, I18nProvider, Label } from "react-aria-components";
+import { Button, DateInput, DatePicker as AriaDatePicker, DateSegment, Group, I18nProvider, Label, Text } from "react-aria-components";
 import { useI18n } from "@/lib/i18n";
 import { completeDay } from "@/lib/urlState";
 import { APPLY_DELAY, dateLocale, type DatePickerProps } from "./DatePicker";
@@ -17,7 +17,7 @@ export function dayString(v: DateValue | null): string {
 }
 
 /** DatePicker once the user reaches for it: react-aria's date field, focused on arrival. */
-export default function DateField({ label, value, onChange, name, min, max, className = "" }: DatePickerProps) {
+export default function DateField({ label, value, onChange, name, min, max, hint, error, className = "" }: DatePickerProps) {
   const { locale, t } = useI18n();
   const [open, setOpen] = useState(false);
   // what the field shows, which may run ahead of value while the user types
@@ -47,7 +47,10 @@ export default function DateField({ label, value, onChange, name, min, max, clas
         name={name}
         granularity="day"
         autoFocus
+        isInvalid={error ? true : undefined}
         data-date-field={name}
+        data-min={min}
+        data-max={max}
       >
         <Label className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</Label>
         <Group className="flex w-full items-center rounded-md border border-slate-300 bg-white text-sm text-slate-900 shadow-sm focus-within:border-indigo-500 focus-within:ring-1 focus-within:ring-indigo-500 data-[invalid]:border-red-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100">
@@ -63,6 +66,9 @@ export default function DateField({ label, value, onChange, name, min, max, clas
             <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="currentColor"><path d="M6 2a1 1 0 0 1 1 1v1h6V3a1 1 0 1 1 2 0v1h1a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h1V3a1 1 0 0 1 1-1Zm10 6H4v8h12V8Z" /></svg>
           </Button>
         </Group>
+        {(error || hint) && (
+          <Text slot={error ? "errorMessage" : "description"} className={`mt-1 block text-xs ${error ? "text-red-600 dark:text-red-400" : "text-slate-500 dark:text-slate-400"}`}>{error || hint}</Text>
+        )}
         {open && (
           <Suspense fallback={null}>
             <CalendarPopover />

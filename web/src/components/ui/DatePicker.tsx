@@ -27,6 +27,10 @@ export type DatePickerProps = {
   min?: string;
   max?: string;
   className?: string;
+  /** a line under the field (what the date means), tied to it for screen readers */
+  hint?: string;
+  /** why the value is refused, shown under the field and announced with it */
+  error?: string;
 };
 
 /**
@@ -47,17 +51,27 @@ export function DatePicker(props: DatePickerProps) {
   );
 }
 
-function StandIn({ label, value, name, className = "", onActivate }: DatePickerProps & { onActivate: () => void }) {
+function StandIn({ label, value, name, min, max, hint, error, className = "", onActivate }: DatePickerProps & { onActivate: () => void }) {
   const { locale } = useI18n();
   const id = useId();
+  const noteId = useId();
   const shown = completeDay(value) && value
     ? new Intl.DateTimeFormat(dateLocale(locale), { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(new Date(value + "T12:00:00Z"))
     : "";
   return (
-    <div className={className} data-date-field={name}>
+    <div className={className} data-date-field={name} data-min={min} data-max={max}>
       <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
       <input id={id} readOnly value={shown} onFocus={onActivate} onPointerDown={onActivate}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
+        aria-invalid={error ? true : undefined} aria-describedby={error || hint ? noteId : undefined}
+        className={`block w-full rounded-md border bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:bg-slate-900 dark:text-slate-100 ${error ? "border-red-500" : "border-slate-300 dark:border-slate-600"}`} />
+      <DateNote id={noteId} hint={hint} error={error} />
     </div>
   );
+}
+
+/** The line under a date field: its error when there is one, else its hint. */
+export function DateNote({ id, hint, error }: { id?: string; hint?: string; error?: string }) {
+  if (error) return <p id={id} className="mt-1 text-xs text-red-600 dark:text-red-400">{error}</p>;
+  if (hint) return <p id={id} className="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</p>;
+  return null;
 }

@@ -1,4 +1,6 @@
 "use client";
+// this screen's Persian strings come with it (not with the orders page's first load)
+import "@/lib/messages.screens";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { AppShell } from "@/app/shell";

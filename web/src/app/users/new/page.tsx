@@ -1,4 +1,6 @@
 "use client";
+// this screen's Persian strings come with it (not with the orders page's first load)
+import "@/lib/messages.screens";
 import { AppShell } from "@/app/shell";
 import { can, useMe } from "@/lib/me";
 import { InviteUserForm } from "@/features/users";

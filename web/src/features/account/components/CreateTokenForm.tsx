@@ -1,8 +1,8 @@
 "use client";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useId, useMemo, useRef } from "react";
-import { useForm, useWatch } from "react-hook-form";
-import { z } from "zod";
+import { Controller, useForm, useWatch } from "react-hook-form";
+import { z } from "@/lib/zod";
 import { useMe } from "@/lib/me";
 import { areaName, permissionDescription } from "@/features/roles";
 import { usePermissions } from "@/features/roles";
@@ -11,6 +11,7 @@ import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
+import { DatePicker } from "@/components/ui/DatePicker";
 import { Field } from "@/components/ui/Field";
 import { addDays, expiryBounds, expiryInstant, groupPermissions, localDay, maxTokenDays, tokenFieldOf, useCreateToken, type CreatedToken } from "../api";
 import { errorText, formMessage } from "./errorText";
@@ -143,9 +144,12 @@ export function CreateTokenForm({ onCreated, onCancel }: { onCreated: (t: Create
         </fieldset>
 
         <div className="space-y-2">
-          <Field label={t("tokens.create.expires")} type="date" min={bounds.min} max={bounds.max} className="max-w-sm" {...form.register("expires")}
-            error={formMessage(t, errors.expires?.message)}
-            hint={when ? t("tokens.create.expiresHint", { when: dateTime(when.toISOString()), max: maxTokenDays }) : undefined} />
+          <Controller control={form.control} name="expires" render={({ field }) => (
+            <DatePicker label={t("tokens.create.expires")} name="expires" min={bounds.min} max={bounds.max} className="max-w-sm"
+              value={field.value} onChange={(day) => form.setValue("expires", day, { shouldValidate: isSubmitted, shouldDirty: true })}
+              error={formMessage(t, errors.expires?.message)}
+              hint={when ? t("tokens.create.expiresHint", { when: dateTime(when.toISOString()), max: maxTokenDays }) : undefined} />
+          )} />
           <div role="group" aria-label={t("tokens.create.presets")} className="flex flex-wrap gap-1.5">
             {presets.map((n) => (
               <Button key={n} type="button" variant="secondary" className="px-2.5 py-1 text-xs"

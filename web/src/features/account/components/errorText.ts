@@ -1,6 +1,7 @@
 import type { useI18n } from "@/lib/i18n";
 import { explainError } from "@/lib/errors";
-import { fa, type MessageKey } from "@/lib/messages";
+import type { MessageKey } from "@/lib/messages";
+import { faAll } from "@/lib/messages.screens";
 
 type T = ReturnType<typeof useI18n>["t"];
 
@@ -10,5 +11,5 @@ export const errorText = (t: T, e: unknown): string => explainError(t, e, { code
 /** A form error's message: our own key translated, a server's reason as it came. */
 export function formMessage(t: T, m: string | undefined): string | undefined {
   if (!m) return undefined;
-  return m in fa ? t(m as MessageKey) : m;
+  return m in faAll ? t(m as MessageKey) : m;
 }

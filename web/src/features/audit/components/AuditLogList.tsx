@@ -10,7 +10,7 @@ import { completeDay, useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { DataTable } from "@/components/ui/DataTable";
-import { Field } from "@/components/ui/Field";
+import { Field, Select } from "@/components/ui/Field";
 import { DatePicker } from "@/components/ui/DatePicker";
 import { actionLabel, auditExportHref, resourceTypeLabel, auditFiltersCodec, knownActions, knownResourceTypes, useAuditLogs, type AuditEntry } from "../api";
 import { ChangeDiff } from "./ChangeDiff";
@@ -27,14 +27,12 @@ export function AuditLogList() {
   const me = useMe();
   const logs = useAuditLogs(filters);
   const [open, setOpen] = useState<Set<number>>(() => new Set());
-  // free-text filters are applied after a short pause, dates once complete
-  const [action, setAction, flushAction] = useDraft(filters.action, (v) => url.update({ action: v }));
-  const [resourceType, setResourceType, flushResourceType] = useDraft(filters.resourceType, (v) => url.update({ resourceType: v }));
+  // free-text filters are applied after a short pause, dates once complete, choices at once
   const [resourceId, setResourceId, flushResourceId] = useDraft(filters.resourceId, (v) => url.update({ resourceId: v }));
   const [actorId, setActorId, flushActorId] = useDraft(filters.actorId, (v) => url.update({ actorId: v }));
   const [from, setFrom] = useDraft(filters.from, (v) => url.update({ from: v }), { delay: 0, complete: completeDay });
   const [to, setTo] = useDraft(filters.to, (v) => url.update({ to: v }), { delay: 0, complete: completeDay });
-  const flush = () => [flushAction, flushResourceType, flushResourceId, flushActorId].forEach((f) => f());
+  const flush = () => [flushResourceId, flushActorId].forEach((f) => f());
 
   const toggle = (id: number) => setOpen((s) => {
     const n = new Set(s);
@@ -64,7 +62,7 @@ export function AuditLogList() {
         header: () => t("audit.actor"),
         cell: (c) => {
           const a = c.getValue();
-          return a ? <span dir="ltr" className="break-all" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
+          return a ? <span dir="ltr" className="whitespace-nowrap" data-actor-id={a.id}>{a.email}</span> : <span className="italic text-slate-500 dark:text-slate-400">{t("audit.system")}</span>;
         },
       }),
       col.accessor("action", { header: () => t("audit.action"), cell: (c) => <span className="whitespace-nowrap" title={c.getValue()} data-action={c.getValue()}>{actionLabel(t, c.getValue())}</span> }),
@@ -111,12 +109,17 @@ export function AuditLogList() {
             <Field label={t("audit.actorId")} inputMode="numeric" dir="ltr" name="actor_id" className="xl:col-span-2" value={actorId}
               onChange={(e) => setActorId(e.target.value.replace(/\D/g, "").replace(/^0+/, "").slice(0, 16))} />
           )}
-          <Field label={t("audit.action")} name="action" list="audit-actions" className="xl:col-span-2" dir="ltr" autoComplete="off" value={action}
-            onChange={(e) => setAction(e.target.value.slice(0, 200))} />
-          <datalist id="audit-actions">{knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}</datalist>
-          <Field label={t("audit.resourceType")} name="resource_type" list="audit-resource-types" dir="ltr" autoComplete="off" value={resourceType}
-            onChange={(e) => setResourceType(e.target.value.slice(0, 200))} />
-          <datalist id="audit-resource-types">{knownResourceTypes.map((a) => <option key={a} value={a}>{resourceTypeLabel(t, a)}</option>)}</datalist>
+          {/* the known names in the current language; a value the app does not know yet (from a link) stays offered as it is */}
+          <Select label={t("audit.action")} name="action" className="xl:col-span-2" value={filters.action} onChange={(e) => url.update({ action: e.target.value })}>
+            <option value="">{t("audit.anyAction")}</option>
+            {filters.action && !(knownActions as readonly string[]).includes(filters.action) && <option value={filters.action}>{filters.action}</option>}
+            {knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}
+          </Select>
+          <Select label={t("audit.resourceType")} name="resource_type" value={filters.resourceType} onChange={(e) => url.update({ resourceType: e.target.value })}>
+            <option value="">{t("audit.anyResourceType")}</option>
+            {filters.resourceType && !(knownResourceTypes as readonly string[]).includes(filters.resourceType) && <option value={filters.resourceType}>{filters.resourceType}</option>}
+            {knownResourceTypes.map((a) => <option key={a} value={a}>{resourceTypeLabel(t, a)}</option>)}
+          </Select>
           <Field label={t("audit.resourceId")} name="resource_id" dir="ltr" autoComplete="off" value={resourceId}
             onChange={(e) => setResourceId(e.target.value.slice(0, 200))} />
           <div className="grid grid-cols-2 gap-2 sm:col-span-2 lg:col-span-1 xl:col-span-6 xl:max-w-md">

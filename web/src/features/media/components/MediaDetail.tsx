@@ -6,6 +6,7 @@ import { can, useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { copyText } from "@/lib/clipboard";
 import { explainError } from "@/lib/errors";
+import { focusNextHeading } from "@/lib/focusRescue";
 import { useI18n } from "@/lib/i18n";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
@@ -126,6 +127,8 @@ export function MediaDetail({ id }: { id: number }) {
     try {
       await del.mutateAsync(m.id);
       toast("info", t("media.deletedOne", { name: m.filename }));
+      // the item is gone: focus goes to the library's heading, not the top of the page
+      focusNextHeading();
       router.push("/media");
     } catch (e) {
       setConfirming(false);

@@ -120,6 +120,8 @@ export function MediaLibrary() {
       </div>
 
       {canUpload && <UploadPanel canDelete={canDelete} />}
+      {/* the upload panel's room (its height when empty) while the user's permissions load: nothing jumps when it appears */}
+      {me.isPending && <Skeleton className="h-[200px] w-full rounded-xl sm:h-[124px]" />}
 
       <Card>
         <form role="search" onSubmit={(e) => { e.preventDefault(); flushQ(); }} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">

@@ -124,16 +124,16 @@ export function PermissionMatrix({ roles, permissions, onDelete, highlight }: Pr
                       </span>
                       {reason && (r.builtin || manage) && <span className="sr-only">{reason}</span>}
                       {can(me.data, "users.view")
-                        ? <Link prefetch={false} href={`/users?role_id=${r.id}`} className="text-[11px] text-slate-500 underline underline-offset-2 hover:decoration-2 dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</Link>
+                        ? <Link prefetch={false} href={`/users?role_id=${r.id}`} className="inline-flex min-h-6 min-w-6 items-center justify-center text-[11px] text-slate-500 underline underline-offset-2 hover:decoration-2 dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</Link>
                         : <span className="text-[11px] text-slate-500 dark:text-slate-400">{t(r.users_count === 1 ? "roles.usersCountOne" : "roles.usersCount", { n: r.users_count })}</span>}
                       {dirty ? (
                         <span className="flex flex-nowrap justify-center gap-0.5">
-                          <Button className="px-1.5 py-0.5 text-[11px]" onClick={() => save(r)} disabled={saving !== null} data-testid={`save-role-${r.id}`}>{t("roles.save")}</Button>
-                          <Button variant="ghost" className="px-1 py-0.5 text-[11px]" onClick={() => discard(r.id)} disabled={saving === r.id} data-testid={`discard-role-${r.id}`}>{t("roles.discard")}</Button>
+                          <Button className="min-h-6 px-1.5 py-0.5 text-[11px]" onClick={() => save(r)} disabled={saving !== null} data-testid={`save-role-${r.id}`}>{t("roles.save")}</Button>
+                          <Button variant="ghost" className="min-h-6 px-1 py-0.5 text-[11px]" onClick={() => discard(r.id)} disabled={saving === r.id} data-testid={`discard-role-${r.id}`}>{t("roles.discard")}</Button>
                         </span>
                       ) : !reason && onDelete ? (
                         <button type="button" onClick={() => onDelete(r)} aria-label={t("roles.deleteNamed", { name: r.name })} data-testid={`delete-role-${r.id}`}
-                          className="rounded px-1.5 text-[11px] text-red-600 hover:bg-red-50 hover:underline dark:text-red-400 dark:hover:bg-red-950">{t("roles.delete")}</button>
+                          className="min-h-6 min-w-6 rounded px-1.5 text-[11px] text-red-600 hover:bg-red-50 hover:underline dark:text-red-400 dark:hover:bg-red-950">{t("roles.delete")}</button>
                       ) : null}
                     </div>
                   </th>

@@ -203,7 +203,7 @@ function RecentOrders() {
           {recent.data.map((r) => (
             <li key={r.id} data-recent-order={r.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2.5 text-sm">
               <Link prefetch={false} href={`/orders/detail?id=${r.id}`} dir="ltr" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{r.number}</Link>
-              <span className="min-w-0 flex-1 truncate">{r.customer.name}</span>
+              <span className="min-w-24 flex-1 truncate" title={r.customer.name}>{r.customer.name}</span>
               <StatusBadge status={r.status} />
               <span className="whitespace-nowrap tabular-nums">{money(r.total, r.currency)}</span>
               <span className="w-full whitespace-nowrap text-xs text-slate-500 sm:w-auto dark:text-slate-400">{dateTime(r.created_at)}</span>

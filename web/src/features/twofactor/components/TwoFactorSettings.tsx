@@ -3,7 +3,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 import { useMe } from "@/lib/me";
 import { ApiError } from "@/lib/api/client";
 import { toAsciiDigits } from "@/lib/digits";

@@ -3,7 +3,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useState } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 import { useMe } from "@/lib/me";
 import { usePermissions, useRoles } from "@/features/roles";
 import { ApiError } from "@/lib/api/client";

@@ -51,7 +51,7 @@ export function RolePicker({ roles, permissions, me, value, onChange, errors = {
                 <div className="min-w-0 flex-1">
                   <label htmlFor={id} className={`flex flex-wrap items-center gap-1.5 text-sm font-medium ${disabled ? "cursor-not-allowed" : "cursor-pointer"}`} title={r.permissions.join("\n")}>
                     {roleName(locale, r.name)}
-                    {r.builtin && <span className="inline-flex items-center gap-1 text-xs font-normal text-slate-500 dark:text-slate-400"><LockIcon className="size-3" />{t("roles.builtin")}</span>}
+                    {r.builtin && <span className="inline-flex items-center gap-1 text-xs font-normal text-slate-600 dark:text-slate-400"><LockIcon className="size-3" />{t("roles.builtin")}</span>}
                     {r.require_totp && <span className="rounded bg-sky-100 px-1.5 text-xs font-normal text-sky-800 dark:bg-sky-900/60 dark:text-sky-200">{t("roles.totpBadge")}</span>}
                   </label>
                   <p id={`${id}-desc`} className="mt-0.5 text-xs text-slate-600 dark:text-slate-400">{roleDescription(locale, r)}</p>

@@ -3,7 +3,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
-import { z } from "zod";
+import { z } from "@/lib/zod";
 import { can, useMe, type Me } from "@/lib/me";
 import { missingPermissions, roleName, usePermissions, useRoles, type Permission, type Role } from "@/features/roles";
 import { ApiError } from "@/lib/api/client";

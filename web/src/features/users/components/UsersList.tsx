@@ -58,7 +58,7 @@ export function UsersList() {
           </span>
         ),
       }),
-      col.accessor("email", { header: () => t("users.email"), cell: (c) => <Link prefetch={false} href={`/users/detail?id=${c.row.original.id}`} dir="ltr" className="break-all hover:underline" tabIndex={-1}>{c.getValue()}</Link> }),
+      col.accessor("email", { header: () => t("users.email"), cell: (c) => <Link prefetch={false} href={`/users/detail?id=${c.row.original.id}`} dir="ltr" className="whitespace-nowrap hover:underline" tabIndex={-1}>{c.getValue()}</Link> }),
       col.accessor("roles", {
         header: () => t("users.roles"),
         cell: (c) => c.getValue().length === 0
@@ -77,7 +77,7 @@ export function UsersList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex min-h-9 flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("users.title")}</h1>
         {can(me.data, "users.manage") && (
           <Link prefetch={false} href="/users/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("users.inviteButton")}</Link>
