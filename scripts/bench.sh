@@ -25,6 +25,8 @@
 #   BENCH_ORDERS       orders seeded for the load (100000)
 #   SEED_ORDERS        orders of the timed seed   (1000000)
 #   SSE_CLIENTS        event streams on one instance (10000)
+#   BENCH_POSTS        posts seeded for the public read API scenarios (2000)
+#   BENCH_PROJECTS     projects seeded beside them (50)
 #   SEARCH_DOCS        documents of the search index timing (10000)
 #
 # Last, it times the search index (no server: `pishkhan-bench search` calls
@@ -38,6 +40,8 @@ BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 BENCH_DURATION="${BENCH_DURATION:-10s}"
 BENCH_WARMUP="${BENCH_WARMUP:-2s}"
 BENCH_ORDERS="${BENCH_ORDERS:-100000}"
+BENCH_POSTS="${BENCH_POSTS:-2000}"
+BENCH_PROJECTS="${BENCH_PROJECTS:-50}"
 SEED_ORDERS="${SEED_ORDERS:-1000000}"
 SSE_CLIENTS="${SSE_CLIENTS:-10000}"
 SEARCH_DOCS="${SEARCH_DOCS:-10000}"
@@ -84,7 +88,7 @@ extra_pids=()
 # `"${BENCH[@]}" CMD &`, $! is CMD's own pid.
 # production refuses to start without PUBLIC_URL and SECRET_KEY
 common=("REDIS_URL=redis://127.0.0.1:6379/0" "CACHE_PREFIX=$PREFIX" "ADDR=$BENCH_ADDR" "MEDIA_DIR=$work/media"
-	"PUBLIC_URL=http://$BENCH_ADDR" "SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")")
+	"PUBLIC_URL=http://$BENCH_ADDR" "PUBLIC_RATE_LIMIT=100000000/min" "SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")")
 BENCH=(env "DATABASE_URL=$PG/$BENCH_DB?sslmode=disable" "${common[@]}")
 SEED=(env "DATABASE_URL=$PG/$SEED_DB?sslmode=disable" "${common[@]}")
 
@@ -227,6 +231,8 @@ clear_redis
 "${BENCH[@]}" bin/pishkhan migrate
 "${BENCH[@]}" bin/pishkhan seed --orders "$BENCH_ORDERS"
 "${BENCH[@]}" PISHKHAN_EMAIL="$email" PISHKHAN_PASSWORD="$password" bin/pishkhan createsuperuser >/dev/null
+# posts are written through the posts service, by a user (about half go live)
+"${BENCH[@]}" bin/pishkhan seed --posts "$BENCH_POSTS" --projects "$BENCH_PROJECTS"
 psql "$PG/$BENCH_DB?sslmode=disable" -q -c 'VACUUM ANALYZE'
 
 echo "starting the server on $BENCH_ADDR (log: $work/server.log)"

@@ -426,7 +426,16 @@ func statusError(method, path string, resp *http.Response) error {
 
 // getJSON sends one logged-in GET and decodes its 200 body into v.
 func (c *client) getJSON(ctx context.Context, path string, v any) error {
-	req, err := c.newRequest(ctx, http.MethodGet, path, nil, true)
+	return c.getJSONAs(ctx, path, true, v)
+}
+
+// getJSONAnon is getJSON without the session.
+func (c *client) getJSONAnon(ctx context.Context, path string, v any) error {
+	return c.getJSONAs(ctx, path, false, v)
+}
+
+func (c *client) getJSONAs(ctx context.Context, path string, auth bool, v any) error {
+	req, err := c.newRequest(ctx, http.MethodGet, path, nil, auth)
 	if err != nil {
 		return err
 	}
@@ -514,7 +523,7 @@ func rotate(paths []string) func(uint64) string {
 }
 
 // allScenarios lists the scenario ids in the order they run.
-var allScenarios = []string{idCeiling, idCachedList, idCachedDetail, idKeysetFirst, idKeysetDeep, idPageFirst, idPageDeep, idPageMiddle}
+var allScenarios = []string{idCeiling, idCachedList, idCachedDetail, idPublicList, idPublicPost, idKeysetFirst, idKeysetDeep, idPageFirst, idPageDeep, idPageMiddle}
 
 // prepare builds the scenarios named in want, in the order of
 // allScenarios: it collects order ids and warms their details and the
@@ -553,6 +562,11 @@ func (c *client) prepare(ctx context.Context, want map[string]bool, nIDs, depth,
 			request: "`GET /api/orders/{id}` cycling through " + n + " order ids, each warmed first",
 			expect:  "hit", auth: true, distinct: len(details), path: rotate(details)})
 	}
+	public, err := c.preparePublic(ctx, want, nIDs)
+	if err != nil {
+		return nil, info, err
+	}
+	out = append(out, public...)
 	if want[idKeysetFirst] || want[idKeysetDeep] {
 		first, deep, ki, err := c.keysetPools(ctx, depth, keys)
 		if err != nil {
@@ -600,12 +614,19 @@ func (c *client) orderIDs(ctx context.Context, n int) ([]int64, error) {
 }
 
 // warm requests every path once (a few at a time) so that it is cached.
-func (c *client) warm(ctx context.Context, paths []string) error {
+func (c *client) warm(ctx context.Context, paths []string) error { return c.warmAs(ctx, paths, true) }
+
+// warmAnon is warm without the session.
+func (c *client) warmAnon(ctx context.Context, paths []string) error {
+	return c.warmAs(ctx, paths, false)
+}
+
+func (c *client) warmAs(ctx context.Context, paths []string, auth bool) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(setupParallelism)
 	for _, p := range paths {
 		g.Go(func() error {
-			status, _, err := c.get(ctx, p, true)
+			status, _, err := c.get(ctx, p, auth)
 			if err == nil && status != http.StatusOK {
 				err = fmt.Errorf("GET %s: status %d", p, status)
 			}
