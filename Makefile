@@ -47,7 +47,7 @@ test-go: ## Only the Go tests, race detector on (services must be up)
 lint: $(BIN)/golangci-lint ## Run gofmt, go vet and golangci-lint
 	@test -z "$$(gofmt -l cmd internal)" || { echo "gofmt needed:"; gofmt -l cmd internal; exit 1; }
 	$(GO) vet $(PKGS)
-	./$(BIN)/golangci-lint run $(PKGS)
+	./$(BIN)/golangci-lint run --allow-serial-runners $(PKGS)
 
 $(BIN)/golangci-lint:
 	GOBIN=$(CURDIR)/$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
