@@ -1,0 +1,113 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pishkhan/pishkhan/internal/content"
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// Attacks on the content wave by a writer (content.edit, no
+// content.publish): only content.publish publishes (issue 16), so no route
+// may let a writer change what the website shows or will show.
+
+// contentRanks is one instance with a writer and a publisher.
+type contentRanks struct {
+	in                *testkit.Instance
+	writer, publisher *testkit.Client
+	web               *testkit.Client
+}
+
+func newContentRanks(t *testing.T, m testkit.Mode) contentRanks {
+	in := startPublic(t, m, nil)
+	in.CreateUser(t, "writer@example.com", content.PermView, content.PermEdit)
+	in.CreateUser(t, "chief@example.com", content.PermView, content.PermEdit, content.PermPublish)
+	return contentRanks{in: in, writer: in.LoggedIn(t, "writer@example.com"), publisher: in.LoggedIn(t, "chief@example.com"), web: in.Client(t)}
+}
+
+func mustStatus(t *testing.T, r *testkit.Response, want int, what string) *testkit.Response {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("%s: want %d, got %d %s", what, want, r.Status, r.Body)
+	}
+	return r
+}
+
+// TestWriterCannotChangeAPublishedProject: a published project has no
+// separate live copy, so a PATCH of it is a publish. A writer's is refused
+// (403, nothing changes, the website still shows the publisher's words); a
+// draft project stays theirs to edit, and a publisher's edit goes live.
+func TestWriterCannotChangeAPublishedProject(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			r := mustStatus(t, w.publisher.Do("POST", "/api/projects", map[string]any{"title": "Bridge", "lang": "en",
+				"summary": "approved words", "body_md": "approved body"}), 201, "create project")
+			var p struct {
+				ID   int64
+				Slug string
+			}
+			r.JSON(t, &p)
+			path := fmt.Sprintf("/api/projects/%d", p.ID)
+			mustStatus(t, w.publisher.Do("POST", path+"/transition", map[string]any{"to": "published"}), 200, "publish")
+			live := "/api/public/v1/projects/" + p.Slug
+			pget(t, w.web, live, 200)
+
+			etag := mustStatus(t, w.writer.Do("GET", path, nil), 200, "writer reads").Header.Get("ETag")
+			wantError(t, w.writer.Do("PATCH", path, map[string]any{"summary": "DEFACED", "body_md": "DEFACED"}, "If-Match", etag), 403, "PERMISSION_DENIED")
+			wantError(t, w.writer.Do("PATCH", path, map[string]any{"summary": "DEFACED"}), 403, "PERMISSION_DENIED")
+			if b := string(pget(t, w.web, live, 200).Body); strings.Contains(b, "DEFACED") || !strings.Contains(b, "approved words") {
+				t.Fatalf("a writer changed a published project: %s", b)
+			}
+			if g := w.writer.Do("GET", path, nil); g.Header.Get("ETag") != etag {
+				t.Fatalf("a refused edit changed the project: %s", g.Body)
+			}
+
+			// the publisher may; a draft is the writer's to edit
+			mustStatus(t, w.publisher.Do("PATCH", path, map[string]any{"summary": "second approved"}), 200, "publisher edits")
+			if b := string(pget(t, w.web, live, 200).Body); !strings.Contains(b, "second approved") {
+				t.Fatalf("the publisher's edit is not live: %s", b)
+			}
+			mustStatus(t, w.publisher.Do("POST", path+"/transition", map[string]any{"to": "draft"}), 200, "unpublish")
+			mustStatus(t, w.writer.Do("PATCH", path, map[string]any{"summary": "draft words"}), 200, "writer edits a draft")
+		})
+	}
+}
+
+// TestWriterCannotRewriteAScheduledPost: a publisher schedules a post;
+// the job later puts the working copy live. A writer's edit (PATCH or a
+// revision restore) of the scheduled post would be published unreviewed,
+// so it is refused (403) and the post is unchanged; once unscheduled the
+// writer may edit again.
+func TestWriterCannotRewriteAScheduledPost(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			r := mustStatus(t, w.writer.Do("POST", "/api/posts", map[string]any{"title": "Launch", "lang": "en", "body_md": "first words"}), 201, "create")
+			var p struct{ ID int64 }
+			r.JSON(t, &p)
+			path := fmt.Sprintf("/api/posts/%d", p.ID)
+			mustStatus(t, w.writer.Do("PATCH", path, map[string]any{"body_md": "approved words"}), 200, "second revision")
+			at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+			mustStatus(t, w.publisher.Do("POST", path+"/transition", map[string]any{"to": "scheduled", "at": at}), 200, "schedule")
+
+			before := mustStatus(t, w.writer.Do("GET", path, nil), 200, "read")
+			wantError(t, w.writer.Do("PATCH", path, map[string]any{"body_md": "UNREVIEWED"}, "If-Match", before.Header.Get("ETag")), 403, "PERMISSION_DENIED")
+			wantError(t, w.writer.Do("POST", path+"/revisions/1/restore", nil), 403, "PERMISSION_DENIED")
+			after := mustStatus(t, w.writer.Do("GET", path, nil), 200, "read again")
+			if after.Header.Get("ETag") != before.Header.Get("ETag") || strings.Contains(string(after.Body), "UNREVIEWED") {
+				t.Fatalf("a refused edit changed the scheduled post: %s", after.Body)
+			}
+
+			// the publisher may edit what they scheduled
+			mustStatus(t, w.publisher.Do("PATCH", path, map[string]any{"body_md": "approved again"}), 200, "publisher edits")
+			mustStatus(t, w.publisher.Do("POST", path+"/transition", map[string]any{"to": "draft"}), 200, "unschedule")
+			mustStatus(t, w.writer.Do("PATCH", path, map[string]any{"body_md": "draft words"}), 200, "writer edits the draft")
+		})
+	}
+}
