@@ -111,3 +111,33 @@ func TestWriterCannotRewriteAScheduledPost(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookDeleteHonoursIfMatch: a stale If-Match is 412 on every
+// mutating route; on DELETE it was ignored, so an admin acting on an old
+// screen deleted a webhook someone had just repointed. Without If-Match a
+// DELETE still goes through (the contract allows it).
+func TestWebhookDeleteHonoursIfMatch(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.StartMode(t, m)
+			in.CreateSuperuser(t, "admin@example.com")
+			admin := in.LoggedIn(t, "admin@example.com")
+			w := createWebhook(t, admin, map[string]any{"url": "https://example.com/a"})
+			path := fmt.Sprintf("/api/webhooks/%d", w.ID)
+			stale := mustStatus(t, admin.Do("GET", path, nil), 200, "read").Header.Get("ETag")
+			mustStatus(t, admin.Do("PATCH", path, map[string]any{"url": "https://example.com/b"}, "If-Match", stale), 200, "repoint")
+			audits := countRows(t, in, `SELECT COUNT(*) FROM audit_logs`)
+			wantError(t, admin.Do("DELETE", path, nil, "If-Match", stale), 412, "PRECONDITION_FAILED")
+			mustStatus(t, admin.Do("GET", path, nil), 200, "still there")
+			if n := countRows(t, in, `SELECT COUNT(*) FROM audit_logs`); n != audits {
+				t.Fatalf("a refused delete wrote %d audit rows", n-audits)
+			}
+			cur := mustStatus(t, admin.Do("GET", path, nil), 200, "read").Header.Get("ETag")
+			mustStatus(t, admin.Do("DELETE", path, nil, "If-Match", cur), 204, "delete with the current ETag")
+			mustStatus(t, admin.Do("GET", path, nil), 404, "gone")
+			w2 := createWebhook(t, admin, map[string]any{"url": "https://example.com/c"})
+			mustStatus(t, admin.Do("DELETE", fmt.Sprintf("/api/webhooks/%d", w2.ID), nil), 204, "delete without If-Match")
+		})
+	}
+}
