@@ -141,3 +141,54 @@ func TestWebhookDeleteHonoursIfMatch(t *testing.T) {
 		})
 	}
 }
+
+// TestNULBytesAreRefusedNotCrashed: U+0000 is valid UTF-8, but PostgreSQL
+// text cannot hold it. Every field and query a user or a website sends is
+// answered with the contract's 4xx error (or a plain answer), never a 500,
+// on both engines; nothing is stored.
+func TestNULBytesAreRefusedNotCrashed(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			nul := "a\x00b"
+			writes := []struct {
+				method, path string
+				body         map[string]any
+			}{
+				{"POST", "/api/posts", map[string]any{"title": "t1", "lang": "en", "body_md": nul}},
+				{"POST", "/api/posts", map[string]any{"title": nul, "lang": "en"}},
+				{"POST", "/api/posts", map[string]any{"title": "t2", "lang": "en", "tags": []string{nul}}},
+				{"POST", "/api/posts", map[string]any{"title": "t3", "lang": "en", "seo": map[string]any{"description": nul}}},
+				{"POST", "/api/projects", map[string]any{"title": "p1", "lang": "en", "body_md": nul}},
+				{"POST", "/api/projects", map[string]any{"title": "p2", "lang": "en", "summary": nul}},
+				{"POST", "/api/projects", map[string]any{"title": "p3", "lang": "en", "tags": []string{nul}}},
+				{"POST", "/api/projects", map[string]any{"title": "p4", "lang": "en", "links": []map[string]any{{"label": nul, "url": "https://example.com"}}}},
+			}
+			for _, c := range writes {
+				r := w.publisher.Do(c.method, c.path, c.body)
+				if r.Status != 422 {
+					t.Errorf("%s %s %v: want 422, got %d %s", c.method, c.path, c.body, r.Status, r.Body)
+				}
+			}
+			if n := countRows(t, w.in, `SELECT COUNT(*) FROM posts`) + countRows(t, w.in, `SELECT COUNT(*) FROM projects`); n != 0 {
+				t.Errorf("%d rows stored from refused writes", n)
+			}
+			var paths []string
+			for _, bad := range []string{"a%00b", "a%ffb"} { // NUL, and a byte that is no UTF-8
+				paths = append(paths, "/api/posts?q="+bad, "/api/projects?q="+bad, "/api/public/v1/search?q="+bad,
+					"/api/public/v1/posts?tag="+bad, "/api/public/v1/posts?category="+bad, "/api/public/v1/projects?tag="+bad,
+					"/api/public/v1/posts/"+bad, "/api/public/v1/projects/"+bad, "/api/posts?tag="+bad, "/api/projects?tag="+bad)
+			}
+			for _, path := range paths {
+				c := w.publisher
+				if strings.HasPrefix(path, "/api/public/") {
+					c = w.web
+				}
+				if r := c.Do("GET", path, nil); r.Status >= 500 {
+					t.Errorf("GET %s: %d %s", path, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
