@@ -151,6 +151,8 @@ func TestNULBytesAreRefusedNotCrashed(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
 			w := newContentRanks(t, m)
+			w.in.CreateSuperuser(t, "admin@example.com")
+			admin := w.in.LoggedIn(t, "admin@example.com")
 			nul := "a\x00b"
 			writes := []struct {
 				method, path string
@@ -164,9 +166,19 @@ func TestNULBytesAreRefusedNotCrashed(t *testing.T) {
 				{"POST", "/api/projects", map[string]any{"title": "p2", "lang": "en", "summary": nul}},
 				{"POST", "/api/projects", map[string]any{"title": "p3", "lang": "en", "tags": []string{nul}}},
 				{"POST", "/api/projects", map[string]any{"title": "p4", "lang": "en", "links": []map[string]any{{"label": nul, "url": "https://example.com"}}}},
+				{"POST", "/api/projects", map[string]any{"title": "p5", "lang": "en", "client": nul}},
+				{"POST", "/api/projects", map[string]any{"title": "p6", "lang": "en", "links": []map[string]any{{"label": "l", "url": "https://example.com/" + nul}}}},
+				{"POST", "/api/posts", map[string]any{"title": "t4", "lang": "en", "excerpt": nul}},
+				{"POST", "/api/posts", map[string]any{"title": "t5", "lang": "en", "categories": []string{nul}}},
+				{"POST", "/api/posts", map[string]any{"title": "t6", "lang": "en", "seo": map[string]any{"canonical_url": "https://example.com/" + nul}}},
+				{"POST", "/api/webhooks", map[string]any{"url": "https://example.com/h", "description": nul}},
 			}
 			for _, c := range writes {
-				r := w.publisher.Do(c.method, c.path, c.body)
+				c2 := w.publisher
+				if strings.HasPrefix(c.path, "/api/webhooks") {
+					c2 = admin
+				}
+				r := c2.Do(c.method, c.path, c.body)
 				if r.Status != 422 {
 					t.Errorf("%s %s %v: want 422, got %d %s", c.method, c.path, c.body, r.Status, r.Body)
 				}
