@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -199,6 +200,41 @@ func TestNULBytesAreRefusedNotCrashed(t *testing.T) {
 				}
 				if r := c.Do("GET", path, nil); r.Status >= 500 {
 					t.Errorf("GET %s: %d %s", path, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
+
+// TestPublicMediaIgnoresStaleCredentials: the media route is the one
+// public route that looks at the caller's session (a panel user may see
+// draft images). A website visitor whose browser still sends an expired
+// panel cookie must still get a live image (302), not a 401 that breaks
+// the page; a draft image stays 404. (A bearer token is sent on purpose:
+// a bad one is 401 INVALID_TOKEN there as everywhere.)
+func TestPublicMediaIgnoresStaleCredentials(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			owner := w.in.CreateUser(t, "owner@example.com", content.PermView)
+			live, draft := readyImage(t, w.in, owner, "live"), readyImage(t, w.in, owner, "draft")
+			r := mustStatus(t, w.publisher.Do("POST", "/api/posts", map[string]any{"title": "Pic", "lang": "en", "cover_media_id": live}), 201, "create")
+			var p struct{ ID int64 }
+			r.JSON(t, &p)
+			mustStatus(t, w.publisher.Do("POST", fmt.Sprintf("/api/posts/%d/transition", p.ID), map[string]any{"to": "published"}), 200, "publish")
+			mustStatus(t, w.publisher.Do("POST", "/api/posts", map[string]any{"title": "Draft pic", "lang": "en", "cover_media_id": draft}), 201, "draft")
+			h := *w.web.HTTP
+			h.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			c := *w.web
+			c.HTTP = &h
+			for _, cred := range [][]string{{"Cookie", "pishkhan_session=expired-or-forged"}, {"Cookie", "__Host-pishkhan_session=forged"}, {}} {
+				r := c.Do("GET", content.PublicMediaPath(live), nil, cred...)
+				if r.Status != 302 || r.Header.Get("Location") == "" {
+					t.Errorf("live image with %v: %d %s", cred, r.Status, r.Body)
+				}
+				if r := c.Do("GET", content.PublicMediaPath(draft), nil, cred...); r.Status != 404 {
+					t.Errorf("draft image with %v: %d %s", cred, r.Status, r.Body)
 				}
 			}
 		})
