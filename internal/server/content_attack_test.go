@@ -240,3 +240,34 @@ func TestPublicMediaIgnoresStaleCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreRefusesMediaNoLongerReady: restoring an old revision is a
+// save like any other; one whose cover or body names an image since taken
+// out of the library (no longer ready) is 422 and changes nothing, so a
+// restore cannot bring back a reference the editor would refuse.
+func TestRestoreRefusesMediaNoLongerReady(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			owner := w.in.CreateUser(t, "owner@example.com", content.PermView)
+			img, inline := readyImage(t, w.in, owner, "cover"), readyImage(t, w.in, owner, "inline")
+			r := mustStatus(t, w.writer.Do("POST", "/api/posts", map[string]any{"title": "Old", "lang": "en", "cover_media_id": img,
+				"body_md": fmt.Sprintf("![x](media:%d)", inline)}), 201, "create")
+			var p struct{ ID int64 }
+			r.JSON(t, &p)
+			path := fmt.Sprintf("/api/posts/%d", p.ID)
+			mustStatus(t, w.writer.Do("PATCH", path, map[string]any{"cover_media_id": nil, "body_md": "plain"}), 200, "drop the images")
+			sqlExec(t, w.in, `UPDATE media SET status = 'pending' WHERE id IN (?, ?)`, img, inline)
+			before := mustStatus(t, w.writer.Do("GET", path, nil), 200, "read").Header.Get("ETag")
+			e := wantError(t, w.writer.Do("POST", path+"/revisions/1/restore", nil), 422, "VALIDATION_FAILED")
+			fields, _ := e["details"].(map[string]any)["fields"].(map[string]any)
+			if fields["cover_media_id"] == nil || fields["body_md"] == nil {
+				t.Errorf("restore refusal names %v, want cover_media_id and body_md", fields)
+			}
+			if after := mustStatus(t, w.writer.Do("GET", path, nil), 200, "read").Header.Get("ETag"); after != before {
+				t.Fatal("a refused restore changed the post")
+			}
+		})
+	}
+}
