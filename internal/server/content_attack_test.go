@@ -271,3 +271,37 @@ func TestRestoreRefusesMediaNoLongerReady(t *testing.T) {
 		})
 	}
 }
+
+// TestPatchCannotSetWorkflowFields: status, publish_at, live_revision and
+// published_at are the workflow's; a PATCH naming any of them is refused
+// (an unknown field) and the post stays a draft the website never sees.
+func TestPatchCannotSetWorkflowFields(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			w := newContentRanks(t, m)
+			r := mustStatus(t, w.writer.Do("POST", "/api/posts", map[string]any{"title": "Sneaky", "lang": "en"}), 201, "create")
+			var p struct{ ID int64 }
+			r.JSON(t, &p)
+			path := fmt.Sprintf("/api/posts/%d", p.ID)
+			for _, body := range []map[string]any{{"status": "published"}, {"publish_at": time.Now().Add(time.Minute)},
+				{"live_revision": 1}, {"published_at": time.Now()}, {"body_html": "<script>x</script>"}} {
+				if r := w.writer.Do("PATCH", path, body); r.Status != 400 && r.Status != 422 {
+					t.Errorf("PATCH %v: %d %s", body, r.Status, r.Body)
+				}
+				if r := w.writer.Do("POST", "/api/posts", map[string]any{"title": "x", "lang": "en", "status": "published"}); r.Status != 400 && r.Status != 422 {
+					t.Errorf("create published: %d %s", r.Status, r.Body)
+				}
+			}
+			var got struct {
+				Status       string
+				LiveRevision *int64 `json:"live_revision"`
+			}
+			mustStatus(t, w.writer.Do("GET", path, nil), 200, "read").JSON(t, &got)
+			if got.Status != "draft" || got.LiveRevision != nil {
+				t.Fatalf("after refused PATCHes: %+v", got)
+			}
+			wantError(t, w.web.Do("GET", "/api/public/v1/posts/sneaky", nil), 404, "NOT_FOUND")
+		})
+	}
+}
