@@ -40,10 +40,10 @@ func TestSlugifyKeepsPersianLetters(t *testing.T) {
 // look-alike of a first one's address.
 func TestSlugifyFoldsUnicodeTricks(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"abc\u202egnp.exe", "abc-gnp-exe"},     // RTL override
-		{"pay\u200dpal", "pay-pal"},             // zero-width joiner
+		{"abc\u202egnp.exe", "abc-gnp-exe"},    // RTL override
+		{"pay\u200dpal", "pay-pal"},            // zero-width joiner
 		{"\u2066سلام\u2069 دنیا", "سلام-دنیا"}, // isolates
-		{"cafe\u0301", "caf\u00e9"},             // decomposed é
+		{"cafe\u0301", "caf\u00e9"},            // decomposed é
 		{"caf\u00e9", "caf\u00e9"},
 		{"ا\u0653ب", "\u0622ب"}, // alef + maddah above is آ
 		{"\u0622ب", "\u0622ب"},
