@@ -686,7 +686,7 @@ export interface paths {
         put?: never;
         /**
          * A signed, expiring link showing the post's latest version on the public read API
-         * @description Requires the permission `content.view`.
+         * @description Requires the permission `content.edit`.
          */
         post: operations["createPostPreviewLink"];
         delete?: never;
