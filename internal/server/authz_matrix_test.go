@@ -260,7 +260,7 @@ var authzMatrix = []matrixRow{
 		}},
 	{route: "GET /api/posts/{id}/autosave", object: "none yet", expect: [6]int{401, 404, 404, 404, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int { return c.onPost(env, false, "GET", "/autosave", nil) }},
-	{route: "POST /api/posts/{id}/preview-link", expect: [6]int{401, 200, 200, 200, 403, 200},
+	{route: "POST /api/posts/{id}/preview-link", expect: [6]int{401, 200, 200, 200, 403, 403},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.onPost(env, false, "POST", "/preview-link", map[string]any{})
 		}},

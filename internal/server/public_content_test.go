@@ -983,8 +983,8 @@ func TestProjectsPanel(t *testing.T) {
 			if n != 4+3+2 {
 				t.Fatalf("audit rows %d", n)
 			}
-			// null clears, as on posts
-			r := writer.Do("PATCH", fmt.Sprintf("/api/projects/%d", ids[2]), map[string]any{"cover_media_id": nil, "started_on": nil, "ended_on": nil})
+			// null clears, as on posts (ids[2] is published: a publisher's edit)
+			r := admin.Do("PATCH", fmt.Sprintf("/api/projects/%d", ids[2]), map[string]any{"cover_media_id": nil, "started_on": nil, "ended_on": nil})
 			var cleared map[string]any
 			r.JSON(t, &cleared)
 			if r.Status != 200 || cleared["cover_media_id"] != nil || cleared["started_on"] != nil || cleared["ended_on"] != nil {

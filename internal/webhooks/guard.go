@@ -16,8 +16,9 @@ import (
 var ErrPrivateAddress = errors.New("private address refused")
 
 // refused are the ranges a delivery never dials unless private addresses
-// are allowed. IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
-// forms are judged by the IPv4 address they carry.
+// are allowed. IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and
+// 6to4 (2002:aabb:ccdd::/48) forms are judged by the IPv4 address they
+// carry.
 var refused = func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{
@@ -38,13 +39,19 @@ var refused = func() []netip.Prefix {
 		"fec0::/10",      // site-local (deprecated)
 		"ff00::/8",       // multicast
 		"2001:db8::/32",  // documentation
+		"2001::/32",      // Teredo (deprecated; the IPv4 it reaches is obfuscated)
+		"64:ff9b:1::/48", // local-use NAT64 (RFC 8215): translates to inside addresses
+		"100::/64",       // discard-only
 	} {
 		out = append(out, netip.MustParsePrefix(s))
 	}
 	return out
 }()
 
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+var (
+	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	sixTo4 = netip.MustParsePrefix("2002::/16")
+)
 
 // Refused reports whether a delivery may not dial ip (private addresses not
 // allowed).
@@ -53,6 +60,9 @@ func Refused(ip netip.Addr) bool {
 	if ip.Is6() && nat64.Contains(ip) {
 		b := ip.As16()
 		ip = netip.AddrFrom4([4]byte(b[12:]))
+	} else if ip.Is6() && sixTo4.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[2:6]))
 	}
 	if !ip.IsValid() {
 		return true

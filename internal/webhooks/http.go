@@ -36,7 +36,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 		Request: PatchInput{}, Response: Webhook{}, Headers: ifMatch,
 		Summary: "Change a webhook's URL, description, events or active flag"}, h.patch)
 	rt.Handle("DELETE", "/api/webhooks/{id}", httpapi.Op{ID: "deleteWebhook", Tag: "webhooks", Permission: PermManage,
-		Status: http.StatusNoContent, Summary: "Delete a webhook and its delivery log"}, h.delete)
+		Status: http.StatusNoContent, Headers: ifMatch, Summary: "Delete a webhook and its delivery log"}, h.delete)
 	rt.Handle("POST", "/api/webhooks/{id}/rotate-secret", httpapi.Op{ID: "rotateWebhookSecret", Tag: "webhooks",
 		Permission: PermManage, Response: WithSecret{},
 		Summary: "Replace a webhook's signing secret; the answer shows the new one, this once"}, h.rotate)
@@ -128,7 +128,7 @@ func (h handlers) delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.s.Delete(r.Context(), id); err != nil {
+	if err := h.s.Delete(r.Context(), id, r.Header.Get("If-Match")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

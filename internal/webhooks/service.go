@@ -197,14 +197,8 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 		if err != nil {
 			return err
 		}
-		if ifMatch != "" {
-			body, err := json.Marshal(cur.Webhook)
-			if err != nil {
-				return err
-			}
-			if !etag.MatchesStrong(ifMatch, etag.Of(body)) {
-				return apperr.New(apperr.PreconditionFailed, "the webhook changed since you loaded it; reload and try again")
-			}
+		if err := checkIfMatch(cur.Webhook, ifMatch); err != nil {
+			return err
 		}
 		next := cur
 		changes := map[string]audit.Change{}
@@ -254,7 +248,7 @@ func (s *Service) Patch(ctx context.Context, id int64, in PatchInput, ifMatch st
 
 // Delete removes a webhook and its delivery log; deliveries still queued
 // end without being sent.
-func (s *Service) Delete(ctx context.Context, id int64) error {
+func (s *Service) Delete(ctx context.Context, id int64, ifMatch string) error {
 	if _, err := authz.Require(ctx, PermManage); err != nil {
 		return err
 	}
@@ -264,6 +258,9 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			return errNotFound
 		}
 		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(cur.Webhook, ifMatch); err != nil {
 			return err
 		}
 		if _, err := deleteWebhook(ctx, tx, id); err != nil {
@@ -482,4 +479,20 @@ func newDeliveryID() (string, error) {
 // Register adds the delivery job to a queue's workers.
 func Register(s *Service, workers *river.Workers) {
 	river.AddWorker(workers, &deliverWorker{s: s})
+}
+
+// checkIfMatch checks an If-Match (when set) against the ETag of the
+// webhook as GET answers it: a stale one is 412 PRECONDITION_FAILED.
+func checkIfMatch(cur Webhook, ifMatch string) error {
+	if ifMatch == "" {
+		return nil
+	}
+	body, err := json.Marshal(cur)
+	if err != nil {
+		return err
+	}
+	if !etag.MatchesStrong(ifMatch, etag.Of(body)) {
+		return apperr.New(apperr.PreconditionFailed, "the webhook changed since you loaded it; reload and try again")
+	}
+	return nil
 }

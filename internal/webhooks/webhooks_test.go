@@ -162,3 +162,23 @@ func TestEventsFilter(t *testing.T) {
 		t.Fatal("ping is not subscribable")
 	}
 }
+
+// TestRefusedTranslatedForms: IPv6 forms that carry (or translate to) an
+// inside IPv4 address are refused like the address itself: 6to4
+// (2002:V4ADDR::/48), the local-use NAT64 prefix (64:ff9b:1::/48, RFC
+// 8215), Teredo (2001::/32, deprecated, its IPv4 obfuscated) and the
+// discard-only prefix (100::/64). A 6to4 address of a public IPv4 one
+// stays allowed.
+func TestRefusedTranslatedForms(t *testing.T) {
+	for _, s := range []string{"2002:7f00:1::", "2002:a00:1::1", "2002:a9fe:a9fe::", "2002:c0a8:101::5",
+		"64:ff9b:1::a00:1", "64:ff9b:1:ffff::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "100::1"} {
+		if !Refused(netip.MustParseAddr(s)) {
+			t.Errorf("%s is allowed, want refused", s)
+		}
+	}
+	for _, s := range []string{"2002:808:808::1", "2001:4860:4860::8888", "2001:db9::1"} {
+		if Refused(netip.MustParseAddr(s)) {
+			t.Errorf("%s is refused, want allowed", s)
+		}
+	}
+}

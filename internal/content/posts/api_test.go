@@ -599,7 +599,11 @@ func previewAndRender(t *testing.T, w world) {
 		URL       string
 		ExpiresAt time.Time `json:"expires_at"`
 	}
-	r := w.viewer.Do("POST", fmt.Sprintf("/api/posts/%d/preview-link", p.ID), map[string]any{"ttl_seconds": 3600})
+	// a link shows the draft to anyone holding it: an editor's to give, not a reader's
+	if r := w.viewer.Do("POST", fmt.Sprintf("/api/posts/%d/preview-link", p.ID), map[string]any{"ttl_seconds": 3600}); r.Status != 403 || r.Code() != "PERMISSION_DENIED" {
+		t.Fatalf("a reader made a preview link: %d %s", r.Status, r.Body)
+	}
+	r := w.editor.Do("POST", fmt.Sprintf("/api/posts/%d/preview-link", p.ID), map[string]any{"ttl_seconds": 3600})
 	r.JSON(t, &link)
 	if r.Status != 200 || !strings.HasPrefix(link.URL, w.in.URL+"/api/public/v1/preview/") ||
 		time.Until(link.ExpiresAt) > time.Hour+time.Minute || time.Until(link.ExpiresAt) < 59*time.Minute {
@@ -610,7 +614,7 @@ func previewAndRender(t *testing.T, w world) {
 	if err != nil || kind != 'p' || id != p.ID {
 		t.Fatalf("token: %c %d %v", kind, id, err)
 	}
-	if r := w.viewer.Do("POST", fmt.Sprintf("/api/posts/%d/preview-link", p.ID), map[string]any{"ttl_seconds": 8 * 24 * 3600}); r.Status != 422 {
+	if r := w.editor.Do("POST", fmt.Sprintf("/api/posts/%d/preview-link", p.ID), map[string]any{"ttl_seconds": 8 * 24 * 3600}); r.Status != 422 {
 		t.Fatalf("too long a preview: %d", r.Status)
 	}
 	var out struct{ HTML string }

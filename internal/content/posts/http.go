@@ -70,7 +70,7 @@ func Routes(rt *httpapi.Router, s *Service) {
 		Request: AutosaveInput{}, Response: Autosave{}}, h.putAutosave)
 	rt.Handle("GET", "/api/posts/{id}/autosave", httpapi.Op{ID: "getPostAutosave", Tag: tag, Permission: content.PermEdit,
 		Summary: "The caller's own autosave of a post (404 when none)", Response: Autosave{}}, h.getAutosave)
-	rt.Handle("POST", "/api/posts/{id}/preview-link", httpapi.Op{ID: "createPostPreviewLink", Tag: tag, Permission: content.PermView,
+	rt.Handle("POST", "/api/posts/{id}/preview-link", httpapi.Op{ID: "createPostPreviewLink", Tag: tag, Permission: content.PermEdit,
 		Summary: "A signed, expiring link showing the post's latest version on the public read API",
 		Request: PreviewInput{}, Response: PreviewLink{}}, h.previewLink)
 	rt.Handle("PUT", "/api/posts/{id}/presence", httpapi.Op{ID: "postPresenceHeartbeat", Tag: tag, Permission: content.PermView,

@@ -253,6 +253,8 @@ func (in Input) Validate(creating bool) error {
 			fe.add("body_md", fmt.Sprintf("must be at most %d bytes", markdown.MaxSource), ReasonTooLong)
 		} else if !utf8.ValidString(*in.BodyMD) {
 			fe.add("body_md", "must be valid UTF-8 text", ReasonInvalid)
+		} else if strings.ContainsRune(*in.BodyMD, 0) { // valid UTF-8, but no database text holds it
+			fe.add("body_md", "must not contain NUL characters", ReasonInvalid)
 		}
 	}
 	if in.Excerpt != nil {

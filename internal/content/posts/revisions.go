@@ -146,10 +146,12 @@ func (s *Service) GetAutosave(ctx context.Context, id int64) (Autosave, error) {
 }
 
 // PreviewLink signs a link to the post's latest version, draft or not,
-// served by the public read API until it expires. origin is the request's
-// origin, used when PUBLIC_URL is not set.
+// served by the public read API until it expires. Anyone holding the link
+// sees the draft, so only an editor (content.edit) makes one (issue 16: "a
+// preview link an editor creates"); a reader may see drafts only in the
+// panel. origin is the request's origin, used when PUBLIC_URL is not set.
 func (s *Service) PreviewLink(ctx context.Context, id int64, in PreviewInput, origin string) (PreviewLink, error) {
-	if _, err := authz.Require(ctx, content.PermView); err != nil {
+	if _, err := authz.Require(ctx, content.PermEdit); err != nil {
 		return PreviewLink{}, err
 	}
 	if err := in.Validate(); err != nil {

@@ -493,7 +493,13 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 }
 
 // save applies in to p in tx as a new revision and answers the detail.
+// A scheduled post's working copy is what its job will publish, so only
+// content.publish may change it (403 otherwise): a writer's edit or
+// restore would otherwise go live unreviewed.
 func (s *Service) save(ctx context.Context, tx *db.Tx, pr *authz.Principal, p Post, in Input, action string) ([]byte, error) {
+	if p.Status == content.Scheduled && !pr.Can(content.PermPublish) {
+		return nil, apperr.New(apperr.PermissionDenied, "a scheduled post is published as it is: changing it needs the permission %q (or unschedule it first)", string(content.PermPublish))
+	}
 	before := p
 	changed := apply(&p, in)
 	now := s.clock()

@@ -68,6 +68,8 @@ func ParseFilter(q url.Values) (Filter, error) {
 	f.Q = strings.TrimSpace(q.Get("q"))
 	if len([]rune(f.Q)) > 200 {
 		fe.Add("q", "must be at most 200 characters")
+	} else if strings.ContainsRune(f.Q, 0) { // no database text holds NUL
+		fe.Add("q", "must not contain NUL characters")
 	}
 	f.Sort = q.Get("sort")
 	if f.Sort == "" {

@@ -174,6 +174,8 @@ func (in Input) Validate(create bool) error {
 			fe.Add("body_md", fmt.Sprintf("must be at most %d bytes", markdown.MaxSource))
 		} else if !utf8.ValidString(*in.BodyMD) {
 			fe.Add("body_md", "must be valid UTF-8 text")
+		} else if strings.ContainsRune(*in.BodyMD, 0) { // valid UTF-8, but no database text holds it
+			fe.Add("body_md", "must not contain NUL characters")
 		}
 	}
 	if in.CoverMediaID != nil && *in.CoverMediaID < 0 {

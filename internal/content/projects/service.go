@@ -327,10 +327,12 @@ func (s *Service) load(ctx context.Context, tx *db.Tx, id int64, ifMatch string)
 }
 
 // Update changes a project's fields. Editing a published project changes
-// the website at once (projects have no separate live copy), so it is
-// announced as project.updated.
+// the website at once (projects have no separate live copy), so it needs
+// content.publish (403 otherwise, nothing changed) and is announced as
+// project.updated.
 func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string) ([]byte, error) {
-	if _, err := authz.Require(ctx, content.PermEdit); err != nil {
+	pr, err := authz.Require(ctx, content.PermEdit)
+	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(false); err != nil {
@@ -338,10 +340,13 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 	}
 	var body []byte
 	unchanged := false
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.load(ctx, tx, id, ifMatch)
 		if err != nil {
 			return err
+		}
+		if old.Status == content.Published && !pr.Can(content.PermPublish) {
+			return apperr.New(apperr.PermissionDenied, "editing a published project changes the website: it needs the permission %q", string(content.PermPublish))
 		}
 		p := old
 		p.Gallery, p.Tags, p.Links = slices.Clone(old.Gallery), slices.Clone(old.Tags), slices.Clone(old.Links)

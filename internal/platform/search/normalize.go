@@ -3,6 +3,8 @@ package search
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Normalize folds the ways one Persian or English word can be written into
@@ -54,24 +56,33 @@ func isDiacritic(r rune) bool {
 	return r >= 0x064B && r <= 0x065F || r == 0x0670 || r >= 0x06D6 && r <= 0x06ED
 }
 
-// Slugify makes a URL slug that stays in the writer's script: Normalize, then
-// every run of anything but letters and digits (spaces and ZWNJ included)
-// becomes one "-", with none at either end. The result may be empty (a
-// title of only punctuation); callers then ask for a slug.
+// Slugify makes a URL slug that stays in the writer's script: the text is
+// composed (Unicode NFC, so a decomposed letter and its precomposed form,
+// which look alike, give one slug), then Normalize, then every run of
+// anything but letters and digits (spaces, ZWNJ, bidi controls included)
+// becomes one "-", with none at either end. A combining mark stays only on
+// the letter or digit it follows. The result may be empty (a title of only
+// punctuation); callers then ask for a slug.
 func Slugify(s string) string {
-	n := Normalize(s)
+	n := Normalize(norm.NFC.String(s))
 	var b strings.Builder
-	dash := false
+	dash, onLetter := false, false
 	for _, r := range n {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		if unicode.Is(unicode.Mn, r) {
+			if onLetter {
+				b.WriteRune(r)
+			}
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
-			dash = false
+			dash, onLetter = false, true
 			b.WriteRune(r)
 			continue
 		}
-		dash = true
+		dash, onLetter = true, false
 	}
 	return b.String()
 }

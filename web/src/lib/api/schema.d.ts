@@ -686,7 +686,7 @@ export interface paths {
         put?: never;
         /**
          * A signed, expiring link showing the post's latest version on the public read API
-         * @description Requires the permission `content.view`.
+         * @description Requires the permission `content.edit`.
          */
         post: operations["createPostPreviewLink"];
         delete?: never;
@@ -5884,7 +5884,10 @@ export interface operations {
     deleteWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the webhook as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -5902,6 +5905,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
