@@ -118,6 +118,21 @@ describe("the project editor", { timeout: 20_000 }, () => { // the machine's cor
     expect(screen.getByRole("button", { name: "Unpublish" })).toBeTruthy();
   });
 
+  it("lets a writer without content.publish read a published project but not save it (a save would go live)", async () => {
+    const current = { ...project(), status: "published" };
+    const seen = serve((req, path) => {
+      if (path === "/api/auth/me") return { status: 200, body: me(["content.view", "content.edit"]) };
+      if (path === "/api/projects/5" && req.method === "GET") return { status: 200, body: current, etag: '"p5"' };
+      return undefined;
+    });
+    wrap();
+    await waitFor(() => expect((screen.getByLabelText("Title") as HTMLInputElement).value).toBe("Bridge"));
+    await waitFor(() => expect(screen.getByRole("note").textContent).toMatch(/only someone who may publish/));
+    expect((screen.getByLabelText("Title") as HTMLInputElement).disabled).toBe(true);
+    expect(screen.queryByTestId("project-save")).toBeNull();
+    expect(seen.some((s) => s.method !== "GET")).toBe(false);
+  });
+
   it("shows the server's rendering of the body on the preview tab", async () => {
     serve((req, path, body) => {
       if (path === "/api/auth/me") return { status: 200, body: me(["content.view", "content.edit"]) };

@@ -186,7 +186,9 @@ export function ProjectEditor({ id }: { id: number }) {
   }, [dirty]);
 
   const set = <K extends keyof ProjectInput>(k: K, v: ProjectInput[K]) => setForm((f) => ({ ...f, [k]: v }));
-  const disabled = !canEdit || busy;
+  // a published project has no separate live copy: a save goes live, so only a publisher may save it
+  const lockedLive = base?.status === "published" && !canPublish;
+  const disabled = !canEdit || lockedLive || busy;
 
   function refused(e: unknown) {
     if (e instanceof ApiError && e.status === 412) {
@@ -277,10 +279,11 @@ export function ProjectEditor({ id }: { id: number }) {
               {t(transitionLabel(base.status, to))}
             </Button>
           ))}
-          {canEdit && <Button type="submit" disabled={busy || (id > 0 && !dirty)} data-testid="project-save">{busy ? t("projects.saving") : t("projects.save")}</Button>}
+          {canEdit && !lockedLive && <Button type="submit" disabled={busy || (id > 0 && !dirty)} data-testid="project-save">{busy ? t("projects.saving") : t("projects.save")}</Button>}
         </div>
       </div>
       {formError && <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-700 dark:border-red-800 dark:bg-red-950/50 dark:text-red-300" data-testid="project-error">{formError}</p>}
+      {lockedLive && <p role="note" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">{t("projects.lockedLive")}</p>}
       {id > 0 && dirty && <p className="text-xs text-amber-700 dark:text-amber-300" role="status">{t("projects.unsaved")}</p>}
 
       <Card className="space-y-4">

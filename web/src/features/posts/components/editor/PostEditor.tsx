@@ -65,7 +65,9 @@ function EditorBody({ id, first, latest, meAuthor, can }: { id: number; first: P
   const router = useRouter();
   const qc = useQueryClient();
   const ids = { title: useId(), slug: useId(), lang: useId(), excerpt: useId(), body: useId(), reason: useId() };
-  const canEdit = can("content.edit") || can("content.publish");
+  // a scheduled post goes live as it stands: only a publisher may change it (the server refuses writers)
+  const lockedScheduled = initial?.post.status === "scheduled" && !can("content.publish");
+  const canEdit = (can("content.edit") || can("content.publish")) && !lockedScheduled;
 
   // the version the form started from (and the ETag its save sends); after a save, what was saved
   const [base, setBase] = useState<PostWithEtag | null>(initial);
@@ -228,6 +230,7 @@ function EditorBody({ id, first, latest, meAuthor, can }: { id: number; first: P
         </div>
       )}
 
+      {lockedScheduled && <p role="note" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">{t("post.lockedScheduled")}</p>}
       <fieldset disabled={!canEdit} className="grid grid-cols-1 gap-4 xl:grid-cols-3">
         <legend className="sr-only">{t("post.fields")}</legend>
         <div className="space-y-4 xl:col-span-2">
