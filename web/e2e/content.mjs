@@ -196,7 +196,7 @@ export async function contentChecks({ t, base, browser, watch, ADMIN }) {
  */
 export async function contentScreens(page, base, shot) {
   await page.setViewportSize({ width: 1366, height: 768 });
-  const list = (await api(page, "GET", "/api/posts?q=screens")).body;
+  const list = (await api(page, "GET", "/api/posts?page_size=100")).body;
   let post = list.items?.find((x) => x.slug === "e2e-screens-post");
   if (!post) {
     const c = await api(page, "POST", "/api/posts", { title: "پیشخان در یک نگاه", slug: "e2e-screens-post", lang: "fa", tags: ["پیشخان", "راهنما"], excerpt: "نگاهی کوتاه به پیشخان.", body_md: "## پیشخان\n\nپیشخان پنل مدیریت **فارسی** است.\n\n- سفارش‌ها\n- رسانه‌ها\n- نوشته‌ها\n" });
