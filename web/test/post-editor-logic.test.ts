@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "@/lib/api/client";
 import { Autosaver, autosaveDelay, type AutosaveState } from "@/features/posts/autosave";
-import { diffLines, diffWords, foldLines, sides, tokenize } from "@/features/posts/diff";
+import { diffLines, diffWords, foldLines, lineDir, sides, tokenize } from "@/features/posts/diff";
 import { emptyForm, formFromSnapshot, inputOf, type EditorForm } from "@/features/posts/form";
 import { compare, defaultChoices, merge, overwrite } from "@/features/posts/merge";
 import { charCount, searchPreview, seoLevel, seoLimits, truncate } from "@/features/posts/seo";
@@ -332,5 +332,14 @@ describe("a revision's reason", () => {
     expect(reasonText("restored from 12", { t, number })).toBe("برگردانده از ویرایش ۱۲");
     expect(reasonText("اصلاح غلط املایی", { t, number })).toBe("اصلاح غلط املایی");
     expect(reasonText("restored from x", { t, number })).toBe("restored from x");
+  });
+});
+
+describe("a diff line's direction", () => {
+  it("is its text's first strong character's, whatever the UI's language", () => {
+    expect(lineDir("- نمونه‌کارها")).toBe("rtl");
+    expect(lineDir("12. پیشخان and more")).toBe("rtl");
+    expect(lineDir("## Pishkhan پیشخان")).toBe("ltr");
+    expect(lineDir("- 42 …")).toBe("auto");
   });
 });
