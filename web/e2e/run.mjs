@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
 import { auditScreens } from "./axe.mjs";
 import { persianFrames } from "./flash.mjs";
+import { PUBLISHER, WRITER, contentChecks } from "./content.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
 import { sentryChecks, startSentryReceiver } from "./sentry.mjs";
@@ -66,7 +67,10 @@ async function meStatus(page) {
 let passed = 0, failed = 0;
 // every instance reports errors to this local Sentry receiver (e2e/sentry.mjs)
 const sentry = await startSentryReceiver();
+// E2E_ONLY=regexp runs only the checks whose name matches (e.g. "content:"); the rest are skipped
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function check(name, fn) {
+  if (only && !only.test(name)) return;
   const start = Date.now();
   try {
     await fn();
@@ -123,6 +127,8 @@ async function startMode(mode) {
   execFileSync(bin, ["createuser", "--email", ENROL.email, "--password", ENROL.password, "--role", "E2E must enrol", "--permissions", "orders.view"], { env });
   execFileSync(bin, ["createuser", "--email", ACCOUNT.email, "--password", ACCOUNT.password, "--role", "E2E account", "--permissions", "orders.view,audit.view"], { env });
   execFileSync(bin, ["createuser", "--email", MEDIA_VIEWER.email, "--password", MEDIA_VIEWER.password, "--role", "E2E media viewer", "--permissions", "orders.view,media.view"], { env });
+  execFileSync(bin, ["createuser", "--email", WRITER.email, "--password", WRITER.password, "--role", "E2E writer", "--permissions", WRITER.permissions], { env });
+  execFileSync(bin, ["createuser", "--email", PUBLISHER.email, "--password", PUBLISHER.password, "--role", "E2E publisher", "--permissions", PUBLISHER.permissions], { env });
   // with Redis, a seed beside a running server must reach its cache
   if (mode === "postgres+redis") execFileSync(bin, ["seed", "--orders", "80"], { env });
   return { base, stop: async () => { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); cleanup(); } };
@@ -952,7 +958,9 @@ async function suite(mode, browser) {
     });
 
     // the media library: uploads, live statuses, details, deletes (e2e/media.mjs)
-    await mediaChecks({ t, base, browser, watch, ADMIN, production: mode === "postgres+redis" });
+    if (!only || only.test(`[${mode}] media:`)) await mediaChecks({ t, base, browser, watch, ADMIN, production: mode === "postgres+redis" });
+    // the content wave: workflow across two users, the public API, 412 merge, scheduling, reordering (e2e/content.mjs)
+    if (!only || only.test(`[${mode}] content:`)) await contentChecks({ t, base, browser, watch, ADMIN });
 
     await t("axe finds no serious or critical violation on any screen (fa and en, light and dark)", async () => {
       const ids = await a.evaluate(async () => ({

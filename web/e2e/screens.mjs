@@ -3,11 +3,13 @@
 // Usage: node e2e/screens.mjs BASE_URL EMAIL PASSWORD OUTDIR
 import { mkdirSync } from "node:fs";
 import { context, launch, login } from "./browser.mjs";
+import { contentScreens } from "./content.mjs";
 import { mediaScreens } from "./media.mjs";
 
 const [base, email, password, out = "screenshots"] = process.argv.slice(2);
 // SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots;
-// SCREENS_ONLY=phone: only the phone-sized ones (390×844)
+// SCREENS_ONLY=phone: only the phone-sized ones (390×844);
+// SCREENS_ONLY=content: only the content screens at 1366×768 (e2e/content.mjs)
 const only = process.env.SCREENS_ONLY;
 
 /** Cancel's confirmation, an error toast, the skip link focused and the dashboard when the server is unreachable. */
@@ -79,6 +81,11 @@ try {
       await login(page, base, email, password);
       if (only === "phone") {
         await phoneScreens(page, base, out, locale, theme);
+        await ctx.close();
+        continue;
+      }
+      if (only === "content") {
+        await contentScreens(page, base, shot);
         await ctx.close();
         continue;
       }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "@/lib/api/client";
 import { Autosaver, autosaveDelay, type AutosaveState } from "@/features/posts/autosave";
-import { diffLines, diffWords, foldLines, sides, tokenize } from "@/features/posts/diff";
+import { diffLines, diffWords, foldLines, lineDir, sides, tokenize } from "@/features/posts/diff";
 import { emptyForm, formFromSnapshot, inputOf, type EditorForm } from "@/features/posts/form";
 import { compare, defaultChoices, merge, overwrite } from "@/features/posts/merge";
 import { charCount, searchPreview, seoLevel, seoLimits, truncate } from "@/features/posts/seo";
@@ -9,6 +9,8 @@ import { normalize, onSlugTyped, onTitle, savedSlug, slugForExisting, slugForNew
 import { applyFormat, imageMarkdown, insertBlock } from "@/features/posts/toolbar";
 import { actionsFor, hasUnpublishedChanges, instantOf } from "@/features/posts/workflow";
 import { addChips } from "@/features/posts/components/editor/ChipsInput";
+import { reasonText } from "@/features/posts/components/editor/RevisionsPanel";
+import { fa } from "@/lib/messages";
 
 describe("slug preview (the server's search.Slugify, written again)", () => {
   it.each([
@@ -317,5 +319,27 @@ describe("tag chips", () => {
   it("adds comma-separated names (Persian comma too), trimmed, once each, at most 20", () => {
     expect(addChips(["a"], " b ، c, a,, ")).toEqual(["a", "b", "c"]);
     expect(addChips(Array.from({ length: 20 }, (_, i) => `t${i}`), "more")).toHaveLength(20);
+  });
+});
+
+describe("a revision's reason", () => {
+  // the Persian catalogue, with {n} filled in; numbers in Persian digits, as the screen writes them
+  const t = ((key: keyof typeof fa, vars?: Record<string, string | number>) => fa[key].replace(/\{(\w+)\}/g, (_, k) => String(vars?.[k]))) as Parameters<typeof reasonText>[1]["t"];
+  const number = (n: number) => n.toLocaleString("fa-IR");
+  it("says the server's own reasons in the user's language and a typed one as typed", () => {
+    expect(reasonText("created", { t, number })).toBe("ساخته شد");
+    expect(reasonText("edited", { t, number })).toBe("ویرایش شد");
+    expect(reasonText("restored from 12", { t, number })).toBe("برگردانده از ویرایش ۱۲");
+    expect(reasonText("اصلاح غلط املایی", { t, number })).toBe("اصلاح غلط املایی");
+    expect(reasonText("restored from x", { t, number })).toBe("restored from x");
+  });
+});
+
+describe("a diff line's direction", () => {
+  it("is its text's first strong character's, whatever the UI's language", () => {
+    expect(lineDir("- نمونه‌کارها")).toBe("rtl");
+    expect(lineDir("12. پیشخان and more")).toBe("rtl");
+    expect(lineDir("## Pishkhan پیشخان")).toBe("ltr");
+    expect(lineDir("- 42 …")).toBe("auto");
   });
 });

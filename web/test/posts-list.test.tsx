@@ -65,6 +65,7 @@ describe("the posts list", { timeout: 20_000 }, () => { // the machine's cores a
     });
     wrap(<PostsList />);
     await screen.findByText("Hello");
+    expect(document.body.textContent).toMatch(/\b1 post(?!s)/); // counted in the singular
     expect(screen.getByTestId("post-new").getAttribute("href")).toBe("/posts/new");
     await userEvent.click(within(screen.getByTestId("post-tabs")).getByRole("button", { name: "In review" }));
     expect(nav.current!.url).toBe("/posts?status=in_review");

@@ -650,7 +650,8 @@ export const faScreens = {
   "posts.empty": "هنوز نوشته‌ای نیست.",
   "posts.emptyFiltered": "نوشته‌ای با این فیلترها پیدا نشد.",
   "posts.error": "فهرست نوشته‌ها بارگیری نشد.",
-  "posts.totalCount": "{total} نوشته",
+  "posts.totalCount.one": "{n} نوشته",
+  "posts.totalCount.other": "{n} نوشته",
   "posts.bulk.archive": "بایگانی",
   "posts.bulk.cancel": "انصراف",
   "posts.bulk.confirmTitle.one": "این نوشته بایگانی شود؟",
@@ -775,7 +776,8 @@ export const faScreens = {
   "webhooks.cancel": "انصراف",
   "webhooks.empty": "هنوز وب‌هوکی نیست.",
   "webhooks.error": "وب‌هوک‌ها بارگیری نشدند.",
-  "webhooks.total": "{total} وب‌هوک",
+  "webhooks.total.one": "{n} وب‌هوک",
+  "webhooks.total.other": "{n} وب‌هوک",
   "webhooks.confirmDelete": "وب‌هوک {url} حذف شود؟",
   "webhooks.confirmDeleteBody": "دیگر چیزی به این نشانی فرستاده نمی‌شود و گزارش ارسال‌هایش هم پاک می‌شود.",
   "webhooks.confirmRotate": "کلید امضای {url} عوض شود؟",
@@ -812,7 +814,8 @@ export const faScreens = {
   "webhooks.d.ms": "{ms} میلی‌ثانیه",
   "webhooks.d.empty": "هنوز چیزی فرستاده نشده است.",
   "webhooks.d.error": "گزارش ارسال‌ها بارگیری نشد.",
-  "webhooks.d.total": "{total} ارسال",
+  "webhooks.d.total.one": "{n} ارسال",
+  "webhooks.d.total.other": "{n} ارسال",
   // issue 14 (lane i14): keyboard key names and audit filter choices
   "audit.anyAction": "همهٔ رویدادها",
   "audit.anyResourceType": "همهٔ انواع منبع",
@@ -997,6 +1000,9 @@ export const faScreens = {
   "post.err.conflict": "این نامک در این زبان برای نوشتهٔ دیگری است.",
   "post.err.invalid": "برخی از مقادیر پذیرفته نشد؛ کنار هر مورد توضیح آمده است.",
   "post.err.transition": "نوشتهٔ «{from}» نمی‌تواند به «{to}» برود.",
+  "post.rev.reason.created": "ساخته شد",
+  "post.rev.reason.edited": "ویرایش شد",
+  "post.rev.reason.restored": "برگردانده از ویرایش {n}",
 } as const;
 
 registerPersianScreens(faScreens);

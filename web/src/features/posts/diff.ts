@@ -127,7 +127,7 @@ export function diffWords(a: string, b: string): DiffOp[] {
   return diffTokens(lines(a), lines(b), Infinity)!;
 }
 
-/** One line of a diff: its pieces, for a view that sets dir="auto" per line. */
+/** One line of a diff: its pieces, for a view that sets each line's direction (lineDir). */
 export type DiffLine = DiffOp[];
 
 /** Groups ops per line (the newline stays with the line it ends, shown by the line break itself). */
@@ -174,4 +174,15 @@ export function foldLines(lines: DiffLine[], context = 2): (DiffLine | Fold)[] {
     i = j;
   }
   return out;
+}
+
+/**
+ * The direction of a line of text by its first strong character (as dir="auto" decides it), for a
+ * diff line: dir="auto" on the element would also read the screen-reader words ("inserted: ") in
+ * the UI's language put before a change, and set a Persian line left-to-right in English.
+ * "auto" when the text has no strong character.
+ */
+export function lineDir(text: string): "rtl" | "ltr" | "auto" {
+  const m = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]|[A-Za-z\u00C0-\u02AF\u0370-\u03FF\u0400-\u04FF]/.exec(text);
+  return !m ? "auto" : /[A-Za-z\u00C0-\u02AF\u0370-\u03FF\u0400-\u04FF]/.test(m[0]) ? "ltr" : "rtl";
 }

@@ -211,7 +211,7 @@ export function PostsList() {
           </div>
         )}
         paging={posts.isError ? undefined : {
-          mode: "page", summary: t("posts.totalCount", { total }), page: filters.page, pages: posts.data?.total_pages ?? filters.page, pageSize: filters.pageSize, pageSizes: postPageSizes,
+          mode: "page", summary: plural(locale, total, { one: t("posts.totalCount.one"), other: t("posts.totalCount.other") }), page: filters.page, pages: posts.data?.total_pages ?? filters.page, pageSize: filters.pageSize, pageSizes: postPageSizes,
           total, onPage: url.setPage, onPageSize: (pageSize) => url.update({ pageSize }),
         }}
       />

@@ -3,6 +3,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 import { explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
 import { DataTable } from "@/components/ui/DataTable";
 import { useDeliveries } from "../api";
 import type { Delivery, DeliveryStatus } from "../types";
@@ -16,7 +17,7 @@ const colours: Record<DeliveryStatus, string> = {
 
 /** A webhook's deliveries, newest first, paged: event, outcome, response code, attempts, time; the error or response excerpt on hover and for screen readers. */
 export function DeliveriesLog({ webhookId }: { webhookId: number }) {
-  const { t, number, dateTime } = useI18n();
+  const { t, number, dateTime, locale } = useI18n();
   const [page, setPage] = useState(1);
   const deliveries = useDeliveries(webhookId, page);
   const data = useMemo(() => deliveries.data?.items ?? [], [deliveries.data]);
@@ -54,7 +55,7 @@ export function DeliveriesLog({ webhookId }: { webhookId: number }) {
         empty={<p className="p-4 text-center text-sm text-slate-500">{t("webhooks.d.empty")}</p>}
         error={deliveries.isError && <p role="alert" className="p-4 text-center text-sm text-red-600">{explainListError(t, deliveries.error, "webhooks.d.error")}</p>}
         paging={deliveries.isError ? undefined : {
-          mode: "page", summary: t("webhooks.d.total", { total: deliveries.data?.total ?? 0 }), page, pages: deliveries.data?.total_pages ?? page, pageSize: 20, pageSizes: [20],
+          mode: "page", summary: plural(locale, deliveries.data?.total ?? 0, { one: t("webhooks.d.total.one"), other: t("webhooks.d.total.other") }), page, pages: deliveries.data?.total_pages ?? page, pageSize: 20, pageSizes: [20],
           onPage: setPage, onPageSize: () => {},
         }} />
     </div>

@@ -4,6 +4,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 import { explainError, explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
+import { plural } from "@/lib/plural";
 import { useToast } from "@/lib/toast";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
@@ -24,7 +25,7 @@ const small = "px-2 py-1 text-xs";
  * confirmation, a test send, and each webhook's delivery log.
  */
 export function WebhooksScreen() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, locale } = useI18n();
   const toast = useToast();
   const qc = useQueryClient();
   const [page, setPage] = useState(1);
@@ -160,7 +161,7 @@ export function WebhooksScreen() {
           </div>
         )}
         paging={list.isError ? undefined : {
-          mode: "page", summary: t("webhooks.total", { total: list.data?.total ?? 0 }), page, pages: list.data?.total_pages ?? page, pageSize: webhookPageSize, pageSizes: [webhookPageSize],
+          mode: "page", summary: plural(locale, list.data?.total ?? 0, { one: t("webhooks.total.one"), other: t("webhooks.total.other") }), page, pages: list.data?.total_pages ?? page, pageSize: webhookPageSize, pageSizes: [webhookPageSize],
           onPage: setPage, onPageSize: () => {},
         }} />
 

@@ -1,10 +1,10 @@
 "use client";
 import { useI18n } from "@/lib/i18n";
-import { diffLines, foldLines } from "../../diff";
+import { diffLines, foldLines, lineDir } from "../../diff";
 import type { DiffOp } from "../../types";
 
 /**
- * A word diff, line by line, each line in its own direction (dir="auto").
+ * A word diff, line by line, each line in its own direction (its text's first strong character).
  * Insertions are <ins> (underlined), deletions <del> (struck through), and
  * each is also named for screen readers: the colour is never the only sign.
  * Long runs of unchanged lines are folded to a line saying how many.
@@ -18,7 +18,7 @@ export function DiffView({ ops, testId }: { ops: DiffOp[]; testId?: string }) {
       {lines.map((line, i) => "folded" in line ? (
         <p key={i} className="my-1 border-y border-dashed border-slate-300 text-center text-xs text-slate-500 dark:border-slate-600 dark:text-slate-400">{t("post.diff.folded", { n: number(line.folded) })}</p>
       ) : (
-        <p key={i} dir="auto" className="min-h-7 whitespace-pre-wrap break-words">
+        <p key={i} dir={lineDir(line.map((op) => op.text).join(""))} className="min-h-7 whitespace-pre-wrap break-words">
           {line.map((op, j) =>
             op.kind === "insert" ? (
               <ins key={j} className="bg-emerald-100 text-emerald-900 underline decoration-2 dark:bg-emerald-950 dark:text-emerald-200">

@@ -74,7 +74,8 @@ export function MarkdownEditor({ value, onChange, lang, id }: { value: string; o
         <span className="mx-1 h-5 w-px bg-slate-200 dark:bg-slate-700" aria-hidden />
         <button type="button" className={btn} aria-pressed={dir === "rtl"} onClick={() => setDirOverride(dir === "rtl" ? "ltr" : "rtl")} data-tool="dir"
           aria-label={t("post.md.direction")} title={t(dir === "rtl" ? "post.md.rtl" : "post.md.ltr")}>
-          <span aria-hidden className="text-xs">{dir === "rtl" ? "RTL ←" : "LTR →"}</span>
+          {/* the word processors' sign for the direction (a pilcrow and an arrow): no English word in the Persian toolbar */}
+          <span aria-hidden className="text-sm" dir="ltr">{dir === "rtl" ? "¶←" : "¶→"}</span>
         </button>
       </div>
       <label htmlFor={id} className="sr-only">{t("post.body")}</label>

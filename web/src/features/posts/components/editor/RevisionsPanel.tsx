@@ -12,6 +12,17 @@ import type { Post } from "../../types";
 import { fieldLabel, shown } from "./ConflictDialog";
 import { DiffView } from "./DiffView";
 
+/**
+ * A revision's reason as shown: the server's own reasons (a save without one is "created" or
+ * "edited", a restore "restored from N"; internal/content/posts) in the user's language, a
+ * reason someone typed as typed.
+ */
+export function reasonText(reason: string, { t, number }: Pick<ReturnType<typeof useI18n>, "t" | "number">): string {
+  if (reason === "created" || reason === "edited") return t(`post.rev.reason.${reason}`);
+  const m = /^restored from (\d+)$/.exec(reason);
+  return m ? t("post.rev.reason.restored", { n: number(Number(m[1])) }) : reason;
+}
+
 const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
 
 /**
@@ -56,7 +67,7 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
             <div className="min-w-0">
               <p className="font-medium">{t("post.rev.n", { n: number(r.number) })}{r.number === post.revision && <span className="ms-2 text-xs font-normal text-slate-500">({t("post.rev.current")})</span>}</p>
               <p className="text-xs text-slate-600 dark:text-slate-400"><span dir="auto">{r.author ? r.author.name || `#${r.author.id}` : t("post.rev.someone")}</span> · <time dateTime={r.created_at}>{dateTime(r.created_at)}</time></p>
-              {r.reason && <p className="text-xs break-words" dir="auto">{r.reason}</p>}
+              {r.reason && <p className="text-xs break-words" dir="auto">{reasonText(r.reason, { t, number })}</p>}
             </div>
             {canEdit && r.number !== post.revision && (
               <Button variant="secondary" className="shrink-0 !px-2 !py-1 text-xs" disabled={dirty || restore.isPending} title={dirty ? t("post.rev.saveFirst") : undefined}
