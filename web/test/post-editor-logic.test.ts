@@ -11,6 +11,7 @@ import { actionsFor, hasUnpublishedChanges, instantOf } from "@/features/posts/w
 import { addChips } from "@/features/posts/components/editor/ChipsInput";
 import { reasonText } from "@/features/posts/components/editor/RevisionsPanel";
 import { fa } from "@/lib/messages";
+import { faScreens } from "@/lib/messages.screens";
 
 describe("slug preview (the server's search.Slugify, written again)", () => {
   it.each([
@@ -324,7 +325,8 @@ describe("tag chips", () => {
 
 describe("a revision's reason", () => {
   // the Persian catalogue, with {n} filled in; numbers in Persian digits, as the screen writes them
-  const t = ((key: keyof typeof fa, vars?: Record<string, string | number>) => fa[key].replace(/\{(\w+)\}/g, (_, k) => String(vars?.[k]))) as Parameters<typeof reasonText>[1]["t"];
+  const catalogue: Record<string, string> = { ...fa, ...faScreens };
+  const t = ((key: string, vars?: Record<string, string | number>) => catalogue[key].replace(/\{(\w+)\}/g, (_, k) => String(vars?.[k]))) as Parameters<typeof reasonText>[1]["t"];
   const number = (n: number) => n.toLocaleString("fa-IR");
   it("says the server's own reasons in the user's language and a typed one as typed", () => {
     expect(reasonText("created", { t, number })).toBe("ساخته شد");
