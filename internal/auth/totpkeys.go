@@ -2,11 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -23,10 +18,8 @@ import (
 // prefix were sealed by earlier versions under a key kept in the database
 // (app_secrets.totp_key); ResealTOTP moves them over.
 
-const sealedPrefix = "v2:"
-
-// sealedHeadLen is the length of "v2:<8 hex digits>:".
-const sealedHeadLen = len(sealedPrefix) + 8 + 1
+// totpUse is how TOTP secrets are sealed (the "v2:" format).
+var totpUse = keys.Use{Prefix: "v2:", Purpose: "pishkhan totp secrets v2", AAD: []byte("totp"), ErrUnknown: ErrUnknownTOTPKey}
 
 // ErrUnknownTOTPKey means a TOTP secret is sealed under a key that is
 // neither SECRET_KEY nor one of SECRET_KEY_OLD.
@@ -34,95 +27,32 @@ var ErrUnknownTOTPKey = errors.New("a TOTP secret is sealed under a key that is 
 
 // TOTPKeys are the keys that seal TOTP secrets: the current one seals,
 // every one opens.
-type TOTPKeys struct {
-	current string            // key id of the sealing key
-	keys    map[string][]byte // key id → AES-256 key
-}
+type TOTPKeys struct{ ring keys.Ring }
 
 // NewTOTPKeys derives the sealing keys from SECRET_KEY (current) and the
 // earlier SECRET_KEYs still accepted (old).
 func NewTOTPKeys(current []byte, old ...[]byte) TOTPKeys {
-	k := TOTPKeys{keys: map[string][]byte{}}
-	for i, secret := range append([][]byte{current}, old...) {
-		id, key := deriveTOTPKey(secret)
-		if i == 0 {
-			k.current = id
-		}
-		k.keys[id] = key
-	}
-	return k
-}
-
-// deriveTOTPKey returns the key id and the AES key of a SECRET_KEY (each
-// use of SECRET_KEY gets a key of its own).
-func deriveTOTPKey(secret []byte) (id string, key []byte) {
-	return hex.EncodeToString(keys.Derive(secret, "pishkhan key id")[:4]), keys.Derive(secret, "pishkhan totp secrets v2")
+	return TOTPKeys{ring: keys.NewRing(totpUse, current, old...)}
 }
 
 // CurrentID is the key id of SECRET_KEY.
-func (k TOTPKeys) CurrentID() string { return k.current }
+func (k TOTPKeys) CurrentID() string { return k.ring.CurrentID() }
 
-func gcmOf(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
-
-func (k TOTPKeys) seal(secret []byte) (string, error) {
-	key, ok := k.keys[k.current]
-	if !ok {
-		return "", errors.New("no SECRET_KEY to seal TOTP secrets with")
-	}
-	gcm, err := gcmOf(key)
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return sealedPrefix + k.current + ":" + base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, secret, []byte("totp"))), nil
-}
-
-// keyIDOf returns the key id a value is sealed under ("" for the legacy
-// format).
-func keyIDOf(sealed string) string {
-	if !strings.HasPrefix(sealed, sealedPrefix) || len(sealed) < sealedHeadLen || sealed[sealedHeadLen-1] != ':' {
-		return ""
-	}
-	return sealed[len(sealedPrefix) : sealedHeadLen-1]
-}
+func (k TOTPKeys) seal(secret []byte) (string, error) { return k.ring.Seal(secret) }
 
 // open unseals a value; legacy, when not nil, opens the legacy format.
 func (k TOTPKeys) open(sealed string, legacy []byte) ([]byte, error) {
-	id := keyIDOf(sealed)
-	key, body := legacy, sealed
-	if id != "" {
-		key, body = k.keys[id], sealed[sealedHeadLen:]
-		if key == nil {
-			return nil, fmt.Errorf("%w (sealed under key id %s; SECRET_KEY is %s)", ErrUnknownTOTPKey, id, k.current)
-		}
-	} else if key == nil {
+	if k.ring.KeyID(sealed) != "" {
+		return k.ring.Open(sealed)
+	}
+	if legacy == nil {
 		return nil, fmt.Errorf("%w (sealed under the key earlier versions kept in the database, which is gone)", ErrUnknownTOTPKey)
 	}
-	raw, err := base64.RawStdEncoding.DecodeString(body)
-	if err != nil {
-		return nil, err
+	out, err := k.ring.OpenUnder(legacy, sealed)
+	if errors.Is(err, keys.ErrNotOpened) {
+		return nil, fmt.Errorf("%w (the key earlier versions kept in the database does not open it)", ErrUnknownTOTPKey)
 	}
-	gcm, err := gcmOf(key)
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) < gcm.NonceSize() {
-		return nil, errors.New("sealed secret too short")
-	}
-	out, err := gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], []byte("totp"))
-	if err != nil {
-		return nil, fmt.Errorf("%w (key id %q does not open it)", ErrUnknownTOTPKey, id)
-	}
-	return out, nil
+	return out, err
 }
 
 // seal encrypts a TOTP secret for storage under SECRET_KEY; open reverses it.
@@ -134,24 +64,24 @@ func (s *Service) open(sealed string) ([]byte, error) { return s.totpKeys.open(s
 // names every key id found in the database that is neither SECRET_KEY nor
 // in SECRET_KEY_OLD (a wrong or missing key), before any login fails on it.
 func (s *Service) CheckTOTPKeys(ctx context.Context) error {
-	heads, err := s.store.sealedHeads(ctx, sealedHeadLen)
+	heads, err := s.store.sealedHeads(ctx, s.totpKeys.ring.HeadLen())
 	if err != nil {
 		return err
 	}
 	var unknown []string
 	for _, head := range heads {
-		id := keyIDOf(head + "x")
+		id := s.totpKeys.ring.KeyID(head + "x")
 		switch {
 		case id == "":
 			unknown = append(unknown, "the key earlier versions kept in the database")
-		case s.totpKeys.keys[id] == nil:
+		case !s.totpKeys.ring.Knows(id):
 			unknown = append(unknown, "key id "+id)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return fmt.Errorf("%w: stored TOTP secrets are sealed under %s; SECRET_KEY (key id %s) cannot open them: set SECRET_KEY to the key they were sealed with, or list it in SECRET_KEY_OLD",
-			ErrUnknownTOTPKey, strings.Join(unknown, ", "), s.totpKeys.current)
+			ErrUnknownTOTPKey, strings.Join(unknown, ", "), s.totpKeys.CurrentID())
 	}
 	return nil
 }
@@ -176,7 +106,7 @@ func (s *Service) ResealTOTP(ctx context.Context, legacy []byte) (int, error) {
 			pending bool
 			value   string
 		}{{"totp_secret", false, r.secret}, {"totp_pending", true, r.pending}} {
-			if col.value == "" || keyIDOf(col.value) == s.totpKeys.current {
+			if col.value == "" || s.totpKeys.ring.KeyID(col.value) == s.totpKeys.CurrentID() {
 				continue
 			}
 			plain, err := s.totpKeys.open(col.value, legacy)

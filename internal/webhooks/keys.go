@@ -17,7 +17,7 @@ func (s *Service) CheckKeys(ctx context.Context) error {
 	}
 	unknown := map[string]bool{}
 	for _, st := range stored {
-		if id := keyIDOf(st.sealed); s.sealer.keys[id] == nil {
+		if id := s.sealer.ring.KeyID(st.sealed); !s.sealer.ring.Knows(id) {
 			unknown["key id "+id] = true
 		}
 	}
@@ -30,7 +30,7 @@ func (s *Service) CheckKeys(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	return fmt.Errorf("%w: stored webhook secrets are sealed under %s; SECRET_KEY (key id %s) cannot open them: set SECRET_KEY to the key they were sealed with, or list it in SECRET_KEY_OLD",
-		ErrUnknownKey, strings.Join(names, ", "), s.sealer.current)
+		ErrUnknownKey, strings.Join(names, ", "), s.sealer.ring.CurrentID())
 }
 
 // Reseal re-encrypts under SECRET_KEY every signing secret sealed under one
@@ -45,7 +45,7 @@ func (s *Service) Reseal(ctx context.Context) (int, error) {
 	n := 0
 	var failed []string
 	for _, st := range stored {
-		if keyIDOf(st.sealed) == s.sealer.current {
+		if s.sealer.ring.KeyID(st.sealed) == s.sealer.ring.CurrentID() {
 			continue
 		}
 		plain, err := s.sealer.Open(st.sealed)

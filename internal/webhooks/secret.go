@@ -1,16 +1,11 @@
 package webhooks
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/pishkhan/pishkhan/internal/platform/keys"
 )
@@ -24,11 +19,10 @@ import (
 // SecretPrefix starts every signing secret.
 const SecretPrefix = "whsec_"
 
-const sealedPrefix = "w1:"
-
-// sealAAD binds a sealed value to this use: a value cut from another table
-// sealed under the same key would not open.
-var sealAAD = []byte("pishkhan webhook secret")
+// sealUse is how signing secrets are sealed (the "w1:" format); the
+// additional data binds a sealed value to this use: a value cut from
+// another table sealed under the same SECRET_KEY would not open.
+var sealUse = keys.Use{Prefix: "w1:", Purpose: "pishkhan webhook secrets v1", AAD: []byte("pishkhan webhook secret"), ErrUnknown: ErrUnknownKey}
 
 // ErrUnknownKey means a secret is sealed under a key that is neither
 // SECRET_KEY nor one of SECRET_KEY_OLD.
@@ -36,77 +30,21 @@ var ErrUnknownKey = errors.New("a webhook secret is sealed under a key that is n
 
 // Sealer seals signing secrets under SECRET_KEY and opens those sealed under
 // it or an earlier key.
-type Sealer struct {
-	current string
-	keys    map[string][]byte
-}
+type Sealer struct{ ring keys.Ring }
 
 // NewSealer derives the keys from SECRET_KEY (current) and the earlier
 // SECRET_KEYs still accepted (old).
 func NewSealer(current []byte, old ...[]byte) Sealer {
-	s := Sealer{keys: map[string][]byte{}}
-	for i, secret := range append([][]byte{current}, old...) {
-		id := hex.EncodeToString(keys.Derive(secret, "pishkhan key id")[:4])
-		if i == 0 {
-			s.current = id
-		}
-		s.keys[id] = keys.Derive(secret, "pishkhan webhook secrets v1")
-	}
-	return s
-}
-
-func gcmOf(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return Sealer{ring: keys.NewRing(sealUse, current, old...)}
 }
 
 // Seal encrypts a signing secret for storage.
-func (s Sealer) Seal(secret string) (string, error) {
-	key, ok := s.keys[s.current]
-	if !ok {
-		return "", errors.New("no SECRET_KEY to seal webhook secrets with")
-	}
-	gcm, err := gcmOf(key)
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, gcm.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return sealedPrefix + s.current + ":" + base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte(secret), sealAAD)), nil
-}
+func (s Sealer) Seal(secret string) (string, error) { return s.ring.Seal([]byte(secret)) }
 
 // Open decrypts a sealed signing secret.
 func (s Sealer) Open(sealed string) (string, error) {
-	rest, ok := strings.CutPrefix(sealed, sealedPrefix)
-	id, body, ok2 := strings.Cut(rest, ":")
-	if !ok || !ok2 {
-		return "", errors.New("a webhook secret is not in the sealed format")
-	}
-	key := s.keys[id]
-	if key == nil {
-		return "", fmt.Errorf("%w (sealed under key id %s; SECRET_KEY is %s)", ErrUnknownKey, id, s.current)
-	}
-	raw, err := base64.RawStdEncoding.DecodeString(body)
-	if err != nil {
-		return "", err
-	}
-	gcm, err := gcmOf(key)
-	if err != nil {
-		return "", err
-	}
-	if len(raw) < gcm.NonceSize() {
-		return "", errors.New("sealed webhook secret too short")
-	}
-	out, err := gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], sealAAD)
-	if err != nil {
-		return "", fmt.Errorf("%w (key id %q does not open it)", ErrUnknownKey, id)
-	}
-	return string(out), nil
+	out, err := s.ring.Open(sealed)
+	return string(out), err
 }
 
 // newSecret returns a fresh signing secret: whsec_ and 32 random bytes in hex.
@@ -134,15 +72,4 @@ func Sign(secret string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-// keyIDOf returns the key id a value is sealed under ("" when it is not
-// in the sealed format).
-func keyIDOf(sealed string) string {
-	rest, ok := strings.CutPrefix(sealed, sealedPrefix)
-	id, _, ok2 := strings.Cut(rest, ":")
-	if !ok || !ok2 {
-		return ""
-	}
-	return id
 }
