@@ -1,10 +1,11 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
+import { useState } from "react";
 import { explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { Modal } from "@/components/ui/Modal";
 import { mediaItemQuery, readyImagesQuery, thumbnailOf, type Media } from "../api";
 
 const altOf = (m: Media) => m.alt.fa || m.alt.en || m.filename;
@@ -30,24 +31,10 @@ export function MediaThumb({ id, className = "" }: { id: number; className?: str
  */
 export function MediaPicker({ open, multiple, onPick, onClose }: { open: boolean; multiple?: boolean; onPick: (ids: number[]) => void; onClose: () => void }) {
   const { t } = useI18n();
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const [q, setQ] = useState("");
   const [page, setPage] = useState(1);
   const [picked, setPicked] = useState<number[]>([]);
   const list = useQuery({ ...readyImagesQuery(q, page), enabled: open });
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      if (typeof d.showModal === "function") d.showModal();
-      else d.setAttribute("open", "");
-    } else if (!open && d.open) {
-      if (typeof d.close === "function") d.close();
-      else d.removeAttribute("open");
-    }
-  }, [open]);
 
   const close = () => {
     setPicked([]);
@@ -63,42 +50,37 @@ export function MediaPicker({ open, multiple, onPick, onClose }: { open: boolean
   };
   const items = list.data?.items ?? [];
 
+  // focus starts on Cancel (its autoFocus), not on the search field
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); close(); }} data-testid="media-picker"
-      className="m-auto w-[calc(100%-2rem)] max-w-3xl rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100">
-      {open && (
-        <div className="space-y-4 p-5">
-          <h2 id={titleId} className="text-lg font-semibold">{multiple ? t("projects.media.pickMany") : t("projects.media.pickOne")}</h2>
-          <Field label={t("projects.media.search")} type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage(1); }} dir="auto" />
-          {list.isError && <p role="alert" className="text-sm text-red-600">{explainListError(t, list.error, "projects.media.error")}</p>}
-          {list.isSuccess && items.length === 0 && <p className="text-sm text-slate-500">{t("projects.media.none")}</p>}
-          <ul className="grid max-h-96 grid-cols-3 gap-2 overflow-y-auto sm:grid-cols-4 md:grid-cols-6">
-            {items.map((m) => {
-              const on = picked.includes(m.id);
-              const src = thumbnailOf(m);
-              return (
-                <li key={m.id}>
-                  <button type="button" onClick={() => choose(m.id)} aria-pressed={multiple ? on : undefined} aria-label={altOf(m)} data-pick={m.id}
-                    className={`block aspect-square w-full overflow-hidden rounded-md border-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${on ? "border-indigo-600" : "border-transparent"}`}>
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
-                    {src ? <img src={src} alt="" className="h-full w-full object-cover" /> : <span className="text-xs" dir="ltr">{m.filename}</span>}
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <div className="flex gap-2">
-              <Button variant="ghost" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>{t("orders.prev")}</Button>
-              <Button variant="ghost" disabled={page >= (list.data?.total_pages ?? 1)} onClick={() => setPage((p) => p + 1)}>{t("orders.next")}</Button>
-            </div>
-            <div className="flex gap-2">
-              <Button variant="secondary" onClick={close} autoFocus>{t("projects.cancel")}</Button>
-              {multiple && <Button disabled={picked.length === 0} onClick={() => { onPick(picked); close(); }} data-testid="media-pick-done">{t("projects.media.add", { n: picked.length })}</Button>}
-            </div>
-          </div>
+    <Modal open={open} title={multiple ? t("projects.media.pickMany") : t("projects.media.pickOne")} onClose={close} size="3xl" focusFirst={false} testId="media-picker">
+      <Field label={t("projects.media.search")} type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage(1); }} dir="auto" />
+      {list.isError && <p role="alert" className="text-sm text-red-600">{explainListError(t, list.error, "projects.media.error")}</p>}
+      {list.isSuccess && items.length === 0 && <p className="text-sm text-slate-500">{t("projects.media.none")}</p>}
+      <ul className="grid max-h-96 grid-cols-3 gap-2 overflow-y-auto sm:grid-cols-4 md:grid-cols-6">
+        {items.map((m) => {
+          const on = picked.includes(m.id);
+          const src = thumbnailOf(m);
+          return (
+            <li key={m.id}>
+              <button type="button" onClick={() => choose(m.id)} aria-pressed={multiple ? on : undefined} aria-label={altOf(m)} data-pick={m.id}
+                className={`block aspect-square w-full overflow-hidden rounded-md border-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${on ? "border-indigo-600" : "border-transparent"}`}>
+                {/* eslint-disable-next-line @next/next/no-img-element */}
+                {src ? <img src={src} alt="" className="h-full w-full object-cover" /> : <span className="text-xs" dir="ltr">{m.filename}</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="flex gap-2">
+          <Button variant="ghost" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>{t("orders.prev")}</Button>
+          <Button variant="ghost" disabled={page >= (list.data?.total_pages ?? 1)} onClick={() => setPage((p) => p + 1)}>{t("orders.next")}</Button>
         </div>
-      )}
-    </dialog>
+        <div className="flex gap-2">
+          <Button variant="secondary" onClick={close} autoFocus>{t("projects.cancel")}</Button>
+          {multiple && <Button disabled={picked.length === 0} onClick={() => { onPick(picked); close(); }} data-testid="media-pick-done">{t("projects.media.add", { n: picked.length })}</Button>}
+        </div>
+      </div>
+    </Modal>
   );
 }

@@ -12,7 +12,7 @@ import { DataTable } from "@/components/ui/DataTable";
 import { useCreateWebhook, useDeleteWebhook, useRotateSecret, useTestWebhook, useUpdateWebhook, useWebhooks, webhookErrors, webhookPageSize, webhookQuery } from "../api";
 import type { Webhook } from "../types";
 import { DeliveriesLog } from "./DeliveriesLog";
-import { Modal } from "./Modal";
+import { Modal } from "@/components/ui/Modal";
 import { SecretReveal } from "./SecretReveal";
 import { blankWebhook, formOf, WebhookForm, type WebhookFormValue } from "./WebhookForm";
 
@@ -165,7 +165,7 @@ export function WebhooksScreen() {
           onPage: setPage, onPageSize: () => {},
         }} />
 
-      <Modal open={editing !== null} title={editing?.webhook ? t("webhooks.editTitle") : t("webhooks.newTitle")} onClose={() => setEditing(null)} testId="webhook-dialog">
+      <Modal open={editing !== null} title={editing?.webhook ? t("webhooks.editTitle") : t("webhooks.newTitle")} onClose={() => setEditing(null)} size="lg" focusFirst={false} testId="webhook-dialog">
         {editing && <WebhookForm key={editing.webhook?.id ?? 0} initial={editing.webhook ? formOf(editing.webhook) : blankWebhook} editing={!!editing.webhook} onSubmit={submit} onCancel={() => setEditing(null)} />}
       </Modal>
       <ConfirmDialog open={confirm !== null} danger busy={remove.isPending || rotate.isPending}

@@ -7,7 +7,7 @@ import { diffWords } from "../../diff";
 import type { EditorForm } from "../../form";
 import { compare, defaultChoices, merge, overwrite, type MergeField, type Side } from "../../merge";
 import { DiffView } from "./DiffView";
-import { Modal } from "./Modal";
+import { Modal } from "@/components/ui/Modal";
 
 export const fieldLabel: Record<MergeField, MessageKey> = {
   title: "post.title", slug: "post.slug", lang: "post.lang", excerpt: "post.excerpt", body_md: "post.body", tags: "post.tags",
@@ -38,7 +38,7 @@ export function ConflictDialog({ open, base, mine, theirs, busy, onResolve, onCa
   const choose = (f: MergeField, s: Side) => setChoices((c) => ({ ...c, [f]: s }));
   const name = `\u2068${theirs.title || mine.title}\u2069`;
   return (
-    <Modal open={open} title={t("post.conflict.title")} onClose={onCancel} wide testId="conflict-dialog">
+    <Modal open={open} title={t("post.conflict.title")} onClose={onCancel} size="4xl" closeLabel={t("post.close")} testId="conflict-dialog">
       <p className="text-sm text-slate-700 dark:text-slate-300">{t("post.conflict.intro", { title: name })}</p>
       {rows.length === 0 ? (
         <p className="text-sm">{t("post.conflict.none")}</p>

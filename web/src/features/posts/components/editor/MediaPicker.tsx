@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/Button";
 import { Skeleton } from "@/components/ui/Card";
 import { explainListError } from "@/lib/errors";
 import { useReadyImages } from "../../api";
-import { Modal } from "./Modal";
+import { Modal } from "@/components/ui/Modal";
 
 type Media = Schemas["Media"];
 
@@ -32,7 +32,7 @@ export function MediaPicker({ open, title, onPick, onClose }: { open: boolean; t
   const list = useReadyImages(q, page);
   const data = list.data;
   return (
-    <Modal open={open} title={title} onClose={onClose} wide testId="media-picker">
+    <Modal open={open} title={title} onClose={onClose} size="4xl" closeLabel={t("post.close")} testId="media-picker">
       <label className="block text-sm">
         <span className="mb-1 block font-medium">{t("post.media.search")}</span>
         <input type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage(1); }} data-autofocus
