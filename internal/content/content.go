@@ -7,6 +7,7 @@ package content
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 
@@ -167,10 +168,15 @@ type MediaItem struct {
 type Media interface {
 	// ReadyImages returns, of ids, the items that are ready images.
 	ReadyImages(ctx context.Context, ids []int64) (map[int64]MediaItem, error)
-	// SignedURL returns a short-lived URL of item id's file, or of its
-	// thumbnail of side thumb (0: the file itself).
+	// SignedURL returns a short-lived URL of ready image id's file, or of
+	// its thumbnail of side thumb (0: the file itself); ErrMediaNotReady
+	// when id is not a ready image or has no such thumbnail.
 	SignedURL(ctx context.Context, id int64, thumb int) (string, error)
 }
+
+// ErrMediaNotReady is Media.SignedURL's answer for an item that is not a
+// ready image (or a thumbnail side it does not have).
+var ErrMediaNotReady = errors.New("media item is not a ready image")
 
 // PublicMediaPath is where rendered content points for media item id: the
 // public read API redirects it to the file when live content uses the item

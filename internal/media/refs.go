@@ -43,16 +43,16 @@ func (s *Service) ReadyImages(ctx context.Context, ids []int64) (map[int64]Image
 	return out, rows.Err()
 }
 
-// ErrNotReady is SignedURL's answer for an item that is not ready (or
-// does not exist).
-var ErrNotReady = errors.New("media item is not ready")
+// ErrNotReady is SignedURL's answer for an item that is not a ready image
+// (or does not exist).
+var ErrNotReady = errors.New("media item is not a ready image")
 
-// SignedURL returns a download URL of a ready item's file, or of its
+// SignedURL returns a download URL of a ready image's file, or of its
 // thumbnail of side thumb (0: the file itself); like ReadyImages it checks
 // no permission.
 func (s *Service) SignedURL(ctx context.Context, id int64, thumb int) (string, error) {
 	m, err := getMedia(ctx, s.db.Reader(), id)
-	if errors.Is(err, errNoRow) || err == nil && m.Status != Ready {
+	if errors.Is(err, errNoRow) || err == nil && (m.Status != Ready || m.Kind != "image") {
 		return "", ErrNotReady
 	}
 	if err != nil {

@@ -27,7 +27,11 @@ func (c contentMedia) ReadyImages(ctx context.Context, ids []int64) (map[int64]c
 }
 
 func (c contentMedia) SignedURL(ctx context.Context, id int64, thumb int) (string, error) {
-	return c.m.SignedURL(ctx, id, thumb)
+	u, err := c.m.SignedURL(ctx, id, thumb)
+	if errors.Is(err, media.ErrNotReady) {
+		return "", content.ErrMediaNotReady
+	}
+	return u, err
 }
 
 // openPosts builds the blog: over the media library, with the preview

@@ -763,6 +763,22 @@ func publicMedia(t *testing.T, in *testkit.Instance, anon *testkit.Client, f con
 	in.CreateUser(t, "clerk2@example.com", "orders.view")
 	clerk := noFollow(in.LoggedIn(t, "clerk2@example.com"))
 	wantError(t, clerk.Do("GET", content.PublicMediaPath(f.draftCover), nil), 404, "NOT_FOUND")
+	// even to that session, only ready images: not an item still scanning, nor a document
+	now := time.Now().UTC()
+	var owner int64
+	if err := in.Srv.DB.Reader().QueryRow(context.Background(), `SELECT id FROM users ORDER BY id LIMIT 1`).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	scanning := insertID(t, in, `INSERT INTO media (owner_id, object_key, filename, declared_type, size, kind, status, search_text, created_at, updated_at)
+		VALUES (?, 'media/s/s.jpg', 's.jpg', 'image/jpeg', 10, 'image', 'scanning', 's', ?, ?)`, owner, now, now)
+	document := insertID(t, in, `INSERT INTO media (owner_id, object_key, filename, declared_type, content_type, size, kind, status, scan, search_text, created_at, updated_at)
+		VALUES (?, 'media/d/d.pdf', 'd.pdf', 'application/pdf', 'application/pdf', 10, 'document', 'ready', 'clean', 'd', ?, ?)`, owner, now, now)
+	for name, id := range map[string]int64{"scanning image": scanning, "ready document": document} {
+		r := viewer.Do("GET", content.PublicMediaPath(id), nil)
+		if r.Status != 404 {
+			t.Errorf("%s to a content.view session: %d %v", name, r.Status, r.Header)
+		}
+	}
 }
 
 // signedKey returns the object key a local-disk signed URL names.

@@ -454,13 +454,6 @@ func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaA
 		}
 		access = MediaPanel
 	}
-	ready, err := s.media.ReadyImages(ctx, []int64{id})
-	if err != nil {
-		return "", 0, err
-	}
-	if _, ok := ready[id]; !ok {
-		return "", 0, errNotFound
-	}
 	side := 0
 	if w > 0 {
 		for _, t := range s.cfg.ThumbnailSides {
@@ -470,9 +463,12 @@ func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaA
 		}
 	}
 	u, err := s.media.SignedURL(ctx, id, side)
-	if err != nil && side != 0 {
+	if errors.Is(err, content.ErrMediaNotReady) && side != 0 {
 		// no thumbnail of that side (an image smaller than it): the file
 		u, err = s.media.SignedURL(ctx, id, 0)
+	}
+	if errors.Is(err, content.ErrMediaNotReady) {
+		return "", 0, errNotFound
 	}
 	if err != nil {
 		return "", 0, err
