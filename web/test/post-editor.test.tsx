@@ -3,6 +3,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PostEditor } from "@/features/posts";
+import { diffWords } from "@/features/posts/diff";
 import { I18nProvider } from "@/lib/i18n";
 import { makeQueryClient } from "@/lib/query";
 import { ToastProvider } from "@/lib/toast";
@@ -57,6 +58,12 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
     if (path === "/api/posts/7/presence" && req.method === "PUT") return json(200, { editors: opts.editors ?? [] });
     if (path === "/api/posts/7/presence") return new Response(null, { status: 204 });
     if (path === "/api/posts/7/revisions") return json(200, { items: revisions.map((r) => ({ number: r.number, author: r.author, reason: r.reason, created_at: r.created_at })).reverse() });
+    if (path === "/api/posts/7/revisions/diff") {
+      const q = new URL(req.url).searchParams;
+      const [a, b] = ["from", "to"].map((k) => revisions.find((x) => x.number === Number(q.get(k))));
+      if (!a || !b) return refuse(404, "NOT_FOUND");
+      return json(200, { ops: diffWords(String(a.snapshot.body_md ?? ""), String(b.snapshot.body_md ?? "")) });
+    }
     const rev = /^\/api\/posts\/7\/revisions\/(\d+)(\/restore)?$/.exec(path);
     if (rev && !rev[2]) {
       const r = revisions.find((x) => x.number === Number(rev[1]));

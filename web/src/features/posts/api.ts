@@ -4,7 +4,7 @@ import type { ErrorCatalogue } from "@/lib/errors";
 import { emptyForm, formFromSnapshot } from "./form";
 import { mergeFields, valueOf, type MergeField } from "./merge";
 import type {
-  Autosave, AutosaveInput, DiffOp, Post, PostInput, PostPage, PostPatch, PostRevision, PostRevisionDetail, PostStatus, Presence, PreviewLink,
+  Autosave, AutosaveInput, Post, PostInput, PostPage, PostPatch, PostRevision, PostRevisionDetail, PostStatus, Presence, PreviewLink,
   RenderResult, RevisionDiff, TransitionInput,
 } from "./types";
 
@@ -123,31 +123,26 @@ export async function fetchRevision(id: number, rev: number, signal?: AbortSigna
 export type FieldChange = { field: MergeField; from: unknown; to: unknown };
 
 /**
- * What changed between two revisions: the body as a word diff from the
- * server (GET …/revisions/diff?from=&to=), or compared here where the server
- * has no such route (404 without it); and every other field that differs,
+ * What changed between two revisions: the body as the server's word diff
+ * (GET …/revisions/diff?from=&to=), and every other field that differs,
  * from the two snapshots.
  */
-export function useRevisionDiff(id: number, from: number, to: number, clientDiff: (a: string, b: string) => DiffOp[]) {
+export function useRevisionDiff(id: number, from: number, to: number) {
   return useQuery({
     queryKey: postKeys.revisionDiff(id, from, to),
     enabled: id > 0 && from > 0 && to > 0 && from !== to,
     queryFn: async ({ signal }) => {
-      const [a, b] = await Promise.all([fetchRevision(id, from, signal), fetchRevision(id, to, signal)]);
-      let ops: DiffOp[] | null = null;
-      try {
-        const { data } = await call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } });
-        if (Array.isArray(data?.ops)) ops = data.ops;
-      } catch (e) {
-        // no diff route on this server: "diff" read as a revision number is a 404 (or a 400)
-        if (!(e instanceof ApiError && (e.status === 404 || e.status === 400))) throw e;
-      }
+      const [a, b, diff] = await Promise.all([
+        fetchRevision(id, from, signal),
+        fetchRevision(id, to, signal),
+        call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } }),
+      ]);
       const fa = formFromSnapshot(emptyForm("fa"), a.snapshot ?? {}), fb = formFromSnapshot(emptyForm("fa"), b.snapshot ?? {});
       const fields: FieldChange[] = mergeFields
         .filter((f) => f !== "body_md")
         .map((f) => ({ field: f, from: valueOf(fa, f), to: valueOf(fb, f) }))
         .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
-      return { ops: ops ?? clientDiff(fa.body_md, fb.body_md), fields };
+      return { ops: diff.data.ops ?? [], fields };
     },
   });
 }

@@ -7,7 +7,6 @@ import { Button } from "@/components/ui/Button";
 import { Skeleton } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { postErrors, useRestoreRevision, useRevisionDiff, useRevisions } from "../../api";
-import { diffWords } from "../../diff";
 import type { Post } from "../../types";
 import { fieldLabel, shown } from "./ConflictDialog";
 import { DiffView } from "./DiffView";
@@ -43,7 +42,7 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
   // defaults: the latest against the one before it
   const toRev = to || items[0]?.number || 0;
   const fromRev = from || items[1]?.number || 0;
-  const diff = useRevisionDiff(post.id, fromRev, toRev, diffWords);
+  const diff = useRevisionDiff(post.id, fromRev, toRev);
 
   async function doRestore(rev: number) {
     try {
