@@ -131,6 +131,9 @@ type Config struct {
 	// IP on the public read API.
 	PublicRateLimit  int
 	PublicRateWindow time.Duration
+	// PublicSitemapSize is how many URLs one sitemap file holds; beyond it
+	// /sitemap.xml is an index of pages.
+	PublicSitemapSize int
 	// PublicCORSOrigins are the exact origins (scheme://host[:port]) whose
 	// pages may read the public API from a browser.
 	PublicCORSOrigins []string
@@ -355,6 +358,14 @@ var variables = []variable{
 			return fmt.Errorf("must be a positive count per s, min or h, such as 120/min")
 		}
 		c.PublicRateLimit, c.PublicRateWindow = limit, window
+		return nil
+	}},
+	{"PUBLIC_SITEMAP_SIZE", "50000", "URLs per sitemap file, 1 to 50000 (the protocol's limit); with more live posts and projects, /sitemap.xml is a sitemap index of /sitemap.xml?page=N", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 50000 {
+			return fmt.Errorf("must be a whole number from 1 to 50000")
+		}
+		c.PublicSitemapSize = n
 		return nil
 	}},
 	{"PUBLIC_CORS_ORIGINS", "", "comma-separated exact origins (https://example.com) whose pages may read the public API from a browser (GET, HEAD; no credentials); empty: none", func(c *Config, v string) error {

@@ -23,6 +23,7 @@ func (s *Server) openPublicContent(cursorKey []byte) error {
 	s.Public = public.NewService(s.DB, s.Cache, cm, content.NewPreviewSigner(secret), cursorKey, public.Config{
 		SiteURL: s.Cfg.PublicSite(), APIURL: s.Cfg.PublicURL, PostPath: s.Cfg.PublicPostPath, ProjectPath: s.Cfg.PublicProjectPath,
 		CacheControl: s.Cfg.PublicCacheControl, TTL: s.Cfg.CacheTTL, ThumbnailSides: thumbnailSides,
+		SitemapPageSize: s.Cfg.PublicSitemapSize,
 	})
 	s.Projects.SetIndex(s.Search)
 	s.Public.SetSearcher(s.Search)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1015,6 +1016,67 @@ func TestProjectsPanel(t *testing.T) {
 			wantError(t, admin.Do("GET", fmt.Sprintf("/api/projects/%d", ids[3]), nil), 404, "NOT_FOUND")
 			var ev map[string]any
 			_ = json.Unmarshal([]byte(`{}`), &ev)
+		})
+	}
+}
+
+// TestPublicSitemapPages: beyond PUBLIC_SITEMAP_SIZE URLs, /sitemap.xml is
+// a sitemap index of this API's /sitemap.xml?page=N, whose pages together
+// hold every live URL once; a page past the end is 404, a bad page 4xx.
+func TestPublicSitemapPages(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := startPublic(t, m, map[string]string{"PUBLIC_SITEMAP_SIZE": "4", "PUBLIC_URL": "https://api.example"})
+			in.CreateSuperuser(t, "admin@example.com")
+			seedContent(t, in, in.LoggedIn(t, "admin@example.com"))
+			anon := in.Client(t)
+			var idx struct {
+				XMLName  xml.Name
+				Sitemaps []struct {
+					Loc string `xml:"loc"`
+				} `xml:"sitemap"`
+			}
+			r := pget(t, anon, "/sitemap.xml", 200)
+			if err := xml.Unmarshal(r.Body, &idx); err != nil || idx.XMLName.Local != "sitemapindex" {
+				t.Fatalf("want a sitemap index: %v\n%s", err, r.Body)
+			}
+			var want []string
+			for n := 1; n <= 2; n++ {
+				want = append(want, "https://api.example/sitemap.xml?page="+strconv.Itoa(n))
+			}
+			var got []string
+			for _, s := range idx.Sitemaps {
+				got = append(got, s.Loc)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("index names %v, want %v", got, want)
+			}
+			var locs []string
+			for n, size := range []int{4, 2} {
+				var set struct {
+					XMLName xml.Name
+					URLs    []struct {
+						Loc string `xml:"loc"`
+					} `xml:"url"`
+				}
+				r := pget(t, anon, "/sitemap.xml?page="+strconv.Itoa(n+1), 200)
+				if err := xml.Unmarshal(r.Body, &set); err != nil || set.XMLName.Local != "urlset" || len(set.URLs) != size {
+					t.Fatalf("page %d: want a urlset of %d: %v\n%s", n+1, size, err, r.Body)
+				}
+				for _, u := range set.URLs {
+					locs = append(locs, u.Loc)
+				}
+			}
+			slices.Sort(locs)
+			all := []string{siteURL + "/en/blog/english", siteURL + "/fa/blog/live-edited", siteURL + "/fa/blog/live-one",
+				siteURL + "/fa/blog/live-two", siteURL + "/fa/projects/live-project", siteURL + "/fa/projects/second-project"}
+			if !slices.Equal(locs, all) {
+				t.Fatalf("pages hold %v, want each of %v once", locs, all)
+			}
+			wantError(t, anon.Do("GET", "/sitemap.xml?page=3", nil), 404, "NOT_FOUND")
+			wantError(t, anon.Do("GET", "/sitemap.xml?page=0", nil), 422, "VALIDATION_FAILED")
+			wantError(t, anon.Do("GET", "/sitemap.xml?page=x", nil), 400, "INVALID_JSON")
 		})
 	}
 }

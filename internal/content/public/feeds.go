@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/xml"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 )
 
@@ -225,11 +227,44 @@ type sitemapSet struct {
 	URLs    []sitemapURL `xml:"url"`
 }
 
-// Sitemap answers /sitemap.xml: every live post and published project on
-// the website, with the time it last changed.
-func (s *Service) Sitemap(ctx context.Context, b Bases) ([]byte, cache.Status, error) {
-	return s.fetch(ctx, "sitemap|"+b.key(), func(ctx context.Context) ([]byte, error) {
-		entries, err := s.store.sitemap(ctx, MaxSitemapURLs)
+type sitemapRef struct {
+	Loc string `xml:"loc"`
+}
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []sitemapRef `xml:"sitemap"`
+}
+
+// Sitemap answers /sitemap.xml (page 0) and its pages (?page=N): every
+// live post and published project on the website, with the time it last
+// changed. While there are at most cfg.SitemapPageSize URLs, page 0 is
+// the one urlset; beyond that, page 0 is a sitemap index naming pages
+// 1..N of this API, each a urlset of at most SitemapPageSize URLs (posts,
+// then projects, oldest first, so a URL keeps its page as others are
+// added). A page that does not exist is NOT_FOUND.
+func (s *Service) Sitemap(ctx context.Context, page int, b Bases) ([]byte, cache.Status, error) {
+	return s.fetch(ctx, "sitemap|"+strconv.Itoa(page)+"|"+b.key(), func(ctx context.Context) ([]byte, error) {
+		size := s.cfg.SitemapPageSize
+		if size <= 0 || size > MaxSitemapURLs {
+			size = MaxSitemapURLs
+		}
+		posts, projects, err := s.store.sitemapCounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pages := (posts + projects + size - 1) / size
+		if page == 0 && pages > 1 {
+			idx := sitemapIndex{}
+			for n := 1; n <= pages; n++ {
+				idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: b.API + "/sitemap.xml?page=" + strconv.Itoa(n)})
+			}
+			return marshalXML(idx)
+		}
+		if page > max(pages, 1) {
+			return nil, apperr.New(apperr.NotFound, "the sitemap has %d page(s)", max(pages, 1))
+		}
+		entries, err := s.store.sitemap(ctx, max(page-1, 0)*size, size, posts)
 		if err != nil {
 			return nil, err
 		}

@@ -179,6 +179,23 @@ func ParseWidth(q url.Values) (int, error) {
 	return n, nil
 }
 
+// ParseSitemapPage reads /sitemap.xml's ?page= (0: the sitemap itself,
+// or its index when it has several pages).
+func ParseSitemapPage(q url.Values) (int, error) {
+	v := q.Get("page")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil && !strings.Contains(err.Error(), "range") {
+		return 0, apperr.New(apperr.InvalidJSON, "page must be a whole number")
+	}
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, apperr.Validation(map[string]string{"page": "must be between 1 and 1000000"})
+	}
+	return n, nil
+}
+
 var (
 	langParam    = httpapi.Param{Name: "lang", Enum: content.Lang("").EnumValues(), Description: "a language; every language when absent"}
 	cursorParams = []httpapi.Param{{Name: "limit", Type: "integer", Description: "1 to 100, default 20 (cursor mode, the default)"},

@@ -230,7 +230,11 @@ func (h handlers) feed(format string) httpapi.HandlerFunc {
 }
 
 func (h handlers) sitemap(w http.ResponseWriter, r *http.Request) error {
-	body, st, err := h.s.Sitemap(r.Context(), h.bases(r))
+	page, err := ParseSitemapPage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	body, st, err := h.s.Sitemap(r.Context(), page, h.bases(r))
 	if err != nil {
 		return err
 	}

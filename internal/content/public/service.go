@@ -40,6 +40,10 @@ type Config struct {
 	// ThumbnailSides are the widths the media library makes thumbnails
 	// of; the media route's ?w= picks the smallest at least that wide.
 	ThumbnailSides []int
+	// SitemapPageSize is how many URLs one sitemap file holds (0 or more
+	// than MaxSitemapURLs: MaxSitemapURLs); beyond it /sitemap.xml is an
+	// index of pages.
+	SitemapPageSize int
 }
 
 // Service answers the public read API. Every read goes through the server

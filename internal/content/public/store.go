@@ -556,27 +556,37 @@ type sitemapEntry struct {
 	LastMod          time.Time
 }
 
-// sitemap returns every live post and published project, newest change
-// first, at most max.
-func (s store) sitemap(ctx context.Context, max int) ([]sitemapEntry, error) {
+// sitemapCounts counts the sitemap's URLs: live posts and published
+// projects.
+func (s store) sitemapCounts(ctx context.Context) (posts, projects int, err error) {
+	err = s.q().QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM post_live),
+		(SELECT COUNT(*) FROM projects WHERE status = 'published')`).Scan(&posts, &projects)
+	return posts, projects, err
+}
+
+// sitemap returns at most limit sitemap entries from offset in the
+// sitemap's order: live posts by id, then published projects by id.
+// posts is the number of live posts (sitemapCounts).
+func (s store) sitemap(ctx context.Context, offset, limit, posts int) ([]sitemapEntry, error) {
 	var out []sitemapEntry
-	for _, q := range []struct{ kind, sql string }{
-		{"post", `SELECT lang, slug, updated_at FROM post_live ORDER BY updated_at DESC, post_id DESC LIMIT ?`},
-		{"project", `SELECT lang, slug, updated_at FROM projects WHERE status = 'published' ORDER BY updated_at DESC, id DESC LIMIT ?`},
-	} {
-		var err error
-		if out, err = s.sitemapOf(ctx, out, q.kind, q.sql, max); err != nil {
+	var err error
+	if offset < posts {
+		out, err = s.sitemapOf(ctx, out, "post",
+			`SELECT lang, slug, updated_at FROM post_live ORDER BY post_id LIMIT ? OFFSET ?`, limit, offset)
+		if err != nil {
 			return nil, err
 		}
 	}
-	if len(out) > max {
-		out = out[:max]
+	if rest := limit - len(out); rest > 0 {
+		out, err = s.sitemapOf(ctx, out, "project",
+			`SELECT lang, slug, updated_at FROM projects WHERE status = 'published' ORDER BY id LIMIT ? OFFSET ?`,
+			rest, max(offset-posts, 0))
 	}
-	return out, nil
+	return out, err
 }
 
-func (s store) sitemapOf(ctx context.Context, out []sitemapEntry, kind, q string, max int) ([]sitemapEntry, error) {
-	rows, err := s.q().Query(ctx, q, max)
+func (s store) sitemapOf(ctx context.Context, out []sitemapEntry, kind, q string, args ...any) ([]sitemapEntry, error) {
+	rows, err := s.q().Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
