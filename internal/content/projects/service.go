@@ -24,10 +24,12 @@ import (
 )
 
 // Indexer keeps the search index in step with projects, in the change's
-// transaction; the search room's *search.Index satisfies it.
+// transaction, and answers the panel list's q from it; the search room's
+// *search.Index satisfies it.
 type Indexer interface {
 	Put(ctx context.Context, tx *db.Tx, d search.Doc) error
 	Remove(ctx context.Context, tx *db.Tx, kind string, id int64, scope search.Scope) error
+	MatchIDs(ctx context.Context, q search.Query, max int) ([]int64, error)
 }
 
 // DocKind is the search index's kind of a project.
@@ -104,6 +106,16 @@ func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte
 	}
 	key := "projects:list:" + cache.KeyHash(binding+page)
 	return s.cache.Fetch(ctx, content.ResourceProjects, key, []string{content.TagProjects}, s.ttl, func(ctx context.Context) ([]byte, error) {
+		if f.Q != "" && s.index != nil {
+			// the panel documents hold every project, drafts included; the
+			// list keeps its own filters, sort and paging over the matches
+			ids, err := s.index.MatchIDs(ctx, search.Query{Text: f.Q, Scope: search.Panel, Kinds: []string{DocKind},
+				Lang: string(f.Lang)}, search.MaxMatchIDs)
+			if err != nil {
+				return nil, err
+			}
+			f.IDs = append([]int64{}, ids...)
+		}
 		if pr.CursorMode {
 			items, err := s.store.List(ctx, f, 0, pr.Limit+1, pos)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
 
 // ErrNotFound means no such project.
@@ -98,7 +99,28 @@ func (f Filter) where() (string, []any) {
 			WHERE pt.project_id = p.id AND t.kind = 'tag' AND t.slug = ?)`)
 		args = append(args, f.Tag)
 	}
-	if f.Q != "" {
+	switch slug := search.Slugify(f.Q); {
+	case f.Q == "":
+	case f.IDs != nil:
+		// the index's matches, or a slug holding the query's slug form (an
+		// editor pastes a slug from the website's address; slugs are not
+		// indexed)
+		var alts []string
+		if len(f.IDs) > 0 {
+			alts = append(alts, "p.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
+			for _, id := range f.IDs {
+				args = append(args, id)
+			}
+		}
+		if slug != "" {
+			alts = append(alts, `p.slug LIKE ? ESCAPE '\'`)
+			args = append(args, likeEscape(slug))
+		}
+		if len(alts) == 0 {
+			alts = append(alts, "1 = 0")
+		}
+		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+	default:
 		like := likeEscape(f.Q)
 		conds = append(conds, `(LOWER(p.title) LIKE ? ESCAPE '\' OR LOWER(p.slug) LIKE ? ESCAPE '\' OR LOWER(p.client) LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)

@@ -4387,7 +4387,7 @@ export interface operations {
                 featured?: boolean;
                 /** @description a tag's slug */
                 tag?: string;
-                /** @description case-insensitive substring of the title, slug or client */
+                /** @description search: the title, tags, summary, client and body through the search index (Persian spellings folded: ZWNJ, Arabic yeh and kaf, Persian digits), or a part of the slug; at most 200 characters */
                 q?: string;
                 /** @description position, -position, title, -title, updated_at, -updated_at (default position: the manual order) */
                 sort?: string;
