@@ -398,6 +398,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 			return err
 		}
 		if updated.Status == content.Published {
+			if err := s.moveLiveSlug(ctx, tx, old, updated); err != nil {
+				return err
+			}
 			if err := s.event(ctx, tx, "project.updated", updated); err != nil {
 				return err
 			}
@@ -415,6 +418,23 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 		s.publish(ctx, "updated", id)
 	}
 	return body, nil
+}
+
+// moveLiveSlug keeps the website's addresses when a published project's
+// slug or language changes (in its update's transaction): the old one
+// redirects to the project (API.md §8, as a post's old slug does), and a
+// redirect from the new one, its own or another project's, is dropped,
+// the live project winning. Redirects point at the project, not at a
+// slug, so a chain of renames (a → b → c) answers every old slug with
+// the current one.
+func (s *Service) moveLiveSlug(ctx context.Context, tx *db.Tx, old, cur Project) error {
+	if old.Status != content.Published || (old.Lang == cur.Lang && old.Slug == cur.Slug) {
+		return nil
+	}
+	if err := s.store.AddRedirect(ctx, tx, old.Lang, old.Slug, cur.ID, cur.UpdatedAt); err != nil {
+		return err
+	}
+	return s.store.ClaimSlug(ctx, tx, cur.Lang, cur.Slug)
 }
 
 // diff names the fields an update changed, for the audit row.
@@ -447,6 +467,9 @@ func diff(a, b Project) map[string]audit.Change {
 
 // Transition moves a project through content.ProjectWorkflow: publishing,
 // unpublishing and archiving need content.publish (content.PermissionFor).
+// A publish takes its slug over from any redirect; leaving published
+// (unpublish, archive) drops the project's redirects: its old slugs stop
+// answering with it, and a later publish does not bring them back.
 func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput, ifMatch string) ([]byte, error) {
 	pr, err := authz.Require(ctx, content.PermEdit)
 	if err != nil {
@@ -474,6 +497,16 @@ func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput, 
 		}
 		if err := s.store.SetStatus(ctx, tx, id, in.To, publishedAt, now); err != nil {
 			return err
+		}
+		switch {
+		case in.To == content.Published:
+			if err := s.store.ClaimSlug(ctx, tx, p.Lang, p.Slug); err != nil {
+				return err
+			}
+		case p.Status == content.Published:
+			if err := s.store.DropRedirects(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		moved, err := s.store.Get(ctx, tx, id)
 		if err != nil {

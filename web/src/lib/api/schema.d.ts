@@ -1050,7 +1050,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A published project by slug */
+        /** A published project by slug; an old slug answers 301 with Location naming the current one */
         get: operations["publicGetProject"];
         put?: never;
         post?: never;
@@ -4987,6 +4987,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectDetail"];
                 };
+            };
+            /** @description Moved Permanently */
+            301: {
+                headers: {
+                    /** @description where the resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
             304: {
