@@ -396,11 +396,16 @@ func seed(ctx context.Context, cfg config.Config, args []string) error {
 	if *nProjects > 0 {
 		start := time.Now()
 		done, err := projects.Seed(ctx, s.DB, *nProjects)
+		if err == nil {
+			// a bulk load bypasses the per-write index documents, and the
+			// panel's search (q) reads them: recompute the index
+			_, err = s.RebuildSearch(ctx)
+		}
 		s.Cache.Invalidate(ctx, content.TagProjects, content.TagPublic)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("seeded %d projects in %s (run `pishkhan search rebuild` to index them)\n", done, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("seeded and indexed %d projects in %s\n", done, time.Since(start).Round(time.Millisecond))
 	}
 	if *nPosts > 0 {
 		done, err := posts.Seed(ctx, s.Posts, *nPosts, func(done int) {

@@ -54,6 +54,9 @@ func (h *hookLog) Remove(_ context.Context, _ *db.Tx, kind string, id int64, sco
 	return nil
 }
 
+// MatchIDs finds nothing: this index holds no documents.
+func (h *hookLog) MatchIDs(context.Context, search.Query, int) ([]int64, error) { return nil, nil }
+
 func (h *hookLog) Notify(_ context.Context, _ *db.Tx, event string, payload map[string]any) error {
 	if strings.Contains(fmt.Sprint(payload["slug"]), "fail-notify") {
 		return errHook

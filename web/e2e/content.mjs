@@ -1,7 +1,8 @@
 // The content wave's end-to-end checks (issue 16, "How it must be shown"), called from run.mjs for
 // each mode: a Persian post with a library image written by a writer, published by another user and
 // read back from the public API and the Atom feed; two editors and the 412 merge; a scheduled post
-// going live; the portfolio reordered by drag and drop and by the keyboard.
+// going live; the portfolio reordered by drag and drop and by the keyboard; a live project renamed
+// (its old slug redirects) and deleted from the portfolio.
 import assert from "node:assert/strict";
 import { context, login } from "./browser.mjs";
 import { makePng } from "./media.mjs";
@@ -184,6 +185,38 @@ export async function contentChecks({ t, base, browser, watch, ADMIN }) {
     assert.deepEqual(items, keyed, "the API lists them in that order");
   });
 
+  await t("content: a renamed live project redirects from its old slug; deleted from the portfolio after a confirmation naming it, it leaves the website and focus stays in the list", async () => {
+    const made = await api(p, "POST", "/api/projects", { title: "E2E delete me", slug: "e2e-delete-me", lang: "en" });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.id;
+    const keeper = await api(p, "POST", "/api/projects", { title: "E2E kept after", slug: "e2e-kept-after", lang: "en" });
+    assert.equal(keeper.status, 201, JSON.stringify(keeper.body));
+    assert.equal((await api(p, "POST", `/api/projects/${id}/transition`, { to: "published" })).status, 200);
+    assert.equal((await api(p, "PATCH", `/api/projects/${id}`, { slug: "e2e-deleted-now" })).status, 200);
+    const old = await fetch(base + "/api/public/v1/projects/e2e-delete-me?lang=en", { redirect: "manual" });
+    assert.equal(old.status, 301, "the old slug of a live project redirects");
+    assert.equal(old.headers.get("location"), "/api/public/v1/projects/e2e-deleted-now?lang=en");
+    await p.goto(base + "/projects");
+    const row = p.locator(`[data-testid="projects"] [data-project-id="${id}"]`);
+    await row.waitFor();
+    await row.getByRole("button", { name: "Delete E2E delete me" }).click();
+    const dialog = p.locator("dialog[open]");
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole("heading").textContent(), "Delete “E2E delete me”?");
+    assert.match(await dialog.getByTestId("delete-project-consequence").textContent(), /taken off at once/);
+    const gone = p.waitForResponse((r) => r.url().endsWith(`/api/projects/${id}`) && r.request().method() === "DELETE");
+    await dialog.getByTestId("confirm").click();
+    const answer = await gone;
+    assert.equal(answer.status(), 204);
+    assert.ok(answer.request().headers()["if-match"], "deleted with If-Match");
+    await row.waitFor({ state: "detached" });
+    // focus went to the project that took its place, not to the page
+    await p.waitForFunction((kept) => document.activeElement?.closest(`[data-project-id="${kept}"]`) !== null, keeper.body.id);
+    assert.equal((await publicGet(base, "/api/public/v1/projects/e2e-deleted-now?lang=en")).status, 404);
+    assert.equal((await fetch(base + "/api/public/v1/projects/e2e-delete-me?lang=en", { redirect: "manual" })).status, 404, "its old slug is gone too");
+    assert.equal((await api(p, "GET", `/api/projects/${id}`)).status, 404);
+  });
+
   await writerCtx.close();
   await pubCtx.close();
 }
@@ -220,6 +253,16 @@ export async function contentScreens(page, base, shot) {
   await page.goto(base + "/projects");
   await page.waitForSelector('[data-testid="projects"] [data-project-id]');
   await shot("projects");
+  // the delete confirmation (cancelled), on the desktop and on a phone
+  await page.locator('[data-testid="projects"] [data-action="delete"]').first().click();
+  await page.locator('dialog[open] [data-testid="confirm"]').waitFor();
+  await shot("project-delete-dialog");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: shot.path("project-delete-dialog-phone") });
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.keyboard.press("Escape");
+  await page.locator("dialog[open]").waitFor({ state: "detached" }).catch(() => {});
   const pid = await page.locator('[data-testid="projects"] [data-project-id]').first().getAttribute("data-project-id");
   await page.goto(`${base}/projects/edit?id=${pid}`);
   await page.waitForSelector("form");

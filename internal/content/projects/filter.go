@@ -23,8 +23,17 @@ type Filter struct {
 	Lang     content.Lang // "": every language
 	Featured *bool
 	Tag      string // a tag's slug
-	Q        string // case-insensitive substring of the title, slug or client
-	Sort     string // position (default), -position, title, -title, updated_at, -updated_at
+	// Q is what the user typed: with the search index, the projects whose
+	// panel document (title, tags, summary, client, body) matches it, with
+	// Persian spellings folded (search.Normalize), or whose slug holds its
+	// slug form; without one, a case-insensitive substring of the title,
+	// slug or client.
+	Q    string
+	Sort string // position (default), -position, title, -title, updated_at, -updated_at
+	// IDs, when not nil, are the search index's matches for Q (set by the
+	// service, never read from the query); nil means Q is matched by
+	// substring.
+	IDs []int64
 }
 
 // Sorts are the list's orders.
@@ -85,7 +94,7 @@ var listQuery = append(slices.Clone(httpapi.PageQuery), []httpapi.Param{
 	{Name: "lang", Enum: content.Lang("").EnumValues()},
 	{Name: "featured", Type: "boolean"},
 	{Name: "tag", Description: "a tag's slug"},
-	{Name: "q", Description: "case-insensitive substring of the title, slug or client"},
+	{Name: "q", Description: "search: the title, tags, summary, client and body through the search index (Persian spellings folded: ZWNJ, Arabic yeh and kaf, Persian digits), or a part of the slug; at most 200 characters"},
 	{Name: "sort", Description: strings.Join(Sorts, ", ") + " (default position: the manual order)"},
 }...)
 

@@ -24,10 +24,12 @@ import (
 )
 
 // Indexer keeps the search index in step with projects, in the change's
-// transaction; the search room's *search.Index satisfies it.
+// transaction, and answers the panel list's q from it; the search room's
+// *search.Index satisfies it.
 type Indexer interface {
 	Put(ctx context.Context, tx *db.Tx, d search.Doc) error
 	Remove(ctx context.Context, tx *db.Tx, kind string, id int64, scope search.Scope) error
+	MatchIDs(ctx context.Context, q search.Query, max int) ([]int64, error)
 }
 
 // DocKind is the search index's kind of a project.
@@ -104,6 +106,16 @@ func (s *Service) List(ctx context.Context, f Filter, pr paging.Request) ([]byte
 	}
 	key := "projects:list:" + cache.KeyHash(binding+page)
 	return s.cache.Fetch(ctx, content.ResourceProjects, key, []string{content.TagProjects}, s.ttl, func(ctx context.Context) ([]byte, error) {
+		if f.Q != "" && s.index != nil {
+			// the panel documents hold every project, drafts included; the
+			// list keeps its own filters, sort and paging over the matches
+			ids, err := s.index.MatchIDs(ctx, search.Query{Text: f.Q, Scope: search.Panel, Kinds: []string{DocKind},
+				Lang: string(f.Lang)}, search.MaxMatchIDs)
+			if err != nil {
+				return nil, err
+			}
+			f.IDs = append([]int64{}, ids...)
+		}
 		if pr.CursorMode {
 			items, err := s.store.List(ctx, f, 0, pr.Limit+1, pos)
 			if err != nil {
@@ -386,6 +398,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 			return err
 		}
 		if updated.Status == content.Published {
+			if err := s.moveLiveSlug(ctx, tx, old, updated); err != nil {
+				return err
+			}
 			if err := s.event(ctx, tx, "project.updated", updated); err != nil {
 				return err
 			}
@@ -403,6 +418,23 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, ifMatch string
 		s.publish(ctx, "updated", id)
 	}
 	return body, nil
+}
+
+// moveLiveSlug keeps the website's addresses when a published project's
+// slug or language changes (in its update's transaction): the old one
+// redirects to the project (API.md §8, as a post's old slug does), and a
+// redirect from the new one, its own or another project's, is dropped,
+// the live project winning. Redirects point at the project, not at a
+// slug, so a chain of renames (a → b → c) answers every old slug with
+// the current one.
+func (s *Service) moveLiveSlug(ctx context.Context, tx *db.Tx, old, cur Project) error {
+	if old.Status != content.Published || (old.Lang == cur.Lang && old.Slug == cur.Slug) {
+		return nil
+	}
+	if err := s.store.AddRedirect(ctx, tx, old.Lang, old.Slug, cur.ID, cur.UpdatedAt); err != nil {
+		return err
+	}
+	return s.store.ClaimSlug(ctx, tx, cur.Lang, cur.Slug)
 }
 
 // diff names the fields an update changed, for the audit row.
@@ -435,6 +467,9 @@ func diff(a, b Project) map[string]audit.Change {
 
 // Transition moves a project through content.ProjectWorkflow: publishing,
 // unpublishing and archiving need content.publish (content.PermissionFor).
+// A publish takes its slug over from any redirect; leaving published
+// (unpublish, archive) drops the project's redirects: its old slugs stop
+// answering with it, and a later publish does not bring them back.
 func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput, ifMatch string) ([]byte, error) {
 	pr, err := authz.Require(ctx, content.PermEdit)
 	if err != nil {
@@ -462,6 +497,16 @@ func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput, 
 		}
 		if err := s.store.SetStatus(ctx, tx, id, in.To, publishedAt, now); err != nil {
 			return err
+		}
+		switch {
+		case in.To == content.Published:
+			if err := s.store.ClaimSlug(ctx, tx, p.Lang, p.Slug); err != nil {
+				return err
+			}
+		case p.Status == content.Published:
+			if err := s.store.DropRedirects(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		moved, err := s.store.Get(ctx, tx, id)
 		if err != nil {

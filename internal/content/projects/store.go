@@ -10,6 +10,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
 
 // ErrNotFound means no such project.
@@ -98,7 +99,28 @@ func (f Filter) where() (string, []any) {
 			WHERE pt.project_id = p.id AND t.kind = 'tag' AND t.slug = ?)`)
 		args = append(args, f.Tag)
 	}
-	if f.Q != "" {
+	switch slug := search.Slugify(f.Q); {
+	case f.Q == "":
+	case f.IDs != nil:
+		// the index's matches, or a slug holding the query's slug form (an
+		// editor pastes a slug from the website's address; slugs are not
+		// indexed)
+		var alts []string
+		if len(f.IDs) > 0 {
+			alts = append(alts, "p.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
+			for _, id := range f.IDs {
+				args = append(args, id)
+			}
+		}
+		if slug != "" {
+			alts = append(alts, `p.slug LIKE ? ESCAPE '\'`)
+			args = append(args, likeEscape(slug))
+		}
+		if len(alts) == 0 {
+			alts = append(alts, "1 = 0")
+		}
+		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+	default:
 		like := likeEscape(f.Q)
 		conds = append(conds, `(LOWER(p.title) LIKE ? ESCAPE '\' OR LOWER(p.slug) LIKE ? ESCAPE '\' OR LOWER(p.client) LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
@@ -356,4 +378,28 @@ func (s Store) SetPositions(ctx context.Context, tx *db.Tx, ids []int64, now tim
 // AllIDs returns every project's id, ascending.
 func (s Store) AllIDs(ctx context.Context, q db.Querier) ([]int64, error) {
 	return db.Int64s(ctx, q, `SELECT id FROM projects ORDER BY id`)
+}
+
+// AddRedirect makes lang/old (a slug the published project id had) answer
+// with the project's current slug on the website; a row already holding
+// lang/old is taken over.
+func (s Store) AddRedirect(ctx context.Context, tx *db.Tx, lang content.Lang, old string, id int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO project_slug_redirects (lang, old_slug, project_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (lang, old_slug) DO UPDATE SET project_id = excluded.project_id, created_at = excluded.created_at`,
+		string(lang), old, id, now)
+	return err
+}
+
+// ClaimSlug drops the redirect from lang/slug: a project is published
+// under it now, and the live project wins.
+func (s Store) ClaimSlug(ctx context.Context, tx *db.Tx, lang content.Lang, slug string) error {
+	_, err := tx.Exec(ctx, `DELETE FROM project_slug_redirects WHERE lang = ? AND old_slug = ?`, string(lang), slug)
+	return err
+}
+
+// DropRedirects drops every redirect to project id: it left the website,
+// so its old slugs are gone with it (a later publish starts afresh).
+func (s Store) DropRedirects(ctx context.Context, tx *db.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM project_slug_redirects WHERE project_id = ?`, id)
+	return err
 }

@@ -57,7 +57,10 @@ func Routes(rt *httpapi.Router, s *Service) {
 	post.Redirects = []int{http.StatusMovedPermanently}
 	rt.Handle("GET", Prefix+"posts/{slug}", post, h.post)
 	rt.Handle("GET", Prefix+"projects", op("publicListProjects", "Published projects in the editors' order (cursor pagination)", ProjectsPage{}, projectsQuery), h.projects)
-	rt.Handle("GET", Prefix+"projects/{slug}", op("publicGetProject", "A published project by slug", ProjectDetail{}, slugQuery, http.StatusNotFound), h.project)
+	project := op("publicGetProject", "A published project by slug; an old slug answers 301 with Location naming the current one",
+		ProjectDetail{}, slugQuery, http.StatusNotFound)
+	project.Redirects = []int{http.StatusMovedPermanently}
+	rt.Handle("GET", Prefix+"projects/{slug}", project, h.project)
 	rt.Handle("GET", Prefix+"tags", op("publicListTags", "Tags of live posts with how many carry each", TermList{}, langQuery), h.terms("tag"))
 	rt.Handle("GET", Prefix+"categories", op("publicListCategories", "Categories of live posts with how many carry each", TermList{}, langQuery), h.terms("category"))
 	rt.Handle("GET", Prefix+"search", op("publicSearch", "Full-text search of live posts and published projects", SearchResults{}, searchQuery,
@@ -109,11 +112,7 @@ func (h handlers) post(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body, st, err := h.s.Post(r.Context(), lang, slug)
-	var moved *Moved
-	if errors.As(err, &moved) {
-		w.Header().Set("Location", Prefix+"posts/"+url.PathEscape(moved.Slug)+"?lang="+url.QueryEscape(moved.Lang))
-		w.Header().Set("Cache-Status", st.Header())
-		w.WriteHeader(http.StatusMovedPermanently)
+	if redirected(w, "posts/", st, err) {
 		return nil
 	}
 	if err != nil {
@@ -121,6 +120,20 @@ func (h handlers) post(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteCached(w, r, body, st.Header())
 	return nil
+}
+
+// redirected answers 301 with Location naming the current slug (under
+// Prefix+collection) when err is *Moved, and reports whether it did: an
+// old slug of a post or a project is answered the same way.
+func redirected(w http.ResponseWriter, collection string, st cache.Status, err error) bool {
+	var moved *Moved
+	if !errors.As(err, &moved) {
+		return false
+	}
+	w.Header().Set("Location", Prefix+collection+url.PathEscape(moved.Slug)+"?lang="+url.QueryEscape(moved.Lang))
+	w.Header().Set("Cache-Status", st.Header())
+	w.WriteHeader(http.StatusMovedPermanently)
+	return true
 }
 
 func (h handlers) projects(w http.ResponseWriter, r *http.Request) error {
@@ -146,6 +159,9 @@ func (h handlers) project(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body, st, err := h.s.Project(r.Context(), lang, slug)
+	if redirected(w, "projects/", st, err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@
 // redirect. It never writes. It reads posts only through their live
 // snapshot (post_live, post_live_terms, post_slug_redirects; posts itself
 // only for a signed preview) and projects only while published, with its
-// own read-only SQL, so a draft cannot reach the website by any route.
+// own read-only SQL, so a draft cannot reach the website by any route; an
+// old slug redirects only to a project published now
+// (project_slug_redirects joined with projects).
 package public
 
 import "time"

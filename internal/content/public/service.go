@@ -181,7 +181,8 @@ func (s *Service) Posts(ctx context.Context, f PostFilter, pr paging.Request) ([
 	})
 }
 
-// Moved is returned by Post for an old slug: the post now lives at Slug.
+// Moved is returned by Post and Project for an old slug: the item now
+// lives at Slug (in Lang).
 type Moved struct {
 	Slug string `json:"slug"`
 	Lang string `json:"lang"`
@@ -205,8 +206,17 @@ func (s *Service) Post(ctx context.Context, lang, slug string) ([]byte, cache.St
 	if apperr.CodeOf(err) != apperr.NotFound {
 		return body, st, err
 	}
-	moved, st, rerr := s.fetch(ctx, "redirect|l="+lang+"|s="+slug, func(ctx context.Context) ([]byte, error) {
-		cur, curLang, err := s.store.redirect(ctx, lang, slug)
+	return s.movedTo(ctx, "redirect|l="+lang+"|s="+slug, func(ctx context.Context) (string, string, error) {
+		return s.store.redirect(ctx, lang, slug)
+	})
+}
+
+// movedTo answers an old slug (after its live item was not found): a
+// *Moved naming where lookup says the item lives now, or NOT_FOUND; the
+// answer is cached under key like every public read.
+func (s *Service) movedTo(ctx context.Context, key string, lookup func(ctx context.Context) (slug, lang string, err error)) ([]byte, cache.Status, error) {
+	moved, st, err := s.fetch(ctx, key, func(ctx context.Context) ([]byte, error) {
+		cur, curLang, err := lookup(ctx)
 		if errors.Is(err, errMissing) {
 			return nil, errNotFound
 		}
@@ -215,8 +225,8 @@ func (s *Service) Post(ctx context.Context, lang, slug string) ([]byte, cache.St
 		}
 		return json.Marshal(Moved{Slug: cur, Lang: curLang})
 	})
-	if rerr != nil {
-		return nil, st, rerr
+	if err != nil {
+		return nil, st, err
 	}
 	var m Moved
 	if err := json.Unmarshal(moved, &m); err != nil {
@@ -307,9 +317,11 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter, pr paging.Reque
 	})
 }
 
-// Project answers GET /projects/{slug}.
+// Project answers GET /projects/{slug}: the published project, or *Moved
+// for an old slug of a published project (project_slug_redirects), or
+// NOT_FOUND.
 func (s *Service) Project(ctx context.Context, lang, slug string) ([]byte, cache.Status, error) {
-	return s.fetch(ctx, "project|l="+lang+"|s="+slug, func(ctx context.Context) ([]byte, error) {
+	body, st, err := s.fetch(ctx, "project|l="+lang+"|s="+slug, func(ctx context.Context) ([]byte, error) {
 		d, err := s.store.project(ctx, lang, slug, 0, false)
 		if errors.Is(err, errMissing) {
 			return nil, errNotFound
@@ -318,6 +330,12 @@ func (s *Service) Project(ctx context.Context, lang, slug string) ([]byte, cache
 			return nil, err
 		}
 		return s.encodeProject(ctx, d)
+	})
+	if apperr.CodeOf(err) != apperr.NotFound {
+		return body, st, err
+	}
+	return s.movedTo(ctx, "project-redirect|l="+lang+"|s="+slug, func(ctx context.Context) (string, string, error) {
+		return s.store.projectRedirect(ctx, lang, slug)
 	})
 }
 

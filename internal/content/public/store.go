@@ -221,6 +221,25 @@ func (s store) redirect(ctx context.Context, lang, old string) (slug, postLang s
 	return slug, postLang, err
 }
 
+// projectRedirect returns the current slug and language of the published
+// project that once had old as its slug in lang (any language when "",
+// Persian first, as redirect does for posts).
+func (s store) projectRedirect(ctx context.Context, lang, old string) (slug, projectLang string, err error) {
+	q := `SELECT p.slug, p.lang FROM project_slug_redirects r JOIN projects p ON p.id = r.project_id
+		WHERE r.old_slug = ? AND p.status = ?`
+	args := []any{old, string(content.Published)}
+	if lang != "" {
+		q += ` AND r.lang = ?`
+		args = append(args, lang)
+	}
+	q += ` ORDER BY CASE WHEN r.lang = 'fa' THEN 0 ELSE 1 END, r.lang LIMIT 1`
+	err = s.q().QueryRow(ctx, q, args...).Scan(&slug, &projectLang)
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, db.ErrNoRows) {
+		return "", "", errMissing
+	}
+	return slug, projectLang, err
+}
+
 // previewPost returns post id's working copy, whatever its status.
 func (s store) previewPost(ctx context.Context, id int64) (PostDetail, error) {
 	var d PostDetail

@@ -108,18 +108,38 @@ export const projectFiltersCodec: UrlCodec<ProjectFilters> = {
 /** Lower case, Arabic forms folded to Persian, ZWNJ and spaces single: good enough to find a title on screen. */
 export const foldText = (s: string) => s.toLowerCase().replace(/ي/g, "ی").replace(/ك/g, "ک").replace(/[\u200c\s]+/g, " ").trim();
 
-/** Whether a project passes the filters. */
-export function matchesProject(p: Project, f: ProjectFilters): boolean {
+/**
+ * Whether a project passes the filters. q matches on screen (a part of the
+ * title, slug, client or summary) or, once found is given, when the
+ * server's search index found the project (found: GET /api/projects?q=,
+ * which folds every Persian spelling and reads the body too).
+ */
+export function matchesProject(p: Project, f: ProjectFilters, found?: ReadonlySet<number>): boolean {
   if (f.status && p.status !== f.status) return false;
   if (f.lang && p.lang !== f.lang) return false;
   if (f.featured && !p.featured) return false;
   if (f.tag && !p.tags.some((x) => foldText(x) === foldText(f.tag))) return false;
-  if (f.q) {
+  if (f.q && !found?.has(p.id)) {
     const q = foldText(f.q);
     if (![p.title, p.slug, p.client, p.summary].some((x) => foldText(x ?? "").includes(q))) return false;
   }
   return true;
 }
+
+/** The ids of the projects the server's search finds for q (GET /api/projects?q=, page after page). */
+export const projectSearchQuery = (q: string) =>
+  queryOptions({
+    queryKey: ["projects", "search", q] as const,
+    queryFn: async ({ signal }) => {
+      const ids = new Set<number>();
+      for (let page = 1; ids.size < maxProjects; page++) {
+        const { data } = await request<ProjectPage>("GET", "/api/projects", { signal, query: { q, page, page_size: 100 } });
+        for (const p of data.items) ids.add(p.id);
+        if (page >= data.total_pages || data.items.length === 0) break;
+      }
+      return ids as ReadonlySet<number>;
+    },
+  });
 
 export const projectQuery = (id: number) =>
   queryOptions({
@@ -170,6 +190,23 @@ export async function deleteProject(id: number, etag: string): Promise<void> {
   await request<unknown>("DELETE", `/api/projects/${id}`, { headers: etag ? { "If-Match": etag } : {} });
 }
 
+/**
+ * Deletes a project (DELETE with the If-Match of the version the user
+ * confirmed). On success it leaves the ordered list at once, so the screen
+ * can put focus where the row was; the list is read again afterwards.
+ */
+export function useDeleteProject() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: number; etag: string }) => deleteProject(v.id, v.etag),
+    onSuccess: (_r, v) => {
+      qc.setQueryData<Project[]>(projectKeys.ordered, (list) => list?.filter((p) => p.id !== v.id));
+      qc.removeQueries({ queryKey: projectKeys.detail(v.id) });
+      void qc.invalidateQueries({ queryKey: projectKeys.all });
+    },
+  });
+}
+
 /** POST /api/content/render: the server's one renderer, for the preview (its HTML is sanitised there). */
 export async function renderMarkdown(markdown: string, signal?: AbortSignal): Promise<string> {
   return (await request<{ html: string }>("POST", "/api/content/render", { body: { markdown }, signal })).data.html;
@@ -213,4 +250,9 @@ export const projectErrors: ErrorCatalogue = {
 /** Why the order was refused: someone added or removed a project meanwhile (422: not every id once). */
 export const orderErrors: ErrorCatalogue = {
   codes: { VALIDATION_FAILED: "projects.err.orderStale", CONFLICT: "projects.err.orderStale" },
+};
+
+/** Why a deletion was refused: the generic words, and for a 403 that a published project needs the publish permission too. */
+export const deleteErrors: ErrorCatalogue = {
+  codes: { ...projectErrors.codes, PRECONDITION_FAILED: "projects.err.staleDelete", PERMISSION_DENIED: "projects.err.deleteForbidden" },
 };

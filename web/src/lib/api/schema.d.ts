@@ -1050,7 +1050,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A published project by slug */
+        /** A published project by slug; an old slug answers 301 with Location naming the current one */
         get: operations["publicGetProject"];
         put?: never;
         post?: never;
@@ -4387,7 +4387,7 @@ export interface operations {
                 featured?: boolean;
                 /** @description a tag's slug */
                 tag?: string;
-                /** @description case-insensitive substring of the title, slug or client */
+                /** @description search: the title, tags, summary, client and body through the search index (Persian spellings folded: ZWNJ, Arabic yeh and kaf, Persian digits), or a part of the slug; at most 200 characters */
                 q?: string;
                 /** @description position, -position, title, -title, updated_at, -updated_at (default position: the manual order) */
                 sort?: string;
@@ -4987,6 +4987,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectDetail"];
                 };
+            };
+            /** @description Moved Permanently */
+            301: {
+                headers: {
+                    /** @description where the resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
             304: {

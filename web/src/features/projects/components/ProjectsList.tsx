@@ -1,6 +1,7 @@
 "use client";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { explainError, explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { can, useMe } from "@/lib/me";
@@ -8,9 +9,10 @@ import { useDraft, useUrlState } from "@/lib/urlState";
 import { Button } from "@/components/ui/Button";
 import { Card, Skeleton } from "@/components/ui/Card";
 import { Field, Select } from "@/components/ui/Field";
-import { matchesProject, orderErrors, projectErrors, projectFiltersCodec, useOrderedProjects, useSaveProjectOrder, useSetFeatured, type ProjectFilters } from "../api";
+import { matchesProject, orderErrors, projectErrors, projectFiltersCodec, projectSearchQuery, useOrderedProjects, useSaveProjectOrder, useSetFeatured, type ProjectFilters } from "../api";
 import { moveWithin } from "../reorder";
 import { projectStatuses, type Project } from "../types";
+import { DeleteProjectDialog } from "./DeleteProjectDialog";
 import { ProjectStatusBadge } from "./ProjectStatusBadge";
 import { SortableList } from "./Sortable";
 
@@ -33,6 +35,10 @@ function FeaturedStar({ project, disabled, onToggle }: { project: Project; disab
  * order shows at once and is saved (PUT /api/projects/order); a refusal
  * brings the old order back and says why. Filters (in the URL) narrow what
  * is shown; a move among the shown ones keeps the hidden ones in place.
+ * A project is deleted after a confirmation naming it (content.edit, and
+ * content.publish for a published one, as the server requires); focus
+ * then goes to the project that took its place (or the heading when none
+ * is left).
  */
 export function ProjectsList() {
   const { t, date } = useI18n();
@@ -46,9 +52,32 @@ export function ProjectsList() {
   const [tag, setTag, flushTag] = useDraft(filters.tag, (v) => url.update({ tag: v.trim() }));
   const [error, setError] = useState("");
   const canEdit = can(me.data, "content.edit");
+  const canPublish = can(me.data, "content.publish");
+  const [deleting, setDeleting] = useState<Project | null>(null);
+  // where focus goes once a deleted project's row is gone: the row now at its index
+  const refocus = useRef<{ id: number; index: number } | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
 
   const all = useMemo(() => projects.data ?? [], [projects.data]);
-  const shown = useMemo(() => all.filter((p) => matchesProject(p, filters)), [all, filters]);
+  // the search box also asks the server's index (every Persian spelling, the body too); until it answers, and if it
+  // fails, the on-screen match alone applies
+  const found = useQuery({ ...projectSearchQuery(filters.q), enabled: filters.q !== "" }).data;
+  const shown = useMemo(() => all.filter((p) => matchesProject(p, filters, filters.q ? found : undefined)), [all, filters, found]);
+
+  useEffect(() => {
+    const r = refocus.current;
+    if (!r || deleting || shown.some((p) => p.id === r.id)) return;
+    refocus.current = null;
+    const next = shown[Math.min(r.index, shown.length - 1)];
+    const row = next && document.querySelector(`[data-testid="projects"] [data-project-id="${next.id}"]`);
+    const target = row?.querySelector<HTMLElement>('[data-action="delete"]') ?? row?.querySelector<HTMLElement>("a") ?? heading.current;
+    target?.focus();
+  }, [shown, deleting]);
+
+  function deleted(p: Project) {
+    refocus.current = { id: p.id, index: Math.max(0, shown.findIndex((x) => x.id === p.id)) };
+    setDeleting(null);
+  }
 
   function move(from: number, to: number) {
     const ids = moveWithin(all.map((p) => p.id), shown.map((p) => p.id), shown[from].id, to);
@@ -64,7 +93,7 @@ export function ProjectsList() {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-bold">{t("projects.title")}</h1>
+        <h1 ref={heading} tabIndex={-1} className="text-2xl font-bold focus:outline-none">{t("projects.title")}</h1>
         {canEdit && <Link prefetch={false} href="/projects/new" data-testid="project-new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("projects.new")}</Link>}
       </div>
       <Card>
@@ -116,10 +145,17 @@ export function ProjectsList() {
               </div>
               <span lang={p.lang} className="text-xs text-slate-600 dark:text-slate-300">{t(`content.lang.${p.lang}`)}</span>
               <ProjectStatusBadge status={p.status} />
+              {canEdit && (p.status !== "published" || canPublish) && (
+                <button type="button" data-action="delete" onClick={() => setDeleting(p)} aria-label={t("projects.deleteNamed", { name: p.title || `#${p.id}` })}
+                  className="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
+                  {t("projects.delete")}
+                </button>
+              )}
             </div>
           )}
         </SortableList>
       )}
+      <DeleteProjectDialog project={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} />
     </div>
   );
 }
