@@ -255,12 +255,13 @@ describe("revision history", () => {
     expect(diff.querySelector("p")?.getAttribute("dir")).toBe("ltr"); // by its own text, not the screen-reader words
   });
 
-  it("compares the title and the excerpt word by word, as the server's diff says: kept words stay plain", async () => {
+  it("compares the title and the excerpt word by word, as the server's diff says: kept words stay plain; tags in another order are no change", async () => {
     serve({
       post: { revision: 2, title: "The quick red fox", excerpt: "Short and sweet" },
       revisions: (snap) => [
-        { number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: "2026-12-01T09:00:00Z", snapshot: { ...snap, title: "The quick brown fox", excerpt: "Short and sweet" } },
-        { number: 2, author: null, reason: "edited", created_at: "2026-12-01T10:00:00Z", snapshot: snap },
+        // the tags as given at creation, then as the server keeps them (by name): the same set
+        { number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: "2026-12-01T09:00:00Z", snapshot: { ...snap, title: "The quick brown fox", excerpt: "Short and sweet", tags: ["zebra", "apple"] } },
+        { number: 2, author: null, reason: "edited", created_at: "2026-12-01T10:00:00Z", snapshot: { ...snap, tags: ["apple", "zebra"] } },
       ],
     });
     open();
@@ -272,6 +273,7 @@ describe("revision history", () => {
     // an unchanged excerpt is not listed, nor is the title twice (old → new)
     expect(screen.queryByTestId("revision-excerpt-diff")).toBeNull();
     expect(screen.getByTestId("revision-fields").querySelectorAll('[data-field="title"]')).toHaveLength(1);
+    expect(screen.getByTestId("revision-fields").querySelector('[data-field="tags"]')).toBeNull();
   });
 
   it("restore asks first and sends If-Match of the version on screen", async () => {

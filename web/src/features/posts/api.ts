@@ -141,10 +141,12 @@ export function useRevisionDiff(id: number, from: number, to: number) {
         call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } }),
       ]);
       const fa = formFromSnapshot(emptyForm("fa"), a.snapshot ?? {}), fb = formFromSnapshot(emptyForm("fa"), b.snapshot ?? {});
+      // tags and categories are sets (the server keeps them by name): the same ones in another order are no change
+      const comparable = (f: MergeField, v: unknown) => (f === "tags" || f === "categories") && Array.isArray(v) ? [...v].map(String).sort() : v;
       const fields: FieldChange[] = mergeFields
         .filter((f) => f !== "body_md" && !(wordDiffFields as readonly string[]).includes(f))
         .map((f) => ({ field: f, from: valueOf(fa, f), to: valueOf(fb, f) }))
-        .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
+        .filter((c) => JSON.stringify(comparable(c.field, c.from)) !== JSON.stringify(comparable(c.field, c.to)));
       const changed = (ops: DiffOp[] | undefined) => (ops ?? []).some((o) => o.kind !== "equal");
       const words = wordDiffFields.filter((f) => changed(diff.data[f])).map((f) => ({ field: f, ops: diff.data[f] }));
       return { ops: diff.data.ops ?? [], words, fields };
