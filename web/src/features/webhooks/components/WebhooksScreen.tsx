@@ -178,7 +178,12 @@ export function WebhooksScreen() {
 
       <DataTable label={t("webhooks.title")} data={data} columns={columns} getRowId={(w) => String(w.id)} loading={list.isPending} fetching={list.isFetching} testId="webhooks-table"
         rowAttributes={(w) => ({ "data-webhook-id": w.id })}
-        afterRow={(w) => log === w.id && <tr><td colSpan={columns.length} className="bg-slate-50 dark:bg-slate-900/50"><DeliveriesLog webhookId={w.id} /></td></tr>}
+        afterRow={(w) => log === w.id && (
+          <tr><td colSpan={columns.length} className="bg-slate-50 dark:bg-slate-900/50">
+            {/* as wide as the visible part of the table and kept at its start: on a phone the table scrolls sideways, the log stays in view */}
+            <div className="sticky start-0 w-[min(100%,calc(100vw-2rem-2px))]"><DeliveriesLog webhookId={w.id} /></div>
+          </td></tr>
+        )}
         empty={<p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="webhooks-empty">{t("webhooks.empty")}</p>}
         error={list.isError && (
           <div role="alert" className="flex flex-col items-center gap-3 p-8 text-center">
