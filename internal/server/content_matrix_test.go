@@ -103,6 +103,20 @@ var contentMatrix = []matrixRow{
 			tok := content.NewPreviewSigner(key).Sign('j', env.newProject(c), time.Now().Add(time.Minute))
 			return c.client.Do("GET", "/api/public/v1/preview/"+tok, nil).Status
 		}},
+	// a preview link's media answer whoever holds the link alike
+	{route: "GET /api/public/v1/preview/{token}/media/{id}", object: "in the link's draft", expect: [6]int{302, 302, 302, 302, 302, 302},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			key, err := config.ParseSecretKey(testkit.SecretKey)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			img := readyImage(c.t, c.in, c.in.CreateUser(c.t, env.newEmail()), fmt.Sprintf("v%d", time.Now().UnixNano()))
+			r := env.admin.Do("POST", "/api/projects", map[string]any{"title": "v " + env.newEmail(), "lang": "fa", "cover_media_id": img})
+			var p struct{ ID int64 }
+			r.JSON(c.t, &p)
+			tok := content.NewPreviewSigner(key).Sign('j', p.ID, time.Now().Add(time.Minute))
+			return c.noRedirects().Do("GET", previewMediaURL(tok, img), nil).Status
+		}},
 	{route: "GET /api/public/v1/media/{id}", object: "in a published project", expect: [6]int{302, 302, 302, 302, 302, 302},
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			img := readyImage(c.t, c.in, c.in.CreateUser(c.t, env.newEmail()), fmt.Sprintf("m%d", time.Now().UnixNano()))

@@ -222,13 +222,13 @@ export async function contentChecks({ t, base, browser, watch, ADMIN }) {
 }
 
 /**
- * Screenshots of the content screens at 1366×768 (screens.mjs, SCREENS_ONLY=content): the posts
+ * Screenshots of the content screens at 1366×768 and on a phone, 390×844 (screens.mjs,
+ * SCREENS_ONLY=content): the posts
  * list, the editor with its preview, a revision comparison, the portfolio, a project's editor and
  * the webhooks with a delivery log. Makes what it shows (a post saved twice, projects, a webhook
  * tested once) the first time it runs against a server.
  */
 export async function contentScreens(page, base, shot) {
-  await page.setViewportSize({ width: 1366, height: 768 });
   const list = (await api(page, "GET", "/api/posts?page_size=100")).body;
   let post = list.items?.find((x) => x.slug === "e2e-screens-post");
   if (!post) {
@@ -242,35 +242,36 @@ export async function contentScreens(page, base, shot) {
     const wh = await api(page, "POST", "/api/webhooks", { url: "http://127.0.0.1:9/hook", events: ["post.published"], description: "وب‌سایت اصلی" });
     if (wh.body?.id) await api(page, "POST", `/api/webhooks/${wh.body.id}/test`);
   }
-  await page.goto(base + "/posts");
-  await page.waitForSelector("tr[data-post-id]");
-  await shot("posts");
-  await page.goto(`${base}/posts/edit?id=${post.id}`);
-  await page.locator('[data-testid="preview"] h2').waitFor({ timeout: 10_000 });
-  await shot("post-editor");
-  await page.locator('[data-testid="revision-changes"]').scrollIntoViewIfNeeded({ timeout: 10_000 });
-  await page.screenshot({ path: shot.path("post-revision-diff") });
-  await page.goto(base + "/projects");
-  await page.waitForSelector('[data-testid="projects"] [data-project-id]');
-  await shot("projects");
-  // the delete confirmation (cancelled), on the desktop and on a phone
-  await page.locator('[data-testid="projects"] [data-action="delete"]').first().click();
-  await page.locator('dialog[open] [data-testid="confirm"]').waitFor();
-  await shot("project-delete-dialog");
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: shot.path("project-delete-dialog-phone") });
+  // a laptop (1366×768), then a phone (390×844): NAME-LOCALE-THEME.png and NAME-phone-LOCALE-THEME.png
+  for (const [width, height, suffix] of [[1366, 768, ""], [390, 844, "-phone"]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(base + "/posts");
+    await page.waitForSelector("tr[data-post-id]");
+    await shot("posts" + suffix);
+    await page.goto(`${base}/posts/edit?id=${post.id}`);
+    await page.locator('[data-testid="preview"] h2').waitFor({ timeout: 10_000 });
+    await shot("post-editor" + suffix);
+    await page.locator('[data-testid="revision-changes"]').scrollIntoViewIfNeeded({ timeout: 10_000 });
+    await page.screenshot({ path: shot.path("post-revision-diff" + suffix) });
+    await page.goto(base + "/projects");
+    await page.waitForSelector('[data-testid="projects"] [data-project-id]');
+    await shot("projects" + suffix);
+    // the delete confirmation (cancelled)
+    await page.locator('[data-testid="projects"] [data-action="delete"]').first().click();
+    await page.locator('dialog[open] [data-testid="confirm"]').waitFor();
+    await shot("project-delete-dialog" + suffix);
+    await page.keyboard.press("Escape");
+    await page.locator("dialog[open]").waitFor({ state: "detached" }).catch(() => {});
+    const pid = await page.locator('[data-testid="projects"] [data-project-id]').first().getAttribute("data-project-id");
+    await page.goto(`${base}/projects/edit?id=${pid}`);
+    await page.waitForSelector("form");
+    await page.waitForTimeout(500);
+    await shot("project-editor" + suffix);
+    await page.goto(base + "/webhooks");
+    await page.locator('[data-action="log"]').first().click();
+    await page.waitForSelector('[data-testid^="deliveries-"]');
+    await page.waitForTimeout(800);
+    await shot("webhooks" + suffix);
+  }
   await page.setViewportSize({ width: 1366, height: 768 });
-  await page.keyboard.press("Escape");
-  await page.locator("dialog[open]").waitFor({ state: "detached" }).catch(() => {});
-  const pid = await page.locator('[data-testid="projects"] [data-project-id]').first().getAttribute("data-project-id");
-  await page.goto(`${base}/projects/edit?id=${pid}`);
-  await page.waitForSelector("form");
-  await page.waitForTimeout(500);
-  await shot("project-editor");
-  await page.goto(base + "/webhooks");
-  await page.locator('[data-action="log"]').first().click();
-  await page.waitForSelector('[data-testid^="deliveries-"]');
-  await page.waitForTimeout(800);
-  await shot("webhooks");
 }

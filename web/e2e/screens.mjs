@@ -9,7 +9,7 @@ import { mediaScreens } from "./media.mjs";
 const [base, email, password, out = "screenshots"] = process.argv.slice(2);
 // SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots;
 // SCREENS_ONLY=phone: only the phone-sized ones (390×844);
-// SCREENS_ONLY=content: only the content screens at 1366×768 (e2e/content.mjs)
+// SCREENS_ONLY=content: only the content screens at 1366×768 and 390×844 (e2e/content.mjs)
 const only = process.env.SCREENS_ONLY;
 
 /** Cancel's confirmation, an error toast, the skip link focused and the dashboard when the server is unreachable. */

@@ -62,7 +62,9 @@ function serve(opts: { autosave?: unknown; editors?: { id: number; name: string 
       const q = new URL(req.url).searchParams;
       const [a, b] = ["from", "to"].map((k) => revisions.find((x) => x.number === Number(q.get(k))));
       if (!a || !b) return refuse(404, "NOT_FOUND");
-      return json(200, { ops: diffWords(String(a.snapshot.body_md ?? ""), String(b.snapshot.body_md ?? "")) });
+      // the server's word diffs (textdiff.Words; diffWords is the same model), and the other fields' names
+      const words = (f: string) => diffWords(String(a.snapshot[f] ?? ""), String(b.snapshot[f] ?? ""));
+      return json(200, { from: a.number, to: b.number, ops: words("body_md"), title: words("title"), excerpt: words("excerpt"), changed: [] });
     }
     const rev = /^\/api\/posts\/7\/revisions\/(\d+)(\/restore)?$/.exec(path);
     if (rev && !rev[2]) {
@@ -251,6 +253,27 @@ describe("revision history", () => {
     expect(diff.querySelector("ins")?.textContent).toBe("inserted:  two"); // the sr-only word, then the text
     expect(diff.querySelector("ins")?.querySelector(".sr-only")?.textContent).toBe("inserted: ");
     expect(diff.querySelector("p")?.getAttribute("dir")).toBe("ltr"); // by its own text, not the screen-reader words
+  });
+
+  it("compares the title and the excerpt word by word, as the server's diff says: kept words stay plain; tags in another order are no change", async () => {
+    serve({
+      post: { revision: 2, title: "The quick red fox", excerpt: "Short and sweet" },
+      revisions: (snap) => [
+        // the tags as given at creation, then as the server keeps them (by name): the same set
+        { number: 1, author: { id: 1, name: "Me" }, reason: "created", created_at: "2026-12-01T09:00:00Z", snapshot: { ...snap, title: "The quick brown fox", excerpt: "Short and sweet", tags: ["zebra", "apple"] } },
+        { number: 2, author: null, reason: "edited", created_at: "2026-12-01T10:00:00Z", snapshot: { ...snap, tags: ["apple", "zebra"] } },
+      ],
+    });
+    open();
+    const title = await screen.findByTestId("revision-title-diff");
+    expect([...title.querySelectorAll("del")].map((d) => d.textContent)).toEqual(["deleted: brown"]);
+    expect([...title.querySelectorAll("ins")].map((d) => d.textContent)).toEqual(["inserted: red"]);
+    expect(title.textContent).toContain("The quick ");
+    expect(title.getAttribute("dir")).toBe("ltr");
+    // an unchanged excerpt is not listed, nor is the title twice (old → new)
+    expect(screen.queryByTestId("revision-excerpt-diff")).toBeNull();
+    expect(screen.getByTestId("revision-fields").querySelectorAll('[data-field="title"]')).toHaveLength(1);
+    expect(screen.getByTestId("revision-fields").querySelector('[data-field="tags"]')).toBeNull();
   });
 
   it("restore asks first and sends If-Match of the version on screen", async () => {

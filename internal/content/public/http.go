@@ -30,10 +30,12 @@ func Anonymous(r *http.Request) bool {
 
 // The Cache-Control of media redirects: one that live content uses may be
 // kept a minute (well within a signed URL's life); one only a panel
-// session may follow never by a shared cache.
+// session may follow never by a shared cache; one a preview link allows
+// by nobody (the link expires, and its URL holds its token).
 const (
-	mediaLiveCacheControl  = "public, max-age=60"
-	mediaPanelCacheControl = "private, no-store"
+	mediaLiveCacheControl    = "public, max-age=60"
+	mediaPanelCacheControl   = "private, no-store"
+	mediaPreviewCacheControl = "private, no-store"
 )
 
 // DefaultCacheControl is PUBLIC_CACHE_CONTROL's default: CDNs may keep
@@ -67,10 +69,14 @@ func Routes(rt *httpapi.Router, s *Service) {
 		http.StatusServiceUnavailable), h.search)
 	rt.Handle("GET", Prefix+"feed.atom", op("publicFeedAtom", "The newest live posts of a language as an Atom feed (application/atom+xml)", nil, feedQuery), h.feed("atom"))
 	rt.Handle("GET", Prefix+"feed.rss", op("publicFeedRSS", "The newest live posts of a language as an RSS 2.0 feed (application/rss+xml)", nil, feedQuery), h.feed("rss"))
-	preview := op("publicPreview", "A post's (or project's) working copy, for a signed, expiring preview link; never stored by caches",
+	preview := op("publicPreview", "A post's (or project's) working copy, for a signed, expiring preview link; its media point at the link's own media route; never stored by caches",
 		PostDetail{}, nil, http.StatusNotFound)
 	preview.CacheControl = "no-store"
 	rt.Handle("GET", Prefix+"preview/{token}", preview, h.preview)
+	previewMedia := op("publicPreviewMedia", "302 to a media item's file when the preview link's working copy uses it "+
+		"(cover, Open Graph image, gallery, body) and the link is valid; else 404", nil, mediaQuery, http.StatusNotFound)
+	previewMedia.Cached, previewMedia.Status, previewMedia.CacheControl = false, http.StatusFound, mediaPreviewCacheControl
+	rt.Handle("GET", Prefix+"preview/{token}/media/{id}", previewMedia, h.previewMedia)
 	media := op("publicMedia", "302 to a media item's file when live content uses it (or the caller's session may see drafts); else 404",
 		nil, mediaQuery, http.StatusNotFound)
 	media.Cached, media.Status = false, http.StatusFound
@@ -265,6 +271,25 @@ func (h handlers) preview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteCached(w, r, body, st.Header())
+	return nil
+}
+
+func (h handlers) previewMedia(w http.ResponseWriter, r *http.Request) error {
+	id, ok := httpapi.ParseID(r.PathValue("id"))
+	if !ok {
+		return errNotFound
+	}
+	width, err := ParseWidth(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	u, err := h.s.PreviewMediaURL(r.Context(), r.PathValue("token"), id, width)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", mediaPreviewCacheControl)
+	w.Header().Set("Location", u)
+	w.WriteHeader(http.StatusFound)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/pishkhan/pishkhan/internal/content"
@@ -11,6 +12,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/platform/authz"
 	"github.com/pishkhan/pishkhan/internal/platform/cache"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
+	"github.com/pishkhan/pishkhan/internal/platform/markdown"
 	"github.com/pishkhan/pishkhan/internal/platform/paging"
 	"github.com/pishkhan/pishkhan/internal/platform/search"
 )
@@ -97,7 +99,12 @@ func (s *Service) covers(ctx context.Context, ids []int64) (map[int64]content.Me
 	return s.media.ReadyImages(ctx, ids)
 }
 
-func cover(items map[int64]content.MediaItem, id *int64) *Cover {
+// A mediaPath names the URL an answer gives for media item id:
+// content.PublicMediaPath in every answer but a preview's, whose items are
+// served through its own link (previewMediaPath).
+type mediaPath func(id int64) string
+
+func cover(items map[int64]content.MediaItem, id *int64, path mediaPath) *Cover {
 	if id == nil {
 		return nil
 	}
@@ -105,7 +112,7 @@ func cover(items map[int64]content.MediaItem, id *int64) *Cover {
 	if !ok {
 		return nil
 	}
-	return &Cover{URL: content.PublicMediaPath(m.ID), Width: m.Width, Height: m.Height}
+	return &Cover{URL: path(m.ID), Width: m.Width, Height: m.Height}
 }
 
 func (s *Service) postCovers(ctx context.Context, ps []Post, extra ...*int64) (map[int64]content.MediaItem, error) {
@@ -145,7 +152,7 @@ func (s *Service) Posts(ctx context.Context, f PostFilter, pr paging.Request) ([
 		withCovers := func(items []Post) error {
 			media, err := s.postCovers(ctx, items)
 			for i := range items {
-				items[i].Cover = cover(media, items[i].coverID)
+				items[i].Cover = cover(media, items[i].coverID, content.PublicMediaPath)
 			}
 			return err
 		}
@@ -201,7 +208,7 @@ func (s *Service) Post(ctx context.Context, lang, slug string) ([]byte, cache.St
 		if err != nil {
 			return nil, err
 		}
-		return s.encodePost(ctx, d)
+		return s.encodePost(ctx, d, content.PublicMediaPath)
 	})
 	if apperr.CodeOf(err) != apperr.NotFound {
 		return body, st, err
@@ -235,17 +242,17 @@ func (s *Service) movedTo(ctx context.Context, key string, lookup func(ctx conte
 	return nil, st, &m
 }
 
-func (s *Service) encodePost(ctx context.Context, d PostDetail) ([]byte, error) {
+func (s *Service) encodePost(ctx context.Context, d PostDetail, path mediaPath) ([]byte, error) {
 	media, err := s.postCovers(ctx, []Post{d.Post}, d.SEO.ogImageID)
 	if err != nil {
 		return nil, err
 	}
-	d.Cover = cover(media, d.coverID)
-	d.SEO.OGImage = cover(media, d.SEO.ogImageID)
+	d.Cover = cover(media, d.coverID, path)
+	d.SEO.OGImage = cover(media, d.SEO.ogImageID, path)
 	return json.Marshal(d)
 }
 
-func (s *Service) projectCovers(ctx context.Context, ps []Project) error {
+func (s *Service) projectCovers(ctx context.Context, ps []Project, path mediaPath) error {
 	var ids []int64
 	for _, p := range ps {
 		if p.coverID != nil {
@@ -260,10 +267,10 @@ func (s *Service) projectCovers(ctx context.Context, ps []Project) error {
 		return err
 	}
 	for i := range ps {
-		ps[i].Cover = cover(media, ps[i].coverID)
+		ps[i].Cover = cover(media, ps[i].coverID, path)
 		gallery := []GalleryItem{}
 		for _, g := range ps[i].Gallery {
-			if c := cover(media, &g.mediaID); c != nil {
+			if c := cover(media, &g.mediaID, path); c != nil {
 				g.Cover = *c
 				gallery = append(gallery, g)
 			}
@@ -294,7 +301,7 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter, pr paging.Reque
 			if err != nil {
 				return nil, err
 			}
-			if err := s.projectCovers(ctx, items); err != nil {
+			if err := s.projectCovers(ctx, items, content.PublicMediaPath); err != nil {
 				return nil, err
 			}
 			return json.Marshal(paging.NewPage(items, pr, total))
@@ -310,7 +317,7 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter, pr paging.Reque
 			cur := s.cursors.Encode(binding, projectPos{Pos: last.position, ID: last.id})
 			next = &cur
 		}
-		if err := s.projectCovers(ctx, items); err != nil {
+		if err := s.projectCovers(ctx, items, content.PublicMediaPath); err != nil {
 			return nil, err
 		}
 		return json.Marshal(ProjectsPage{Items: items, NextCursor: next, Limit: pr.Limit})
@@ -322,14 +329,14 @@ func (s *Service) Projects(ctx context.Context, f ProjectFilter, pr paging.Reque
 // NOT_FOUND.
 func (s *Service) Project(ctx context.Context, lang, slug string) ([]byte, cache.Status, error) {
 	body, st, err := s.fetch(ctx, "project|l="+lang+"|s="+slug, func(ctx context.Context) ([]byte, error) {
-		d, err := s.store.project(ctx, lang, slug, 0, false)
+		d, err := s.store.project(ctx, lang, slug)
 		if errors.Is(err, errMissing) {
 			return nil, errNotFound
 		}
 		if err != nil {
 			return nil, err
 		}
-		return s.encodeProject(ctx, d)
+		return s.encodeProject(ctx, d, content.PublicMediaPath)
 	})
 	if apperr.CodeOf(err) != apperr.NotFound {
 		return body, st, err
@@ -339,9 +346,9 @@ func (s *Service) Project(ctx context.Context, lang, slug string) ([]byte, cache
 	})
 }
 
-func (s *Service) encodeProject(ctx context.Context, d ProjectDetail) ([]byte, error) {
+func (s *Service) encodeProject(ctx context.Context, d ProjectDetail, path mediaPath) ([]byte, error) {
 	ps := []Project{d.Project}
-	if err := s.projectCovers(ctx, ps); err != nil {
+	if err := s.projectCovers(ctx, ps, path); err != nil {
 		return nil, err
 	}
 	d.Project = ps[0]
@@ -394,48 +401,117 @@ func (s *Service) Search(ctx context.Context, r SearchRequest) ([]byte, cache.St
 	})
 }
 
+// previewMediaPath is where a preview's answer points for its media: the
+// preview media route under the same token (PreviewMediaURL), which serves
+// the items that working copy uses to whoever holds the link, while it is
+// valid. A token is base64url, so it needs no escaping in a path.
+func previewMediaPath(token string) mediaPath {
+	return func(id int64) string { return Prefix + "preview/" + token + "/media/" + itoa(id) }
+}
+
+// previewKind checks a preview token: the kind ('p' post, 'j' project)
+// and id it names, or NOT_FOUND for one that is malformed, tampered with,
+// signed under another key, expired, or names a kind there is none of.
+func (s *Service) previewKind(token string) (byte, int64, error) {
+	if s.preview == nil {
+		return 0, 0, errNotFound
+	}
+	kind, id, err := s.preview.Verify(token, s.now())
+	if err != nil || (kind != 'p' && kind != 'j') {
+		return 0, 0, errNotFound
+	}
+	return kind, id, nil
+}
+
+// previewTags are what a preview of kind depends on: the panel's tag of
+// its resource, which every save and delete of a working copy touches.
+func previewTags(kind byte) []string {
+	if kind == 'j' {
+		return []string{content.TagProjects, content.TagPublic}
+	}
+	return []string{content.TagPosts, content.TagPublic}
+}
+
 // Preview answers a preview link: the working copy of the post (or
 // project) the token names, draft or not. Any token that does not verify
 // (malformed, tampered with, expired) or names nothing is NOT_FOUND.
+//
+// Its media (cover, Open Graph image, gallery, the body's media:N
+// references, the body re-rendered from its markdown for that) point at
+// the preview media route under this very token, so an item only the
+// draft uses loads for whoever holds the link. The answer is therefore
+// cached per token, never per item: two links to one post (one of them
+// perhaps shorter-lived) must never be handed each other's token.
 func (s *Service) Preview(ctx context.Context, token string) ([]byte, cache.Status, error) {
-	if s.preview == nil {
-		return nil, "", errNotFound
-	}
-	kind, id, err := s.preview.Verify(token, s.now())
+	kind, id, err := s.previewKind(token)
 	if err != nil {
-		return nil, "", errNotFound
+		return nil, "", err
 	}
-	switch kind {
-	case 'p':
-		// the working copy is filed under the panel's posts tag, which every
-		// save touches
-		return s.cache.Fetch(ctx, Resource, "public:preview:p:"+itoa(id), []string{content.TagPosts, content.TagPublic}, s.cfg.TTL,
-			func(ctx context.Context) ([]byte, error) {
-				d, err := s.store.previewPost(ctx, id)
-				if errors.Is(err, errMissing) {
-					return nil, errNotFound
-				}
-				if err != nil {
-					return nil, err
-				}
-				d.Preview = true
-				return s.encodePost(ctx, d)
-			})
-	case 'j':
-		return s.cache.Fetch(ctx, Resource, "public:preview:j:"+itoa(id), []string{content.TagProjects, content.TagPublic}, s.cfg.TTL,
-			func(ctx context.Context) ([]byte, error) {
-				d, err := s.store.project(ctx, "", "", id, true)
-				if errors.Is(err, errMissing) {
-					return nil, errNotFound
-				}
-				if err != nil {
-					return nil, err
-				}
-				d.Preview = true
-				return s.encodeProject(ctx, d)
-			})
+	path := previewMediaPath(token)
+	key := "public:preview:" + cache.KeyHash(token) // the token itself stays out of the key
+	return s.cache.Fetch(ctx, Resource, key, previewTags(kind), s.cfg.TTL, func(ctx context.Context) ([]byte, error) {
+		if kind == 'p' {
+			d, md, err := s.store.previewPost(ctx, id)
+			if errors.Is(err, errMissing) {
+				return nil, errNotFound
+			}
+			if err != nil {
+				return nil, err
+			}
+			d.BodyHTML, d.Preview = markdown.RenderWith(md, markdown.MediaResolver(path)), true
+			return s.encodePost(ctx, d, path)
+		}
+		d, md, err := s.store.previewProject(ctx, id)
+		if errors.Is(err, errMissing) {
+			return nil, errNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.BodyHTML, d.Preview = markdown.RenderWith(md, markdown.MediaResolver(path)), true
+		return s.encodeProject(ctx, d, path)
+	})
+}
+
+// PreviewMediaURL answers GET /preview/{token}/media/{id}: a short-lived
+// URL of media item id's file (or its smallest thumbnail at least w wide)
+// when the token verifies (as Preview judges it) and the working copy it
+// names uses the item: its cover, Open Graph image, gallery or a media:N
+// reference of its body. Anything else (another item, an expired or
+// tampered token, a deleted post, an item not a ready image) is
+// NOT_FOUND, saying nothing about why. The set of items is cached per
+// post (or project), not per token: it depends on the working copy alone,
+// and the token is checked before it is read.
+func (s *Service) PreviewMediaURL(ctx context.Context, token string, id int64, w int) (string, error) {
+	if s.media == nil {
+		return "", errNotFound
 	}
-	return nil, "", errNotFound
+	kind, ref, err := s.previewKind(token)
+	if err != nil {
+		return "", err
+	}
+	body, _, err := s.cache.Fetch(ctx, Resource, "public:preview-media:"+string(kind)+":"+itoa(ref), previewTags(kind), s.cfg.TTL,
+		func(ctx context.Context) ([]byte, error) {
+			ids, md, err := s.store.previewMedia(ctx, kind, ref)
+			if errors.Is(err, errMissing) {
+				return nil, errNotFound
+			}
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(append(ids, markdown.MediaRefs(md)...))
+		})
+	if err != nil {
+		return "", err
+	}
+	var uses []int64
+	if err := json.Unmarshal(body, &uses); err != nil {
+		return "", err
+	}
+	if !slices.Contains(uses, id) {
+		return "", errNotFound
+	}
+	return s.signedURL(ctx, id, w)
 }
 
 // MediaAccess says why a media redirect was allowed.
@@ -476,6 +552,17 @@ func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaA
 		}
 		access = MediaPanel
 	}
+	u, err := s.signedURL(ctx, id, w)
+	if err != nil {
+		return "", 0, err
+	}
+	return u, access, nil
+}
+
+// signedURL returns a short-lived URL of ready image id's smallest
+// thumbnail at least w wide (its file when w is 0, or when it has no such
+// thumbnail), or NOT_FOUND when id is not a ready image.
+func (s *Service) signedURL(ctx context.Context, id int64, w int) (string, error) {
 	side := 0
 	if w > 0 {
 		for _, t := range s.cfg.ThumbnailSides {
@@ -490,10 +577,7 @@ func (s *Service) MediaURL(ctx context.Context, id int64, w int) (string, MediaA
 		u, err = s.media.SignedURL(ctx, id, 0)
 	}
 	if errors.Is(err, content.ErrMediaNotReady) {
-		return "", 0, errNotFound
+		return "", errNotFound
 	}
-	if err != nil {
-		return "", 0, err
-	}
-	return u, access, nil
+	return u, err
 }

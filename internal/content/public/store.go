@@ -18,7 +18,8 @@ var errMissing = errors.New("not live")
 
 // store is the public API's read-only SQL. Posts are read from post_live
 // (the published snapshot) and projects only with status 'published';
-// the one exception, previewPost/previewProject, serves a signed preview.
+// the exceptions, previewPost, previewProject and previewMedia, serve a
+// signed preview.
 type store struct{ db *db.DB }
 
 func (s store) q() db.Querier { return s.db.Reader() }
@@ -240,19 +241,22 @@ func (s store) projectRedirect(ctx context.Context, lang, old string) (slug, pro
 	return slug, projectLang, err
 }
 
-// previewPost returns post id's working copy, whatever its status.
-func (s store) previewPost(ctx context.Context, id int64) (PostDetail, error) {
+// previewPost returns post id's working copy, whatever its status, with
+// its markdown (a preview renders its body again, its media pointing at
+// the preview's own route).
+func (s store) previewPost(ctx context.Context, id int64) (PostDetail, string, error) {
 	var d PostDetail
+	var md string
 	var cover, og sql.NullInt64
-	err := s.q().QueryRow(ctx, `SELECT p.id, p.lang, p.slug, p.title, p.excerpt, p.cover_media_id, p.published_at, p.body_html,
+	err := s.q().QueryRow(ctx, `SELECT p.id, p.lang, p.slug, p.title, p.excerpt, p.cover_media_id, p.published_at, p.body_md,
 		p.seo_title, p.seo_description, p.canonical_url, p.og_image_media_id, p.updated_at FROM posts p WHERE p.id = ?`, id).
-		Scan(&d.id, &d.Lang, &d.Slug, &d.Title, &d.Excerpt, &cover, db.NullTime{T: &d.PublishedAt}, &d.BodyHTML,
+		Scan(&d.id, &d.Lang, &d.Slug, &d.Title, &d.Excerpt, &cover, db.NullTime{T: &d.PublishedAt}, &md,
 			&d.SEO.Title, &d.SEO.Description, &d.SEO.CanonicalURL, &og, db.Time{T: &d.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, db.ErrNoRows) {
-		return d, errMissing
+		return d, "", errMissing
 	}
 	if err != nil {
-		return d, err
+		return d, "", err
 	}
 	if cover.Valid {
 		d.coverID = &cover.Int64
@@ -270,21 +274,21 @@ func (s store) previewPost(ctx context.Context, id int64) (PostDetail, error) {
 		}
 	})
 	if err != nil {
-		return d, err
+		return d, "", err
 	}
 	rows, err := s.q().Query(ctx, `SELECT u.id, u.name FROM post_authors a JOIN users u ON u.id = a.user_id WHERE a.post_id = ? ORDER BY a.position`, id)
 	if err != nil {
-		return d, err
+		return d, "", err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var a Author
 		if err := rows.Scan(&a.ID, &a.Name); err != nil {
-			return d, err
+			return d, "", err
 		}
 		d.Authors = append(d.Authors, a)
 	}
-	return d, rows.Err()
+	return d, md, rows.Err()
 }
 
 const projectCols = `p.id, p.lang, p.slug, p.title, p.client, p.started_on, p.ended_on, p.summary, p.cover_media_id, p.links,
@@ -379,42 +383,45 @@ func (s store) projects(ctx context.Context, f ProjectFilter, pos *projectPos, l
 	return out, s.projectParts(ctx, out)
 }
 
-// project returns a project by slug (published only unless anyStatus)
-// or, when id > 0, by id, with its body.
-func (s store) project(ctx context.Context, lang, slug string, id int64, anyStatus bool) (ProjectDetail, error) {
-	var d ProjectDetail
-	q := `SELECT ` + projectCols + `, p.body_html FROM projects p WHERE `
-	var args []any
-	if id > 0 {
-		q += `p.id = ?`
-		args = append(args, id)
-	} else {
-		q += `p.slug = ?`
-		args = append(args, slug)
-		if lang != "" {
-			q += ` AND p.lang = ?`
-			args = append(args, lang)
-		}
+// project returns a published project by slug, with its body.
+func (s store) project(ctx context.Context, lang, slug string) (ProjectDetail, error) {
+	q := `SELECT ` + projectCols + `, p.body_html FROM projects p WHERE p.slug = ?`
+	args := []any{slug}
+	if lang != "" {
+		q += ` AND p.lang = ?`
+		args = append(args, lang)
 	}
-	if !anyStatus {
-		q += ` AND p.status = ?`
-		args = append(args, string(content.Published))
-	}
-	q += ` ORDER BY CASE WHEN p.lang = 'fa' THEN 0 ELSE 1 END, p.lang LIMIT 1`
-	row := s.q().QueryRow(ctx, q, args...)
+	q += ` AND p.status = ? ORDER BY CASE WHEN p.lang = 'fa' THEN 0 ELSE 1 END, p.lang LIMIT 1`
+	args = append(args, string(content.Published))
 	var body string
-	p, err := scanProject(scanTail{row, &body})
+	d, err := s.projectDetail(ctx, s.q().QueryRow(ctx, q, args...), &body)
+	d.BodyHTML = body
+	return d, err
+}
+
+// previewProject returns project id's working copy, whatever its status,
+// with its markdown (a preview renders its body again).
+func (s store) previewProject(ctx context.Context, id int64) (ProjectDetail, string, error) {
+	var md string
+	d, err := s.projectDetail(ctx, s.q().QueryRow(ctx, `SELECT `+projectCols+`, p.body_md FROM projects p WHERE p.id = ?`, id), &md)
+	return d, md, err
+}
+
+// projectDetail scans one project whose last column goes to tail, and
+// reads its gallery and tags.
+func (s store) projectDetail(ctx context.Context, row *sql.Row, tail *string) (ProjectDetail, error) {
+	p, err := scanProject(scanTail{row, tail})
 	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, db.ErrNoRows) {
-		return d, errMissing
+		return ProjectDetail{}, errMissing
 	}
 	if err != nil {
-		return d, err
+		return ProjectDetail{}, err
 	}
 	ps := []Project{p}
 	if err := s.projectParts(ctx, ps); err != nil {
-		return d, err
+		return ProjectDetail{}, err
 	}
-	return ProjectDetail{Project: ps[0], BodyHTML: body}, nil
+	return ProjectDetail{Project: ps[0]}, nil
 }
 
 // scanTail scans a row whose last column goes to tail.
@@ -634,6 +641,49 @@ func (s store) mediaLive(ctx context.Context, id int64) (bool, error) {
 		(SELECT COUNT(*) FROM project_gallery g JOIN projects p ON p.id = g.project_id WHERE p.status = 'published' AND g.media_id = ?)`,
 		id, id, quoted, query, id, quoted, query, id).Scan(&n)
 	return n > 0, err
+}
+
+// previewMedia returns the media items post (kind 'p') or project ('j')
+// id's working copy names outside its body (cover and Open Graph image;
+// cover and gallery), and its body's markdown, whatever its status;
+// errMissing when there is no such item.
+func (s store) previewMedia(ctx context.Context, kind byte, id int64) ([]int64, string, error) {
+	var md string
+	var a, b sql.NullInt64 // cover, Open Graph image
+	var err error
+	if kind == 'p' {
+		err = s.q().QueryRow(ctx, `SELECT cover_media_id, og_image_media_id, body_md FROM posts WHERE id = ?`, id).Scan(&a, &b, &md)
+	} else {
+		err = s.q().QueryRow(ctx, `SELECT cover_media_id, body_md FROM projects WHERE id = ?`, id).Scan(&a, &md)
+	}
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, db.ErrNoRows) {
+		return nil, "", errMissing
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	ids := []int64{}
+	for _, n := range []sql.NullInt64{a, b} {
+		if n.Valid {
+			ids = append(ids, n.Int64)
+		}
+	}
+	if kind == 'p' {
+		return ids, md, nil
+	}
+	rows, err := s.q().Query(ctx, `SELECT media_id FROM project_gallery WHERE project_id = ?`, id)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m int64
+		if err := rows.Scan(&m); err != nil {
+			return nil, "", err
+		}
+		ids = append(ids, m)
+	}
+	return ids, md, rows.Err()
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

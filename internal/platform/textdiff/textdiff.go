@@ -24,6 +24,9 @@ const (
 	Delete Kind = "delete" // only in the old text
 )
 
+// EnumValues lists the kinds for the OpenAPI document.
+func (Kind) EnumValues() []string { return []string{string(Equal), string(Insert), string(Delete)} }
+
 // Op is one run of the diff. Joining the Text of the Equal and Delete ops,
 // in order, gives the old text; of the Equal and Insert ops, the new one.
 // Consecutive ops never have the same Kind, and in a changed stretch the

@@ -195,7 +195,7 @@ export function DataTable<T>({ label, data, columns, getRowId, testId, loading, 
       {selection && (
         <BulkBar count={selection.rows.count} onClear={selection.rows.clear}>{selection.actions}</BulkBar>
       )}
-      <div ref={region} tabIndex={-1} role="region" aria-label={label} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
+      <div ref={region} tabIndex={-1} role="region" aria-label={label} className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
         <table className="w-full text-sm" aria-busy={fetching ?? loading} data-testid={testId}>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (

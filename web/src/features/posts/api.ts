@@ -4,7 +4,7 @@ import type { ErrorCatalogue } from "@/lib/errors";
 import { emptyForm, formFromSnapshot } from "./form";
 import { mergeFields, valueOf, type MergeField } from "./merge";
 import type {
-  Autosave, AutosaveInput, Post, PostInput, PostPage, PostPatch, PostRevision, PostRevisionDetail, PostStatus, Presence, PreviewLink,
+  Autosave, AutosaveInput, DiffOp, Post, PostInput, PostPage, PostPatch, PostRevision, PostRevisionDetail, PostStatus, Presence, PreviewLink,
   RenderResult, RevisionDiff, TransitionInput,
 } from "./types";
 
@@ -122,10 +122,13 @@ export async function fetchRevision(id: number, rev: number, signal?: AbortSigna
 /** A field other than the body that differs between two revisions. */
 export type FieldChange = { field: MergeField; from: unknown; to: unknown };
 
+/** The fields the server's diff compares word by word, beside the body. */
+export const wordDiffFields = ["title", "excerpt"] as const;
+
 /**
- * What changed between two revisions: the body as the server's word diff
- * (GET …/revisions/diff?from=&to=), and every other field that differs,
- * from the two snapshots.
+ * What changed between two revisions (GET …/revisions/diff?from=&to=): the body, the title and
+ * the excerpt as the server's word diffs (a word is changed whole, never marked inside), and
+ * every other field that differs, from the two snapshots.
  */
 export function useRevisionDiff(id: number, from: number, to: number) {
   return useQuery({
@@ -138,11 +141,15 @@ export function useRevisionDiff(id: number, from: number, to: number) {
         call<RevisionDiff>("GET", `/api/posts/${id}/revisions/diff`, { signal, query: { from, to } }),
       ]);
       const fa = formFromSnapshot(emptyForm("fa"), a.snapshot ?? {}), fb = formFromSnapshot(emptyForm("fa"), b.snapshot ?? {});
+      // tags and categories are sets (the server keeps them by name): the same ones in another order are no change
+      const comparable = (f: MergeField, v: unknown) => (f === "tags" || f === "categories") && Array.isArray(v) ? [...v].map(String).sort() : v;
       const fields: FieldChange[] = mergeFields
-        .filter((f) => f !== "body_md")
+        .filter((f) => f !== "body_md" && !(wordDiffFields as readonly string[]).includes(f))
         .map((f) => ({ field: f, from: valueOf(fa, f), to: valueOf(fb, f) }))
-        .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
-      return { ops: diff.data.ops ?? [], fields };
+        .filter((c) => JSON.stringify(comparable(c.field, c.from)) !== JSON.stringify(comparable(c.field, c.to)));
+      const changed = (ops: DiffOp[] | undefined) => (ops ?? []).some((o) => o.kind !== "equal");
+      const words = wordDiffFields.filter((f) => changed(diff.data[f])).map((f) => ({ field: f, ops: diff.data[f] }));
+      return { ops: diff.data.ops ?? [], words, fields };
     },
   });
 }

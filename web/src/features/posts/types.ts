@@ -3,8 +3,6 @@ import type { Schemas } from "@/lib/api/client";
 /**
  * The blog's request and response shapes: the generated schema's
  * (web/openapi.json, from the posts routes), under the editor's names.
- * Only the revision diff (RevisionDiff) is not served yet: api.ts compares
- * the two revisions' snapshots here until it is.
  */
 
 export type Post = Schemas["Post"];
@@ -35,10 +33,11 @@ export type PostRevision = Schemas["Revision"];
 /** GET /api/posts/{id}/revisions/{rev}: the entry and the post as it was then. */
 export type PostRevisionDetail = Schemas["RevisionDetail"];
 
-/** GET /api/posts/{id}/revisions/diff?from=&to= (word level, textdiff.Words) — not served yet. */
-export type DiffOpKind = "equal" | "insert" | "delete";
-export type DiffOp = { kind: DiffOpKind; text: string };
-export type RevisionDiff = { ops: DiffOp[] };
+/** One run of a word diff (textdiff.Op): joining the equal and delete texts gives the old side, equal and insert the new. */
+export type DiffOp = Schemas["Op"];
+export type DiffOpKind = DiffOp["kind"];
+/** GET /api/posts/{id}/revisions/diff: word-level ops of the body (ops), the title and the excerpt, and the other fields' names. */
+export type RevisionDiff = Schemas["RevisionDiff"];
 
 /** PUT /api/posts/{id}/autosave: the form as typed (the server notes the revision it was written over). */
 export type AutosaveInput = Schemas["AutosaveInput"];

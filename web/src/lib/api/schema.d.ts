@@ -1016,8 +1016,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A post's (or project's) working copy, for a signed, expiring preview link; never stored by caches */
+        /** A post's (or project's) working copy, for a signed, expiring preview link; its media point at the link's own media route; never stored by caches */
         get: operations["publicPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/preview/{token}/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 302 to a media item's file when the preview link's working copy uses it (cover, Open Graph image, gallery, body) and the link is valid; else 404 */
+        get: operations["publicPreviewMedia"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1791,7 +1808,8 @@ export interface components {
             value: number;
         };
         Op: {
-            kind: string;
+            /** @enum {string} */
+            kind: "equal" | "insert" | "delete";
             text: string;
         };
         Order: {
@@ -4899,6 +4917,45 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PostDetail"];
                 };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicPreviewMedia: {
+        parameters: {
+            query?: {
+                /** @description a width in pixels: the smallest thumbnail at least this wide, else the file */
+                w?: number;
+            };
+            header?: never;
+            path: {
+                token: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not Modified (If-None-Match matched the ETag) */
             304: {

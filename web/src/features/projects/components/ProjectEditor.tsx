@@ -267,10 +267,11 @@ export function ProjectEditor({ id }: { id: number }) {
 
   return (
     <form className="space-y-4" onSubmit={(e) => { e.preventDefault(); void save(); }} data-testid="project-editor" noValidate>
+      {/* the way back on a line of its own (as in the post editor), so the title keeps the width of the screen on a phone */}
+      <Link prefetch={false} href="/projects" className="text-sm text-indigo-600 underline underline-offset-2 dark:text-indigo-400">{t("projects.back")}</Link>
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="flex items-center gap-3">
-          <Link prefetch={false} href="/projects" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{t("projects.back")}</Link>
-          <h1 className="text-2xl font-bold" dir="auto">{id === 0 ? t("projects.newTitle") : base?.title || t("projects.editTitle")}</h1>
+        <div className="flex min-w-0 items-center gap-3">
+          <h1 className="min-w-0 break-words text-2xl font-bold" dir="auto">{id === 0 ? t("projects.newTitle") : base?.title || t("projects.editTitle")}</h1>
           {base && <ProjectStatusBadge status={base.status} />}
         </div>
         <div className="flex flex-wrap gap-2">

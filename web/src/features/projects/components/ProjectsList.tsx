@@ -135,7 +135,8 @@ export function ProjectsList() {
           {(p) => (
             <div className="flex flex-wrap items-center gap-3" data-project-id={p.id}>
               <FeaturedStar project={p} disabled={!canEdit} onToggle={() => toggleFeatured(p)} />
-              <div className="min-w-0 flex-1">
+              {/* at least 10rem for the title: on a phone the language and status go under it together instead of squeezing it */}
+              <div className="min-w-40 flex-1">
                 <Link prefetch={false} href={`/projects/edit?id=${p.id}`} dir="auto" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{p.title || t("posts.untitled")}</Link>
                 <div className="flex flex-wrap gap-x-3 text-xs text-slate-500 dark:text-slate-400">
                   <span dir="ltr">{p.slug}</span>
@@ -143,14 +144,16 @@ export function ProjectsList() {
                   {p.started_on && <span>{date(`${p.started_on}T12:00:00Z`)}{p.ended_on ? ` – ${date(`${p.ended_on}T12:00:00Z`)}` : ""}</span>}
                 </div>
               </div>
-              <span lang={p.lang} className="text-xs text-slate-600 dark:text-slate-300">{t(`content.lang.${p.lang}`)}</span>
-              <ProjectStatusBadge status={p.status} />
-              {canEdit && (p.status !== "published" || canPublish) && (
-                <button type="button" data-action="delete" onClick={() => setDeleting(p)} aria-label={t("projects.deleteNamed", { name: p.title || `#${p.id}` })}
-                  className="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
-                  {t("projects.delete")}
-                </button>
-              )}
+              <div className="ms-auto flex items-center gap-3">
+                <span lang={p.lang} className="text-xs text-slate-600 dark:text-slate-300">{t(`content.lang.${p.lang}`)}</span>
+                <ProjectStatusBadge status={p.status} />
+                {canEdit && (p.status !== "published" || canPublish) && (
+                  <button type="button" data-action="delete" onClick={() => setDeleting(p)} aria-label={t("projects.deleteNamed", { name: p.title || `#${p.id}` })}
+                    className="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
+                    {t("projects.delete")}
+                  </button>
+                )}
+              </div>
             </div>
           )}
         </SortableList>

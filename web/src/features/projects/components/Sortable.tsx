@@ -21,7 +21,7 @@ type Props<T> = {
 /** A value for an attribute selector in quotes. */
 const attr = (v: string) => v.replace(/["\\]/g, "\\$&");
 
-const iconButton = "inline-flex size-8 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-30 dark:text-slate-300 dark:hover:bg-slate-700";
+const iconButton = "inline-flex shrink-0 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-30 dark:text-slate-300 dark:hover:bg-slate-700";
 
 /**
  * A list the user puts in order three ways: dragging an item by its handle
@@ -104,7 +104,8 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
                 setOverIndex(null);
               }}
               className={`flex items-stretch gap-2 rounded-xl border bg-white shadow-sm dark:bg-slate-800 ${dropHere ? "border-indigo-500 ring-2 ring-indigo-300" : "border-slate-200 dark:border-slate-700"} ${dragKey === key ? "opacity-50" : ""}`}>
-              <div className="flex shrink-0 flex-col items-center justify-center gap-0.5 border-e border-slate-100 px-1 py-2 dark:border-slate-700">
+              {/* the handle, and beside it the two move buttons one above the other: a row is as tall as its content, not three buttons */}
+              <div className="flex shrink-0 items-center gap-0.5 border-e border-slate-100 px-1 py-1 dark:border-slate-700">
                 <button type="button" data-control="handle" disabled={disabled} aria-describedby={`${testId ?? "sortable"}-help`}
                   aria-label={t("reorder.handle", { name, position: i + 1, total: items.length })}
                   onPointerDown={() => setArmed(key)}
@@ -115,17 +116,19 @@ export function SortableList<T>({ items, getKey, itemName, onMove, children, lab
                     e.preventDefault();
                     move(i, to, "handle");
                   }}
-                  className={`${iconButton} cursor-grab active:cursor-grabbing`}>
+                  className={`${iconButton} size-8 cursor-grab active:cursor-grabbing`}>
                   <svg viewBox="0 0 20 20" className="size-4" fill="currentColor" aria-hidden><circle cx="7" cy="5" r="1.5" /><circle cx="13" cy="5" r="1.5" /><circle cx="7" cy="10" r="1.5" /><circle cx="13" cy="10" r="1.5" /><circle cx="7" cy="15" r="1.5" /><circle cx="13" cy="15" r="1.5" /></svg>
                 </button>
-                <button type="button" data-control="up" className={iconButton} disabled={disabled || i === 0} onClick={() => move(i, i - 1, "up")} aria-label={t("reorder.up", { name })} title={t("reorder.up", { name })}>
-                  <span aria-hidden>{"▲"}</span>
-                </button>
-                <button type="button" data-control="down" className={iconButton} disabled={disabled || i === items.length - 1} onClick={() => move(i, i + 1, "down")} aria-label={t("reorder.down", { name })} title={t("reorder.down", { name })}>
-                  <span aria-hidden>{"▼"}</span>
-                </button>
+                <div className="flex flex-col">
+                  <button type="button" data-control="up" className={`${iconButton} h-6 w-7 text-[0.625rem]`} disabled={disabled || i === 0} onClick={() => move(i, i - 1, "up")} aria-label={t("reorder.up", { name })} title={t("reorder.up", { name })}>
+                    <span aria-hidden>{"▲"}</span>
+                  </button>
+                  <button type="button" data-control="down" className={`${iconButton} h-6 w-7 text-[0.625rem]`} disabled={disabled || i === items.length - 1} onClick={() => move(i, i + 1, "down")} aria-label={t("reorder.down", { name })} title={t("reorder.down", { name })}>
+                    <span aria-hidden>{"▼"}</span>
+                  </button>
+                </div>
               </div>
-              <div className="min-w-0 flex-1 py-2 pe-3">{children(item, i)}</div>
+              <div className="min-w-0 flex-1 self-center py-1 pe-3">{children(item, i)}</div>
             </li>
           );
         })}

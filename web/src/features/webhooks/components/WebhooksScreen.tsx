@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
-import { useMemo, useState } from "react";
+import { useMemo, useState, type ButtonHTMLAttributes } from "react";
 import { explainError, explainListError } from "@/lib/errors";
 import { useI18n } from "@/lib/i18n";
 import { plural } from "@/lib/plural";
@@ -17,7 +17,33 @@ import { SecretReveal } from "./SecretReveal";
 import { blankWebhook, formOf, WebhookForm, type WebhookFormValue } from "./WebhookForm";
 
 const col = createColumnHelper<Webhook>();
-const small = "px-2 py-1 text-xs";
+
+/** The row actions' icons (24×24, stroked), each drawn for one action. */
+const icons = {
+  // the delivery log: a list
+  log: "M8 6h13M8 12h13M8 18h13M3.5 6h.01M3.5 12h.01M3.5 18h.01",
+  // a test send: a paper plane
+  test: "M22 2 11 13M22 2l-7 20-4-9-9-4 20-7Z",
+  // edit: a pencil
+  edit: "M17 3a2.85 2.85 0 1 1 4 4L7.5 20.5 2 22l1.5-5.5Z",
+  // a new secret: arrows going round
+  rotate: "M21 4v6h-6M3 20v-6h6M5.1 9a8 8 0 0 1 13.2-3l2.7 4M3 14l2.7 4a8 8 0 0 0 13.2-3",
+  // delete: a bin
+  delete: "M3 6h18M19 6v14a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V6m3 0V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2M10 11v6M14 11v6",
+} as const;
+
+/**
+ * One row action as an icon: its label is both its accessible name and its tooltip, so five
+ * actions fit on one line of the table (at 1366 px, and on a phone) without hiding what each does.
+ */
+function RowAction({ label, icon, className = "", ...props }: { label: string; icon: keyof typeof icons } & ButtonHTMLAttributes<HTMLButtonElement>) {
+  return (
+    <Button variant="ghost" aria-label={label} title={label} className={`size-8 shrink-0 !p-0 ${className}`} {...props}>
+      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden
+        className={`size-4 ${icon === "test" ? "rtl:-scale-x-100" : ""}`}><path d={icons[icon]} /></svg>
+    </Button>
+  );
+}
 
 /**
  * The webhooks (webhooks.manage): the list, creating one (its secret shown
@@ -128,12 +154,12 @@ export function WebhooksScreen() {
       cell: (c) => {
         const w = c.row.original;
         return (
-          <div className="flex flex-wrap gap-1" role="group" aria-label={t("webhooks.actionsFor", { url: w.url })}>
-            <Button variant="ghost" className={small} aria-expanded={log === w.id} onClick={() => setLog(log === w.id ? null : w.id)} data-action="log">{t("webhooks.d.title")}</Button>
-            <Button variant="ghost" className={small} onClick={() => void sendTest(w)} data-action="test">{t("webhooks.test")}</Button>
-            <Button variant="ghost" className={small} onClick={() => void startEdit(w)} data-action="edit">{t("webhooks.edit")}</Button>
-            <Button variant="ghost" className={small} onClick={() => setConfirm({ kind: "rotate", webhook: w })} data-action="rotate">{t("webhooks.rotate")}</Button>
-            <Button variant="ghost" className={`${small} text-red-700 dark:text-red-400`} onClick={() => setConfirm({ kind: "delete", webhook: w })} data-action="delete">{t("webhooks.delete")}</Button>
+          <div className="flex flex-nowrap items-center gap-0.5" role="group" aria-label={t("webhooks.actionsFor", { url: w.url })}>
+            <RowAction label={t("webhooks.d.title")} icon="log" aria-expanded={log === w.id} onClick={() => setLog(log === w.id ? null : w.id)} data-action="log" />
+            <RowAction label={t("webhooks.test")} icon="test" onClick={() => void sendTest(w)} data-action="test" />
+            <RowAction label={t("webhooks.edit")} icon="edit" onClick={() => void startEdit(w)} data-action="edit" />
+            <RowAction label={t("webhooks.rotate")} icon="rotate" onClick={() => setConfirm({ kind: "rotate", webhook: w })} data-action="rotate" />
+            <RowAction label={t("webhooks.delete")} icon="delete" className="text-red-700 dark:text-red-400" onClick={() => setConfirm({ kind: "delete", webhook: w })} data-action="delete" />
           </div>
         );
       },
@@ -152,7 +178,12 @@ export function WebhooksScreen() {
 
       <DataTable label={t("webhooks.title")} data={data} columns={columns} getRowId={(w) => String(w.id)} loading={list.isPending} fetching={list.isFetching} testId="webhooks-table"
         rowAttributes={(w) => ({ "data-webhook-id": w.id })}
-        afterRow={(w) => log === w.id && <tr><td colSpan={columns.length} className="bg-slate-50 dark:bg-slate-900/50"><DeliveriesLog webhookId={w.id} /></td></tr>}
+        afterRow={(w) => log === w.id && (
+          <tr><td colSpan={columns.length} className="bg-slate-50 dark:bg-slate-900/50">
+            {/* as wide as the visible part of the table and kept at its start: on a phone the table scrolls sideways, the log stays in view */}
+            <div className="sticky start-0 w-[min(100%,calc(100vw-2rem-2px))]"><DeliveriesLog webhookId={w.id} /></div>
+          </td></tr>
+        )}
         empty={<p className="p-8 text-center text-slate-500 dark:text-slate-400" data-testid="webhooks-empty">{t("webhooks.empty")}</p>}
         error={list.isError && (
           <div role="alert" className="flex flex-col items-center gap-3 p-8 text-center">

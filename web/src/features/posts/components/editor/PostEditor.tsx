@@ -209,7 +209,8 @@ function EditorBody({ id, first, latest, meAuthor, can }: { id: number; first: P
     <div className="space-y-4" onKeyDown={onKeyDown}>
       <Link prefetch={false} href="/posts" className="text-sm text-indigo-600 underline underline-offset-2 dark:text-indigo-400">{t("post.back")}</Link>
       <div className="flex flex-wrap items-center gap-3">
-        <h1 className="min-w-0 flex-1 truncate text-2xl font-bold">{id > 0 ? <bdi>{form.title || t("post.untitled")}</bdi> : t("post.title.new")}</h1>
+        {/* dir="auto": a title in the other script is cut at its own end, not its start */}
+        <h1 className="min-w-0 flex-1 truncate text-2xl font-bold" dir={id > 0 && form.title ? "auto" : undefined}>{id > 0 ? form.title || t("post.untitled") : t("post.title.new")}</h1>
         {id > 0 && <PresenceBar postId={id} meId={meAuthor?.id} />}
         <AutosaveIndicator state={auto} />
         {dirty && <span className="text-xs text-slate-600 dark:text-slate-300" data-testid="dirty">{t("post.unsaved")}</span>}

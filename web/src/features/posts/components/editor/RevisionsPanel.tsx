@@ -9,7 +9,7 @@ import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { postErrors, useRestoreRevision, useRevisionDiff, useRevisions } from "../../api";
 import type { Post } from "../../types";
 import { fieldLabel, shown } from "./ConflictDialog";
-import { DiffView } from "./DiffView";
+import { DiffView, InlineDiff } from "./DiffView";
 
 /**
  * A revision's reason as shown: the server's own reasons (a save without one is "created" or
@@ -25,8 +25,9 @@ export function reasonText(reason: string, { t, number }: Pick<ReturnType<typeof
 const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
 
 /**
- * Every save of the post (newest first: who, when, why), the word diff of
- * the body between any two, and restore (which the server makes a new
+ * Every save of the post (newest first: who, when, why), the server's word
+ * diff of the body, the title and the excerpt between any two (the other
+ * fields that changed as old → new), and restore (which the server makes a new
  * revision; asked first). Restoring over unsaved changes is refused here:
  * the writer saves or discards first.
  */
@@ -94,10 +95,16 @@ export function RevisionsPanel({ post, etag, dirty, canEdit, onRestored }: { pos
             : diff.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-400">{explainError(t, diff.error, postErrors)}</p>
             : (
               <div className="space-y-2" data-testid="revision-changes">
-                {(diff.data?.fields.length ?? 0) > 0 && (
+                {(diff.data?.fields.length ?? 0) + (diff.data?.words.length ?? 0) > 0 && (
                   <dl className="space-y-1 text-xs" data-testid="revision-fields">
+                    {diff.data!.words.map((w) => (
+                      <div key={w.field} className="rounded border border-slate-200 p-1.5 dark:border-slate-700" data-field={w.field}>
+                        <dt className="font-semibold">{t(fieldLabel[w.field])}</dt>
+                        <dd><InlineDiff ops={w.ops} testId={`revision-${w.field}-diff`} /></dd>
+                      </div>
+                    ))}
                     {diff.data!.fields.map((c) => (
-                      <div key={c.field} className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
+                      <div key={c.field} className="rounded border border-slate-200 p-1.5 dark:border-slate-700" data-field={c.field}>
                         <dt className="font-semibold">{t(fieldLabel[c.field])}</dt>
                         <dd className="break-words"><del className="line-through decoration-2"><span className="sr-only">{t("post.diff.deleted")} </span><bdi>{shown(c.from, t)}</bdi></del> <span aria-hidden className="inline-block rtl:rotate-180">→</span> <ins className="underline decoration-2"><span className="sr-only">{t("post.diff.inserted")} </span><bdi>{shown(c.to, t)}</bdi></ins></dd>
                       </div>
