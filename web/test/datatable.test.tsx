@@ -216,6 +216,29 @@ describe("orders: change the status of the selected orders", () => {
     await screen.findByText("ORD-000001");
     expect(screen.queryByRole("checkbox")).toBeNull();
   });
+
+  it("shows the rows with their checkboxes at once: orders that arrive before who the user is wait for it (no column added under them)", async () => {
+    nav.current!.reset("/orders");
+    let releaseMe = () => {};
+    const meHeld = new Promise<void>((r) => (releaseMe = r));
+    const ordersAnswered = vi.fn();
+    vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/auth/me") await meHeld;
+      if (path === "/api/orders") ordersAnswered();
+      const body = path === "/api/auth/me" ? me(["orders.view", "orders.update_status"]) : page([order(1, "pending")]);
+      return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    }));
+    wrap(<OrdersList />);
+    await waitFor(() => expect(ordersAnswered).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByText("ORD-000001")).toBeNull();
+    expect(screen.getAllByTestId("skeleton-row").length).toBeGreaterThan(0);
+    releaseMe();
+    await screen.findByText("ORD-000001");
+    expect(screen.getByRole("checkbox", { name: "Select ORD-000001" })).toBeTruthy();
+    expect(screen.queryByTestId("skeleton-row")).toBeNull();
+  });
 });
 
 describe("users: deactivate the selected users", () => {

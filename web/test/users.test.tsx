@@ -117,6 +117,31 @@ describe("the user screen", () => {
     await userEvent.click(within(alert).getByRole("button", { name: "Reload" }));
     await waitFor(() => expect(seen.filter((r) => r.method === "GET" && r.path === "/api/users/5").length).toBeGreaterThan(before));
   });
+
+  it("shows the screen in one piece once the roles are in, so the form never arrives above cards already shown (no layout shift)", async () => {
+    let releaseRoles = () => {};
+    const rolesHeld = new Promise<void>((r) => (releaseRoles = r));
+    const read = reads(admin, user());
+    vi.stubGlobal("fetch", vi.fn(async (req: Request) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/roles") await rolesHeld;
+      const res = read(req, undefined)!;
+      const headers: Record<string, string> = { "Content-Type": "application/json" };
+      if (res.etag) headers.ETag = res.etag;
+      return new Response(JSON.stringify(res.body), { status: res.status, headers });
+    }));
+    wrap();
+    // the user and who I am are in; the roles are not: nothing of the screen yet, only its skeleton
+    await waitFor(() => expect(vi.mocked(fetch).mock.calls.some(([r]) => new URL((r as Request).url).pathname === "/api/roles")).toBe(true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByRole("heading", { name: "Account" })).toBeNull();
+    expect(screen.queryByTestId("user-totp")).toBeNull();
+    releaseRoles();
+    // then the form and the cards beside it come together
+    await screen.findByTestId("user-edit");
+    expect(screen.getByRole("heading", { name: "Account" })).toBeTruthy();
+    expect(screen.getByTestId("user-totp")).toBeTruthy();
+  });
 });
 
 describe("refusals are told apart by details.reason, not by their wording", () => {

@@ -1,6 +1,7 @@
 "use client";
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { fa, type MessageKey } from "./messages";
+import { currencyNames, dateTimeFormat, numberFormat } from "./intl";
 import { formatMoney, moneyUnitName, rialUnitPref } from "./money";
 import { createPreference } from "./preference";
 
@@ -86,7 +87,7 @@ export function formatDateTime(locale: Locale, iso: string, withTime: boolean | 
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const style: Intl.DateTimeFormatOptions = withTime === "exact" ? { dateStyle: "full", timeStyle: "long" } : withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" };
-  return new Intl.DateTimeFormat(intlLocale(locale), style).format(d);
+  return dateTimeFormat(intlLocale(locale), style).format(d);
 }
 
 /** Switches language once its dictionary is in: the screen keeps its current strings meanwhile. */
@@ -142,7 +143,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     if (ready) document.documentElement.removeAttribute("data-pending-locale");
   }, [ready]);
   const value = useMemo<I18n>(() => {
-    const nf = new Intl.NumberFormat(intlLocale(locale));
+    const nf = numberFormat(intlLocale(locale));
     const dict: Partial<Dictionary> = (locale === "en" && en) || fa;
     return {
       locale,
@@ -166,7 +167,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       exact: (iso) => formatDateTime(locale, iso, "exact"),
       currencyName: (code) => {
         try {
-          return new Intl.DisplayNames(locale, { type: "currency" }).of(code) ?? code;
+          return currencyNames(locale).of(code) ?? code;
         } catch {
           return code;
         }

@@ -1,3 +1,4 @@
+import { currencyNames, numberFormat } from "./intl";
 import { createPreference } from "./preference";
 
 type Locale = "fa" | "en";
@@ -11,7 +12,7 @@ const intlLocale = (l: Locale) => (l === "fa" ? "fa-IR" : "en-US");
 /** Digits of a currency's minor unit (IRR: 0, USD: 2). */
 export function minorDigits(currency: string): number {
   try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return numberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
     return 2;
   }
@@ -26,7 +27,7 @@ const unitNames: Record<Locale, Record<RialUnit, string>> = {
 export function moneyUnitName(locale: Locale, currency: string, unit: RialUnit = "rial"): string {
   if (currency === "IRR") return unitNames[locale][unit];
   try {
-    return new Intl.DisplayNames(locale, { type: "currency" }).of(currency) ?? currency;
+    return currencyNames(locale).of(currency) ?? currency;
   } catch {
     return currency;
   }
@@ -44,12 +45,12 @@ export function formatMoney(locale: Locale, minor: number, currency: string, uni
   const value = minor / 10 ** digits;
   if (currency === "IRR" && (locale === "fa" || unit === "toman")) {
     const amount = unit === "toman" ? value / 10 : value;
-    const n = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: unit === "toman" ? 1 : 0 }).format(amount);
+    const n = numberFormat(intlLocale(locale), { maximumFractionDigits: unit === "toman" ? 1 : 0 }).format(amount);
     return `${n}\u00a0${unitNames[locale][unit]}`;
   }
   try {
-    return new Intl.NumberFormat(intlLocale(locale), { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+    return numberFormat(intlLocale(locale), { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   } catch {
-    return `${new Intl.NumberFormat(intlLocale(locale)).format(value)} ${currency}`;
+    return `${numberFormat(intlLocale(locale)).format(value)} ${currency}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { Locale } from "./i18n";
+import { numberFormat } from "./intl";
 
 /** A message per plural category; "other" is required, the rest fall back to it. */
 export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
@@ -13,5 +14,5 @@ export function plural(locale: Locale, n: number, forms: PluralForms): string {
   let r = rules.get(locale);
   if (!r) rules.set(locale, (r = new Intl.PluralRules(locale)));
   const form = forms[r.select(n)] ?? forms.other;
-  return form.replaceAll("{n}", new Intl.NumberFormat(locale === "fa" ? "fa-IR" : "en-US").format(n));
+  return form.replaceAll("{n}", numberFormat(locale === "fa" ? "fa-IR" : "en-US").format(n));
 }

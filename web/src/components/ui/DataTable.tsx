@@ -115,7 +115,10 @@ type Props<T> = {
   getRowId: (row: T) => string;
   /** data-testid of the table element. */
   testId?: string;
-  /** The first page is loading: skeleton rows stand for it. */
+  /**
+   * The first page is loading, or what the rows need besides (who the user is, for the checkbox
+   * column): skeleton rows stand for them, and no row shows.
+   */
   loading: boolean;
   /** A (re)fetch is under way. */
   fetching?: boolean;
@@ -196,7 +199,10 @@ export function DataTable<T>({ label, data, columns, getRowId, testId, loading, 
         <BulkBar count={selection.rows.count} onClear={selection.rows.clear}>{selection.actions}</BulkBar>
       )}
       <div ref={region} tabIndex={-1} role="region" aria-label={label} className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
-        <table className="w-full text-sm" aria-busy={fetching ?? loading} data-testid={testId}>
+        {/* A new table once the first page is in, and when the checkbox column comes or goes (it waits
+            for who the user is): the columns take their widths from the rows and the checkbox, and
+            header cells kept would move (a layout shift); new ones are not a shift. */}
+        <table key={`${loading ? "loading" : "rows"}${selectable ? "+select" : ""}`} className="w-full text-sm" aria-busy={fetching ?? loading} data-testid={testId}>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>
@@ -222,7 +228,7 @@ export function DataTable<T>({ label, data, columns, getRowId, testId, loading, 
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
             {loading && <SkeletonRows rows={skeletonRows} columns={allColumns.length} cellClassName={cellClassName} />}
-            {table.getRowModel().rows.map((row) => (
+            {!loading && table.getRowModel().rows.map((row) => (
               <Fragment key={row.id}>
                 <tr {...rowAttributes?.(row.original)} aria-selected={selection ? row.getIsSelected() : undefined}
                   className={row.getIsSelected() ? "bg-indigo-50/60 dark:bg-indigo-950/40" : "hover:bg-slate-50 dark:hover:bg-slate-700/40"}>

@@ -1,6 +1,7 @@
 "use client";
 import { lazy, Suspense, useId, useState } from "react";
 import { useI18n } from "@/lib/i18n";
+import { dateTimeFormat } from "@/lib/intl";
 import { completeDay } from "@/lib/urlState";
 
 // react-aria's date field and its calendars are large: they are fetched when
@@ -56,7 +57,7 @@ function StandIn({ label, value, name, min, max, hint, error, className = "", on
   const id = useId();
   const noteId = useId();
   const shown = completeDay(value) && value
-    ? new Intl.DateTimeFormat(dateLocale(locale), { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(new Date(value + "T12:00:00Z"))
+    ? dateTimeFormat(dateLocale(locale), { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(new Date(value + "T12:00:00Z"))
     : "";
   return (
     <div className={className} data-date-field={name} data-min={min} data-max={max}>

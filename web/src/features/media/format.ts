@@ -1,4 +1,5 @@
 import type { Locale } from "@/lib/i18n";
+import { numberFormat } from "@/lib/intl";
 
 const units: Record<Locale, readonly string[]> = {
   fa: ["بایت", "کیلوبایت", "مگابایت", "گیگابایت", "ترابایت"],
@@ -25,13 +26,13 @@ export function humanSize(bytes: number, locale: Locale): string {
     i++;
   }
   const digits = i === 0 || v >= 100 ? 0 : 1;
-  const n = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: digits }).format(v);
+  const n = numberFormat(intlLocale(locale), { maximumFractionDigits: digits }).format(v);
   return `${n} ${names[i]}`;
 }
 
 /** Width × height, in the locale's digits; "" when unknown. */
 export function dimensions(w: number, h: number, locale: Locale): string {
   if (!w || !h) return "";
-  const nf = new Intl.NumberFormat(intlLocale(locale), { useGrouping: false });
+  const nf = numberFormat(intlLocale(locale), { useGrouping: false });
   return `${nf.format(w)} × ${nf.format(h)}`;
 }

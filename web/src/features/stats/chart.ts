@@ -1,4 +1,5 @@
 import type { Locale } from "@/lib/i18n";
+import { dateTimeFormat, numberFormat } from "@/lib/intl";
 
 /**
  * A "nice" linear scale from 0: the top is the smallest round number
@@ -61,12 +62,12 @@ const intlLocale = (l: Locale) => (l === "fa" ? "fa-IR-u-ca-persian" : "en-US");
 export function formatDay(locale: Locale, day: string, style: "axis" | "long" = "long"): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
   const opts: Intl.DateTimeFormatOptions = style === "axis" ? { day: "numeric", month: "short" } : { dateStyle: "medium" };
-  return new Intl.DateTimeFormat(intlLocale(locale), { ...opts, timeZone: "UTC" }).format(dayDate(day));
+  return dateTimeFormat(intlLocale(locale), { ...opts, timeZone: "UTC" }).format(dayDate(day));
 }
 
 /** A long number made short for an axis (1.2M, ۱٫۲ میلیون). */
 export function compactNumber(locale: Locale, n: number): string {
-  return new Intl.NumberFormat(intlLocale(locale), { notation: "compact", maximumFractionDigits: 1 }).format(n);
+  return numberFormat(intlLocale(locale), { notation: "compact", maximumFractionDigits: 1 }).format(n);
 }
 
 /** How a change against the previous period reads: direction and the percentage. */
@@ -75,7 +76,7 @@ export type ChangeView = { direction: "up" | "down" | "flat" | "none"; text: str
 /** change is a fraction (0.25 = +25%); null (nothing to compare with) reads "—". */
 export function formatChange(locale: Locale, change: number | null | undefined): ChangeView {
   if (change === null || change === undefined || !Number.isFinite(change)) return { direction: "none", text: "—" };
-  const pct = new Intl.NumberFormat(intlLocale(locale), {
+  const pct = numberFormat(intlLocale(locale), {
     style: "percent",
     maximumFractionDigits: Math.abs(change) < 0.1 ? 1 : 0,
     signDisplay: "exceptZero",

@@ -112,7 +112,8 @@ export function SessionsSection({ all, page, onChange }: { all: boolean; page: n
       </div>
 
       <Card className="relative overflow-x-auto p-0">
-        <table className="w-full text-sm" aria-labelledby="sessions-title" aria-busy={sessions.isFetching}>
+        {/* a new table once the rows are in: header cells kept from the skeleton would move as the columns take the rows' widths */}
+        <table key={sessions.isPending ? "loading" : "rows"} className="w-full text-sm" aria-labelledby="sessions-title" aria-busy={sessions.isFetching}>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>{hg.headers.map((h) => <th key={h.id} scope="col" className={th}>{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>

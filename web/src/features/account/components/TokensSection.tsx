@@ -126,14 +126,16 @@ export function TokensSection({ page, onPage }: { page: number; onPage: (page: n
       {creating && <CreateTokenForm onCreated={(c) => { setCreating(false); setCreated(c); }} onCancel={() => { refocus.current = true; setCreating(false); }} />}
 
       <Card className="relative overflow-x-auto p-0">
-        <table className="w-full text-sm" aria-labelledby="tokens-title" aria-busy={tokens.isFetching}>
+        {/* a new table once the rows are in: header cells kept from the skeleton would move as the columns take the rows' widths */}
+        <table key={tokens.isPending ? "loading" : "rows"} className="w-full text-sm" aria-labelledby="tokens-title" aria-busy={tokens.isFetching}>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (
               <tr key={hg.id}>{hg.headers.map((h) => <th key={h.id} scope="col" className={th}>{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-700">
-            {tokens.isPending && <SkeletonRows rows={3} columns={columns.length} cellClassName="px-3 py-3" />}
+            {/* two rows: about the height of "no tokens yet" and of a couple of tokens, so the sections under it stay put */}
+            {tokens.isPending && <SkeletonRows rows={2} columns={columns.length} cellClassName="px-3 py-3" />}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} data-token-id={row.original.id} data-status={tokenStatus(row.original, now)} className="hover:bg-slate-50 dark:hover:bg-slate-700/40">
                 {row.getVisibleCells().map((cell) => <td key={cell.id} className="px-3 py-2.5 align-middle">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>)}

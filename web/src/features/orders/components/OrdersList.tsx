@@ -80,7 +80,7 @@ export function OrdersList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex min-h-9 flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("orders.title")}</h1>
         {can(me.data, "orders.create") && (
           <Link prefetch={false} href="/orders/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("orders.new")}</Link>
@@ -114,7 +114,8 @@ export function OrdersList() {
         data={data}
         columns={columns}
         getRowId={rowId}
-        loading={orders.isPending}
+        // the checkbox column waits for who the user is: added under rows already shown, it would move every cell
+        loading={orders.isPending || (me.isPending && !orders.isError)}
         fetching={orders.isFetching}
         rowAttributes={(o) => ({ "data-order-id": o.id })}
         sorting={{ columns: sortableOrderColumns, sort: sortFromParam(filters.sort), onSort: (s) => url.update({ sort: sortToParam(s) as OrderFilters["sort"] }) }}

@@ -145,7 +145,7 @@ export function PostsList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex min-h-9 flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("posts.title")}</h1>
         {canEdit && (
           <Link prefetch={false} href="/posts/new" data-testid="post-new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("posts.new")}</Link>

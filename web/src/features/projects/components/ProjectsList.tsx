@@ -92,7 +92,7 @@ export function ProjectsList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex min-h-9 flex-wrap items-center justify-between gap-3">
         <h1 ref={heading} tabIndex={-1} className="text-2xl font-bold focus:outline-none">{t("projects.title")}</h1>
         {canEdit && <Link prefetch={false} href="/projects/new" data-testid="project-new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{t("projects.new")}</Link>}
       </div>

@@ -28,7 +28,7 @@ export function RolesScreen() {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex min-h-9 flex-wrap items-center justify-between gap-3">
         <h1 ref={heading} tabIndex={-1} className="text-2xl font-bold focus:outline-none">{t("roles.title")}</h1>
         {manage && !creating && <Button onClick={() => setCreating(true)} data-testid="new-role">{t("roles.new")}</Button>}
       </div>

@@ -52,7 +52,7 @@ export function Dashboard() {
         <div>
           <h1 className="text-2xl font-bold">{t("dashboard.title")}</h1>
           <div className="mt-1 text-sm text-slate-500 dark:text-slate-400" data-testid="period">
-            {o ? t("dashboard.period", { from: formatDay(locale, o.from), to: formatDay(locale, o.to) }) : <Skeleton className="h-4 w-56" />}
+            {o ? t("dashboard.period", { from: formatDay(locale, o.from), to: formatDay(locale, o.to) }) : <Skeleton className="my-0.5 h-4 w-56" />}
           </div>
         </div>
         <div className="flex flex-wrap items-center gap-2">

@@ -45,7 +45,12 @@ export function UserDetail({ id }: { id: number }) {
   const [dialog, setDialog] = useState<"" | "deactivate" | "reactivate" | "reset" | "totp">("");
   const [link, setLink] = useState<Invite | null>(null);
 
-  if (user.isPending || me.isPending) return <div className="space-y-4" aria-busy><Skeleton className="h-8 w-64" /><Skeleton className="h-56 w-full" /><Skeleton className="h-32 w-full" /></div>;
+  // The whole screen waits for what the edit form needs (roles and permissions, asked for once me says
+  // the form is allowed): a form of unknown height arriving after the cards under it would push them
+  // down, a layout shift a phone (one column) shows at full height.
+  if (user.isPending || me.isPending || (manage && (roles.isPending || perms.isPending))) {
+    return <div className="space-y-4" aria-busy><Skeleton className="h-8 w-64" /><Skeleton className="h-56 w-full" /><Skeleton className="h-32 w-full" /></div>;
+  }
   if (user.isError) {
     const e = user.error instanceof ApiError ? user.error : null;
     return (
@@ -95,10 +100,10 @@ export function UserDetail({ id }: { id: number }) {
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           {ctl.editProfile ? (
-            roles.isPending || perms.isPending ? <Skeleton className="h-64 w-full" /> : roles.isError || perms.isError ? (
-              <p role="alert" className="text-sm text-red-600 dark:text-red-400">{t("roles.error")}</p>
-            ) : (
+            roles.isSuccess && perms.isSuccess ? (
               <EditUser key={etag || `${u.updated_at}|${u.roles.map((r) => r.id).join(",")}`} user={u} etag={etag} onReload={() => user.refetch()} me={me.data} roles={roles.data} permissions={perms.data} ctl={ctl} />
+            ) : (
+              <p role="alert" className="text-sm text-red-600 dark:text-red-400">{t("roles.error")}</p>
             )
           ) : (
             <ReadOnlyUser user={u} />

@@ -106,7 +106,8 @@ export function UsersList() {
         data={data}
         columns={columns}
         getRowId={rowId}
-        loading={users.isPending}
+        // the checkbox column waits for who the user is: added under rows already shown, it would move every cell
+        loading={users.isPending || (me.isPending && !users.isError)}
         fetching={users.isFetching}
         rowAttributes={(u) => ({ "data-user-id": u.id, "data-email": u.email })}
         selection={can(me.data, "users.manage") ? {
