@@ -135,7 +135,7 @@ func openStream(t *testing.T, base string, id int64, query string, extra ...stri
 	for i := 0; i+1 < len(extra); i += 2 {
 		req.Header.Set(extra[i], extra[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req) //nolint:bodyclose // s.close closes it (at the latest in the test's cleanup)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -786,7 +786,7 @@ func replyToFAQ(t *testing.T, env *chatEnv) {
 }
 
 func canned(t *testing.T, env *chatEnv) {
-	body := map[string]any{"title": "Greeting", "text": "سلام، چطور می‌توانم کمک کنم؟", "lang": "fa"}
+	body := map[string]any{"title": "Greeting", "text": "سلام، چطور می\u200cتوانم کمک کنم؟", "lang": "fa"}
 	wantError(t, env.agent.Do("POST", "/api/chat/canned", body), 403, "PERMISSION_DENIED", "")
 	r := env.manager.Do("POST", "/api/chat/canned", body)
 	if r.Status != 201 {
