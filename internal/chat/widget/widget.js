@@ -114,7 +114,7 @@
   function read() {
     try {
       var v = JSON.parse(localStorage.getItem(storeKey) || "null");
-      return v && typeof v.id === "string" && typeof v.token === "string" ? v : null;
+      return v && (typeof v.id === "number" || typeof v.id === "string") && typeof v.token === "string" ? v : null;
     } catch (e) {
       return null;
     }
@@ -145,6 +145,7 @@
     log.scrollTop = log.scrollHeight;
   }
   function safeURL(u) {
+    if (!u) return null;
     try {
       var x = new URL(u, api);
       return x.protocol === "https:" || x.protocol === "http:" ? x.href : null;
@@ -154,7 +155,7 @@
   }
   // show draws message m (API.md: {id, role, text, sources, at}), or updates it when shown.
   function show(m) {
-    if (!m || !m.id) return;
+    if (!m || m.id == null) return;
     var box = shown[m.id];
     if (!box) {
       box = shown[m.id] = el("div", "msg " + (m.role === "visitor" ? "visitor" : m.role === "agent" ? "agent" : "bot"));
