@@ -87,7 +87,9 @@ func (ix *Index) VectorsAvailable(ctx context.Context) error {
 
 // PutVector writes d's embedding in tx, replacing the one of the same
 // (Kind, ID, Scope); it needs no extension (vectors are only compared by
-// Nearest). Write it in the transaction that Puts the document.
+// Nearest). An embedding stands for the document's text: write a new one
+// in the transaction that Puts changed text. Remove and Rebuild drop the
+// embeddings of the documents they drop.
 func (ix *Index) PutVector(ctx context.Context, tx *db.Tx, d VectorDoc) error {
 	if err := checkScope(d.Scope); err != nil {
 		return err

@@ -120,6 +120,34 @@ func TestVectors(t *testing.T) {
 					t.Fatalf("after remove: %+v", hits)
 				}
 			})
+			t.Run("removing or rebuilding away a document drops its embedding", func(t *testing.T) {
+				doc := search.Doc{Kind: "post", ID: 30, Scope: search.Public, Lang: "en", Slug: "s", Title: "kept", Body: "b"}
+				gone := doc
+				gone.ID = 31
+				put(t, d, doc, gone)
+				putVectors(t, d, search.VectorDoc{Kind: "post", ID: 30, Scope: search.Public, Lang: "en", Model: "x", Vec: []float32{1, 0}},
+					search.VectorDoc{Kind: "post", ID: 31, Scope: search.Public, Lang: "en", Model: "x", Vec: []float32{1, 0}},
+					search.VectorDoc{Kind: "post", ID: 32, Scope: search.Public, Lang: "en", Model: "x", Vec: []float32{1, 0}})
+				near := func() []int64 {
+					hits, err := ix.Nearest(ctx, search.VectorQuery{Vec: []float32{1, 0}, Model: "x", Scope: search.Public, Limit: 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return vecIDs(hits)
+				}
+				if err := d.InTx(ctx, func(tx *db.Tx) error { return ix.Remove(ctx, tx, "post", 32, search.Public) }); err != nil {
+					t.Fatal(err)
+				}
+				if got := near(); !slices.Equal(got, []int64{31, 30}) {
+					t.Fatalf("after Remove(32): %v", got)
+				}
+				if _, err := search.Rebuild(ctx, d, func(yield func(search.Doc) error) error { return yield(doc) }); err != nil {
+					t.Fatal(err)
+				}
+				if got := near(); !slices.Equal(got, []int64{30}) {
+					t.Fatalf("after a rebuild without 31: %v", got)
+				}
+			})
 			t.Run("bad vectors and limits are refused", func(t *testing.T) {
 				err := d.InTx(ctx, func(tx *db.Tx) error {
 					for _, v := range [][]float32{nil, {float32(math.NaN())}, {float32(math.Inf(1))}, make([]float32, search.MaxDims+1)} {
