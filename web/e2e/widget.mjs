@@ -5,8 +5,21 @@
 // replies live into the visitor's widget, then resolves it. Called from run.mjs for each mode.
 import assert from "node:assert/strict";
 import http from "node:http";
-import { context, login } from "./browser.mjs";
-import { api } from "./content.mjs";
+
+/** Logs in over HTTP (no browser); resolves to call(method, path, body) → {status, body}. */
+export async function apiClient(base, email, password) {
+  const r = await fetch(base + "/api/auth/login", { method: "POST", headers: { "Content-Type": "application/json", Origin: base }, body: JSON.stringify({ email, password }) });
+  assert.equal(r.status, 200, `login ${email}: ${r.status}`);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { csrf_token: csrf } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(base + path, { method, headers: { cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json", Origin: base }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, body: json ?? text };
+  };
+}
 
 /** The website's origin (run.mjs lists it in PUBLIC_CORS_ORIGINS). */
 export function siteServer(port) {
@@ -29,14 +42,11 @@ function startSite(port, base) {
 
 const shadow = (page, selector, options) => page.locator("[data-pishkhan-chat]").locator(selector, options);
 
-export async function widgetChecks({ t, base, browser, watch, ADMIN, sitePort, shots }) {
+export async function widgetChecks({ t, base, browser, ADMIN, sitePort, shots }) {
   const site = await startSite(sitePort, base);
-  const adminCtx = await context(browser, { locale: "en" });
-  adminCtx.on("page", watch);
-  const a = await adminCtx.newPage();
-  await login(a, base, ADMIN.email, ADMIN.password);
+  const call = await apiClient(base, ADMIN.email, ADMIN.password);
   const answer = "ارسال سفارش‌ها در تهران یک روز کاری طول می‌کشد.";
-  const faq = await api(a, "POST", "/api/faq", { lang: "fa", question: "ارسال سفارش چند روز طول می‌کشد؟", answer, phrasings: ["زمان ارسال سفارش"] });
+  const faq = await call("POST", "/api/faq", { lang: "fa", question: "ارسال سفارش چند روز طول می‌کشد؟", answer, phrasings: ["زمان ارسال سفارش"] });
   assert.equal(faq.status, 201, JSON.stringify(faq.body));
 
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
@@ -63,19 +73,19 @@ export async function widgetChecks({ t, base, browser, watch, ADMIN, sitePort, s
     await shadow(v, ".msg.bot .text", { hasText: answer }).first().waitFor();
     await shadow(v, "button.human").click();
     await shadow(v, "p.note").filter({ hasText: "همکار" }).last().waitFor();
-    const list = await api(a, "GET", "/api/chat/conversations?state=waiting");
+    const list = await call("GET", "/api/chat/conversations?state=waiting");
     assert.equal(list.status, 200);
     conversationId = list.body.items[0]?.id;
     assert.ok(conversationId, "the waiting conversation is in the inbox");
   });
 
   await t("widget: an agent takes it and replies; the visitor sees the reply live; resolving ends it", async () => {
-    assert.equal((await api(a, "POST", `/api/chat/conversations/${conversationId}/take`)).status, 200);
+    assert.equal((await call("POST", `/api/chat/conversations/${conversationId}/take`)).status, 200);
     const reply = "سلام، من مریم هستم. سفارش شما فردا می‌رسد.";
-    const sent = await api(a, "POST", `/api/chat/conversations/${conversationId}/messages`, { text: reply });
+    const sent = await call("POST", `/api/chat/conversations/${conversationId}/messages`, { text: reply });
     assert.ok(sent.status === 201 || sent.status === 202, JSON.stringify(sent.body));
     await shadow(v, ".msg.agent .text", { hasText: reply }).waitFor({ timeout: 10_000 });
-    assert.equal((await api(a, "POST", `/api/chat/conversations/${conversationId}/resolve`)).status, 200);
+    assert.equal((await call("POST", `/api/chat/conversations/${conversationId}/resolve`)).status, 200);
     await shadow(v, "p.note").filter({ hasText: "بسته شد" }).waitFor({ timeout: 10_000 });
     assert.deepEqual(violations, []);
   });
@@ -90,6 +100,5 @@ export async function widgetChecks({ t, base, browser, watch, ADMIN, sitePort, s
   });
 
   await ctx.close();
-  await adminCtx.close();
   site.close();
 }
