@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the parts tests run against are here: PostgreSQL and Redis
 # answering on loopback, and the binaries tests start privately
-# (redis-server, versitygw).
+# (redis-server, versitygw), and pgvector in PostgreSQL.
 # Installs Debian packages that are missing; fails loudly, never skips.
 set -euo pipefail
 
@@ -38,10 +38,33 @@ if ! psql "$PGURL" -Atc 'select 1' >/dev/null 2>&1; then
 fi
 psql "$PGURL" -Atc 'select 1' >/dev/null 2>&1 || { echo "PostgreSQL is not reachable at $PGURL (set TEST_DATABASE_URL)" >&2; exit 1; }
 
+# pgvector: vector search on PostgreSQL (search.Index.Nearest). Debian 12
+# has no package of it, so the pinned release's source comes from the Go
+# module proxy (verified against the Go checksum database) and is built
+# against PostgreSQL's server headers (postgresql-server-dev-N, Debian).
+PGVECTOR_VERSION=v0.8.0
+pg_major="$(psql "$PGURL" -Atc 'show server_version_num')"
+pg_major="${pg_major:0:${#pg_major}-4}"
+pgvector_control="/usr/share/postgresql/$pg_major/extension/vector.control"
+if ! grep -qs "default_version = '${PGVECTOR_VERSION#v}'" "$pgvector_control"; then
+	echo "installing pgvector $PGVECTOR_VERSION into PostgreSQL $pg_major"
+	if [[ $(id -u) -ne 0 ]]; then echo "need root to install pgvector into PostgreSQL $pg_major" >&2; exit 1; fi
+	if [[ ! -x /usr/lib/postgresql/$pg_major/bin/pg_config ]] || ! command -v make >/dev/null || ! command -v gcc >/dev/null; then
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-server-dev-$pg_major" make gcc >/dev/null
+	fi
+	build="$(mktemp -d)"
+	src="$(cd "$build" && go mod download -json "github.com/pgvector/pgvector@$PGVECTOR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+	cp -r "$src/." "$build/src" && chmod -R u+w "$build/src"
+	make -C "$build/src" -s PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" OPTFLAGS="" >/dev/null
+	make -C "$build/src" -s PG_CONFIG="/usr/lib/postgresql/$pg_major/bin/pg_config" install >/dev/null
+	rm -rf "$build"
+fi
+grep -qs "default_version = '${PGVECTOR_VERSION#v}'" "$pgvector_control" || { echo "pgvector $PGVECTOR_VERSION is not installed in PostgreSQL $pg_major" >&2; exit 1; }
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 	echo "starting Redis on 127.0.0.1:6379"
 	redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
 	sleep 1
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable at 127.0.0.1:6379" >&2; exit 1; }
-echo "services: $(chromium --version 2>/dev/null | head -1), node $(node --version), PostgreSQL $(psql "$PGURL" -Atc 'show server_version'), $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server), $("$(command -v clamd || echo /usr/sbin/clamd)" --version)"
+echo "services: $(chromium --version 2>/dev/null | head -1), node $(node --version), PostgreSQL $(psql "$PGURL" -Atc 'show server_version') with pgvector $PGVECTOR_VERSION, $(redis-server --version | cut -d' ' -f3), redis-server binary $(command -v redis-server), $("$(command -v clamd || echo /usr/sbin/clamd)" --version)"

@@ -11,6 +11,7 @@ import (
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/chat"
+	"github.com/pishkhan/pishkhan/internal/chat/widget"
 	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
 	"github.com/pishkhan/pishkhan/internal/content/public"
@@ -66,6 +67,7 @@ func (s *Server) routes() {
 	rt.HandleOther("GET /healthz", httpapi.HandlerFunc(healthz))
 	rt.HandleOther("GET /readyz", httpapi.HandlerFunc(s.readyz))
 	rt.HandleOther("GET /metrics", s.mainMetrics())
+	rt.HandleOther("GET /widget.js", widget.Handler())
 	rt.HandleOther("/", webui.New(webui.Options{MediaOrigins: mediaOrigins(s.Cfg), SentryDSN: s.Cfg.SentryDSN}))
 
 	s.Handler = httpapi.Chain(rt,

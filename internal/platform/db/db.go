@@ -22,6 +22,9 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	// sqlite-vec's vec_* functions on every connection (search's vectors)
+	_ "modernc.org/sqlite/vec"
+
 	"github.com/pishkhan/pishkhan/internal/platform/filelock"
 )
 

@@ -58,10 +58,10 @@ func (ix *Index) Put(ctx context.Context, tx *db.Tx, d Doc) error {
 	return putSQLite(ctx, tx, d, title, tags, body)
 }
 
-// Remove takes the document (kind, id, scope) out of the index in tx; a
-// document not in it is no error.
+// Remove takes the document (kind, id, scope) out of the index in tx, with
+// its embedding (PutVector); a document not in it is no error.
 func (ix *Index) Remove(ctx context.Context, tx *db.Tx, kind string, id int64, scope Scope) error {
-	if err := checkScope(scope); err != nil {
+	if err := ix.RemoveVector(ctx, tx, kind, id, scope); err != nil {
 		return err
 	}
 	if tx.Engine() == db.Postgres {
@@ -74,7 +74,8 @@ func (ix *Index) Remove(ctx context.Context, tx *db.Tx, kind string, id int64, s
 // Rebuild replaces the whole index, in one transaction of d, with the
 // documents source yields (every scope: source yields each item's public
 // and panel documents alike). A failing source or write leaves the old
-// index as it was. It answers how many documents it wrote.
+// index as it was. Embeddings (PutVector) of documents source still
+// yields are kept; the others go. It answers how many documents it wrote.
 func Rebuild(ctx context.Context, d *db.DB, source func(yield func(Doc) error) error) (int, error) {
 	ix := New(d)
 	n := 0
@@ -89,10 +90,19 @@ func Rebuild(ctx context.Context, d *db.DB, source func(yield func(Doc) error) e
 				return err
 			}
 		}
-		return source(func(doc Doc) error {
+		if err := source(func(doc Doc) error {
 			n++
 			return ix.Put(ctx, tx, doc)
-		})
+		}); err != nil {
+			return err
+		}
+		docs := "search_docs"
+		if d.Engine == db.Postgres {
+			docs = "search_documents"
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM search_vectors WHERE NOT EXISTS (SELECT 1 FROM `+docs+` d
+			WHERE d.kind = search_vectors.kind AND d.id = search_vectors.id AND d.scope = search_vectors.scope)`)
+		return err
 	})
 	if err != nil {
 		return 0, err

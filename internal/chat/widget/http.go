@@ -1,0 +1,63 @@
+// Package widget serves /widget.js, the chat widget a website embeds with
+// one tag (API.md section 9): a framework-free script that talks to the
+// public chat API of the origin it was loaded from.
+package widget
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"net/http"
+	"strings"
+
+	"github.com/pishkhan/pishkhan/internal/platform/etag"
+	"github.com/pishkhan/pishkhan/internal/platform/httpapi"
+)
+
+//go:embed widget.js
+var script []byte
+
+var (
+	scriptTag = etag.Of(script)
+	// gzipped is script compressed once, for clients that accept gzip.
+	gzipped = func() []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = zw.Write(script)
+		_ = zw.Close()
+		return b.Bytes()
+	}()
+)
+
+// CacheControl lets browsers and CDNs keep the script for five minutes, so
+// an upgrade reaches websites soon; the ETag makes the revalidation cheap.
+const CacheControl = "public, max-age=300"
+
+// Handler answers GET and HEAD /widget.js: the script (gzipped when the
+// client accepts it), with a strong ETag (304 to a matching If-None-Match)
+// and headers that let any website load it (Cross-Origin-Resource-Policy
+// cross-origin).
+func Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/javascript; charset=utf-8")
+		h.Set("Cache-Control", CacheControl)
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Vary", "Accept-Encoding")
+		h.Set("ETag", scriptTag)
+		if httpapi.MatchesETag(r.Header.Get("If-None-Match"), scriptTag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body := script
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			body = gzipped
+		}
+		if r.Method == http.MethodHead {
+			return
+		}
+		_, _ = w.Write(body)
+	})
+}

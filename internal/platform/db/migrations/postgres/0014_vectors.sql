@@ -1,0 +1,18 @@
+-- Embeddings of search documents, for vector search beside the full-text
+-- index (search.Index.Nearest; issue 17's chatbot fuses both rankings).
+-- A vector is kept with the model that made it (and its length): only
+-- vectors of the query's model are compared. Stored as real[] so that this
+-- migration needs no extension; queries cast to pgvector's vector type, so
+-- vector search needs `CREATE EXTENSION vector` (search.VectorsAvailable),
+-- and without it Pishkhan ranks by full text alone.
+CREATE TABLE search_vectors (
+    kind      TEXT NOT NULL,
+    id        BIGINT NOT NULL,
+    scope     TEXT NOT NULL,
+    lang      TEXT NOT NULL,
+    model     TEXT NOT NULL,
+    dims      INTEGER NOT NULL CHECK (dims BETWEEN 1 AND 4096),
+    embedding REAL[] NOT NULL,
+    PRIMARY KEY (kind, id, scope)
+);
+CREATE INDEX search_vectors_model ON search_vectors (scope, model, dims);
