@@ -63,6 +63,9 @@ func (s *Server) RebuildSearch(ctx context.Context) (int, error) {
 		if err := s.Posts.SearchDocs(ctx, yield); err != nil {
 			return err
 		}
-		return s.Projects.SearchDocs(ctx, yield)
+		if err := s.Projects.SearchDocs(ctx, yield); err != nil {
+			return err
+		}
+		return s.Chat.SearchDocs(ctx, yield)
 	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/pishkhan/pishkhan/internal/chat"
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
 	"github.com/pishkhan/pishkhan/internal/content/public"
@@ -30,6 +31,19 @@ func (s *Server) openPublicContent(cursorKey []byte) error {
 	return nil
 }
 
+// openChat builds the website chatbot's room over the search index, its
+// visitors' limits counted in Redis when configured (so every instance
+// shares them), else in this process.
+func (s *Server) openChat(cursorKey []byte) {
+	var counter ratelimit.Counter = ratelimit.NewLocal()
+	if s.Redis != nil {
+		counter = ratelimit.NewRedis(s.Redis, s.Cfg.CachePrefix)
+	}
+	s.Chat = chat.NewService(s.DB, s.Cache, s.Bus, s.Search, counter, chat.Config{
+		SiteURL: s.Cfg.PublicSite(), PostPath: s.Cfg.PublicPostPath, ProjectPath: s.Cfg.PublicProjectPath, TTL: s.Cfg.CacheTTL,
+	}, cursorKey)
+}
+
 // publicGuard is the public read API's rate limit (shared through Redis
 // when configured, with a local fallback) and CORS.
 func (s *Server) publicGuard() public.Guard {
@@ -38,7 +52,7 @@ func (s *Server) publicGuard() public.Guard {
 		counter = ratelimit.NewRedis(s.Redis, s.Cfg.CachePrefix)
 	}
 	return public.Guard{Applies: public.Guarded, Origins: s.Cfg.PublicCORSOrigins,
-		Limit: s.Cfg.PublicRateLimit, Window: s.Cfg.PublicRateWindow, Counter: counter}
+		Limit: s.Cfg.PublicRateLimit, Window: s.Cfg.PublicRateWindow, Counter: counter, Writable: chat.Public}
 }
 
 // skipFor runs mw except for the requests skip picks.

@@ -59,6 +59,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	srv.RegisterOnShutdown(s.Hub.Close)
+	srv.RegisterOnShutdown(s.Chat.Close)
 	errc := make(chan error, 2)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/chat"
 	"github.com/pishkhan/pishkhan/internal/chat/widget"
 	"github.com/pishkhan/pishkhan/internal/content/posts"
 	"github.com/pishkhan/pishkhan/internal/content/projects"
@@ -52,6 +53,7 @@ func (s *Server) routes() {
 	webhooks.Routes(rt, s.Webhooks)
 	projects.Routes(rt, s.Projects)
 	public.Routes(rt, s.Public)
+	chat.Routes(rt, s.Chat, chat.StreamOptions{Heartbeat: s.Cfg.SSEHeartbeat})
 
 	rt.Handle("GET", "/api/events", httpapi.Op{ID: "events", Errors: []int{http.StatusTooManyRequests}, Tag: "events",
 		Summary: fmt.Sprintf("Server-Sent Events: one event per change to a resource the caller may view; "+

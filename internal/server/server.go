@@ -21,6 +21,7 @@ import (
 
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
+	"github.com/pishkhan/pishkhan/internal/chat"
 	"github.com/pishkhan/pishkhan/internal/config"
 	"github.com/pishkhan/pishkhan/internal/content"
 	"github.com/pishkhan/pishkhan/internal/content/posts"
@@ -96,6 +97,8 @@ type Server struct {
 	AuditAnchor *audit.Anchor
 	// Webhooks is the content services' content.Notifier (its Notify).
 	Webhooks *webhooks.Service
+	// Chat is the website chatbot: FAQ, visitors' conversations, the inbox.
+	Chat *chat.Service
 
 	cancel     context.CancelFunc
 	readyRound singleflight.Group // see Ready
@@ -224,11 +227,14 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	s.openChat(key)
 	s.Hub = events.NewHub(map[string]authz.Permission{orders.Resource: orders.PermView, auth.AuthzResource: "",
 		stats.Resource: stats.PermView, jobadmin.Resource: jobadmin.PermManage, media.Resource: media.PermView,
 		auth.SessionsResource: "", auth.TokensResource: "",
 		content.ResourcePosts: content.PermView, content.ResourceProjects: content.PermView,
-		webhooks.Resource: webhooks.PermManage}, cfg.SSEHeartbeat, 64)
+		webhooks.Resource:          webhooks.PermManage,
+		chat.ResourceConversations: chat.PermView, chat.ResourceFAQ: chat.PermView, chat.ResourceCanned: chat.PermView,
+	}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)
 	s.Hub.Personal(auth.TokensResource)
@@ -236,6 +242,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	if err := s.Hub.Run(bgCtx, s.Bus); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.Chat.Run(bgCtx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -345,7 +355,9 @@ func (s *Server) EnsureFirstAdmin(ctx context.Context) (email, generated string,
 	return s.Cfg.AdminEmail, generated, true, nil
 }
 
-func isStream(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/events") }
+func isStream(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/events") || chat.PublicStream(r)
+}
 
 // isUpload is a signed upload to local-disk storage: its signature bounds
 // its size, and a large file may take longer than a request may.

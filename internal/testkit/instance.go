@@ -128,6 +128,7 @@ func Start(t testing.TB, sh Shared, extra map[string]string) *Instance {
 	hs := httptest.NewServer(srv.Handler)
 	t.Cleanup(func() {
 		srv.Hub.Close()
+		srv.Chat.Close()
 		hs.Close()
 		srv.Close()
 	})

@@ -24,6 +24,10 @@ type Guard struct {
 	Limit   int
 	Window  time.Duration
 	Counter ratelimit.Counter
+	// Writable picks the guarded requests that may also be POSTed from a
+	// website with a bearer credential and a JSON body (the visitors'
+	// chat): their preflights allow POST and those headers.
+	Writable func(*http.Request) bool
 }
 
 // exposed are the response headers a website's script may read.
@@ -57,10 +61,15 @@ func (g Guard) Middleware(next http.Handler) http.Handler {
 		}
 		switch r.Method {
 		case http.MethodOptions:
-			h.Set("Allow", "GET, HEAD, OPTIONS")
+			writable := g.Writable != nil && g.Writable(r)
+			methods, headers := "GET, HEAD", "If-None-Match, X-Request-Id"
+			if writable {
+				methods, headers = "GET, HEAD, POST", "Authorization, Content-Type, Idempotency-Key, If-None-Match, Last-Event-ID, X-Request-Id"
+			}
+			h.Set("Allow", methods+", OPTIONS")
 			if corsOK && r.Header.Get("Access-Control-Request-Method") != "" {
-				h.Set("Access-Control-Allow-Methods", "GET, HEAD")
-				h.Set("Access-Control-Allow-Headers", "If-None-Match, X-Request-Id")
+				h.Set("Access-Control-Allow-Methods", methods)
+				h.Set("Access-Control-Allow-Headers", headers)
 				h.Set("Access-Control-Max-Age", "600")
 			}
 			h.Set("Cache-Control", "no-store")

@@ -350,7 +350,7 @@ func (s *Service) Search(ctx context.Context, r SearchRequest) ([]byte, cache.St
 		return nil, "", apperr.New(apperr.Unavailable, "search is not available on this server").WithReason("search_unavailable")
 	}
 	return s.fetch(ctx, "search|q="+search.Normalize(r.Q)+"|l="+r.Lang+"|n="+itoa(int64(r.Limit)), func(ctx context.Context) ([]byte, error) {
-		hits, err := s.search.Search(ctx, search.Query{Text: r.Q, Scope: search.Public, Lang: r.Lang, Limit: r.Limit})
+		hits, err := s.search.Search(ctx, search.Query{Text: r.Q, Scope: search.Public, Kinds: []string{"post", "project"}, Lang: r.Lang, Limit: r.Limit})
 		if err != nil {
 			return nil, err
 		}

@@ -160,7 +160,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	h := newHighlighter(groups)
 	hits := make([]Hit, len(rows))
 	for i, r := range rows {
-		hits[i] = Hit{Kind: r.kind, ID: r.id, Slug: r.slug, Title: r.title, Score: r.score, SnippetHTML: h.snippet(r.body)}
+		hits[i] = Hit{Kind: r.kind, ID: r.id, Slug: r.slug, Title: r.title, Lang: r.lang, Score: r.score, SnippetHTML: h.snippet(r.body)}
 	}
 	return hits, nil
 }
@@ -189,9 +189,9 @@ func (ix *Index) MatchIDs(ctx context.Context, q Query, max int) ([]int64, error
 }
 
 type row struct {
-	kind, slug, title, body string
-	id                      int64
-	score                   float64
+	kind, slug, title, body, lang string
+	id                            int64
+	score                         float64
 }
 
 // matchFuzzy runs the query, and when it finds nothing, runs it again with
@@ -209,9 +209,9 @@ func (ix *Index) matchFuzzy(ctx context.Context, q Query, groups []group, limit 
 }
 
 func (ix *Index) match(ctx context.Context, q Query, groups []group, limit int, full bool) ([]row, error) {
-	cols := "d.kind, d.id, '', '', ''"
+	cols := "d.kind, d.id, '', '', '', ''"
 	if full {
-		cols = "d.kind, d.id, d.slug, d.title, d.body"
+		cols = "d.kind, d.id, d.slug, d.title, d.body, d.lang"
 	}
 	var query string
 	var args []any
@@ -234,13 +234,13 @@ func (ix *Index) match(ctx context.Context, q Query, groups []group, limit int, 
 		query = `SELECT ` + cols + `, (CASE WHEN d.title_terms @@ q THEN 1 ELSE 0 END) + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.lead_terms, q, 32)::float8
 			FROM search_documents d, to_tsquery('simple', ?) q
 			WHERE d.terms @@ q AND d.scope = ?` + where.String() + `
-			ORDER BY 6 DESC, d.id DESC LIMIT ?`
-		args = append([]any{tsQuery(groups), string(q.Scope)}, args...)
+			ORDER BY 7 DESC, d.id DESC LIMIT ?`
+		args = append([]any{tsQuery(groups, q.Any), string(q.Scope)}, args...)
 	} else {
 		// the filters are facet tokens: FTS5 ranks (bm25 weights: title 10,
 		// tags 4, body 1; lower is better) and limits the matches itself,
 		// and only the answered rows are joined
-		match := fts5Match(groups) + " AND {facets} : " + facet("scope", string(q.Scope))
+		match := fts5Match(groups, q.Any) + " AND {facets} : " + facet("scope", string(q.Scope))
 		if q.Lang != "" {
 			match += " AND {facets} : " + facet("lang", q.Lang)
 		}
@@ -270,7 +270,7 @@ func (ix *Index) match(ctx context.Context, q Query, groups []group, limit int, 
 	var out []row
 	for rs.Next() {
 		var r row
-		if err := rs.Scan(&r.kind, &r.id, &r.slug, &r.title, &r.body, &r.score); err != nil {
+		if err := rs.Scan(&r.kind, &r.id, &r.slug, &r.title, &r.body, &r.lang, &r.score); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -32,6 +32,7 @@ func TestIndex(t *testing.T) {
 			t.Run("limits and empty queries", func(t *testing.T) { limits(t, d) })
 			t.Run("concurrent writers sharing new words never fail", func(t *testing.T) { concurrentPuts(t, d) })
 			t.Run("match ids and rebuild", func(t *testing.T) { matchAndRebuild(t, d) })
+			t.Run("any word: documents holding more of the words rank first", func(t *testing.T) { anyWord(t, d) })
 		})
 	}
 }
@@ -472,5 +473,45 @@ func matchAndRebuild(t *testing.T, d *db.DB) {
 	got, _ = ix.MatchIDs(ctx, search.Query{Text: "پنگوئن", Scope: search.Panel, Kinds: []string{kind}}, 50)
 	if !slices.Equal(got, []int64{30}) {
 		t.Fatalf("after a failed rebuild MatchIDs = %v, want [30]", got)
+	}
+}
+
+func anyWord(t *testing.T, d *db.DB) {
+	const kind = "anyword"
+	put(t, d,
+		search.Doc{Kind: kind, ID: 1, Scope: search.Public, Lang: "fa", Slug: "a", Title: "هزینه ارسال", Body: "ارسال رایگان"},
+		search.Doc{Kind: kind, ID: 2, Scope: search.Public, Lang: "fa", Slug: "b", Title: "زمان ارسال", Body: "دو روز"},
+		search.Doc{Kind: kind, ID: 3, Scope: search.Public, Lang: "fa", Slug: "c", Title: "بازگرداندن کالا", Body: "تا هفت روز"},
+		search.Doc{Kind: kind, ID: 4, Scope: search.Panel, Lang: "fa", Slug: "d", Title: "هزینه ارسال پیش‌نویس", Body: "ارسال"},
+	)
+	q := search.Query{Text: "هزینه ارسال سفارش ", Kinds: []string{kind}}
+	if got := ids(find(t, d, q), kind); len(got) != 0 {
+		t.Fatalf("every word: found %v, want nothing (no document holds سفارش)", got)
+	}
+	q.Any = true
+	hits := find(t, d, q)
+	if got := ids(hits, kind); !slices.Equal(got, []int64{1, 2}) {
+		t.Fatalf("any word: found %v, want 1 (two of the words) then 2 (one), never the panel's 4", got)
+	}
+	if hits[0].Lang != "fa" {
+		t.Fatalf("hit %+v: Lang is the document's language", hits[0])
+	}
+}
+
+func TestWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"کتاب‌ها را می خواهم", []string{"کتابها", "را", "میخواهم"}},
+		{"كتابها رو ميخواهم", []string{"کتابها", "رو", "میخواهم"}},
+		{"کتاب ها", []string{"کتابها"}},
+		{"E-mail me, please!", []string{"email", "me", "please"}},
+		{"سال ۱۴۰۵", []string{"سال", "1405"}},
+		{"  ", nil},
+	} {
+		if got := search.Words(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("Words(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

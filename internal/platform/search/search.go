@@ -58,6 +58,11 @@ type Query struct {
 	Kinds []string // empty: every kind
 	Lang  string   // empty: every language
 	Limit int
+	// Any matches documents holding any of the query's words instead of
+	// every one (OR instead of AND), ranked as usual, so documents holding
+	// more of them (and rarer ones) come first: for questions asked in
+	// whole sentences (the chatbot), whose every word no document holds.
+	Any bool
 }
 
 // Hit is one ranked result. SnippetHTML holds only text and <mark>.
@@ -66,6 +71,7 @@ type Hit struct {
 	ID          int64   `json:"-"`
 	Slug        string  `json:"slug"`
 	Title       string  `json:"title"`
+	Lang        string  `json:"-"`
 	SnippetHTML string  `json:"snippet_html"`
 	Score       float64 `json:"score"`
 }

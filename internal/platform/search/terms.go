@@ -110,6 +110,34 @@ func indexTerms(s string) string {
 	return strings.Join(out, " ")
 }
 
+// Words returns the words of s, each in one written form: a word written
+// in parts (with a ZWNJ or punctuation inside, "کتاب‌ها", "e-mail") or as
+// an affix pair apart ("کتاب ها", "می خواهم") is its joined form only
+// ("کتابها", "email", "میخواهم"), so that every spelling of a text gives
+// the same words. For comparing two texts word by word (the chatbot's
+// confidence in an answer); the index itself keeps the parts too.
+func Words(s string) []string {
+	var out []string
+	single := false // the last word out was one term, written alone
+	for _, w := range rawWords(s) {
+		parts := splitTerms(nil, w)
+		switch {
+		case len(parts) == 0:
+			single = false
+		case len(parts) > 1:
+			out = append(out, joinTerm(parts))
+			single = false
+		case single && affixPair(out[len(out)-1], parts[0]):
+			out[len(out)-1] = joinTerm([]string{out[len(out)-1], parts[0]})
+			single = false
+		default:
+			out = append(out, parts[0])
+			single = true
+		}
+	}
+	return out
+}
+
 func joinTerm(parts []string) string {
 	j := strings.Join(parts, "")
 	if utf8.RuneCountInString(j) > maxTermRunes {
@@ -187,13 +215,17 @@ func (g group) prefixOn(alt []string) bool {
 // fts5Match writes the groups in FTS5's query syntax, confined to the
 // title, tags and body columns: every term a quoted string (terms hold only
 // letters and digits, so no quote can end one early), phrases as one quoted
-// string, alternatives joined by OR, groups by AND.
-func fts5Match(groups []group) string {
+// string, alternatives joined by OR, groups by AND (by OR when anyWord).
+func fts5Match(groups []group, anyWord bool) string {
+	join := " AND "
+	if anyWord {
+		join = " OR "
+	}
 	var b strings.Builder
 	b.WriteString("{title tags body} : (")
 	for i, g := range groups {
 		if i > 0 {
-			b.WriteString(" AND ")
+			b.WriteString(join)
 		}
 		b.WriteByte('(')
 		for j, a := range g.alts {
@@ -215,8 +247,13 @@ func fts5Match(groups []group) string {
 
 // tsQuery writes the groups in PostgreSQL's to_tsquery syntax: every term
 // a quoted lexeme (quotes and backslashes escaped, though terms hold
-// neither), phrases with <->, alternatives joined by |, groups by &.
-func tsQuery(groups []group) string {
+// neither), phrases with <->, alternatives joined by |, groups by & (by |
+// when any).
+func tsQuery(groups []group, anyWord bool) string {
+	join := " & "
+	if anyWord {
+		join = " | "
+	}
 	var b strings.Builder
 	quote := func(t string) {
 		b.WriteByte('\'')
@@ -225,7 +262,7 @@ func tsQuery(groups []group) string {
 	}
 	for i, g := range groups {
 		if i > 0 {
-			b.WriteString(" & ")
+			b.WriteString(join)
 		}
 		b.WriteByte('(')
 		for j, a := range g.alts {

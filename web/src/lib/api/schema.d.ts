@@ -215,6 +215,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chat/canned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every canned reply, by language and title
+         * @description Requires the permission `chatbot.handle`.
+         */
+        get: operations["listChatCanned"];
+        put?: never;
+        /**
+         * Add a canned reply
+         * @description Requires the permission `chatbot.manage`.
+         */
+        post: operations["createChatCanned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/canned/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a canned reply
+         * @description Requires the permission `chatbot.manage`.
+         */
+        put: operations["updateChatCanned"];
+        post?: never;
+        /**
+         * Delete a canned reply
+         * @description Requires the permission `chatbot.manage`.
+         */
+        delete: operations["deleteChatCanned"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Website conversations, newest first (page or cursor pagination)
+         * @description Requires the permission `chatbot.view`.
+         */
+        get: operations["listChatConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One conversation with its transcript
+         * @description Requires the permission `chatbot.view`.
+         */
+        get: operations["getChatConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the visitor (taking the conversation when no agent holds it); the visitor's stream shows it at once
+         * @description Requires the permission `chatbot.handle`.
+         */
+        post: operations["replyChatConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{id}/messages/{message_id}/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn an agent's reply into a new FAQ entry (question: given, or the visitor's message before it)
+         * @description Requires the permission `chatbot.manage`.
+         */
+        post: operations["chatReplyToFAQ"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve the conversation (it takes no more messages)
+         * @description Requires the permission `chatbot.handle`.
+         */
+        post: operations["resolveChatConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/conversations/{id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the conversation (from the bot, the queue or another agent); the bot stays quiet from then on
+         * @description Requires the permission `chatbot.handle`.
+         */
+        post: operations["takeChatConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chat/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inbox badge: conversations waiting for a person and unread visitor messages
+         * @description Requires the permission `chatbot.view`.
+         */
+        get: operations["chatUnread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/content/render": {
         parameters: {
             query?: never;
@@ -250,6 +438,58 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FAQ entries, newest first (page or cursor pagination)
+         * @description Requires the permission `chatbot.view`.
+         */
+        get: operations["listFAQ"];
+        put?: never;
+        /**
+         * Add an FAQ entry (the bot answers from it at once)
+         * @description Requires the permission `chatbot.manage`.
+         */
+        post: operations["createFAQ"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/faq/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One FAQ entry
+         * @description Requires the permission `chatbot.view`.
+         */
+        get: operations["getFAQ"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an FAQ entry
+         * @description Requires the permission `chatbot.manage`.
+         */
+        delete: operations["deleteFAQ"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an FAQ entry
+         * @description Requires the permission `chatbot.manage`.
+         */
+        patch: operations["updateFAQ"];
         trace?: never;
     };
     "/api/jobs": {
@@ -924,6 +1164,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/public/v1/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a conversation; the answer holds its token, this once */
+        post: operations["publicChatStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/chat/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The conversation's state and transcript (Authorization: Bearer <token>) */
+        get: operations["publicChatTranscript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/chat/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a person: the conversation waits for an agent (409 INVALID_TRANSITION unless the bot holds it) */
+        post: operations["publicChatHandoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/chat/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message; 202 with its id, the bot's answer (while the bot holds the conversation) follows on the stream */
+        post: operations["publicChatMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/chat/conversations/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-Sent Events: `event: state` {"state"}, `event: message` (id: the message id) for the transcript after Last-Event-ID (or ?after=) and each new message; `event: token` is reserved for streamed answers; ends once resolved */
+        get: operations["publicChatStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/public/v1/feed.atom": {
         parameters: {
             query?: never;
@@ -1496,6 +1821,26 @@ export interface components {
         BulkDeleted: {
             deleted: number;
         };
+        Canned: {
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            text: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CannedInput: {
+            /** @enum {string} */
+            lang: "fa" | "en";
+            text: string;
+            title: string;
+        };
+        CannedList: {
+            items: components["schemas"]["Canned"][];
+        };
         Change: {
             from: unknown;
             to: unknown;
@@ -1503,6 +1848,49 @@ export interface components {
         ChangePasswordInput: {
             current_password: string;
             new_password: string;
+        };
+        ChatActor: {
+            email: string;
+            id: number;
+        };
+        Conversation: {
+            /** @description the agent holding it (state agent) */
+            assignee: components["schemas"]["ChatActor"] | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the start of the newest message */
+            last_message: string;
+            /** Format: date-time */
+            last_message_at: string;
+            /** @enum {string} */
+            state: "bot" | "waiting" | "agent" | "resolved";
+            /** @description visitor messages since an agent last took or answered it */
+            unread: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ConversationDetail: {
+            /** @description the agent holding it (state agent) */
+            assignee: components["schemas"]["ChatActor"] | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description the start of the newest message */
+            last_message: string;
+            /** Format: date-time */
+            last_message_at: string;
+            messages: components["schemas"]["PanelMessage"][];
+            /** @enum {string} */
+            state: "bot" | "waiting" | "agent" | "resolved";
+            /** @description visitor messages since an agent last took or answered it */
+            unread: number;
+            /** Format: date-time */
+            updated_at: string;
         };
         Cover: {
             height: number;
@@ -1624,6 +2012,35 @@ export interface components {
             request_id: string;
             /** @constant */
             status: "error";
+        };
+        FAQ: {
+            /** @description plain text, shown to visitors as written */
+            answer: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["ChatActor"] | null;
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            /** @description other ways of asking the question; the bot matches them like the question */
+            phrasings: string[];
+            question: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        FAQInput: {
+            answer: string;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            phrasings?: string[];
+            question: string;
+        };
+        FAQPatch: {
+            answer?: string | null;
+            lang?: ("fa" | "en") | null;
+            /** @description replaces the phrasings; [] removes them */
+            phrasings?: string[] | null;
+            question?: string | null;
         };
         Figure: {
             change: number | null;
@@ -1780,6 +2197,18 @@ export interface components {
             url: string | null;
             width: number;
         };
+        Message: {
+            /** Format: date-time */
+            at: string;
+            id: number;
+            /** @enum {string} */
+            role: "visitor" | "bot" | "agent";
+            sources: components["schemas"]["Source"][];
+            text: string;
+        };
+        MessageInput: {
+            text: string;
+        };
         Money: {
             amount: number;
             currency: string;
@@ -1835,6 +2264,13 @@ export interface components {
             email: string;
             id: number;
         };
+        PageConversation: {
+            items: components["schemas"]["Conversation"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageDelivery: {
             items: components["schemas"]["Delivery"][];
             page: number;
@@ -1844,6 +2280,13 @@ export interface components {
         };
         PageEntry: {
             items: components["schemas"]["Entry"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageFAQ: {
+            items: components["schemas"]["FAQ"][];
             page: number;
             page_size: number;
             total: number;
@@ -1926,6 +2369,17 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PanelMessage: {
+            /** Format: date-time */
+            at: string;
+            /** @description the agent who wrote it; null for the visitor and the bot */
+            author: components["schemas"]["ChatActor"] | null;
+            id: number;
+            /** @enum {string} */
+            role: "visitor" | "bot" | "agent";
+            sources: components["schemas"]["Source"][];
+            text: string;
+        };
         PasswordInput: {
             password: string;
         };
@@ -1992,6 +2446,9 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        Posted: {
+            id: number;
         };
         PostsPage: {
             items: components["schemas"]["PublicPost"][];
@@ -2265,6 +2722,24 @@ export interface components {
             title: string;
             translation_of: number | null;
         };
+        Source: {
+            /** @description the post's or project's slug; an FAQ entry's id */
+            slug: string;
+            title: string;
+            /** @description faq, post or project */
+            type: string;
+            /** @description the page on the website; empty for an FAQ entry */
+            url: string;
+        };
+        StartInput: {
+            /** @enum {string} */
+            lang: "fa" | "en";
+        };
+        Started: {
+            id: number;
+            /** @description send as Authorization: Bearer (or ?token= on the stream); the server keeps only its hash */
+            token: string;
+        };
         StatusFigure: {
             amounts: components["schemas"]["Money"][];
             orders: number;
@@ -2337,6 +2812,11 @@ export interface components {
             en: string;
             fa: string;
         };
+        ToFAQInput: {
+            phrasings?: string[];
+            /** @description default: the visitor's last message before the reply */
+            question?: string | null;
+        };
         Today: {
             date: string;
             new_customers: number;
@@ -2356,11 +2836,25 @@ export interface components {
             revoked_at: string | null;
             user_id: number;
         };
+        Transcript: {
+            id: number;
+            /** @enum {string} */
+            lang: "fa" | "en";
+            messages: components["schemas"]["Message"][];
+            /** @enum {string} */
+            state: "bot" | "waiting" | "agent" | "resolved";
+        };
         TransitionInput: {
             /** @description with to=scheduled: when to publish; with to=draft on a published post: when to unpublish */
             at?: string | null;
             /** @enum {string} */
             to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
+        Unread: {
+            /** @description unread visitor messages of conversations in state waiting or agent */
+            messages: number;
+            /** @description conversations in state waiting */
+            waiting: number;
         };
         UpdateUserInput: {
             email?: string | null;
@@ -3034,6 +3528,377 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listChatCanned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedList"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createChatCanned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Canned"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateChatCanned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Canned"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteChatCanned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChatConversations: {
+        parameters: {
+            query?: {
+                /** @description only conversations in this state */
+                state?: "bot" | "waiting" | "agent" | "resolved";
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageConversation"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChatConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    replyChatConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    chatReplyToFAQ: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToFAQInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FAQ"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    resolveChatConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    takeChatConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    chatUnread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     renderContent: {
         parameters: {
             query?: never;
@@ -3093,6 +3958,189 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listFAQ: {
+        parameters: {
+            query?: {
+                /** @description only entries of this language */
+                lang?: "fa" | "en";
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageFAQ"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createFAQ: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FAQInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FAQ"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getFAQ: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FAQ"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteFAQ: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the FAQ entry as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateFAQ: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the FAQ entry as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FAQPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FAQ"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
@@ -4667,6 +5715,189 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicChatStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Started"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicChatTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicChatHandoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicChatMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a resend with the same key and text answers the first message's id and stores nothing */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publicChatStream: {
+        parameters: {
+            query?: {
+                /** @description the conversation's token (EventSource cannot send Authorization) */
+                token?: string;
+                /** @description send only messages after this id (Last-Event-ID wins) */
+                after?: number;
+            };
+            header?: {
+                /** @description the last message id received */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
