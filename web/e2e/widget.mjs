@@ -99,6 +99,17 @@ export async function widgetChecks({ t, base, browser, ADMIN, sitePort, shots })
     if (shots) await e.screenshot({ path: `${shots}/widget-en-dark.png` });
   });
 
+  await t("widget: on a phone the open panel fits the screen", async () => {
+    const ph = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await ph.goto(site.url + "/fa");
+    await shadow(ph, "button.launch").click();
+    const box = await shadow(ph, "section.panel").boundingBox();
+    assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, JSON.stringify(box));
+    assert.equal(await ph.evaluate(() => document.documentElement.scrollWidth), 390);
+    if (shots) await ph.screenshot({ path: `${shots}/widget-fa-phone.png` });
+    await ph.close();
+  });
+
   await ctx.close();
   site.close();
 }
