@@ -82,7 +82,7 @@ function serve(route: (req: Request, url: URL, body: unknown) => Answer | undefi
 const me = (permissions: string[]) => ({ id: 1, email: "agent@example.com", name: "Agent", is_superuser: false, roles: [], csrf_token: "c", totp_enabled: false, totp_setup_required: false, permissions });
 const at = "2026-12-07T10:00:00Z";
 const conv = (over: Record<string, unknown> = {}) => ({
-  id: 12, lang: "en", state: "waiting", assignee: null, unread: 2, last_message: "Can I talk to a person?", created_at: at, updated_at: at, last_message_at: at, ...over,
+  id: 12, lang: "en", state: "waiting", assignee: null as { id: number; email: string } | null, unread: 2, last_message: "Can I talk to a person?", created_at: at, updated_at: at, last_message_at: at, ...over,
 });
 const msgs = [
   { id: 1, role: "visitor", text: "How much is shipping?", sources: [], at, author: null },
