@@ -106,9 +106,10 @@ function FaqEntries({ view, update, setPage, mayManage }: { view: FaqView; updat
     col.accessor("updated_at", { header: () => t("faq.updated"), cell: (c) => <time dateTime={c.getValue()} className="whitespace-nowrap text-xs">{dateTime(c.getValue())}</time> }),
     ...(mayManage ? [col.display({
       id: "actions",
-      header: () => <span className="sr-only">{t("faq.actions")}</span>,
+      // relative: the hidden header stays inside the scrolling table (an absolute one at the far column would widen the page on a phone)
+      header: () => <span className="relative"><span className="sr-only">{t("faq.actions")}</span></span>,
       cell: (c) => (
-        <div className="flex flex-wrap gap-1" role="group" aria-label={t("faq.actionsFor", { q: c.row.original.question.slice(0, 60) })}>
+        <div className="flex gap-1" role="group" aria-label={t("faq.actionsFor", { q: c.row.original.question.slice(0, 60) })}>
           <Button variant="ghost" className={small} onClick={() => void startEdit(c.row.original)} data-action="edit">{t("faq.edit")}</Button>
           <Button variant="ghost" className={`${small} text-red-700 dark:text-red-400`} onClick={() => setDeleting(c.row.original)} data-action="delete">{t("faq.delete")}</Button>
         </div>
@@ -197,9 +198,10 @@ function CannedReplies({ mayManage }: { mayManage: boolean }) {
     ccol.accessor("lang", { header: () => t("faq.f.lang"), cell: (c) => <span lang={c.getValue()}>{t(`content.lang.${c.getValue()}`)}</span> }),
     ...(mayManage ? [ccol.display({
       id: "actions",
-      header: () => <span className="sr-only">{t("faq.actions")}</span>,
+      // relative: the hidden header stays inside the scrolling table (an absolute one at the far column would widen the page on a phone)
+      header: () => <span className="relative"><span className="sr-only">{t("faq.actions")}</span></span>,
       cell: (c) => (
-        <div className="flex flex-wrap gap-1" role="group" aria-label={t("faq.actionsFor", { q: c.row.original.title })}>
+        <div className="flex gap-1" role="group" aria-label={t("faq.actionsFor", { q: c.row.original.title })}>
           <Button variant="ghost" className={small} onClick={() => { setError(""); setEditing(c.row.original); }} data-action="edit">{t("faq.edit")}</Button>
           <Button variant="ghost" className={`${small} text-red-700 dark:text-red-400`} onClick={() => setDeleting(c.row.original)} data-action="delete">{t("faq.delete")}</Button>
         </div>
