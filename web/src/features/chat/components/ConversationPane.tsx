@@ -142,7 +142,7 @@ export function ConversationPane({ id, onClose }: { id: number; onClose: () => v
       <ol ref={log} aria-label={t("chat.transcript")} className="max-h-[55vh] space-y-2 overflow-y-auto rounded-lg bg-slate-50 p-2 dark:bg-slate-900/50" data-testid="transcript" tabIndex={0}>
         {c.messages.map((m) => (
           <li key={m.id} data-message-id={m.id} data-role={m.role} className={`rounded-lg p-2 text-sm ${bubble[m.role] ?? bubble.visitor}`}>
-            <div className="mb-1 flex flex-wrap items-center gap-x-2 text-xs text-slate-500 dark:text-slate-400">
+            <div className="mb-1 flex flex-wrap items-center gap-x-2 text-xs text-slate-600 dark:text-slate-300">
               <span className="font-medium text-slate-700 dark:text-slate-200">{t(`chat.role.${m.role}`)}</span>
               {m.author && <bdi dir="ltr">{m.author.email}</bdi>}
               <time dateTime={m.at}>{dateTime(m.at)}</time>
@@ -150,7 +150,7 @@ export function ConversationPane({ id, onClose }: { id: number; onClose: () => v
             <p dir="auto" className="whitespace-pre-wrap break-words">{m.text}</p>
             {m.sources.length > 0 && (
               <div className="mt-1 text-xs">
-                <span className="text-slate-500 dark:text-slate-400">{t("chat.sources")}</span>
+                <span className="text-slate-600 dark:text-slate-300">{t("chat.sources")}</span>
                 <ul className="ms-4 list-disc">{m.sources.map((s, i) => <li key={i}><SourceLink s={s} /></li>)}</ul>
               </div>
             )}
