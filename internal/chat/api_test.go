@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,7 +136,7 @@ func openStream(t *testing.T, base string, id int64, query string, extra ...stri
 	for i := 0; i+1 < len(extra); i += 2 {
 		req.Header.Set(extra[i], extra[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req) //nolint:bodyclose // s.close closes it (at the latest in the test's cleanup)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -271,6 +272,7 @@ func TestChat(t *testing.T) {
 			t.Run("canned replies", func(t *testing.T) { canned(t, env) })
 			t.Run("a slow stream reader catches up; streams are bounded", func(t *testing.T) { slowReader(t, env) })
 			t.Run("panel events: the inbox hears of visitors' messages", func(t *testing.T) { panelEvents(t, env) })
+			t.Run("races: one key sent at once is stored once; agents taking at once leave one holder", func(t *testing.T) { races(t, env) })
 		})
 	}
 }
@@ -786,7 +788,7 @@ func replyToFAQ(t *testing.T, env *chatEnv) {
 }
 
 func canned(t *testing.T, env *chatEnv) {
-	body := map[string]any{"title": "Greeting", "text": "سلام، چطور می‌توانم کمک کنم؟", "lang": "fa"}
+	body := map[string]any{"title": "Greeting", "text": "سلام، چطور می\u200cتوانم کمک کنم؟", "lang": "fa"}
 	wantError(t, env.agent.Do("POST", "/api/chat/canned", body), 403, "PERMISSION_DENIED", "")
 	r := env.manager.Do("POST", "/api/chat/canned", body)
 	if r.Status != 201 {
@@ -901,6 +903,77 @@ func panelEvents(t *testing.T, env *chatEnv) {
 		if e.name == "chat_visitor" {
 			t.Fatalf("the panel hears the visitors' channel: %+v", e)
 		}
+	}
+}
+
+func races(t *testing.T, env *chatEnv) {
+	v := startChat(t, env.in, "en")
+	const n = 8
+	ids := make(chan int64, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := v.do("POST", "/messages", map[string]string{"text": "hello at once"}, "Idempotency-Key", "same")
+			var p chat.Posted
+			if r.Status == 202 && json.Unmarshal(r.Body, &p) == nil {
+				ids <- p.ID
+			} else {
+				t.Errorf("a resend: %d %s", r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	var first int64
+	for id := range ids {
+		if first == 0 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("resends answered messages %d and %d", first, id)
+		}
+	}
+	visitorMessages := 0
+	for _, m := range v.transcript().Messages {
+		if m.Role == chat.RoleVisitor {
+			visitorMessages++
+		}
+	}
+	if visitorMessages != 1 {
+		t.Fatalf("%d visitor messages stored for one key", visitorMessages)
+	}
+	// three agents take one waiting conversation at once: each take is whole (200, or 409 when another changed it first; a later one is a takeover) and one holds it
+	w := startChat(t, env.in, "en")
+	if r := w.do("POST", "/handoff", nil); r.Status != 200 {
+		t.Fatalf("handoff: %d", r.Status)
+	}
+	path := fmt.Sprintf("/api/chat/conversations/%d/take", w.id)
+	statuses := make(chan int, 3)
+	for _, c := range []*testkit.Client{env.agent, env.agent2, env.manager} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- c.Do("POST", path, nil).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for st := range statuses {
+		switch st {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Errorf("a concurrent take answered %d", st)
+		}
+	}
+	var d chat.ConversationDetail
+	env.viewer.Do("GET", fmt.Sprintf("/api/chat/conversations/%d", w.id), nil).JSON(t, &d)
+	if won < 1 || d.State != chat.StateAgent || d.Assignee == nil {
+		t.Fatalf("%d takes won; the conversation is %+v", won, d.Conversation)
 	}
 }
 

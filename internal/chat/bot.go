@@ -147,9 +147,9 @@ func plainSnippet(html string) string {
 // The bot's own words.
 var botText = map[Lang]struct{ handoff, askAgain, handoffAsked string }{
 	Fa: {
-		handoff:      "پاسخ مطمئنی برای این پرسش پیدا نکردم. گفتگو را به یکی از همکارانمان سپردم؛ به‌زودی همین‌جا پاسخ می‌دهند.",
-		askAgain:     "سلام! پرسشتان را بنویسید تا از میان پرسش‌های پرتکرار و نوشته‌های سایت پاسخ بدهم.",
-		handoffAsked: "گفتگو را به یکی از همکارانمان سپردم؛ به‌زودی همین‌جا پاسخ می‌دهند.",
+		handoff:      "پاسخ مطمئنی برای این پرسش پیدا نکردم. گفتگو را به یکی از همکارانمان سپردم؛ به\u200cزودی همین\u200cجا پاسخ می\u200cدهند.",
+		askAgain:     "سلام! پرسشتان را بنویسید تا از میان پرسش\u200cهای پرتکرار و نوشته\u200cهای سایت پاسخ بدهم.",
+		handoffAsked: "گفتگو را به یکی از همکارانمان سپردم؛ به\u200cزودی همین\u200cجا پاسخ می\u200cدهند.",
 	},
 	En: {
 		handoff:      "I couldn't find a sure answer to that, so I've asked a person from our team to join; they will reply here soon.",

@@ -35,6 +35,10 @@ const ReasonResolved = "conversation_resolved"
 // again with another text gets.
 const ReasonKeyReused = "idempotency_key_reused"
 
+// errKeyRace is a visitor message's insert losing to a concurrent one
+// with the same Idempotency-Key.
+var errKeyRace = errors.New("chat: an Idempotency-Key stored concurrently")
+
 // MaxKeyLength bounds an Idempotency-Key.
 const MaxKeyLength = 200
 
@@ -165,12 +169,27 @@ func (s *Service) Post(ctx context.Context, id int64, token string, in MessageIn
 		}
 		msgID, err = insertMsg(ctx, tx, id, RoleVisitor, in.Text, nil, 0, key, s.stamp())
 		if db.IsUnique(err) && key != "" {
-			return apperr.New(apperr.Conflict, "this Idempotency-Key is being sent already").WithReason(ReasonKeyReused)
+			return errKeyRace
 		}
 		tx.Touch(convListTag)
 		tx.Touch(convTag(id))
 		return err
 	})
+	if errors.Is(err, errKeyRace) {
+		// the same key sent twice at once: the other request stored it, and
+		// this one counts against no limit
+		for _, l := range s.messageLimits(ctx, id) {
+			_ = s.counter.Undo(ctx, l.key)
+		}
+		prev, text, err := msgByKey(ctx, s.db.Reader(), id, key)
+		switch {
+		case err != nil:
+			return 0, err
+		case text != in.Text:
+			return 0, apperr.New(apperr.Conflict, "this Idempotency-Key was sent with another message").WithReason(ReasonKeyReused)
+		}
+		return prev, nil
+	}
 	if err != nil {
 		return 0, err
 	}

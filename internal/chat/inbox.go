@@ -116,8 +116,11 @@ func (s *Service) Take(ctx context.Context, id int64) (ConversationDetail, error
 }
 
 // assign moves a conversation to state agent held by user, marking what it
-// holds as seen.
+// holds as seen. Only a user can hold one (not the command line's System).
 func (s *Service) assign(ctx context.Context, tx *db.Tx, cur stored, user int64) error {
+	if user <= 0 {
+		return apperr.New(apperr.PermissionDenied, "only a panel user can hold a conversation")
+	}
 	ok, err := setState(ctx, tx, cur.ID, cur.State, StateAgent, &user, s.stamp())
 	if err != nil {
 		return err

@@ -341,8 +341,9 @@ func insertMsg(ctx context.Context, tx *db.Tx, conv int64, role Role, text strin
 		key = clientKey
 	}
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO chat_messages (conversation_id, role, text, sources, author_id, client_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, conv, string(role), text, string(src), a, key, now).Scan(&id)
+	// db.Scan maps a unique violation (a client key sent twice at once) to db.ErrUniqueViolation
+	err = db.Scan(tx.QueryRow(ctx, `INSERT INTO chat_messages (conversation_id, role, text, sources, author_id, client_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, conv, string(role), text, string(src), a, key, now), &id)
 	if err != nil {
 		return 0, err
 	}

@@ -96,3 +96,29 @@ func TestBasesLinks(t *testing.T) {
 		t.Fatalf("absolute:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestGuardWritable: the paths Writable picks (the visitors' chat) may be
+// POSTed from an allowed website with a bearer token and a JSON body; the
+// rest of the public API stays read-only, and a foreign origin gets no
+// CORS answer either way.
+func TestGuardWritable(t *testing.T) {
+	g := Guard{Applies: Guarded, Origins: []string{"https://site.example"}, Limit: 1000, Window: time.Minute, Counter: ratelimit.NewLocal(),
+		Writable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, Prefix+"chat/") }}
+	h := g.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	w := serve(h, "OPTIONS", "/api/public/v1/chat/conversations", "10.0.0.1", "Origin", "https://site.example",
+		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type")
+	allowed := w.Header().Get("Access-Control-Allow-Headers")
+	if w.Code != 204 || w.Header().Get("Access-Control-Allow-Methods") != "GET, HEAD, POST" ||
+		!strings.Contains(allowed, "Authorization") || !strings.Contains(allowed, "Content-Type") ||
+		!strings.Contains(allowed, "Idempotency-Key") || w.Header().Get("Allow") != "GET, HEAD, POST, OPTIONS" {
+		t.Fatalf("chat preflight: %d %v", w.Code, w.Header())
+	}
+	w = serve(h, "OPTIONS", "/api/public/v1/posts", "10.0.0.1", "Origin", "https://site.example", "Access-Control-Request-Method", "POST")
+	if w.Header().Get("Access-Control-Allow-Methods") != "GET, HEAD" || strings.Contains(w.Header().Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("read API preflight: %v", w.Header())
+	}
+	w = serve(h, "OPTIONS", "/api/public/v1/chat/conversations", "10.0.0.1", "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+	if w.Header().Get("Access-Control-Allow-Origin") != "" || w.Header().Get("Access-Control-Allow-Methods") != "" {
+		t.Fatalf("a foreign origin's preflight: %v", w.Header())
+	}
+}
