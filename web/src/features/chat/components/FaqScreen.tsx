@@ -125,8 +125,8 @@ function FaqEntries({ view, update, setPage, mayManage }: { view: FaqView; updat
 
   return (
     <div className="space-y-4">
-      <Card className="flex flex-wrap items-end gap-3">
-        <form role="search" className="grid flex-1 grid-cols-1 gap-3 sm:grid-cols-2" onSubmit={(e) => { e.preventDefault(); flushQ(); }}>
+      <Card className="flex flex-col gap-3 sm:flex-row sm:items-end">
+        <form role="search" className="grid w-full grid-cols-1 gap-3 sm:flex-1 sm:grid-cols-2" onSubmit={(e) => { e.preventDefault(); flushQ(); }}>
           <Field label={t("faq.search")} type="search" name="q" dir="auto" value={q} onChange={(e) => setQ(e.target.value.slice(0, 200))} hint={total > faqPageSize ? t("faq.searchHint") : undefined} />
           <Select label={t("faq.f.lang")} name="lang" value={view.lang} onChange={(e) => update({ lang: e.target.value as FaqView["lang"] })}>
             <option value="">{t("content.lang.any")}</option>
@@ -134,7 +134,7 @@ function FaqEntries({ view, update, setPage, mayManage }: { view: FaqView; updat
             <option value="en">{t("content.lang.en")}</option>
           </Select>
         </form>
-        {mayManage && <Button onClick={() => { setError(""); setEditing({ faq: null, etag: "" }); }} data-testid="faq-new">{t("faq.new")}</Button>}
+        {mayManage && <Button className="self-start sm:self-auto" onClick={() => { setError(""); setEditing({ faq: null, etag: "" }); }} data-testid="faq-new">{t("faq.new")}</Button>}
       </Card>
       {error && <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-700 dark:border-red-800 dark:bg-red-950/50 dark:text-red-300" data-testid="faq-error">{error}</p>}
       <DataTable label={t("faq.title")} data={data} columns={columns} getRowId={(f) => String(f.id)} loading={list.isPending} fetching={list.isFetching} testId="faq-table"
