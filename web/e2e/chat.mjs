@@ -82,7 +82,7 @@ export async function chatChecks({ t, base, browser, watch, ADMIN }) {
     await pane.getByTestId("reply-text").fill("Hello, this is Sara from support: zzqx-reply.");
     await pane.getByTestId("reply-send").click();
     await pane.locator('[data-role="agent"]', { hasText: "zzqx-reply" }).waitFor();
-    assert.equal(await pane.getByTestId("reply-text").inputValue(), "");
+    await a.waitForFunction(() => document.querySelector('[data-testid="reply-text"]')?.value === "", null, { timeout: 5000 }); // the box is emptied once sent
     const seen = await v.transcript();
     assert.equal(seen.state, "agent");
     assert.ok(seen.messages.some((m) => m.role === "agent" && m.text.includes("zzqx-reply")), "the visitor's transcript has the agent's reply");

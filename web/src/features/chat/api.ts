@@ -84,10 +84,15 @@ export const faqQuery = (id: number) =>
     },
   });
 
-/** A conversation action (take, reply, resolve): the answer replaces the open transcript at once; the event refreshes the rest. */
+/**
+ * A conversation action (take, reply, resolve). It settles with the
+ * server's answer, not after the lists are read again (a sent reply leaves
+ * its box at once); the chat queries are refreshed alongside, as the
+ * "chat" event would.
+ */
 function useConversationAction<V>(fn: (v: V) => Promise<unknown>) {
   const qc = useQueryClient();
-  return useMutation({ mutationFn: fn, onSettled: () => qc.invalidateQueries({ queryKey: chatKeys.all }) });
+  return useMutation({ mutationFn: fn, onSettled: () => void qc.invalidateQueries({ queryKey: chatKeys.all }) });
 }
 
 export const useTake = () =>
