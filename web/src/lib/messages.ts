@@ -165,7 +165,7 @@ export const fa = {
   "shortcuts.escKey": "گریز",
   loading: "در حال بارگیری…",
   // the website chatbot (chat-web): the inbox, its badge, the FAQ and canned replies
-  "nav.chat": "گفتگوهای وب‌سایت",
+  "nav.chat": "گفت‌وگوهای وب‌سایت",
   "nav.faq": "پرسش‌های پرتکرار",
   "chat.unread.one": "{n} خوانده‌نشده",
   "chat.unread.other": "{n} خوانده‌نشده",
