@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { context, launch, login } from "./browser.mjs";
 import { auditScreens } from "./axe.mjs";
 import { persianFrames } from "./flash.mjs";
+import { chatChecks } from "./chat.mjs";
 import { PUBLISHER, WRITER, contentChecks } from "./content.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
@@ -961,6 +962,8 @@ async function suite(mode, browser) {
     if (!only || only.test(`[${mode}] media:`)) await mediaChecks({ t, base, browser, watch, ADMIN, production: mode === "postgres+redis" });
     // the content wave: workflow across two users, the public API, 412 merge, scheduling, reordering (e2e/content.mjs)
     if (!only || only.test(`[${mode}] content:`)) await contentChecks({ t, base, browser, watch, ADMIN });
+    // the chatbot's inbox: a visitor over the public API, an agent in the browser, the live unread badge (e2e/chat.mjs)
+    if (!only || only.test(`[${mode}] chat:`)) await chatChecks({ t, base, browser, watch, ADMIN });
 
     await t("axe finds no serious or critical violation on any screen (fa and en, light and dark)", async () => {
       const ids = await a.evaluate(async () => ({
@@ -981,6 +984,8 @@ async function suite(mode, browser) {
         ["/media", '[data-testid="media-grid"] li, p[data-testid="media-empty"]'],
         ...(ids.media ? [[`/media/detail?id=${ids.media}`, "main h1"]] : []),
         ["/jobs", "tr[data-job-id]"],
+        ["/chat", '[data-testid="chat-table"][aria-busy="false"]'],
+        ["/faq", '[data-testid="faq-table"][aria-busy="false"]'],
         ...(ids.job ? [[`/jobs/detail?id=${ids.job}`, '[data-testid="job-detail"]']] : []),
         ["/account", '[data-testid="this-device"]'],
         ["/account/two-factor", '[data-testid="totp-state"]'],

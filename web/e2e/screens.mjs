@@ -3,6 +3,7 @@
 // Usage: node e2e/screens.mjs BASE_URL EMAIL PASSWORD OUTDIR
 import { mkdirSync } from "node:fs";
 import { context, launch, login } from "./browser.mjs";
+import { chatScreens } from "./chat.mjs";
 import { contentScreens } from "./content.mjs";
 import { mediaScreens } from "./media.mjs";
 
@@ -10,6 +11,7 @@ const [base, email, password, out = "screenshots"] = process.argv.slice(2);
 // SCREENS_ONLY=a11y: only the confirmation, toast, skip link and unreachable-server shots;
 // SCREENS_ONLY=phone: only the phone-sized ones (390×844);
 // SCREENS_ONLY=content: only the content screens at 1366×768 and 390×844 (e2e/content.mjs)
+// SCREENS_ONLY=chat: only the chat inbox (a conversation open) and the FAQ screen, at 1366×768 and 390×844 (e2e/chat.mjs)
 const only = process.env.SCREENS_ONLY;
 
 /** Cancel's confirmation, an error toast, the skip link focused and the dashboard when the server is unreachable. */
@@ -86,6 +88,11 @@ try {
       }
       if (only === "content") {
         await contentScreens(page, base, shot);
+        await ctx.close();
+        continue;
+      }
+      if (only === "chat") {
+        await chatScreens(page, base, shot);
         await ctx.close();
         continue;
       }

@@ -13,6 +13,7 @@ const firstLoad = [
   "src/lib", "src/components", "src/app/layout.tsx", "src/app/providers.tsx", "src/app/shell.tsx", "src/app/not-found.tsx",
   "src/app/login", "src/app/orders", "src/features/orders", "src/features/auth",
   "src/features/twofactor/components/EnrolmentGate.tsx", "src/features/twofactor/index.ts",
+  "src/features/chat/components/UnreadBadge.tsx", "src/features/chat/index.ts",
 ];
 const files = (p: string): string[] => (statSync(p).isDirectory() ? readdirSync(p).flatMap((f) => files(join(p, f))) : /\.tsx?$/.test(p) && !/messages[.\w]*\.ts$/.test(p) ? [p] : []);
 

@@ -23,6 +23,9 @@ const nav: { href: string; label: MessageKey; permission: string | string[] }[] 
   { href: "/posts", label: "nav.blog", permission: "content.view" },
   { href: "/projects", label: "nav.portfolio", permission: "content.view" },
   { href: "/webhooks", label: "nav.webhooks", permission: "webhooks.manage" },
+  // the website chatbot: the inbox and its knowledge base
+  { href: "/chat", label: "nav.chat", permission: "chatbot.view" },
+  { href: "/faq", label: "nav.faq", permission: "chatbot.view" },
   { href: "/users", label: "nav.users", permission: "users.view" },
   { href: "/roles", label: "nav.roles", permission: ["users.view", "roles.manage"] },
   { href: "/audit", label: "nav.audit", permission: "audit.view" },
@@ -47,9 +50,10 @@ function LiveIndicator() {
 /**
  * The signed-in frame: sidebar (only what the user may see), header with live
  * state and user menu. It knows no feature: the app layer (app/shell.tsx)
- * passes the menu entries features add and what signing out does.
+ * passes the menu entries features add, what signing out does, and what
+ * features show beside a nav entry (badges, by the entry's href).
  */
-export function AppShell({ children, menuItems = [], onLogout }: { children: ReactNode; menuItems?: MenuItem[]; onLogout: () => void }) {
+export function AppShell({ children, menuItems = [], onLogout, navBadges = {} }: { children: ReactNode; menuItems?: MenuItem[]; onLogout: () => void; navBadges?: Record<string, ReactNode> }) {
   const me = useMe();
   const { t, locale, setLocale } = useI18n();
   const { theme, toggle } = useTheme();
@@ -66,8 +70,9 @@ export function AppShell({ children, menuItems = [], onLogout }: { children: Rea
         {items.map((n) => (
           <li key={n.href}>
             <Link href={n.href} prefetch={false} aria-current={isCurrent(n.href, path) ? "page" : undefined}
-              className="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
-              {t(n.label)}
+              className="flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300">
+              <span>{t(n.label)}</span>
+              {navBadges[n.href]}
             </Link>
           </li>
         ))}

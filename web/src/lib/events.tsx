@@ -24,6 +24,10 @@ export const resourceKeys: Record<string, readonly (readonly string[])[]> = {
   posts: [["posts"]],
   projects: [["projects"]],
   webhooks: [["webhooks"]],
+  // the website chatbot: conversations, transcripts and the unread badge; FAQ entries; canned replies
+  chat: [["chat"]],
+  faq: [["faq"]],
+  chat_canned: [["chat_canned"]],
 };
 
 /**

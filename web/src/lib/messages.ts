@@ -164,6 +164,11 @@ export const fa = {
   "nav.webhooks": "وب‌هوک‌ها",
   "shortcuts.escKey": "گریز",
   loading: "در حال بارگیری…",
+  // the website chatbot (chat-web): the inbox, its badge, the FAQ and canned replies
+  "nav.chat": "گفت‌وگوهای وب‌سایت",
+  "nav.faq": "پرسش‌های پرتکرار",
+  "chat.unread.one": "{n} خوانده‌نشده",
+  "chat.unread.other": "{n} خوانده‌نشده",
 } as const;
 
 export type MessageKey = keyof typeof fa | keyof typeof import("./messages.screens").faScreens;

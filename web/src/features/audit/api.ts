@@ -15,13 +15,14 @@ export const knownActions = [
   "orders.create", "orders.update_status", "users.create", "users.invite", "users.update",
   "roles.create", "roles.update", "roles.delete", "sessions.revoke", "tokens.create", "tokens.revoke",
   "users.totp_reset", "media.upload", "media.complete", "media.update", "media.delete", "media.rejected", "jobs.retry", "jobs.cancel",
+  "chat.take", "chat.reply", "chat.resolve", "faq.create", "faq.update", "faq.delete", "chat.canned.create", "chat.canned.update", "chat.canned.delete",
 ] as const;
 
 /** An action's name in the current language; one the app does not know yet shows as the server has it. */
 export function actionLabel(t: (key: MessageKey) => string, action: string): string {
   return (knownActions as readonly string[]).includes(action) ? t(`audit.act.${action as (typeof knownActions)[number]}`) : action;
 }
-export const knownResourceTypes = ["order", "user", "role", "session", "api_token", "media", "job"] as const;
+export const knownResourceTypes = ["order", "user", "role", "session", "api_token", "media", "job", "chat_conversation", "faq", "chat_canned"] as const;
 
 /** A resource type's name in the current language; one the app does not know yet shows as the server has it. */
 export function resourceTypeLabel(t: (key: MessageKey) => string, type: string): string {
