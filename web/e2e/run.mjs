@@ -13,6 +13,7 @@ import { context, launch, login } from "./browser.mjs";
 import { auditScreens } from "./axe.mjs";
 import { persianFrames } from "./flash.mjs";
 import { chatChecks } from "./chat.mjs";
+import { widgetChecks } from "./widget.mjs";
 import { PUBLISHER, WRITER, contentChecks } from "./content.mjs";
 import { MEDIA_VIEWER, mediaChecks } from "./media.mjs";
 import { startClamd, startS3 } from "./services.mjs";
@@ -88,8 +89,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function startMode(mode) {
   const port = await freePort();
+  // a website on another origin embeds the chat widget (e2e/widget.mjs)
+  const sitePort = await freePort();
   const id = Math.random().toString(36).slice(2, 8);
-  const env = { ...process.env, ADDR: `127.0.0.1:${port}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: "warn", CACHE_PREFIX: `pke2e-${id}:`, SENTRY_DSN: sentry.dsn };
+  const env = { ...process.env, ADDR: `127.0.0.1:${port}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: "warn", CACHE_PREFIX: `pke2e-${id}:`, SENTRY_DSN: sentry.dsn,
+    PUBLIC_CORS_ORIGINS: `http://127.0.0.1:${sitePort}` };
   let cleanup = () => {};
   if (mode === "postgres+redis") {
     const db = `pk_e2e_${id}`;
@@ -132,11 +136,11 @@ async function startMode(mode) {
   execFileSync(bin, ["createuser", "--email", PUBLISHER.email, "--password", PUBLISHER.password, "--role", "E2E publisher", "--permissions", PUBLISHER.permissions], { env });
   // with Redis, a seed beside a running server must reach its cache
   if (mode === "postgres+redis") execFileSync(bin, ["seed", "--orders", "80"], { env });
-  return { base, stop: async () => { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); cleanup(); } };
+  return { base, sitePort, stop: async () => { server.kill("SIGTERM"); await new Promise((r) => server.once("exit", r)); cleanup(); } };
 }
 
 async function suite(mode, browser) {
-  const { base, stop } = await startMode(mode);
+  const { base, sitePort, stop } = await startMode(mode);
   const t = (name, fn) => check(`[${mode}] ${name}`, fn);
   const cspViolations = [];
   const watch = (page) => page.on("console", (m) => { if (/Content Security Policy|Refused to/.test(m.text())) cspViolations.push(m.text()); });
@@ -964,6 +968,8 @@ async function suite(mode, browser) {
     if (!only || only.test(`[${mode}] content:`)) await contentChecks({ t, base, browser, watch, ADMIN });
     // the chatbot's inbox: a visitor over the public API, an agent in the browser, the live unread badge (e2e/chat.mjs)
     if (!only || only.test(`[${mode}] chat:`)) await chatChecks({ t, base, browser, watch, ADMIN });
+    // the website's chat widget under a strict CSP on another origin (e2e/widget.mjs)
+    if (!only || only.test(`[${mode}] widget:`)) await widgetChecks({ t, base, browser, ADMIN, sitePort });
 
     await t("axe finds no serious or critical violation on any screen (fa and en, light and dark)", async () => {
       const ids = await a.evaluate(async () => ({

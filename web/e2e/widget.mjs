@@ -73,10 +73,14 @@ export async function widgetChecks({ t, base, browser, ADMIN, sitePort, shots })
     await shadow(v, ".msg.bot .text", { hasText: answer }).first().waitFor();
     await shadow(v, "button.human").click();
     await shadow(v, "p.note").filter({ hasText: "همکار" }).last().waitFor();
-    const list = await call("GET", "/api/chat/conversations?state=waiting");
+    // the widget keeps its conversation in the website's localStorage
+    conversationId = await v.evaluate(() => {
+      const k = Object.keys(localStorage).find((key) => key.startsWith("pishkhan-chat:"));
+      return k ? JSON.parse(localStorage.getItem(k)).id : 0;
+    });
+    const list = await call("GET", "/api/chat/conversations?state=waiting&page_size=100");
     assert.equal(list.status, 200);
-    conversationId = list.body.items[0]?.id;
-    assert.ok(conversationId, "the waiting conversation is in the inbox");
+    assert.ok(list.body.items.some((c) => c.id === conversationId), "the waiting conversation is in the inbox");
   });
 
   await t("widget: an agent takes it and replies; the visitor sees the reply live; resolving ends it", async () => {
