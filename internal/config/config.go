@@ -137,6 +137,22 @@ type Config struct {
 	// PublicCORSOrigins are the exact origins (scheme://host[:port]) whose
 	// pages may read the public API from a browser.
 	PublicCORSOrigins []string
+	// AI is the AI provider the environment defines (AI_BASE_URL empty: none).
+	AI AIProvider
+}
+
+// AIProvider is the AI provider AI_BASE_URL and friends define.
+type AIProvider struct {
+	BaseURL, APIKey                       string
+	TextModel, ImageModel, EmbeddingModel string
+	InputPrice, OutputPrice, ImagePrice   int64
+	Currency                              string
+	StreamUsage                           bool
+	// Timeout bounds one call to any AI provider.
+	Timeout time.Duration
+	// RateLimit calls per RateWindow are allowed per user.
+	RateLimit  int
+	RateWindow time.Duration
 }
 
 // PublicSite is the website's base URL for feeds and the sitemap:
@@ -243,6 +259,17 @@ func sitePath(dst func(*Config) *string) func(*Config, string) error {
 			return fmt.Errorf("must be a path starting with / that holds {slug} (and may hold {lang}), such as /{lang}/blog/{slug}")
 		}
 		*dst(c) = v
+		return nil
+	}
+}
+
+func int64Var(dst func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || n > 1_000_000_000_000 {
+			return fmt.Errorf("must be a whole number from 0 to 1000000000000")
+		}
+		*dst(c) = n
 		return nil
 	}
 }
@@ -527,6 +554,42 @@ var variables = []variable{
 	}},
 	{"SENTRY_ENVIRONMENT", "production", "environment name Sentry files the reports under", str(func(c *Config) *string { return &c.SentryEnvironment })},
 	{"WEBHOOKS_ALLOW_PRIVATE", "false", "let webhook deliveries reach loopback, private (RFC 1918, ULA), link-local (cloud metadata included), CGNAT and other inside addresses; off, such an address is refused when a delivery connects, whatever its host name resolved to", boolean(func(c *Config) *bool { return &c.WebhooksAllowPrivate })},
+	{"AI_BASE_URL", "", "base URL of an OpenAI-compatible API (https://api.openai.com/v1, http://localhost:11434/v1 for Ollama, vLLM, LM Studio, OpenRouter…) defining the default AI provider, shown read-only in the panel as \"environment\"; empty: none (providers are then added in the panel, or AI features say \"not configured\")", func(c *Config, v string) error {
+		c.AI.BaseURL = v
+		if v == "" {
+			return nil
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("must be an absolute http(s) URL without user, query or fragment, e.g. https://api.openai.com/v1")
+		}
+		return nil
+	}},
+	{"AI_API_KEY", "", "API key of the AI_BASE_URL provider (sent as a bearer token; never stored, logged or shown); empty: none (local servers)", str(func(c *Config) *string { return &c.AI.APIKey })},
+	{"AI_TEXT_MODEL", "", "the AI_BASE_URL provider's model for text (e.g. gpt-4o-mini); empty: it does no text", str(func(c *Config) *string { return &c.AI.TextModel })},
+	{"AI_IMAGE_MODEL", "", "the AI_BASE_URL provider's model for images (e.g. gpt-image-1); empty: it does no images", str(func(c *Config) *string { return &c.AI.ImageModel })},
+	{"AI_EMBEDDING_MODEL", "", "the AI_BASE_URL provider's model for embeddings (e.g. text-embedding-3-small); empty: none", str(func(c *Config) *string { return &c.AI.EmbeddingModel })},
+	{"AI_INPUT_PRICE", "0", "the AI_BASE_URL provider's price of a million input tokens, in AI_CURRENCY's minor unit (cents for USD)", int64Var(func(c *Config) *int64 { return &c.AI.InputPrice })},
+	{"AI_OUTPUT_PRICE", "0", "the AI_BASE_URL provider's price of a million output tokens, in AI_CURRENCY's minor unit", int64Var(func(c *Config) *int64 { return &c.AI.OutputPrice })},
+	{"AI_IMAGE_PRICE", "0", "the AI_BASE_URL provider's price of one image, in AI_CURRENCY's minor unit", int64Var(func(c *Config) *int64 { return &c.AI.ImagePrice })},
+	{"AI_CURRENCY", "USD", "ISO 4217 currency of the AI_BASE_URL provider's prices", func(c *Config, v string) error {
+		if len(v) != 3 || strings.ToUpper(v) != v || strings.ContainsFunc(v, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+			return fmt.Errorf("must be an ISO 4217 code such as USD")
+		}
+		c.AI.Currency = v
+		return nil
+	}},
+	{"AI_STREAM_USAGE", "true", "the AI_BASE_URL provider reports token usage at the end of streamed answers (stream_options.include_usage); false: usage of streamed answers is estimated", boolean(func(c *Config) *bool { return &c.AI.StreamUsage })},
+	{"AI_TIMEOUT", "5m", "upper bound on one call to an AI provider, a streamed answer included", dur(func(c *Config) *time.Duration { return &c.AI.Timeout })},
+	{"AI_RATE_LIMIT", "30/min", "AI calls (generations, chats) allowed per user per window (N/s, N/min, N/h); more get 429", func(c *Config, v string) error {
+		n, per, ok := strings.Cut(strings.ReplaceAll(v, " ", ""), "/")
+		limit, err := strconv.Atoi(n)
+		window := map[string]time.Duration{"s": time.Second, "sec": time.Second, "min": time.Minute, "m": time.Minute, "h": time.Hour, "hour": time.Hour}[per]
+		if !ok || err != nil || limit < 1 || window == 0 {
+			return fmt.Errorf("must be a positive count per s, min or h, such as 30/min")
+		}
+		c.AI.RateLimit, c.AI.RateWindow = limit, window
+		return nil
+	}},
 	{"STATS_RECONCILE_EVERY", "15m", "how often the statistics of the last three days are recomputed from the orders and repaired", dur(func(c *Config) *time.Duration { return &c.StatsReconcileEvery })},
 }
 

@@ -444,6 +444,78 @@ var authzMatrix = []matrixRow{
 		send: func(c *matrixCaller, env *matrixEnv) int {
 			return c.client.Do("GET", fmt.Sprintf("/api/webhooks/%d/deliveries", env.newWebhook(c.t)), nil).Status
 		}},
+
+	// AI providers: ai.manage, which only the Administrator role holds
+	{route: "GET /api/ai/providers", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/ai/providers")},
+	{route: "POST /api/ai/providers", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/ai/providers", map[string]any{"name": env.newEmail(),
+				"base_url": "http://127.0.0.1:1/v1", "chat_model": "m"}).Status
+		}},
+	{route: "GET /api/ai/providers/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/ai/providers/%d", env.newAIProvider(c.t)), nil).Status
+		}},
+	{route: "PATCH /api/ai/providers/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/ai/providers/%d", env.newAIProvider(c.t)), map[string]any{"enabled": false}).Status
+		}},
+	{route: "DELETE /api/ai/providers/{id}", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/ai/providers/%d", env.newAIProvider(c.t)), nil).Status
+		}},
+	// templates: read with ai.generate (Manager, Editor) or ai.manage; changed with ai.manage
+	{route: "GET /api/ai/templates", expect: [6]int{401, 200, 200, 200, 403, 403}, send: get("/api/ai/templates")},
+	{route: "POST /api/ai/templates", expect: [6]int{401, 201, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", "/api/ai/templates", matrixTemplate(env)).Status
+		}},
+	{route: "GET /api/ai/templates/{id}", expect: [6]int{401, 200, 200, 200, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("GET", fmt.Sprintf("/api/ai/templates/%d", env.newAITemplate(c.t)), nil).Status
+		}},
+	{route: "PATCH /api/ai/templates/{id}", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("PATCH", fmt.Sprintf("/api/ai/templates/%d", env.newAITemplate(c.t)), map[string]any{"name": "renamed"}).Status
+		}},
+	{route: "DELETE /api/ai/templates/{id}", expect: [6]int{401, 204, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("DELETE", fmt.Sprintf("/api/ai/templates/%d", env.newAITemplate(c.t)), nil).Status
+		}},
+	{route: "POST /api/ai/templates/{id}/reset", expect: [6]int{401, 409, 403, 403, 403, 403},
+		send: func(c *matrixCaller, env *matrixEnv) int {
+			return c.client.Do("POST", fmt.Sprintf("/api/ai/templates/%d/reset", env.newAITemplate(c.t)), nil).Status
+		}},
+	{route: "GET /api/ai/budgets", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/ai/budgets")},
+	{route: "PUT /api/ai/budgets", expect: [6]int{401, 200, 403, 403, 403, 403},
+		send: func(c *matrixCaller, _ *matrixEnv) int {
+			return c.client.Do("PUT", "/api/ai/budgets", map[string]any{"items": []any{}}).Status
+		}},
+	{route: "GET /api/ai/usage", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/ai/usage")},
+	{route: "GET /api/ai/usage/export", expect: [6]int{401, 200, 403, 403, 403, 403}, send: get("/api/ai/usage/export")},
+}
+
+// matrixTemplate is a valid new template with a fresh slug.
+func matrixTemplate(env *matrixEnv) map[string]any {
+	env.seq++
+	return map[string]any{"slug": fmt.Sprintf("matrix_%d", env.seq), "name": "matrix", "user_prompt": "Say {{x}}",
+		"variables": []any{map[string]any{"name": "x", "max_length": 10}}}
+}
+
+// newAITemplate has the superuser add a template and returns its id.
+func (env *matrixEnv) newAITemplate(t *testing.T) int64 {
+	var tp struct{ ID int64 }
+	env.admin.Do("POST", "/api/ai/templates", matrixTemplate(env)).JSON(t, &tp)
+	return tp.ID
+}
+
+// newAIProvider has the superuser add a disabled AI provider on an address
+// nothing listens on, and returns its id.
+func (env *matrixEnv) newAIProvider(t *testing.T) int64 {
+	var p struct{ ID int64 }
+	env.admin.Do("POST", "/api/ai/providers", map[string]any{"name": env.newEmail(), "base_url": "http://127.0.0.1:1/v1",
+		"chat_model": "m", "enabled": false}).JSON(t, &p)
+	return p.ID
 }
 
 // newWebhook has the superuser register an inactive webhook and returns its

@@ -74,7 +74,9 @@ func scrape(t *testing.T, in *testkit.Instance) map[string]*dto.MetricFamily {
 // Every metric a production instance exposes is in docs/metrics.md with
 // its type and labels, and everything the catalogue lists is exposed.
 func TestMetricsCatalogue(t *testing.T) {
-	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[1]), nil)
+	// an AI provider from the environment starts its series (nothing listens there: no call is made)
+	in := testkit.Start(t, testkit.NewShared(t, testkit.Modes[1]), map[string]string{
+		"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_TEXT_MODEL": "catalogue-model"})
 	in.CreateSuperuser(t, "root@example.com")
 	c := in.LoggedIn(t, "root@example.com")
 	id := c.CreateOrder("buyer@example.com")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/pishkhan/pishkhan/internal/ai"
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/chat"
@@ -51,6 +52,7 @@ func (s *Server) routes() {
 	media.Routes(rt, s.Media, local)
 	posts.Routes(rt, s.Posts)
 	webhooks.Routes(rt, s.Webhooks)
+	ai.Routes(rt, s.AI)
 	projects.Routes(rt, s.Projects)
 	public.Routes(rt, s.Public)
 	chat.Routes(rt, s.Chat, chat.StreamOptions{Heartbeat: s.Cfg.SSEHeartbeat})

@@ -128,8 +128,8 @@ func (s *Server) useTOTPKeys(ctx context.Context, cursorKey []byte) error {
 	return s.Auth.CheckTOTPKeys(ctx)
 }
 
-// RotateSecrets re-encrypts every TOTP secret and webhook signing secret
-// under SECRET_KEY (those sealed under SECRET_KEY_OLD), after which
+// RotateSecrets re-encrypts every TOTP secret, webhook signing secret and
+// AI provider key under SECRET_KEY (those sealed under SECRET_KEY_OLD), after which
 // SECRET_KEY_OLD can go. It returns how many it re-encrypted.
 func (s *Server) RotateSecrets(ctx context.Context) (int, error) {
 	n, err := s.Auth.ResealTOTP(ctx, nil)
@@ -137,5 +137,9 @@ func (s *Server) RotateSecrets(ctx context.Context) (int, error) {
 		return n, err
 	}
 	w, err := s.Webhooks.Reseal(ctx)
-	return n + w, err
+	if err != nil {
+		return n + w, err
+	}
+	a, err := s.AI.Reseal(ctx)
+	return n + w + a, err
 }

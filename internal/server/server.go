@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/pishkhan/pishkhan/internal/ai"
 	"github.com/pishkhan/pishkhan/internal/auditlog"
 	"github.com/pishkhan/pishkhan/internal/auth"
 	"github.com/pishkhan/pishkhan/internal/chat"
@@ -99,6 +100,11 @@ type Server struct {
 	Webhooks *webhooks.Service
 	// Chat is the website chatbot: FAQ, visitors' conversations, the inbox.
 	Chat *chat.Service
+	// AI is the AI room: providers (and what lands after them).
+	AI *ai.Service
+
+	// limiter counts per-key hits (Redis, else in process) for rate limits.
+	limiter ratelimit.Counter
 
 	cancel     context.CancelFunc
 	readyRound singleflight.Group // see Ready
@@ -146,6 +152,7 @@ func Open(ctx context.Context, cfg config.Config) (*Server, error) {
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		LoginAccountLimit: cfg.LoginAccountLimit, LoginIPLimit: cfg.LoginIPLimit, LoginWindow: cfg.LoginWindow,
 	}, d, sessions, auth.NewHasher(cfg.HashConcurrency), limiter, s.Cache, s.Bus)
+	s.limiter = limiter
 	s.People = people.NewService(people.Config{PublicURL: cfg.PublicURL}, d, s.Cache, s.Auth, people.NewMailer(cfg.SMTPURL))
 	return s, nil
 }
@@ -214,6 +221,10 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.openAI(ctx, webhookKey, key); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.Queue, err = s.newQueue(); err != nil {
 		s.Close()
 		return nil, err
@@ -234,6 +245,7 @@ func New(ctx context.Context, cfg config.Config) (*Server, error) {
 		content.ResourcePosts: content.PermView, content.ResourceProjects: content.PermView,
 		webhooks.Resource:          webhooks.PermManage,
 		chat.ResourceConversations: chat.PermView, chat.ResourceFAQ: chat.PermView, chat.ResourceCanned: chat.PermView,
+		ai.Resource: ai.PermManage,
 	}, cfg.SSEHeartbeat, 64)
 	s.Hub.Personal(auth.AuthzResource, people.PermViewUsers, people.PermManageUsers, people.PermManageRoles)
 	s.Hub.Personal(auth.SessionsResource, auth.PermManageUsers)

@@ -140,7 +140,6 @@ func init() {
 		"users.view":      "See users",
 		"users.manage":    "Create, edit and deactivate users; see every session",
 		"roles.manage":    "Create and edit roles and their permissions",
-		"ai.generate":     "Generate text and images with AI",
 		"settings.manage": "Change system settings",
 	})
 }

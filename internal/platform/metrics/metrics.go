@@ -22,6 +22,10 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
 	cache    *prometheus.CounterVec
+	// AI provider calls (ObserveLLM).
+	llmCalls  *prometheus.HistogramVec
+	llmTokens *prometheus.CounterVec
+	llmImages *prometheus.CounterVec
 }
 
 // New registers the collectors; db may be nil.
@@ -38,8 +42,21 @@ func New(db *sql.DB) *Metrics {
 			Name: "pishkhan_cache_lookups_total",
 			Help: "Server cache lookups by resource and result (hit, miss, bypass = cache unavailable).",
 		}, []string{"resource", "result"}),
+		llmCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pishkhan_ai_request_duration_seconds",
+			Help:    "Time of one call to an AI provider (a whole stream included), by provider, operation and outcome (ok or the failure's kind).",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
+		}, []string{"provider", "operation", "outcome"}),
+		llmTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pishkhan_ai_tokens_total",
+			Help: "Tokens AI providers reported (or Pishkhan estimated) as used, by provider and direction (input, output).",
+		}, []string{"provider", "direction"}),
+		llmImages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pishkhan_ai_images_total",
+			Help: "Images AI providers generated, by provider.",
+		}, []string{"provider"}),
 	}
-	reg.MustRegister(m.requests, m.cache, collectors.NewGoCollector(),
+	reg.MustRegister(m.requests, m.cache, m.llmCalls, m.llmTokens, m.llmImages, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, "main"))
@@ -55,6 +72,27 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 // ObserveCache records one cache lookup.
 func (m *Metrics) ObserveCache(resource string, s cache.Status) {
 	m.cache.WithLabelValues(resource, string(s)).Inc()
+}
+
+// ObserveLLM records one AI provider call (llm.Observer): outcome is "ok"
+// or the failure's kind, the tokens and images what the call used.
+func (m *Metrics) ObserveLLM(provider, operation, outcome string, d time.Duration, inputTokens, outputTokens, images int64) {
+	m.llmCalls.WithLabelValues(provider, operation, outcome).Observe(d.Seconds())
+	m.llmTokens.WithLabelValues(provider, "input").Add(float64(max(inputTokens, 0)))
+	m.llmTokens.WithLabelValues(provider, "output").Add(float64(max(outputTokens, 0)))
+	if images > 0 || operation == "image" {
+		m.llmImages.WithLabelValues(provider).Add(float64(max(images, 0)))
+	}
+}
+
+// LLMProvider starts a provider's series at zero (its chat calls, tokens
+// and images), so dashboards and rate() see the provider before its first
+// call.
+func (m *Metrics) LLMProvider(provider string) {
+	m.llmCalls.WithLabelValues(provider, "chat_stream", "ok")
+	m.llmTokens.WithLabelValues(provider, "input")
+	m.llmTokens.WithLabelValues(provider, "output")
+	m.llmImages.WithLabelValues(provider)
 }
 
 // Handler serves /metrics.

@@ -4,6 +4,194 @@
  */
 
 export interface paths {
+    "/api/ai/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every AI budget: per role (each member's) or per user, per day or month, in tokens and/or cost
+         * @description Requires the permission `ai.manage`.
+         */
+        get: operations["getAIBudgets"];
+        /**
+         * Replace every AI budget; a call over one answers 429 with details.reason budget_exceeded and resets_at
+         * @description Requires the permission `ai.manage`.
+         */
+        put: operations["putAIBudgets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AI providers, newest first (page or cursor pagination); keys are never shown, only has_key
+         * @description Requires the permission `ai.manage`.
+         */
+        get: operations["listAIProviders"];
+        put?: never;
+        /**
+         * Add an OpenAI-compatible provider (its API key is write-only, stored encrypted)
+         * @description Requires the permission `ai.manage`.
+         */
+        post: operations["createAIProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One AI provider
+         * @description Requires the permission `ai.manage`.
+         */
+        get: operations["getAIProvider"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a provider made in the panel (the environment's is read-only: 409 provider_read_only)
+         * @description Requires the permission `ai.manage`.
+         */
+        delete: operations["deleteAIProvider"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a provider made in the panel (the environment's is read-only: 409 provider_read_only)
+         * @description Requires the permission `ai.manage`.
+         */
+        patch: operations["updateAIProvider"];
+        trace?: never;
+    };
+    "/api/ai/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The prompt templates, newest first (page or cursor pagination)
+         * @description Requires the permission `ai.generate`.
+         */
+        get: operations["listAITemplates"];
+        put?: never;
+        /**
+         * Add a prompt template: prompts whose {{placeholders}} are exactly its declared variables
+         * @description Requires the permission `ai.manage`.
+         */
+        post: operations["createAITemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One prompt template
+         * @description Requires the permission `ai.generate`.
+         */
+        get: operations["getAITemplate"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a prompt template made in the panel (a built-in one: 409 builtin_template)
+         * @description Requires the permission `ai.manage`.
+         */
+        delete: operations["deleteAITemplate"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a prompt template (built-in ones too); the result must still be a valid template
+         * @description Requires the permission `ai.manage`.
+         */
+        patch: operations["updateAITemplate"];
+        trace?: never;
+    };
+    "/api/ai/templates/{id}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a built-in prompt template back as shipped (another: 409 not_builtin)
+         * @description Requires the permission `ai.manage`.
+         */
+        post: operations["resetAITemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI calls, tokens, images and cost between from and to, grouped by day, user, feature or model
+         * @description Requires the permission `ai.manage`.
+         */
+        get: operations["getAIUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/usage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AI usage ledger between from and to as CSV (text/csv attachment, oldest first, at most 100,000 rows)
+         * @description Requires the permission `ai.manage`.
+         */
+        get: operations["exportAIUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-logs": {
         parameters: {
             query?: never;
@@ -1811,6 +1999,48 @@ export interface components {
             email: string;
             id: number;
         };
+        AiActor: {
+            email: string;
+            id: number;
+        };
+        AiCreateInput: {
+            /** @description write-only; stored encrypted; omitted: none (local servers need none) */
+            api_key?: string;
+            /** @description the API's base, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 */
+            base_url: string;
+            chat_model?: string;
+            /** @description ISO 4217; default USD */
+            currency?: string;
+            embedding_model?: string;
+            /** @description default true */
+            enabled?: boolean | null;
+            image_model?: string;
+            image_price?: number;
+            input_price_per_million?: number;
+            /** @description make it the default (the previous default stops being one) */
+            is_default?: boolean;
+            name: string;
+            output_price_per_million?: number;
+            /** @description default true */
+            stream_usage?: boolean | null;
+        };
+        AiPatchInput: {
+            /** @description write-only; a new key, or "" to remove it */
+            api_key?: string | null;
+            base_url?: string | null;
+            chat_model?: string | null;
+            currency?: string | null;
+            embedding_model?: string | null;
+            enabled?: boolean | null;
+            image_model?: string | null;
+            image_price?: number | null;
+            input_price_per_million?: number | null;
+            /** @description true makes it the default (the previous one stops being it); false leaves no default */
+            is_default?: boolean | null;
+            name?: string | null;
+            output_price_per_million?: number | null;
+            stream_usage?: boolean | null;
+        };
         AuditlogActor: {
             email: string;
             id: number;
@@ -1831,6 +2061,21 @@ export interface components {
         };
         AutosaveInput: {
             snapshot: components["schemas"]["Snapshot"];
+        };
+        Budget: {
+            /** @description the role's or the user's id */
+            id: number;
+            /** @description in the minor unit of the providers' currency; omitted: no cost cap */
+            max_cost?: number | null;
+            /** @description input and output tokens together; omitted: no token cap */
+            max_tokens?: number | null;
+            /** @description day or month, cut in TIMEZONE */
+            period: string;
+            /** @description role or user */
+            scope: string;
+        };
+        Budgets: {
+            items: components["schemas"]["Budget"][];
         };
         BulkDeleteInput: {
             ids: number[];
@@ -2338,6 +2583,13 @@ export interface components {
             total: number;
             total_pages: number;
         };
+        PageProvider: {
+            items: components["schemas"]["Provider"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
         PageRevision: {
             items: components["schemas"]["Revision"][];
             page: number;
@@ -2361,6 +2613,13 @@ export interface components {
         };
         PageSummary: {
             items: components["schemas"]["Summary"][];
+            page: number;
+            page_size: number;
+            total: number;
+            total_pages: number;
+        };
+        PageTemplate: {
+            items: components["schemas"]["Template"][];
             page: number;
             page_size: number;
             total: number;
@@ -2567,6 +2826,39 @@ export interface components {
         ProjectsTransitionInput: {
             /** @enum {string} */
             to: "draft" | "in_review" | "scheduled" | "published" | "archived";
+        };
+        Provider: {
+            base_url: string;
+            /** @description the model for text; empty: this provider does no text */
+            chat_model: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["AiActor"] | null;
+            /** @description ISO 4217 code of the prices */
+            currency: string;
+            /** @description the model for embeddings; empty: this provider does none */
+            embedding_model: string;
+            enabled: boolean;
+            /** @description whether an API key is set; the key itself is write-only */
+            has_key: boolean;
+            id: number;
+            /** @description the model for images; empty: this provider does no images */
+            image_model: string;
+            /** @description price of one generated image, in the currency's minor unit */
+            image_price: number;
+            /** @description price of a million input tokens, in the currency's minor unit */
+            input_price_per_million: number;
+            /** @description the provider used first; at most one is */
+            is_default: boolean;
+            name: string;
+            /** @description price of a million output tokens, in the currency's minor unit */
+            output_price_per_million: number;
+            /** @description panel: managed here; env: defined by AI_BASE_URL and friends, read-only */
+            source: "panel" | "env";
+            /** @description the provider reports token usage at the end of a stream; off: usage of streamed answers is estimated */
+            stream_usage: boolean;
+            /** Format: date-time */
+            updated_at: string;
         };
         PublicAuthor: {
             id: number;
@@ -2814,6 +3106,39 @@ export interface components {
             recovery_codes_left: number;
             required: boolean;
         };
+        Template: {
+            /** @description shipped with Pishkhan: editable and resettable, never deleted */
+            builtin: boolean;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: number;
+            name: string;
+            /** @description the stable name generate-text's template field takes */
+            slug: string;
+            system_prompt: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: components["schemas"]["AiActor"] | null;
+            user_prompt: string;
+            variables: components["schemas"]["Variable"][];
+        };
+        TemplateInput: {
+            description?: string;
+            name: string;
+            /** @description lower-case letters, digits and _, starting with a letter */
+            slug: string;
+            system_prompt?: string;
+            user_prompt: string;
+            variables: components["schemas"]["Variable"][];
+        };
+        TemplatePatch: {
+            description?: string | null;
+            name?: string | null;
+            system_prompt?: string | null;
+            user_prompt?: string | null;
+            variables?: components["schemas"]["Variable"][] | null;
+        };
         Term: {
             name: string;
             slug: string;
@@ -2890,6 +3215,28 @@ export interface components {
             media: components["schemas"]["Media"];
             upload: components["schemas"]["SignedRequest"];
         };
+        UsageReport: {
+            /** Format: date-time */
+            from: string;
+            group_by: string;
+            items: components["schemas"]["UsageRow"][];
+            /** Format: date-time */
+            to: string;
+            total: components["schemas"]["UsageRow"];
+        };
+        UsageRow: {
+            calls: number;
+            /** @description in the minor unit of currency */
+            cost: number;
+            currency: string;
+            /** @description calls whose outcome is not ok */
+            failed: number;
+            images: number;
+            input_tokens: number;
+            key: string;
+            label: string;
+            output_tokens: number;
+        };
         UserRef: {
             email: string;
             id: number;
@@ -2907,6 +3254,14 @@ export interface components {
             totp_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
+        };
+        Variable: {
+            description: string;
+            /** @description the longest value accepted, in characters (1 to 100000) */
+            max_length: number;
+            /** @description lower-case letters, digits and _, starting with a letter */
+            name: string;
+            required: boolean;
         };
         Webhook: {
             active: boolean;
@@ -3093,6 +3448,545 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAIBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budgets"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putAIBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Budgets"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budgets"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAIProviders: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageProvider"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createAIProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiCreateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAIProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteAIProvider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the provider as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateAIProvider: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the provider as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiPatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAITemplates: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 (page mode) */
+                page?: number;
+                /** @description 1 to 100, default 20 (page mode) */
+                page_size?: number;
+                /** @description next_cursor of the previous page (cursor mode) */
+                cursor?: string;
+                /** @description 1 to 100, default 20 (cursor mode) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageTemplate"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createAITemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAITemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteAITemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the template as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateAITemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the template as last read; a stale one gets 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    resetAITemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getAIUsage: {
+        parameters: {
+            query?: {
+                /** @description start (RFC 3339, inclusive); default 30 days before to */
+                from?: string;
+                /** @description end (RFC 3339, exclusive); default now */
+                to?: string;
+                /** @description day (in TIMEZONE), user, feature or model; default day */
+                group_by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportAIUsage: {
+        parameters: {
+            query?: {
+                /** @description start (RFC 3339, inclusive); default 30 days before to */
+                from?: string;
+                /** @description end (RFC 3339, exclusive); default now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     listAuditLogs: {
         parameters: {
             query?: {
