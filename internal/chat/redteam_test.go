@@ -161,3 +161,25 @@ func TestRedTeamChatAnswererSources(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeamChatHeaderBytes: headers may carry bytes 0x80-0xFF (HTTP's
+// obs-text; Go's server lets them through), which are not UTF-8. An
+// Idempotency-Key of such bytes goes to PostgreSQL as TEXT (msgByKey's
+// query, then the insert), which refuses it: 500 INTERNAL on the
+// production engine (SQLite takes it). The contract wants a 422
+// (Idempotency-Key, invalid) or the key honoured, never a 500.
+func TestRedTeamChatHeaderBytes(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			env := newEnv(t, testkit.NewShared(t, m))
+			t.Run("an Idempotency-Key that is not UTF-8", func(t *testing.T) {
+				v := startChat(t, env.in, "en")
+				r := v.do("POST", "/messages", map[string]string{"text": "hello there"}, "Idempotency-Key", "k\xff\xfe")
+				if r.Status >= 500 {
+					t.Errorf("Idempotency-Key of non-UTF-8 bytes: %d %s, want 202 or 422", r.Status, r.Body)
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,48 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pishkhan/pishkhan/internal/testkit"
+)
+
+// TestRedTeamUserAgentBytes: the request's User-Agent is recorded as sent
+// (httpapi.RequestInfo keeps it, cut at 512 bytes) into sessions and audit
+// rows. A header may carry bytes 0x80-0xFF that are not UTF-8 (obs-text:
+// Go's server lets them through), and the cut at byte 512 splits a
+// multi-byte character of a valid one. PostgreSQL refuses such TEXT, so
+// in production mode (SQLite stores the bytes) the login answers 503
+// "the session store is unavailable" (a false outage) and every audited
+// write 500 INTERNAL. It hurts the sender only, but anyone, unauthenticated
+// (the login), can raise 5xx and false "session store down" errors at will
+// (error tracker, 5xx alerts, readiness dashboards). The User-Agent should
+// be made valid UTF-8 (invalid bytes replaced, the cut on a character
+// boundary) before it is stored.
+func TestRedTeamUserAgentBytes(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := testkit.Start(t, testkit.NewShared(t, m), nil)
+			in.CreateSuperuser(t, "admin@example.com")
+			for name, ua := range map[string]string{
+				"obs-text bytes": "Mozilla/5.0 \xff\xfe",
+				"a valid one cut inside a character at 512 bytes": strings.Repeat("a", 511) + "é",
+			} {
+				t.Run(name, func(t *testing.T) {
+					c := in.Client(t)
+					r := c.Do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": testkit.TestPassword},
+						"User-Agent", ua)
+					if r.Status != 200 {
+						t.Errorf("login with that User-Agent: %d %s, want 200", r.Status, r.Body)
+					}
+					admin := in.LoggedIn(t, "admin@example.com")
+					r = admin.Do("POST", "/api/orders", testkit.SampleOrder("ua@example.com"), "User-Agent", ua)
+					if r.Status != 201 {
+						t.Errorf("an audited write (create order) with that User-Agent: %d %s, want 201", r.Status, r.Body)
+					}
+				})
+			}
+		})
+	}
+}
