@@ -46,3 +46,35 @@ func TestRedTeamUserAgentBytes(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeamPublicNonUTF8 sends percent-encoded bytes that are not UTF-8
+// (%FF) in the public API's path and query, anonymously: a slug, a search,
+// a tag, a redirect lookup. Each must be an ordinary 404 or 4xx, never a
+// 500 (PostgreSQL refuses such TEXT parameters).
+func TestRedTeamPublicNonUTF8(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := startPublic(t, m, nil)
+			in.CreateSuperuser(t, "admin@example.com")
+			admin := in.LoggedIn(t, "admin@example.com")
+			anon := in.Client(t)
+			for _, p := range []string{
+				"/api/public/v1/posts/%FF", "/api/public/v1/posts/a%FFb?lang=fa", "/api/public/v1/projects/%FF",
+				"/api/public/v1/projects/x%C3?lang=en", "/api/public/v1/posts?tag=%FF", "/api/public/v1/posts?category=%FF",
+				"/api/public/v1/projects?tag=%FF", "/api/public/v1/search?q=%FF", "/api/public/v1/search?q=a%FFb",
+				"/api/public/v1/preview/%FF", "/api/public/v1/categories/%FF", "/api/public/v1/tags/%FF",
+			} {
+				if r := anon.Do("GET", p, nil); r.Status >= 500 {
+					t.Errorf("anonymous GET %s: %d %s", p, r.Status, r.Body)
+				}
+			}
+			for _, p := range []string{"/api/projects?q=%FF", "/api/posts?q=%FF", "/api/projects?tag=%FF", "/api/posts?tag=%FF",
+				"/api/orders?q=%FF", "/api/users?q=%FF", "/api/search?q=%FF"} {
+				if r := admin.Do("GET", p, nil); r.Status >= 500 {
+					t.Errorf("panel GET %s: %d %s", p, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
