@@ -78,3 +78,40 @@ func TestRedTeamPublicNonUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeamNULInBodies sends a JSON string holding U+0000 (valid JSON,
+// a NUL byte once decoded) in the text fields of today's writes. Each must
+// be a 422 VALIDATION_FAILED naming the field (or stored and read back
+// intact), never a 500 (PostgreSQL TEXT refuses NUL).
+func TestRedTeamNULInBodies(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			in := startPublic(t, m, nil)
+			in.CreateSuperuser(t, "admin@example.com")
+			admin := in.LoggedIn(t, "admin@example.com")
+			const nul = "a\x00b"
+			for _, c := range []struct {
+				path string
+				body map[string]any
+			}{
+				{"/api/projects", map[string]any{"title": nul, "lang": "fa"}},
+				{"/api/projects", map[string]any{"title": "ok", "lang": "fa", "summary": nul}},
+				{"/api/projects", map[string]any{"title": "ok", "lang": "fa", "client": nul}},
+				{"/api/projects", map[string]any{"title": "ok", "lang": "fa", "body_md": nul}},
+				{"/api/projects", map[string]any{"title": "ok", "lang": "fa", "tags": []string{nul}}},
+				{"/api/posts", map[string]any{"title": nul, "lang": "fa"}},
+				{"/api/posts", map[string]any{"title": "ok", "lang": "fa", "body_md": nul}},
+				{"/api/posts", map[string]any{"title": "ok", "lang": "fa", "excerpt": nul}},
+				{"/api/faq", map[string]any{"lang": "fa", "question": nul, "answer": "x"}},
+				{"/api/faq", map[string]any{"lang": "fa", "question": "q", "answer": nul}},
+				{"/api/chat/canned", map[string]any{"lang": "fa", "title": "t", "text": nul}},
+				{"/api/chat/canned", map[string]any{"lang": "fa", "title": nul, "text": "x"}},
+			} {
+				if r := admin.Do("POST", c.path, c.body); r.Status >= 500 {
+					t.Errorf("POST %s %v: %d %s", c.path, c.body, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
