@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +181,69 @@ func TestRedTeamChatHeaderBytes(t *testing.T) {
 					t.Errorf("Idempotency-Key of non-UTF-8 bytes: %d %s, want 202 or 422", r.Status, r.Body)
 				}
 			})
+		})
+	}
+}
+
+// slowAnswerer stands in for a language model that takes a while: it
+// answers after a pause, or fails when its context ends first.
+type slowAnswerer struct{ pause time.Duration }
+
+func (a slowAnswerer) Answer(ctx context.Context, in chat.AnswerInput, _ func(string)) (chat.AnswerOutput, error) {
+	select {
+	case <-ctx.Done():
+		return chat.AnswerOutput{}, ctx.Err()
+	case <-time.After(a.pause):
+		return chat.AnswerOutput{Text: "Here is your answer."}, nil
+	}
+}
+
+// TestRedTeamChatAnswerOutlivesTheRequest: the bot answers inside the
+// visitor's POST, on the request's context (ADR 0006). A visitor who sends
+// a message and leaves the page at once (the widget's fetch is aborted;
+// or a proxy's timeout) cancels that context after the message is
+// committed: the Answerer fails, the FAQ fallback's transaction fails on
+// the same dead context, and nothing is ever said. The conversation stays
+// in state bot with an unanswered question: no answer, no handoff, no
+// agent told (it is not waiting). The 202 promises "the bot's answer
+// follows on the stream"; the answer should not depend on the client
+// staying connected.
+func TestRedTeamChatAnswerOutlivesTheRequest(t *testing.T) {
+	for _, m := range testkit.Modes {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			env := newEnv(t, testkit.NewShared(t, m))
+			env.in.Srv.Chat.SetAnswerer(slowAnswerer{pause: 2 * time.Second})
+			v := startChat(t, env.in, "en")
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s%s/%d/messages", env.in.URL, pub, v.id),
+				strings.NewReader(`{"text":"what is your refund policy for damaged parcels?"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+v.token)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				_ = resp.Body.Close() // answered before the client left: not the case under test
+				t.Skip("the POST was answered within 500 ms")
+			}
+			// the visitor comes back: their message is there; is anything after it?
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				tr := v.transcript()
+				if len(tr.Messages) == 0 {
+					t.Fatal("the visitor's message was not stored at all")
+				}
+				if last := tr.Messages[len(tr.Messages)-1]; last.Role != chat.RoleVisitor || tr.State != chat.StateBot {
+					return // answered, or handed to a person
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("15 s after the visitor left, the conversation is %s and ends with their unanswered message: %+v",
+						tr.State, tr.Messages)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
 		})
 	}
 }
