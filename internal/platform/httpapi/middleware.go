@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
@@ -57,10 +58,7 @@ func RequestInfo(trusted []netip.Prefix) Middleware {
 			}
 			w.Header().Set("X-Request-Id", id)
 			ip, https := clientAddr(r, trusted)
-			ua := r.UserAgent()
-			if len(ua) > 512 {
-				ua = ua[:512]
-			}
+			ua := printableText(r.UserAgent(), 512)
 			info := reqinfo.Info{RequestID: id, IP: ip, UserAgent: ua, HTTPS: https}
 			next.ServeHTTP(w, r.WithContext(reqinfo.With(r.Context(), info)))
 		})
@@ -264,4 +262,19 @@ func Timeout(d time.Duration, skip func(*http.Request) bool) Middleware {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// printableText is s made storable as text: invalid UTF-8 replaced, cut to
+// at most max bytes on a character boundary (a header is any bytes a
+// client sends; PostgreSQL TEXT refuses invalid UTF-8).
+func printableText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
