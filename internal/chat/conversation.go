@@ -9,7 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/pishkhan/pishkhan/internal/platform/apperr"
 	"github.com/pishkhan/pishkhan/internal/platform/db"
@@ -38,6 +41,10 @@ const ReasonKeyReused = "idempotency_key_reused"
 // errKeyRace is a visitor message's insert losing to a concurrent one
 // with the same Idempotency-Key.
 var errKeyRace = errors.New("chat: an Idempotency-Key stored concurrently")
+
+// AnswerTimeout bounds the bot's answer to one message, which goes on
+// after the visitor's request ends.
+const AnswerTimeout = 2 * time.Minute
 
 // MaxKeyLength bounds an Idempotency-Key.
 const MaxKeyLength = 200
@@ -137,6 +144,9 @@ func (s *Service) Post(ctx context.Context, id int64, token string, in MessageIn
 	if len(key) > MaxKeyLength {
 		return 0, apperr.FieldReason("Idempotency-Key", "must be at most 200 characters", "too_long")
 	}
+	if !utf8.ValidString(key) || strings.ContainsRune(key, 0) {
+		return 0, apperr.FieldReason("Idempotency-Key", "must be text (UTF-8, no NUL)", "invalid")
+	}
 	if key != "" {
 		prev, text, err := msgByKey(ctx, s.db.Reader(), id, key)
 		switch {
@@ -195,12 +205,32 @@ func (s *Service) Post(ctx context.Context, id int64, token string, in MessageIn
 	}
 	s.conversationChanged(ctx, "updated", id)
 	if state == StateBot {
-		if err := s.answer(ctx, c.Conversation, in.Text); err != nil {
+		// the 202 promises the answer on the stream: it must not die with
+		// the request when the visitor leaves right after sending
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AnswerTimeout)
+		defer cancel()
+		if err := s.answer(actx, c.Conversation, in.Text); err != nil {
 			// the visitor's message is stored: the panel sees it; say so in the log
 			slog.ErrorContext(ctx, "the chat bot could not answer", "conversation_id", id, "err", err)
 		}
 	}
 	return msgID, nil
+}
+
+// retrieved keeps the sources an Answerer cites that are among the passages
+// it was given, as retrieval made them (their URLs on the website): a model
+// steered by the visitor, or inventing, cites nothing else in the bot's name.
+func retrieved(cited []Source, passages []Passage) []Source {
+	var out []Source
+	for _, c := range cited {
+		for _, p := range passages {
+			if p.Source.Type == c.Type && p.Source.Slug == c.Slug && !slices.Contains(out, p.Source) {
+				out = append(out, p.Source)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // answer writes the bot's reply to a visitor's message: retrieval, then
@@ -224,7 +254,7 @@ func (s *Service) answer(ctx context.Context, c Conversation, text string) error
 		if err != nil {
 			slog.WarnContext(ctx, "the chat answerer failed; answering from the FAQ", "conversation_id", c.ID, "err", err)
 		} else {
-			r = reply{text: out.Text, sources: out.Sources, handoff: out.Handoff}
+			r = reply{text: out.Text, sources: retrieved(out.Sources, passages), handoff: out.Handoff}
 			if r.text == "" && r.handoff {
 				r.text = botText[c.Lang].handoff
 			}

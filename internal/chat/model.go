@@ -264,8 +264,18 @@ func checkText(field, v string, max int, required bool) error {
 		return apperr.FieldReason(field, fmt.Sprintf("must be at most %d characters", max), "too_long")
 	case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' }):
 		return apperr.FieldReason(field, "must not contain control characters", "invalid")
+	case strings.ContainsFunc(v, bidiOverride):
+		return apperr.FieldReason(field, "must not contain direction overrides or isolates (U+202A–U+202E, U+2066–U+2069)", "invalid")
 	}
 	return nil
+}
+
+// bidiOverride reports the characters that reorder the text after them
+// (embeddings, overrides, isolates): in a visitor's message they would make
+// an agent read something other than what was sent. The marks Persian needs
+// (ZWNJ, LRM, RLM) are not among them.
+func bidiOverride(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // fieldErr merges one check's field error into fe.
