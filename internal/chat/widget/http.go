@@ -8,6 +8,7 @@ import (
 	"compress/gzip"
 	_ "embed"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pishkhan/pishkhan/internal/platform/etag"
@@ -51,7 +52,7 @@ func Handler() http.Handler {
 			return
 		}
 		body := script
-		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 			h.Set("Content-Encoding", "gzip")
 			body = gzipped
 		}
@@ -60,4 +61,24 @@ func Handler() http.Handler {
 		}
 		_, _ = w.Write(body)
 	})
+}
+
+// acceptsGzip reports whether an Accept-Encoding names gzip with a
+// non-zero quality (RFC 9110 12.5.3): "gzip;q=0" refuses it.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(k, "q") {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				return err == nil && q > 0
+			}
+		}
+		return true
+	}
+	return false
 }
