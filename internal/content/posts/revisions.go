@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -256,11 +257,20 @@ func diffSnapshots(from, to int64, a, b Snapshot) RevisionDiff {
 	}
 	differs("slug", a.Slug, b.Slug)
 	differs("lang", a.Lang, b.Lang)
-	differs("tags", a.Tags, b.Tags)
-	differs("categories", a.Categories, b.Categories)
+	// tags and categories are sets: a snapshot keeps them as typed or by
+	// name, so an order alone is no change
+	differs("tags", sortedSet(a.Tags), sortedSet(b.Tags))
+	differs("categories", sortedSet(a.Categories), sortedSet(b.Categories))
 	differs("authors", a.Authors, b.Authors)
 	differs("cover_media_id", a.CoverMediaID, b.CoverMediaID)
 	differs("seo", a.SEO, b.SEO)
 	differs("translation_of", a.TranslationOf, b.TranslationOf)
 	return d
+}
+
+// sortedSet is a sorted copy of s, for comparing it as a set.
+func sortedSet(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
