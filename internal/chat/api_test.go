@@ -271,6 +271,7 @@ func TestChat(t *testing.T) {
 			t.Run("an agent's reply becomes an FAQ entry the bot answers with", func(t *testing.T) { replyToFAQ(t, env) })
 			t.Run("canned replies", func(t *testing.T) { canned(t, env) })
 			t.Run("a slow stream reader catches up; streams are bounded", func(t *testing.T) { slowReader(t, env) })
+			t.Run("one address holds a bounded number of streams, whatever their conversations", func(t *testing.T) { streamsPerAddress(t, env) })
 			t.Run("panel events: the inbox hears of visitors' messages", func(t *testing.T) { panelEvents(t, env) })
 			t.Run("races: one key sent at once is stored once; agents taking at once leave one holder", func(t *testing.T) { races(t, env) })
 		})
@@ -863,6 +864,45 @@ func slowReader(t *testing.T, env *chatEnv) {
 	}
 	wantError(t, v.c.Do("GET", fmt.Sprintf("%s/%d/stream?after=x&token=%s", pub, v.id, v.token), nil), 400, "INVALID_JSON", "")
 	wantError(t, v.c.Do("GET", fmt.Sprintf("%s/%d/stream?after=-1&token=%s", pub, v.id, v.token), nil), 422, "VALIDATION_FAILED", "")
+}
+
+func streamsPerAddress(t *testing.T, env *chatEnv) {
+	lim := generous
+	lim.StreamsPerIP = 2
+	env.in.Srv.Chat.SetLimits(lim)
+	defer env.in.Srv.Chat.SetLimits(generous)
+	xff := []string{"X-Forwarded-For", "203.0.113.77"}
+	var open []*stream
+	for range 2 {
+		v := startChat(t, env.in, "fa", xff...)
+		s, status := openStream(t, env.in.URL, v.id, "?token="+v.token, xff...)
+		if status != 200 {
+			t.Fatalf("stream within the address's limit: %d", status)
+		}
+		open = append(open, s)
+	}
+	third := startChat(t, env.in, "fa", xff...)
+	if _, status := openStream(t, env.in.URL, third.id, "?token="+third.token, xff...); status != 429 {
+		t.Fatalf("a third stream from one address (another conversation): %d, want 429", status)
+	}
+	other := startChat(t, env.in, "fa", "X-Forwarded-For", "198.51.100.9")
+	if _, status := openStream(t, env.in.URL, other.id, "?token="+other.token, "X-Forwarded-For", "198.51.100.9"); status != 200 {
+		t.Fatalf("another address: %d, want 200", status)
+	}
+	// a stream that ends gives its place back
+	open[0].close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, status := openStream(t, env.in.URL, third.id, "?token="+third.token, xff...)
+		if status == 200 {
+			s.close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after one of its streams closed, the address still gets %d", status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func panelEvents(t *testing.T, env *chatEnv) {

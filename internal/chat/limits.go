@@ -30,6 +30,9 @@ type Limits struct {
 	DailyPerIP           int
 	// StreamsPerConversation open visitor streams on one instance.
 	StreamsPerConversation int
+	// StreamsPerIP open visitor streams of one client address (IPv6 by
+	// /64) on one instance, whatever their conversations.
+	StreamsPerIP int
 }
 
 // DefaultLimits: a person types a few messages a minute, a page rarely
@@ -40,6 +43,7 @@ var DefaultLimits = Limits{
 	MessagesPerConversation: 10, MessagesPerIP: 30, MessageWindow: time.Minute,
 	DailyPerConversation: 200, DailyPerIP: 1000,
 	StreamsPerConversation: 4,
+	StreamsPerIP:           32,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -62,6 +66,7 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.DailyPerConversation, d.DailyPerConversation)
 	pick(&l.DailyPerIP, d.DailyPerIP)
 	pick(&l.StreamsPerConversation, d.StreamsPerConversation)
+	pick(&l.StreamsPerIP, d.StreamsPerIP)
 	return l
 }
 

@@ -69,8 +69,10 @@ type Service struct {
 	now      func() time.Time
 
 	// watchers are this instance's visitor streams, by conversation (stream.go).
-	mu        sync.Mutex
-	watchers  map[int64]map[*watcher]struct{}
+	mu       sync.Mutex
+	watchers map[int64]map[*watcher]struct{}
+	// ipStreams counts them by client address (Limits.StreamsPerIP).
+	ipStreams map[string]int
 	closing   chan struct{}
 	closeOnce sync.Once
 }
@@ -80,7 +82,7 @@ type Service struct {
 func NewService(d *db.DB, c *cache.Cache, bus events.Bus, index *search.Index, counter ratelimit.Counter, cfg Config, cursorKey []byte) *Service {
 	cfg.Limits = cfg.Limits.withDefaults()
 	return &Service{db: d, cache: c, bus: bus, index: index, counter: counter, cursors: paging.CursorCodec{Key: cursorKey},
-		cfg: cfg, now: time.Now, watchers: map[int64]map[*watcher]struct{}{}, closing: make(chan struct{})}
+		cfg: cfg, now: time.Now, watchers: map[int64]map[*watcher]struct{}{}, ipStreams: map[string]int{}, closing: make(chan struct{})}
 }
 
 // SetAnswerer gives the bot a writer of answers (a language model); nil

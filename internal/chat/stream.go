@@ -58,16 +58,23 @@ func (s *Service) dispatch(e events.Event) {
 	}
 }
 
-// watch registers a stream of conversation id; it refuses one past
-// Limits.StreamsPerConversation.
-func (s *Service) watch(id int64) (*watcher, func(), error) {
+// watch registers a stream of conversation id from client address ip; it
+// refuses one past Limits.StreamsPerConversation or Limits.StreamsPerIP.
+func (s *Service) watch(id int64, ip string) (*watcher, func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.watchers[id]) >= s.cfg.Limits.StreamsPerConversation {
-		return nil, nil, (&apperr.Error{Code: apperr.RateLimited, RetryAfter: 5,
-			Limit:   &apperr.LimitInfo{Limit: s.cfg.Limits.StreamsPerConversation, Remaining: 0, ResetSecs: 5},
-			Message: "this conversation has too many open streams; close one first"}).WithReason(ReasonTooManyStreams)
+	tooMany := func(limit int, msg string) error {
+		return (&apperr.Error{Code: apperr.RateLimited, RetryAfter: 5,
+			Limit:   &apperr.LimitInfo{Limit: limit, Remaining: 0, ResetSecs: 5},
+			Message: msg}).WithReason(ReasonTooManyStreams)
 	}
+	if len(s.watchers[id]) >= s.cfg.Limits.StreamsPerConversation {
+		return nil, nil, tooMany(s.cfg.Limits.StreamsPerConversation, "this conversation has too many open streams; close one first")
+	}
+	if s.ipStreams[ip] >= s.cfg.Limits.StreamsPerIP {
+		return nil, nil, tooMany(s.cfg.Limits.StreamsPerIP, "too many open chat streams from this address; close one first")
+	}
+	s.ipStreams[ip]++
 	w := &watcher{wake: make(chan struct{}, 1)}
 	if s.watchers[id] == nil {
 		s.watchers[id] = map[*watcher]struct{}{}
@@ -79,6 +86,9 @@ func (s *Service) watch(id int64) (*watcher, func(), error) {
 		delete(s.watchers[id], w)
 		if len(s.watchers[id]) == 0 {
 			delete(s.watchers, id)
+		}
+		if s.ipStreams[ip]--; s.ipStreams[ip] <= 0 {
+			delete(s.ipStreams, ip)
 		}
 	}, nil
 }
@@ -111,7 +121,7 @@ func (s *Service) Stream(w http.ResponseWriter, r *http.Request, id int64, token
 	if _, err := s.open(ctx, s.db.Reader(), id, token); err != nil {
 		return err
 	}
-	wt, done, err := s.watch(id)
+	wt, done, err := s.watch(id, ipKey(ctx))
 	if err != nil {
 		return err
 	}
