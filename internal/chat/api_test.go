@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,6 +262,7 @@ func TestChat(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t, testkit.NewShared(t, m))
 			t.Run("FAQ entries: create, read, change, delete, with fields and permissions", func(t *testing.T) { faqCRUD(t, env) })
+			t.Run("FAQ entries are searched as the bot matches them", func(t *testing.T) { faqSearch(t, env) })
 			t.Run("the token is the only key to a conversation", func(t *testing.T) { tokens(t, env) })
 			t.Run("the bot answers from a confident FAQ match and cites it", func(t *testing.T) { botAnswers(t, env) })
 			t.Run("below the threshold the bot offers a person, citing published content only", func(t *testing.T) { botHandsOff(t, env) })
@@ -275,6 +278,56 @@ func TestChat(t *testing.T) {
 			t.Run("panel events: the inbox hears of visitors' messages", func(t *testing.T) { panelEvents(t, env) })
 			t.Run("races: one key sent at once is stored once; agents taking at once leave one holder", func(t *testing.T) { races(t, env) })
 		})
+	}
+}
+
+func faqSearch(t *testing.T, env *chatEnv) {
+	fa := env.faq(t, map[string]any{"lang": "fa", "question": "بستهٔ سفارش\u200cها کی می\u200cرسد؟", "answer": "ظرف سه روز کاری.",
+		"phrasings": []string{"زمان تحویل بسته"}})
+	en := env.faq(t, map[string]any{"lang": "en", "question": "Can I send a parcel back?", "answer": "Within seven days."})
+	ids := func(query string) []int64 {
+		t.Helper()
+		r := env.viewer.Do("GET", "/api/faq?page_size=100&"+query, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET /api/faq?%s: %d %s", query, r.Status, r.Body)
+		}
+		var page struct {
+			Items []chat.FAQ
+			Total int64
+		}
+		r.JSON(t, &page)
+		var out []int64
+		for _, f := range page.Items {
+			out = append(out, f.ID)
+		}
+		if int64(len(out)) != page.Total {
+			t.Fatalf("?%s: %d items, total %d", query, len(out), page.Total)
+		}
+		return out
+	}
+	for _, q := range []string{"سفارشها", "سفارش ها", "كي مي\u200cرسد", "تحویل", "parcel", "PARC"} {
+		want := []int64{fa.ID}
+		if q == "parcel" || q == "PARC" {
+			want = []int64{en.ID}
+		}
+		if got := ids("q=" + url.QueryEscape(q)); !slices.Equal(got, want) {
+			t.Errorf("q=%q found %v, want %v", q, got, want)
+		}
+	}
+	if got := ids("lang=en&q=" + url.QueryEscape("سفارش")); len(got) != 0 {
+		t.Errorf("lang=en with a Persian word found %v", got)
+	}
+	if got := ids("q=nothingmatcheshere"); len(got) != 0 {
+		t.Errorf("a word no entry holds found %v", got)
+	}
+	wantError(t, env.viewer.Do("GET", "/api/faq?q="+strings.Repeat("x", 201), nil), 422, "VALIDATION_FAILED", "")
+	wantError(t, env.viewer.Do("GET", "/api/faq?q=a%00b", nil), 422, "VALIDATION_FAILED", "")
+	// a deleted entry is no longer found
+	if r := env.manager.Do("DELETE", fmt.Sprintf("/api/faq/%d", en.ID), nil); r.Status != 204 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	if got := ids("q=parcel"); len(got) != 0 {
+		t.Errorf("after delete, q=parcel found %v", got)
 	}
 }
 

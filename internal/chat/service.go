@@ -126,6 +126,9 @@ var (
 // FAQFilter is the FAQ list's filter.
 type FAQFilter struct {
 	Lang Lang
+	// Q is matched by the search index (the FAQ documents the bot
+	// retrieves): "" lists every entry.
+	Q string
 }
 
 // ListFAQ returns FAQ entries, newest first, as the encoded envelope.
@@ -133,7 +136,7 @@ func (s *Service) ListFAQ(ctx context.Context, f FAQFilter, pr paging.Request) (
 	if _, err := authz.Require(ctx, PermView); err != nil {
 		return nil, "", err
 	}
-	binding := "faq|l=" + string(f.Lang)
+	binding := "faq|l=" + string(f.Lang) + "|q=" + f.Q
 	var after int64
 	if pr.CursorMode && pr.Cursor != "" {
 		if err := s.cursors.Decode(binding, pr.Cursor, &after); err != nil {
@@ -146,11 +149,15 @@ func (s *Service) ListFAQ(ctx context.Context, f FAQFilter, pr paging.Request) (
 	}
 	return s.cache.Fetch(ctx, ResourceFAQ, "chat:faq:list:"+cache.KeyHash(binding+page), []string{faqListTag}, s.cfg.TTL,
 		func(ctx context.Context) ([]byte, error) {
+			ids, err := s.faqMatches(ctx, f)
+			if err != nil {
+				return nil, err
+			}
 			return db.NewestFirst(pr, s.cursors, binding, after, "f.id",
 				func(tail string, args ...any) ([]FAQ, error) {
-					return listFAQ(ctx, s.db.Reader(), f.Lang, tail, args...)
+					return listFAQ(ctx, s.db.Reader(), f.Lang, ids, tail, args...)
 				},
-				func() (int64, error) { return countFAQ(ctx, s.db.Reader(), f.Lang) },
+				func() (int64, error) { return countFAQ(ctx, s.db.Reader(), f.Lang, ids) },
 				func(e FAQ) int64 { return e.ID })
 		})
 }
@@ -232,6 +239,23 @@ func (s *Service) indexFAQ(ctx context.Context, tx *db.Tx, f FAQ) error {
 
 // faqDoc is an entry's search document: the question as its title (ranked
 // first), the phrasings as its tags, the answer as its body.
+// faqMatches answers the ids of the entries f.Q finds in the index (at
+// most search.MaxMatchIDs), or nil for no Q (every entry).
+func (s *Service) faqMatches(ctx context.Context, f FAQFilter) ([]int64, error) {
+	if f.Q == "" {
+		return nil, nil
+	}
+	ids, err := s.index.MatchIDs(ctx, search.Query{Text: f.Q, Scope: search.Public, Kinds: []string{faqKind}, Lang: string(f.Lang)},
+		search.MaxMatchIDs)
+	if err != nil {
+		return nil, err
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
+}
+
 func faqDoc(f FAQ) search.Doc {
 	return search.Doc{Kind: faqKind, ID: f.ID, Scope: search.Public, Lang: string(f.Lang),
 		Slug: strconv.FormatInt(f.ID, 10), Title: f.Question, Body: f.Answer, Tags: f.Phrasings}
@@ -240,7 +264,7 @@ func faqDoc(f FAQ) search.Doc {
 // SearchDocs yields every FAQ entry's search document (for a rebuild of
 // the index).
 func (s *Service) SearchDocs(ctx context.Context, yield func(search.Doc) error) error {
-	all, err := listFAQ(ctx, s.db.Reader(), "", " ORDER BY f.id")
+	all, err := listFAQ(ctx, s.db.Reader(), "", nil, " ORDER BY f.id")
 	if err != nil {
 		return err
 	}

@@ -83,8 +83,8 @@ func faqsByID(ctx context.Context, q db.Querier, ids []int64) (map[int64]FAQ, er
 	return out, rows.Err()
 }
 
-func listFAQ(ctx context.Context, q db.Querier, lang Lang, tail string, args ...any) ([]FAQ, error) {
-	where, pre := faqWhere(lang)
+func listFAQ(ctx context.Context, q db.Querier, lang Lang, ids []int64, tail string, args ...any) ([]FAQ, error) {
+	where, pre := faqWhere(lang, ids)
 	rows, err := q.Query(ctx, `SELECT `+faqCols+faqFrom+` WHERE 1=1`+where+tail, append(pre, args...)...)
 	if err != nil {
 		return nil, err
@@ -101,15 +101,28 @@ func listFAQ(ctx context.Context, q db.Querier, lang Lang, tail string, args ...
 	return out, rows.Err()
 }
 
-func faqWhere(lang Lang) (string, []any) {
-	if lang == "" {
-		return "", nil
+// faqWhere filters by language ("" for any) and by ids (nil for any; empty
+// for none).
+func faqWhere(lang Lang, ids []int64) (string, []any) {
+	var where string
+	var args []any
+	if lang != "" {
+		where, args = " AND f.lang = ?", []any{string(lang)}
 	}
-	return " AND f.lang = ?", []any{string(lang)}
+	if ids != nil {
+		if len(ids) == 0 {
+			return where + " AND 1=0", args
+		}
+		where += " AND f.id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	return where, args
 }
 
-func countFAQ(ctx context.Context, q db.Querier, lang Lang) (int64, error) {
-	where, args := faqWhere(lang)
+func countFAQ(ctx context.Context, q db.Querier, lang Lang, ids []int64) (int64, error) {
+	where, args := faqWhere(lang, ids)
 	var n int64
 	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM chat_faq f WHERE 1=1`+where, args...).Scan(&n)
 	return n, err

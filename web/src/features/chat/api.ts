@@ -27,13 +27,13 @@ export const chatKeys = {
 };
 export const faqKeys = {
   all: ["faq"] as const,
-  list: (lang: string, page: number) => ["faq", "list", lang, page] as const,
+  list: (lang: string, q: string, page: number) => ["faq", "list", lang, q, page] as const,
   detail: (id: number) => ["faq", "detail", id] as const,
 };
 export const cannedKeys = { all: ["chat_canned"] as const };
 
 export const inboxPageSize = 20;
-/** The FAQ screen reads a hundred entries a page and searches among them. */
+/** The FAQ screen's page size. */
 export const faqPageSize = 100;
 
 export const conversationsQuery = (state: ChatState, page: number) =>
@@ -65,14 +65,15 @@ export const cannedQuery = queryOptions({
 });
 export const useCanned = (enabled: boolean) => useQuery({ ...cannedQuery, enabled });
 
-export const faqListQuery = (lang: "" | ChatLang, page: number) =>
+/** FAQ entries; q is matched by the server as the bot matches visitors' questions. */
+export const faqListQuery = (lang: "" | ChatLang, q: string, page: number) =>
   queryOptions({
-    queryKey: faqKeys.list(lang, page),
+    queryKey: faqKeys.list(lang, q, page),
     queryFn: async ({ signal }) =>
-      (await unwrap(api.GET("/api/faq", { signal, params: { query: { lang: lang || undefined, page, page_size: faqPageSize } } }))).data,
+      (await unwrap(api.GET("/api/faq", { signal, params: { query: { lang: lang || undefined, q: q || undefined, page, page_size: faqPageSize } } }))).data,
     placeholderData: keepPreviousData,
   });
-export const useFaqList = (lang: "" | ChatLang, page: number) => useQuery(faqListQuery(lang, page));
+export const useFaqList = (lang: "" | ChatLang, q: string, page: number) => useQuery(faqListQuery(lang, q, page));
 
 /** An entry and its ETag, for an edit or delete sent with If-Match. */
 export const faqQuery = (id: number) =>

@@ -75,14 +75,6 @@ export function fold(s: string): string {
     .toLowerCase();
 }
 
-/** Whether an FAQ entry matches what was typed: every word of it in the question, a phrasing or the answer. */
-export function faqMatches(entry: { question: string; answer: string; phrasings: string[] }, q: string): boolean {
-  const words = fold(q).split(" ").filter(Boolean);
-  if (words.length === 0) return true;
-  const hay = fold([entry.question, ...entry.phrasings, entry.answer].join(" "));
-  return words.every((w) => hay.includes(w));
-}
-
 /** The phrasings textarea: one per line, trimmed, blank and repeated lines dropped. */
 export function parsePhrasings(text: string): string[] {
   const seen = new Set<string>();

@@ -4880,6 +4880,8 @@ export interface operations {
             query?: {
                 /** @description only entries of this language */
                 lang?: "fa" | "en";
+                /** @description words of the question, its phrasings or the answer, matched as the bot matches them (Persian spellings folded; the last word also as a prefix) */
+                q?: string;
                 /** @description page number, from 1 (page mode) */
                 page?: number;
                 /** @description 1 to 100, default 20 (page mode) */

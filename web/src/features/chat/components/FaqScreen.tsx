@@ -15,7 +15,7 @@ import { DataTable } from "@/components/ui/DataTable";
 import { Field, Select } from "@/components/ui/Field";
 import { Modal } from "@/components/ui/Modal";
 import { faqErrors, faqPageSize, faqQuery, useCanned, useDeleteCanned, useDeleteFaq, useFaqList, useSaveCanned, useSaveFaq, type Canned, type Faq } from "../api";
-import { faqCodec, faqMatches, type FaqView } from "../logic";
+import { faqCodec, type FaqView } from "../logic";
 import { CannedForm, FaqForm, type CannedFormValue, type FaqFormValue } from "./FaqForm";
 
 const col = createColumnHelper<Faq>();
@@ -25,7 +25,7 @@ const tab = "whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium transi
 
 /**
  * The chatbot's knowledge base (chatbot.view): FAQ entries by language,
- * searched among the page on screen, and, for those who answer or manage
+ * searched by the server as the bot matches questions, and, for those who answer or manage
  * chats, the canned replies. chatbot.manage creates, edits (If-Match) and
  * deletes both. Live through the "faq" and "chat_canned" events.
  */
@@ -57,15 +57,14 @@ function FaqEntries({ view, update, setPage, mayManage }: { view: FaqView; updat
   const { t, dateTime, number, locale } = useI18n();
   const toast = useToast();
   const qc = useQueryClient();
-  const list = useFaqList(view.lang, view.page);
+  const list = useFaqList(view.lang, view.q, view.page);
   const save = useSaveFaq();
   const remove = useDeleteFaq();
   const [q, setQ, flushQ] = useDraft(view.q, (v) => update({ q: v.trim() }));
   const [editing, setEditing] = useState<{ faq: Faq | null; etag: string } | null>(null);
   const [deleting, setDeleting] = useState<Faq | null>(null);
   const [error, setError] = useState("");
-  const all = useMemo(() => list.data?.items ?? [], [list.data]);
-  const data = useMemo(() => all.filter((f) => faqMatches(f, view.q)), [all, view.q]);
+  const data = useMemo(() => list.data?.items ?? [], [list.data]);
 
   async function startEdit(f: Faq) {
     setError("");
@@ -118,16 +117,14 @@ function FaqEntries({ view, update, setPage, mayManage }: { view: FaqView; updat
   ];
 
   const total = list.data?.total ?? 0;
-  const summary = view.q
-    ? t("faq.found", { n: number(data.length), of: number(all.length) })
-    : plural(locale, total, { one: t("faq.total.one", { n: number(total) }), other: t("faq.total.other", { n: number(total) }) });
+  const summary = plural(locale, total, { one: t("faq.total.one", { n: number(total) }), other: t("faq.total.other", { n: number(total) }) });
   const blank: FaqFormValue = { lang: view.lang || (locale === "en" ? "en" : "fa"), question: "", answer: "", phrasings: "" };
 
   return (
     <div className="space-y-4">
       <Card className="flex flex-col gap-3 sm:flex-row sm:items-end">
         <form role="search" className="grid w-full grid-cols-1 gap-3 sm:flex-1 sm:grid-cols-2" onSubmit={(e) => { e.preventDefault(); flushQ(); }}>
-          <Field label={t("faq.search")} type="search" name="q" dir="auto" value={q} onChange={(e) => setQ(e.target.value.slice(0, 200))} hint={total > faqPageSize ? t("faq.searchHint") : undefined} />
+          <Field label={t("faq.search")} type="search" name="q" dir="auto" value={q} onChange={(e) => setQ(e.target.value.slice(0, 200))} />
           <Select label={t("faq.f.lang")} name="lang" value={view.lang} onChange={(e) => update({ lang: e.target.value as FaqView["lang"] })}>
             <option value="">{t("content.lang.any")}</option>
             <option value="fa">{t("content.lang.fa")}</option>
