@@ -224,9 +224,11 @@ func TestRedTeamChatAnswerOutlivesTheRequest(t *testing.T) {
 			}
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer "+v.token)
+			// the client leaves after 500 ms, while the 2-second answer is under way; were
+			// the POST answered sooner (an answer off the request's path), the answer must
+			// still come: the check below is the same either way
 			if resp, err := http.DefaultClient.Do(req); err == nil {
-				_ = resp.Body.Close() // answered before the client left: not the case under test
-				t.Skip("the POST was answered within 500 ms")
+				_ = resp.Body.Close()
 			}
 			// the visitor comes back: their message is there; is anything after it?
 			deadline := time.Now().Add(15 * time.Second)
